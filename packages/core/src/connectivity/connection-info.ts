@@ -1,0 +1,52 @@
+import type { Connection } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+/** The transport a connection runs over, as shown to users. */
+export type TransportName = 'webrtc' | 'webrtc-direct' | 'webtransport' | 'websockets' | 'tcp' | 'circuit-relay' | 'other'
+
+/** What the UI needs to know about one connection. */
+export interface ConnectionInfo {
+  id: string
+  remotePeer: string
+  remoteAddr: string
+  transport: TransportName
+  /**
+   * True when the connection is end to end between the two peers; false for a
+   * limited (relayed) circuit through a relay.
+   */
+  direct: boolean
+  direction: 'inbound' | 'outbound'
+}
+
+/** Names the transport of a multiaddr from its protocol components. */
+export function transportOf (addr: Multiaddr): TransportName {
+  const names = addr.getComponents().map(c => c.name)
+  if (names.includes('webrtc')) return 'webrtc'
+  if (names.includes('p2p-circuit')) return 'circuit-relay'
+  if (names.includes('webrtc-direct')) return 'webrtc-direct'
+  if (names.includes('webtransport')) return 'webtransport'
+  if (names.includes('ws') || names.includes('wss') || names.includes('tls')) return 'websockets'
+  if (names.includes('tcp')) return 'tcp'
+  return 'other'
+}
+
+export function describeConnection (connection: Connection): ConnectionInfo {
+  return {
+    id: connection.id,
+    remotePeer: connection.remotePeer.toString(),
+    remoteAddr: connection.remoteAddr.toString(),
+    transport: transportOf(connection.remoteAddr),
+    direct: connection.limits == null,
+    direction: connection.direction
+  }
+}
+
+/**
+ * The connection to prefer among several to one peer: open ones, direct before
+ * relayed, then the oldest.
+ */
+export function bestConnection (connections: Connection[]): Connection | undefined {
+  return connections
+    .filter(c => c.status === 'open')
+    .sort((a, b) => Number(a.limits != null) - Number(b.limits != null) || a.timeline.open - b.timeline.open)[0]
+}

@@ -1,0 +1,32 @@
+/**
+ * One error class per condition, each with a stable `name` that callers and
+ * the UI can switch on.
+ */
+
+/** A relay entry is neither a valid `/p2p/<id>` multiaddr nor an http(s) URL. */
+export class InvalidRelayAddressError extends Error {
+  override readonly name = 'InvalidRelayAddressError'
+  constructor (readonly input: string, reason: string) {
+    super(`Invalid relay address "${input}": ${reason}`)
+  }
+}
+
+/** A relay's info document could not be fetched or is malformed. */
+export class RelayInfoError extends Error {
+  override readonly name = 'RelayInfoError'
+}
+
+/** An identity file is not a Peerlink identity or holds an unusable key. */
+export class InvalidIdentityError extends Error {
+  override readonly name = 'InvalidIdentityError'
+}
+
+/** A peer could not be found or reached by any known address. */
+export class PeerUnreachableError extends Error {
+  override readonly name = 'PeerUnreachableError'
+}
+
+/** An operation needs a started node. */
+export class NotStartedError extends Error {
+  override readonly name = 'NotStartedError'
+}

@@ -1,0 +1,51 @@
+import { noise } from '@libp2p/noise'
+import { yamux } from '@libp2p/yamux'
+import { createLibp2p } from 'libp2p'
+import { Peerlink } from './peerlink.js'
+import { services } from './services.js'
+import { transports } from './transports.js'
+import type { RelayEntry } from '../config/relays.js'
+import type { BackoffOptions } from '../connectivity/backoff.js'
+import type { PrivateKey } from '@libp2p/interface'
+
+export interface PeerInit {
+  /** The persistent identity (see `loadOrCreateIdentity`). */
+  privateKey: PrivateKey
+  /** Relays to keep connections and reservations on. */
+  relays: RelayEntry[]
+  /** ICE servers for WebRTC. Default: none, so no third party learns our addresses. */
+  iceServers?: RTCIceServer[]
+  /**
+   * Dial and keep private/loopback addresses (a local relay, a LAN).
+   * Turn off for deployments on the public internet. Default: true.
+   */
+  allowPrivateAddresses?: boolean
+  /** Reconnect backoff for relays. */
+  relayBackoff?: BackoffOptions
+}
+
+/**
+ * Creates and starts a Peerlink peer: a libp2p node that reaches relays over
+ * WebSockets, WebTransport or WebRTC-direct, is reachable through circuit
+ * relay reservations, and upgrades to direct WebRTC with other browsers.
+ */
+export async function createPeer (init: PeerInit): Promise<Peerlink> {
+  const allowPrivateAddresses = init.allowPrivateAddresses ?? true
+  const libp2p = await createLibp2p({
+    privateKey: init.privateKey,
+    start: false,
+    addresses: {
+      // one reservation per relay (up to three), plus WebRTC signalled through them
+      listen: [...Array.from({ length: Math.max(1, Math.min(3, init.relays.length)) }, () => '/p2p-circuit'), '/webrtc']
+    },
+    transports: transports({ iceServers: init.iceServers ?? [] }),
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    // browsers' default gater refuses private addresses; allow them for local relays
+    connectionGater: allowPrivateAddresses ? { denyDialMultiaddr: () => false } : {},
+    services: services({ allowPrivateAddresses })
+  })
+  const peer = new Peerlink(libp2p, init)
+  await peer.start()
+  return peer
+}

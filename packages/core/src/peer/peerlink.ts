@@ -1,0 +1,139 @@
+import { logger } from '@libp2p/logger'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { WebRTC, Circuit } from '@multiformats/multiaddr-matcher'
+import { TypedEventEmitter } from 'main-event'
+import { DEFAULT_TIMEOUT_MS } from '../constants.js'
+import { PeerUnreachableError } from '../errors.js'
+import { backoffDelay, sleep } from '../connectivity/backoff.js'
+import { bestConnection, describeConnection, type ConnectionInfo } from '../connectivity/connection-info.js'
+import { PeerTracker, type PeerStatus, type PeerTrackerEvents } from '../connectivity/peer-tracker.js'
+import { RelayKeeper, type RelayKeeperEvents, type RelayStatus } from '../connectivity/relay-keeper.js'
+import type { PeerInit } from './create-peer.js'
+import type { PeerlinkLibp2p } from './services.js'
+import type { AbortOptions, PeerId } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+const log = logger('peerlink:peer')
+
+/** Every event a Peerlink peer emits for the UI. */
+export type PeerlinkEvents = RelayKeeperEvents & PeerTrackerEvents
+
+/**
+ * A running Peerlink peer: the libp2p node plus relay upkeep and typed
+ * connectivity events. Protocols (rooms, files, calls) build on `libp2p`.
+ */
+export class Peerlink extends TypedEventEmitter<PeerlinkEvents> {
+  readonly relayKeeper: RelayKeeper
+  readonly peerTracker: PeerTracker
+
+  constructor (readonly libp2p: PeerlinkLibp2p, init: Pick<PeerInit, 'relays' | 'relayBackoff'>) {
+    super()
+    this.relayKeeper = new RelayKeeper({ libp2p }, { relays: init.relays, backoff: init.relayBackoff })
+    this.peerTracker = new PeerTracker({ libp2p }, id => this.relayKeeper.isRelay(id))
+    for (const type of ['relay:connected', 'relay:reserved', 'relay:lost', 'relay:error'] as const) {
+      this.relayKeeper.addEventListener(type, evt => this.safeDispatchEvent(type, { detail: evt.detail }))
+    }
+    for (const type of ['peer:connected', 'peer:lost'] as const) {
+      this.peerTracker.addEventListener(type, (evt: CustomEvent<any>) => this.safeDispatchEvent(type, { detail: evt.detail }))
+    }
+  }
+
+  get peerId (): string {
+    return this.libp2p.peerId.toString()
+  }
+
+  async start (): Promise<void> {
+    await this.libp2p.start()
+    this.peerTracker.start()
+    this.relayKeeper.start()
+  }
+
+  async stop (): Promise<void> {
+    this.relayKeeper.stop()
+    this.peerTracker.stop()
+    await this.libp2p.stop()
+  }
+
+  relays (): RelayStatus[] {
+    return this.relayKeeper.list()
+  }
+
+  peers (): PeerStatus[] {
+    return this.peerTracker.list()
+  }
+
+  /** Our addresses, including those through relays (`/p2p-circuit`, `/webrtc`). */
+  addresses (): string[] {
+    return this.libp2p.getMultiaddrs().map(ma => ma.toString())
+  }
+
+  /**
+   * Connects to a peer by PeerId: finds its addresses (peer store, then the
+   * relays' DHT, retried with backoff since a fresh reservation takes a moment
+   * to be findable), prefers direct WebRTC signalled through its relay and
+   * falls back to a relayed connection.
+   *
+   * @throws {PeerUnreachableError} when no connection could be made before the signal aborted
+   */
+  async connectToPeer (peerId: string, options: AbortOptions = {}): Promise<ConnectionInfo> {
+    const signal = options.signal ?? AbortSignal.timeout(DEFAULT_TIMEOUT_MS)
+    const id = peerIdFromString(peerId)
+    let lastError: Error | undefined
+    for (let attempt = 0; ; attempt++) {
+      const existing = bestConnection(this.libp2p.getConnections(id))
+      if (existing?.limits == null && existing != null) return describeConnection(existing)
+      try {
+        const addrs = await this.addressesOf(id, attempt > 0, { signal })
+        const direct = addrs.filter(ma => WebRTC.matches(ma))
+        const relayed = addrs.filter(ma => Circuit.matches(ma) && !WebRTC.matches(ma))
+        if (direct.length > 0) {
+          try {
+            return describeConnection(await this.libp2p.dial(direct, { signal }))
+          } catch (err) {
+            if (signal.aborted) throw err
+            log('direct WebRTC dial to %p failed: %e', id, err)
+            lastError = err as Error
+          }
+        }
+        if (relayed.length > 0) {
+          return describeConnection(await this.libp2p.dial(relayed, { signal }))
+        }
+        lastError ??= new Error('no dialable address known')
+      } catch (err) {
+        if (signal.aborted) break
+        lastError = err as Error
+        log('connecting to %p, attempt %d: %e', id, attempt, err)
+      }
+      try {
+        await sleep(backoffDelay(attempt, { initialMs: 250, maxMs: 4000, jitter: 0.2 }), { signal })
+      } catch {
+        break
+      }
+    }
+    throw new PeerUnreachableError(`could not connect to ${peerId}${lastError != null ? `: ${lastError.message}` : ''}`)
+  }
+
+  /** Round-trip time in ms over the connection in use to a peer. */
+  async ping (peerId: string, options: AbortOptions = {}): Promise<number> {
+    return this.libp2p.services.ping.ping(peerIdFromString(peerId), {
+      signal: options.signal ?? AbortSignal.timeout(DEFAULT_TIMEOUT_MS)
+    })
+  }
+
+  private async addressesOf (id: PeerId, lookup: boolean, options: AbortOptions): Promise<Multiaddr[]> {
+    if (!lookup) {
+      try {
+        const peer = await this.libp2p.peerStore.get(id, options)
+        if (peer.addresses.length > 0) return peer.addresses.map(a => withPeerId(a.multiaddr, id))
+      } catch {
+        // not in the peer store: ask the DHT
+      }
+    }
+    const info = await this.libp2p.peerRouting.findPeer(id, options)
+    return info.multiaddrs.map(ma => withPeerId(ma, id))
+  }
+}
+
+function withPeerId (ma: Multiaddr, id: PeerId): Multiaddr {
+  return ma.getComponents().at(-1)?.value === id.toString() ? ma : ma.encapsulate(`/p2p/${id.toString()}`)
+}

@@ -1,0 +1,25 @@
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { webRTC, webRTCDirect } from '@libp2p/webrtc'
+import { webSockets } from '@libp2p/websockets'
+import { webTransport } from '@libp2p/webtransport'
+import { WEBRTC_MAX_MESSAGE_SIZE } from '../constants.js'
+import type { TransportOptions } from './transports.js'
+import type { Transport } from '@libp2p/interface'
+
+export type { TransportOptions }
+
+/**
+ * Browser transports: WebSockets, WebTransport and WebRTC-direct to relays,
+ * WebRTC to other browsers (256 KiB data channel messages: our browsers
+ * accept them and they measured 1.4–2.5x faster than the default), and the
+ * circuit relay for signaling and as a fallback.
+ */
+export function transports ({ iceServers }: TransportOptions): Array<(components: any) => Transport> {
+  return [
+    webSockets(),
+    webTransport(),
+    webRTC({ rtcConfiguration: { iceServers }, dataChannel: { maxMessageSize: WEBRTC_MAX_MESSAGE_SIZE } }),
+    webRTCDirect({ rtcConfiguration: { iceServers } }),
+    circuitRelayTransport()
+  ]
+}

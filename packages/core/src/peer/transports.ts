@@ -1,0 +1,27 @@
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { webRTC, webRTCDirect } from '@libp2p/webrtc'
+import { webSockets } from '@libp2p/websockets'
+import { WEBRTC_MAX_MESSAGE_SIZE } from '../constants.js'
+import type { Transport } from '@libp2p/interface'
+
+export interface TransportOptions {
+  /** ICE servers for WebRTC. Empty by default: no public STUN server is contacted. */
+  iceServers: RTCIceServer[]
+}
+
+type TransportFactory = (components: any) => Transport
+
+/**
+ * Node transports (tests and tools): WebSockets and WebRTC-direct to relays,
+ * WebRTC to browsers (node-datachannel) and the circuit relay. js-libp2p
+ * cannot dial WebTransport from Node, so it is browser-only
+ * (see transports.browser.ts).
+ */
+export function transports ({ iceServers }: TransportOptions): TransportFactory[] {
+  return [
+    webSockets(),
+    webRTC({ rtcConfiguration: { iceServers }, dataChannel: { maxMessageSize: WEBRTC_MAX_MESSAGE_SIZE } }),
+    webRTCDirect({ rtcConfiguration: { iceServers } }),
+    circuitRelayTransport()
+  ]
+}
