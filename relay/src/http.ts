@@ -1,0 +1,54 @@
+import { createServer, type Server } from 'node:http'
+import { RELAY_INFO_PATH } from '@peerlink/core'
+import { register } from 'prom-client'
+import type { Relay } from './relay.js'
+import type { AddressInfo } from 'node:net'
+
+/**
+ * The relay's HTTP side port:
+ * - `GET /healthz`: 200 with a small JSON status while running, 503 while stopping
+ * - `GET /metrics`: Prometheus metrics (libp2p's, via @libp2p/prometheus-metrics)
+ * - `GET /relay.json`: `{ peerId, multiaddrs }`, how to reach the relay
+ *   (fetched cross-origin by the app, so it allows any origin)
+ */
+export async function startHttp (relay: Relay, host: string, port: number): Promise<{ server: Server, port: number, stopping: () => void }> {
+  let stopping = false
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://relay').pathname
+    const json = (status: number, body: unknown): void => {
+      res.writeHead(status, {
+        'content-type': 'application/json',
+        'access-control-allow-origin': '*',
+        'cache-control': 'no-store'
+      })
+      res.end(JSON.stringify(body))
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      json(405, { error: 'method not allowed' })
+      return
+    }
+    if (path === '/healthz') {
+      const node = relay.node
+      json(stopping ? 503 : 200, {
+        status: stopping ? 'stopping' : 'ok',
+        peerId: node.peerId.toString(),
+        connections: node.getConnections().length,
+        reservations: node.services.relay.reservations.size
+      })
+    } else if (path === RELAY_INFO_PATH) {
+      json(200, relay.info())
+    } else if (path === '/metrics') {
+      register.metrics().then(text => {
+        res.writeHead(200, { 'content-type': register.contentType })
+        res.end(text)
+      }, (err: Error) => { json(500, { error: err.message }) })
+    } else {
+      json(404, { error: 'not found' })
+    }
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => { server.off('error', reject); resolve() })
+  })
+  return { server, port: (server.address() as AddressInfo).port, stopping: () => { stopping = true } }
+}

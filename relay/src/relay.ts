@@ -1,0 +1,117 @@
+import { circuitRelayServer, type CircuitRelayService } from '@libp2p/circuit-relay-v2'
+import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
+import { identify, identifyPush, type Identify, type IdentifyPush } from '@libp2p/identify'
+import { kadDHT, passthroughMapper, removePrivateAddressesMapper, type KadDHT } from '@libp2p/kad-dht'
+import { keychain, type Keychain } from '@libp2p/keychain'
+import { logger } from '@libp2p/logger'
+import { noise } from '@libp2p/noise'
+import { ping, type Ping } from '@libp2p/ping'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
+import { tcp } from '@libp2p/tcp'
+import { webRTCDirect } from '@libp2p/webrtc'
+import { webSockets } from '@libp2p/websockets'
+import { yamux } from '@libp2p/yamux'
+import { DHT_PROTOCOL, parseRelayEntry, RelayKeeper } from '@peerlink/core'
+import { createLibp2p } from 'libp2p'
+import { limitsGater } from './gater.js'
+import { openRelayState } from './persistence.js'
+import { TopicFollower } from './topic-follower.js'
+import type { RelayConfig } from './config.js'
+import type { Connection, Libp2p } from '@libp2p/interface'
+
+const log = logger('peerlink:relay')
+
+export type RelayServices = {
+  identify: Identify
+  identifyPush: IdentifyPush
+  ping: Ping
+  keychain: Keychain
+  relay: CircuitRelayService
+  dht: KadDHT
+  pubsub: GossipSub
+}
+
+export interface Relay {
+  node: Libp2p<RelayServices>
+  /** The relay's PeerId and full multiaddrs, as served at /relay.json. */
+  info(): { peerId: string, multiaddrs: string[] }
+  stop(): Promise<void>
+}
+
+/**
+ * Starts a relay: circuit relay v2 server, kad-dht server under Peerlink's
+ * protocol id, gossipsub following its peers' room topics, identify and ping,
+ * listening on WebSockets, WebRTC-direct and TCP, connected to the other
+ * relays in `config.bootstrap`.
+ */
+export async function createRelay (config: RelayConfig): Promise<Relay> {
+  const state = await openRelayState(config.dataDir)
+  const ip = config.host.includes(':') ? 'ip6' : 'ip4'
+  let getConnections: Libp2p['getConnections'] = () => []
+  const node = await createLibp2p({
+    privateKey: state.privateKey,
+    datastore: state.datastore,
+    addresses: {
+      listen: [
+        `/${ip}/${config.host}/tcp/${config.wsPort}/ws`,
+        `/${ip}/${config.host}/udp/${config.webrtcPort}/webrtc-direct`,
+        `/${ip}/${config.host}/tcp/${config.tcpPort}`
+      ],
+      announce: config.announce.map(ma => ma.toString())
+    },
+    transports: [webSockets(), webRTCDirect({ rtcConfiguration: { iceServers: [] } }), tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: limitsGater(config, { getConnections: (peerId) => getConnections(peerId) }),
+    connectionManager: { maxConnections: config.maxConnections },
+    metrics: prometheusMetrics(),
+    services: {
+      identify: identify(),
+      identifyPush: identifyPush(),
+      ping: ping(),
+      // holds the WebRTC-direct certificate's key so its certhash survives restarts
+      keychain: keychain({ pass: state.keychainPass }),
+      relay: circuitRelayServer({
+        reservations: {
+          maxReservations: config.maxReservations,
+          reservationTtl: config.reservationTtl,
+          applyDefaultLimit: config.circuitDataLimit > 0 || config.circuitDurationLimit > 0,
+          ...(config.circuitDataLimit > 0 ? { defaultDataLimit: BigInt(config.circuitDataLimit) } : {}),
+          ...(config.circuitDurationLimit > 0 ? { defaultDurationLimit: config.circuitDurationLimit } : {})
+        }
+      }),
+      dht: kadDHT({
+        protocol: DHT_PROTOCOL,
+        clientMode: false,
+        peerInfoMapper: config.allowPrivateAddresses ? passthroughMapper : removePrivateAddressesMapper,
+        allowQueryWithZeroPeers: true
+      }),
+      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true })
+    }
+  })
+  getConnections = (peerId) => node.getConnections(peerId)
+
+  const follower = new TopicFollower({ pubsub: node.services.pubsub, peerStore: node.peerStore, events: node, log })
+  follower.start()
+  // other relays: keep a connection to each, reconnecting with backoff
+  const peers = new RelayKeeper({ libp2p: node }, { relays: config.bootstrap.map(ma => parseRelayEntry(ma.toString())) })
+  peers.addEventListener('relay:connected', evt => { log('connected to relay %s', evt.detail.input) })
+  peers.addEventListener('relay:error', evt => { log('relay %s: %s', evt.detail.input, evt.detail.error) })
+  peers.start()
+
+  return {
+    node,
+    info: () => ({ peerId: node.peerId.toString(), multiaddrs: node.getMultiaddrs().map(ma => ma.toString()) }),
+    stop: async () => {
+      peers.stop()
+      follower.stop()
+      await node.stop()
+      await state.datastore.close()
+    }
+  }
+}
+
+/** Open connections, for health reporting. */
+export function openConnections (node: Pick<Libp2p, 'getConnections'>): Connection[] {
+  return node.getConnections().filter(c => c.status === 'open')
+}
