@@ -1,0 +1,63 @@
+/**
+ * The Node variant of @peerlink/core's peer against a real relay process:
+ * it connects, gets a reservation, reports the relay lost when the relay
+ * stops, and reconnects on its own when the relay comes back.
+ */
+import { createPeer, loadOrCreateIdentity, MemoryKeyStore, parseRelayList, type Peerlink, type PeerlinkEvents } from '@peerlink/core'
+import { afterEach, describe, expect, it } from 'vitest'
+import { freePort, startRelay, type RelayProcess } from './support/relay-process.js'
+
+async function nextEvent<K extends keyof PeerlinkEvents> (peer: Peerlink, type: K): Promise<PeerlinkEvents[K]['detail']> {
+  return new Promise(resolve => {
+    peer.addEventListener(type, (evt) => { resolve(evt.detail) }, { once: true })
+  })
+}
+
+describe('a Peerlink peer (Node variant)', () => {
+  const cleanup: Array<() => Promise<unknown>> = []
+  afterEach(async () => {
+    for (const fn of cleanup.splice(0).reverse()) await fn()
+  })
+
+  it('reserves on its relay, and reconnects when the relay restarts', async () => {
+    const ports = ['--ws-port', String(await freePort()), '--webrtc-port', String(await freePort()), '--tcp-port', String(await freePort()), '--http-port', String(await freePort())]
+    let relay: RelayProcess = await startRelay(ports)
+    cleanup.push(async () => relay.stop())
+
+    const { relays } = parseRelayList(relay.infoUrl)
+    const peer = await createPeer({
+      privateKey: await loadOrCreateIdentity(new MemoryKeyStore()),
+      relays,
+      relayBackoff: { initialMs: 100, maxMs: 1000, jitter: 0 }
+    })
+    cleanup.push(async () => peer.stop())
+
+    const reserved = await (peer.relays()[0]?.state === 'reserved' ? peer.relays()[0] : nextEvent(peer, 'relay:reserved'))
+    expect(reserved).toMatchObject({ input: relay.infoUrl, peerId: relay.peerId, state: 'reserved' })
+    expect(peer.addresses().some(a => a.includes(`/p2p/${relay.peerId}/p2p-circuit`))).toBe(true)
+
+    const lost = nextEvent(peer, 'relay:lost')
+    await relay.stop()
+    expect(await lost).toMatchObject({ peerId: relay.peerId, state: 'disconnected' })
+
+    const again = nextEvent(peer, 'relay:reserved')
+    relay = await startRelay(ports, { dataDir: relay.dataDir })
+    expect(await again).toMatchObject({ peerId: relay.peerId, state: 'reserved' })
+  })
+
+  it('reports a relay it cannot reach as an error and keeps retrying', async () => {
+    const port = await freePort()
+    const { relays } = parseRelayList(`http://127.0.0.1:${port}/relay.json`)
+    const peer = await createPeer({
+      privateKey: await loadOrCreateIdentity(new MemoryKeyStore()),
+      relays,
+      relayBackoff: { initialMs: 50, maxMs: 100, jitter: 0 }
+    })
+    cleanup.push(async () => peer.stop())
+    const first = await nextEvent(peer, 'relay:error')
+    expect(first.state).toBe('disconnected')
+    expect(first.error).toMatch(/could not fetch/)
+    const second = await nextEvent(peer, 'relay:error')
+    expect(second.input).toBe(first.input)
+  })
+})
