@@ -1,0 +1,5 @@
+/**
+ * Types the components may use, re-exported so that components never import
+ * @peerlink/core themselves.
+ */
+export type { ConnectionInfo, PeerStatus, RelayState, RelayStatus, TransportName } from '@peerlink/core'
