@@ -1,0 +1,51 @@
+import { expect, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test'
+
+export interface AppPage {
+  context: BrowserContext
+  page: Page
+  peerId: string
+  /** The listitem of a relay in the connection panel. */
+  relayItem(peerId: string): Locator
+  /** The listitem of a peer in the connection panel. */
+  peerItem(peerId: string): Locator
+  /** Waits until the relay holds a reservation for this page. */
+  waitReserved(relayPeerId: string): Promise<void>
+}
+
+/** Opens the app in a fresh browser context (its own IndexedDB, its own identity). */
+export async function openApp (browser: Browser, relays: string[], name = 'peer'): Promise<AppPage> {
+  // a media permission makes Chromium enumerate network interfaces: without it ICE finds no candidates here
+  const context = await browser.newContext({ permissions: ['camera', 'microphone'] })
+  const page = await context.newPage()
+  page.on('pageerror', err => { console.log(`[${name} pageerror] ${err.message}`) })
+  await page.goto(appUrl(relays))
+  const peerId = await readPeerId(page)
+  return {
+    context,
+    page,
+    peerId,
+    relayItem: (id) => page.getByRole('list', { name: 'Relays' }).getByRole('listitem').filter({ hasText: id }),
+    peerItem: (id) => page.getByRole('list', { name: 'Peers' }).locator(`[data-peer-id="${id}"]`),
+    waitReserved: async (id) => {
+      await expect(page.getByRole('list', { name: 'Relays' }).getByRole('listitem').filter({ hasText: id })).toContainText('reserved')
+    }
+  }
+}
+
+export function appUrl (relays: string[]): string {
+  const query = relays.map(r => `relay=${encodeURIComponent(r)}`).join('&')
+  return query === '' ? '/' : `/?${query}`
+}
+
+/** The PeerId shown as "Your ID". */
+export async function readPeerId (page: Page): Promise<string> {
+  const id = page.getByLabel('Your ID')
+  await expect(id).toHaveText(/^12D3KooW\w+$/)
+  return (await id.textContent()) ?? ''
+}
+
+/** Connects `from` to `to` by PeerId through the UI. */
+export async function connectByPeerId (from: AppPage, to: AppPage): Promise<void> {
+  await from.page.getByRole('textbox', { name: 'Peer ID' }).fill(to.peerId)
+  await from.page.getByRole('button', { name: 'Connect' }).click()
+}

@@ -1,0 +1,62 @@
+import { expect, test } from '@playwright/test'
+import { startRelay } from '../../relay/test/support/relay-process.js'
+import { connectByPeerId, openApp, readPeerId } from '../support/app.js'
+
+test('two browsers reserve on a relay, find each other through its DHT, go direct over WebRTC and ping', async ({ browser }) => {
+  const relay = await startRelay()
+  try {
+    const a = await openApp(browser, [relay.infoUrl], 'A')
+    const b = await openApp(browser, [relay.infoUrl], 'B')
+    expect(a.peerId).not.toBe(b.peerId)
+    await a.waitReserved(relay.peerId)
+    await b.waitReserved(relay.peerId)
+    await expect(a.relayItem(relay.peerId)).toContainText('websockets')
+
+    // A knows only B's PeerId: its addresses come from the relay's DHT
+    await connectByPeerId(a, b)
+    const bAtA = a.peerItem(b.peerId)
+    await expect(bAtA).toHaveAttribute('data-direct', 'true')
+    await expect(bAtA).toHaveAttribute('data-transport', 'webrtc')
+    expect(await bAtA.getAttribute('data-remote-addr')).toContain('/webrtc')
+    await expect(bAtA).toContainText('direct')
+    await expect(b.peerItem(a.peerId)).toHaveAttribute('data-direct', 'true')
+
+    await bAtA.getByRole('button', { name: 'Ping' }).click()
+    await expect(bAtA.getByRole('status')).toHaveText(/ping \d+ ms/)
+
+    // the identity persists in IndexedDB
+    await b.page.reload()
+    expect(await readPeerId(b.page)).toBe(b.peerId)
+  } finally {
+    await relay.stop()
+  }
+})
+
+test('a browser on one relay finds and connects to a browser on another relay through the shared DHT', async ({ browser }) => {
+  const relay1 = await startRelay()
+  const relay2 = await startRelay(['--bootstrap', relay1.addr('tcp')])
+  try {
+    // the relays connect to each other and so share one DHT
+    await expect.poll(async () => {
+      const health = await (await fetch(`${relay1.http}/healthz`)).json() as { connections: number }
+      return health.connections
+    }).toBeGreaterThanOrEqual(1)
+
+    const a = await openApp(browser, [relay1.infoUrl], 'A')
+    const b = await openApp(browser, [relay2.infoUrl], 'B')
+    await a.waitReserved(relay1.peerId)
+    await b.waitReserved(relay2.peerId)
+
+    await connectByPeerId(a, b)
+    const bAtA = a.peerItem(b.peerId)
+    await expect(bAtA).toHaveAttribute('data-direct', 'true')
+    await expect(bAtA).toHaveAttribute('data-transport', 'webrtc')
+    // B was reached through relay 2, which A was never configured with
+    expect(await bAtA.getAttribute('data-remote-addr')).toContain(`/p2p/${relay2.peerId}/p2p-circuit/webrtc`)
+    await bAtA.getByRole('button', { name: 'Ping' }).click()
+    await expect(bAtA.getByRole('status')).toHaveText(/ping \d+ ms/)
+  } finally {
+    await relay2.stop()
+    await relay1.stop()
+  }
+})
