@@ -36,7 +36,7 @@ export class Session {
   /** Wall clock, ticking with the refresh (for retry countdowns). */
   now = $state(Date.now())
 
-  #key?: PrivateKey
+  #key = $state.raw<PrivateKey>()
   #peer?: Peerlink
   #generation = 0
   #timer?: ReturnType<typeof setInterval>
