@@ -3,8 +3,9 @@ import { defineConfig } from 'vite'
 import { VitePWA } from 'vite-plugin-pwa'
 import { manifest } from './pwa-manifest.ts'
 
+// dev and preview servers: 127.0.0.1:5173 unless PORT is set (or --host/--port given)
 const port = Number(process.env['PORT'] ?? 5173)
-const host = process.env['HOST'] ?? '127.0.0.1'
+const host = '127.0.0.1'
 
 export default defineConfig({
   plugins: [

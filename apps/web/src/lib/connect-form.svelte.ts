@@ -1,5 +1,5 @@
-import { peerIdFromString } from '@libp2p/peer-id'
 import { errorMessage } from './errors.ts'
+import { validatePeerId } from './peer-id.ts'
 import type { Session } from './session.svelte.ts'
 import type { ConnectionInfo } from './types.ts'
 
@@ -40,16 +40,4 @@ export class ConnectForm {
     this.#controller?.abort()
     this.busy = false
   }
-}
-
-/** A message when `input` is not a PeerId we can connect to. */
-export function validatePeerId (input: string, ownPeerId?: string): string | undefined {
-  if (input === '') return 'Enter the Peer ID of the peer to connect to.'
-  try {
-    peerIdFromString(input)
-  } catch {
-    return `"${input}" is not a valid Peer ID (it looks like 12D3KooW…).`
-  }
-  if (input === ownPeerId) return 'That is your own Peer ID.'
-  return undefined
 }
