@@ -54,7 +54,8 @@ const announce = () => {
   }
 }
 
-run('relay', ['relay/dist/main.js', '--host', host, '--data-dir', '.data/relay'], (line) => {
+const dataDir = process.env.PEERLINK_RELAY_DATA_DIR ?? '.data/relay'
+run('relay', ['relay/dist/main.js', '--host', host, '--data-dir', dataDir], (line) => {
   if (line.startsWith('peerlink-relay ready ')) {
     const info = JSON.parse(line.slice('peerlink-relay ready '.length))
     console.log(`[relay] ${info.peerId} on ${info.http}`)
@@ -64,7 +65,8 @@ run('relay', ['relay/dist/main.js', '--host', host, '--data-dir', '.data/relay']
   }
 })
 run('app', ['apps/web/node_modules/vite/bin/vite.js', 'preview', 'apps/web', '--host', host, '--port', appPort, '--strictPort'], (line) => {
-  if (!appReady && line.includes(`:${appPort}`)) {
+  // eslint-disable-next-line no-control-regex
+  if (!appReady && line.replace(/\x1b\[[0-9;]*m/g, '').includes(`:${appPort}/`)) {
     appReady = true
     announce()
   }
