@@ -30,3 +30,8 @@ export class PeerUnreachableError extends Error {
 export class NotStartedError extends Error {
   override readonly name = 'NotStartedError'
 }
+
+/** A string is not a PeerId, or names this peer itself where another is needed. */
+export class InvalidPeerIdError extends Error {
+  override readonly name = 'InvalidPeerIdError'
+}

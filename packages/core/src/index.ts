@@ -14,6 +14,7 @@ export { transportOf, describeConnection, type ConnectionInfo, type TransportNam
 export type { RelayStatus, RelayState } from './connectivity/relay-keeper.js'
 export type { PeerStatus } from './connectivity/peer-tracker.js'
 export { RelayKeeper, type RelayKeeperEvents } from './connectivity/relay-keeper.js'
+export { parsePeerId, peerIdOf } from './peer/peer-id.js'
 export { createPeer, type PeerInit } from './peer/create-peer.js'
 export { Peerlink, type PeerlinkEvents } from './peer/peerlink.js'
 export type { PeerlinkLibp2p, PeerlinkServices } from './peer/services.js'

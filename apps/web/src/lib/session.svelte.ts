@@ -1,5 +1,4 @@
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { createPeer, IdbKeyStore, loadOrCreateIdentity, type Peerlink, type PeerlinkEvents } from '@peerlink/core'
+import { createPeer, IdbKeyStore, loadOrCreateIdentity, peerIdOf, type Peerlink, type PeerlinkEvents } from '@peerlink/core'
 import { errorMessage } from './errors.ts'
 import { resolveRelayConfig, type RelayConfig } from './relay-config.ts'
 import type { ConnectionInfo, PeerStatus, RelayStatus } from './types.ts'
@@ -10,14 +9,11 @@ export type PrivateKey = Awaited<ReturnType<typeof loadOrCreateIdentity>>
 export type SessionStatus = 'starting' | 'running' | 'restarting' | 'failed' | 'stopped'
 
 const EVENTS: Array<keyof PeerlinkEvents> = [
-  'relay:connected', 'relay:reserved', 'relay:lost', 'relay:error', 'peer:connected', 'peer:lost'
+  'relay:connecting', 'relay:connected', 'relay:reserved', 'relay:lost', 'relay:error', 'peer:connected', 'peer:lost'
 ]
 
-/**
- * Snapshots are re-read this often as well as on every event: the relay
- * keeper moves to `connecting` and schedules retries without an event.
- */
-const POLL_MS = 1000
+/** How often the clock behind retry countdowns ticks. */
+const CLOCK_MS = 1000
 
 /**
  * The running Peerlink peer as reactive state: identity, relay configuration
@@ -33,7 +29,7 @@ export class Session {
   relays = $state.raw<RelayStatus[]>([])
   peers = $state.raw<PeerStatus[]>([])
   addresses = $state.raw<string[]>([])
-  /** Wall clock, ticking with the refresh (for retry countdowns). */
+  /** Wall clock, ticking every second (for retry countdowns). */
   now = $state(Date.now())
 
   #key = $state.raw<PrivateKey>()
@@ -66,7 +62,7 @@ export class Session {
     this.error = undefined
     try {
       this.#key ??= await loadOrCreateIdentity(new IdbKeyStore())
-      this.peerId = peerIdFromPrivateKey(this.#key).toString()
+      this.peerId = peerIdOf(this.#key)
       this.relayConfig = await resolveRelayConfig(href)
     } catch (err) {
       this.#fail(err)
@@ -126,7 +122,7 @@ export class Session {
       this.#peer = peer
       this.peerId = peer.peerId
       for (const type of EVENTS) peer.addEventListener(type, this.#refresh)
-      this.#timer = setInterval(this.#refresh, POLL_MS)
+      this.#timer = setInterval(() => { this.now = Date.now() }, CLOCK_MS)
       this.status = 'running'
       this.refresh()
     } catch (err) {

@@ -32,6 +32,8 @@ export interface RelayStatus {
 }
 
 export interface RelayKeeperEvents {
+  /** An attempt to resolve and dial a relay started. */
+  'relay:connecting': CustomEvent<RelayStatus>
   /** A relay connection opened. */
   'relay:connected': CustomEvent<RelayStatus>
   /** The relay holds a reservation for us: we are reachable through it. */
@@ -103,18 +105,19 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> implements
   private async keep (entry: RelayEntry, status: RelayStatus, signal: AbortSignal): Promise<void> {
     let attempt = 0
     while (!signal.aborted) {
+      let delay: number
       try {
         const peerId = await this.connect(entry, status, signal)
         attempt = 0
         await this.untilDisconnected(peerId, signal)
-        this.update(status, { state: 'disconnected', transport: undefined, remoteAddr: undefined }, 'relay:lost')
+        delay = backoffDelay(attempt++, this.backoff)
+        this.update(status, { state: 'disconnected', transport: undefined, remoteAddr: undefined, retryAt: Date.now() + delay }, 'relay:lost')
       } catch (err) {
         if (signal.aborted) return
         log.error('relay %s: %e', entry.input, err)
-        this.update(status, { state: 'disconnected', error: (err as Error).message }, 'relay:error')
+        delay = backoffDelay(attempt++, this.backoff)
+        this.update(status, { state: 'disconnected', error: (err as Error).message, retryAt: Date.now() + delay }, 'relay:error')
       }
-      const delay = backoffDelay(attempt++, this.backoff)
-      status.retryAt = Date.now() + delay
       try {
         await sleep(delay, { signal })
       } catch {
@@ -124,7 +127,7 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> implements
   }
 
   private async connect (entry: RelayEntry, status: RelayStatus, signal: AbortSignal): Promise<PeerId> {
-    this.update(status, { state: 'connecting', retryAt: undefined })
+    this.update(status, { state: 'connecting', retryAt: undefined }, 'relay:connecting')
     const attemptSignal = AbortSignal.any([signal, AbortSignal.timeout(this.dialTimeoutMs)])
     const { peerId, multiaddrs } = await this.resolve(entry, { signal: attemptSignal })
     status.peerId = peerId

@@ -1,9 +1,9 @@
 import { logger } from '@libp2p/logger'
-import { peerIdFromString } from '@libp2p/peer-id'
 import { WebRTC, Circuit } from '@multiformats/multiaddr-matcher'
 import { TypedEventEmitter } from 'main-event'
 import { DEFAULT_TIMEOUT_MS } from '../constants.js'
-import { PeerUnreachableError } from '../errors.js'
+import { InvalidPeerIdError, PeerUnreachableError } from '../errors.js'
+import { parsePeerId } from './peer-id.js'
 import { backoffDelay, sleep } from '../connectivity/backoff.js'
 import { bestConnection, describeConnection, type ConnectionInfo } from '../connectivity/connection-info.js'
 import { PeerTracker, type PeerStatus, type PeerTrackerEvents } from '../connectivity/peer-tracker.js'
@@ -30,7 +30,7 @@ export class Peerlink extends TypedEventEmitter<PeerlinkEvents> {
     super()
     this.relayKeeper = new RelayKeeper({ libp2p }, { relays: init.relays, backoff: init.relayBackoff })
     this.peerTracker = new PeerTracker({ libp2p }, id => this.relayKeeper.isRelay(id))
-    for (const type of ['relay:connected', 'relay:reserved', 'relay:lost', 'relay:error'] as const) {
+    for (const type of ['relay:connecting', 'relay:connected', 'relay:reserved', 'relay:lost', 'relay:error'] as const) {
       this.relayKeeper.addEventListener(type, evt => this.safeDispatchEvent(type, { detail: evt.detail }))
     }
     for (const type of ['peer:connected', 'peer:lost'] as const) {
@@ -73,11 +73,13 @@ export class Peerlink extends TypedEventEmitter<PeerlinkEvents> {
    * to be findable), prefers direct WebRTC signalled through its relay and
    * falls back to a relayed connection.
    *
+   * @throws {InvalidPeerIdError} when `peerId` is not a PeerId or is our own
    * @throws {PeerUnreachableError} when no connection could be made before the signal aborted
    */
   async connectToPeer (peerId: string, options: AbortOptions = {}): Promise<ConnectionInfo> {
+    const id = parsePeerId(peerId)
+    if (id.equals(this.libp2p.peerId)) throw new InvalidPeerIdError('That is your own Peer ID.')
     const signal = options.signal ?? AbortSignal.timeout(DEFAULT_TIMEOUT_MS)
-    const id = peerIdFromString(peerId)
     let lastError: Error | undefined
     for (let attempt = 0; ; attempt++) {
       const existing = bestConnection(this.libp2p.getConnections(id))
@@ -115,7 +117,7 @@ export class Peerlink extends TypedEventEmitter<PeerlinkEvents> {
 
   /** Round-trip time in ms over the connection in use to a peer. */
   async ping (peerId: string, options: AbortOptions = {}): Promise<number> {
-    return this.libp2p.services.ping.ping(peerIdFromString(peerId), {
+    return this.libp2p.services.ping.ping(parsePeerId(peerId), {
       signal: options.signal ?? AbortSignal.timeout(DEFAULT_TIMEOUT_MS)
     })
   }
