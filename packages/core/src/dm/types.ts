@@ -1,0 +1,31 @@
+/**
+ * `queued`: ours, waiting until the peer is reachable. `delivered`: the peer
+ * acknowledged it. `received`: the peer's message to us.
+ */
+export type DirectMessageStatus = 'queued' | 'delivered' | 'received'
+
+export interface DirectMessage {
+  /** Content hash (hex sha-256) of the sealed message. */
+  id: string
+  /** The other party of the conversation. */
+  peerId: string
+  from: string
+  to: string
+  text: string
+  /** Epoch ms at the sender. */
+  sentAt: number
+  status: DirectMessageStatus
+  own: boolean
+}
+
+export interface ConversationSummary {
+  peerId: string
+  last?: DirectMessage
+}
+
+export interface DirectMessagesEvents {
+  /** A message was added to a conversation (sent by us, or received). */
+  'dm:added': CustomEvent<DirectMessage>
+  /** One of our messages changed status (queued → delivered). */
+  'dm:updated': CustomEvent<DirectMessage>
+}

@@ -1,0 +1,70 @@
+/** What a room link carries: the room's id and its 256-bit key. */
+export interface RoomInvite {
+  /** Random id, base64url (16 bytes). */
+  roomId: string
+  /** The room key, 32 bytes. Lives only in the link's fragment and on members' devices. */
+  key: Uint8Array
+}
+
+/** A hybrid logical clock timestamp: wall-clock ms and a counter for ties. */
+export interface Hlc {
+  wall: number
+  counter: number
+}
+
+/**
+ * `sending`: ours, not yet published to any peer (offline; retried).
+ * `sent`: ours, published. `seen`: ours, and another member has it.
+ * `received`: someone else's.
+ */
+export type MessageStatus = 'sending' | 'sent' | 'seen' | 'received'
+
+export interface ChatMessage {
+  /** Content hash of the signed envelope (hex sha-256). */
+  id: string
+  roomId: string
+  /** Author's PeerId (the signature is checked against it). */
+  author: string
+  /** Author's display name when the message was written. */
+  authorName: string
+  text: string
+  hlc: Hlc
+  status: MessageStatus
+  /** True for our own messages. */
+  own: boolean
+}
+
+export type MemberState = 'online' | 'away' | 'offline'
+
+export interface Member {
+  peerId: string
+  name: string
+  state: MemberState
+  /** Epoch ms of the last sign of life. */
+  lastSeen: number
+  self: boolean
+}
+
+export interface RoomSummary {
+  roomId: string
+  joinedAt: number
+}
+
+/** Why an incoming frame was dropped (counted per room, never shown as a message). */
+export type DropReason = 'malformed' | 'oversized' | 'bad-signature' | 'undecryptable' | 'rate-limited' | 'wrong-room'
+
+export interface RoomEvents {
+  /** A message joined the room's history (ours or someone's), in HLC order position. */
+  'message:added': CustomEvent<ChatMessage>
+  /** One of our messages changed status (sending → sent → seen). */
+  'message:updated': CustomEvent<ChatMessage>
+  /** The member list or a member's state changed. */
+  'members:changed': CustomEvent<Member[]>
+  /** An incoming frame was rejected. */
+  'message:dropped': CustomEvent<{ reason: DropReason, from?: string }>
+}
+
+export interface RoomsEvents {
+  /** A room was joined or left. */
+  'rooms:changed': CustomEvent<RoomSummary[]>
+}
