@@ -1,11 +1,13 @@
 import { noise } from '@libp2p/noise'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
+import { defaultStores } from './default-stores.js'
 import { Peerlink } from './peerlink.js'
 import { services } from './services.js'
 import { transports } from './transports.js'
 import type { RelayEntry } from '../config/relays.js'
 import type { BackoffOptions } from '../connectivity/backoff.js'
+import type { RoomStore } from '../rooms/index.js'
 import type { PrivateKey } from '@libp2p/interface'
 
 export interface PeerInit {
@@ -22,6 +24,12 @@ export interface PeerInit {
   allowPrivateAddresses?: boolean
   /** Reconnect backoff for relays. */
   relayBackoff?: BackoffOptions
+  /** Where rooms keep their state. Default: IndexedDB in browsers, memory in Node. */
+  stores?: Partial<PeerStores>
+}
+
+export interface PeerStores {
+  rooms: RoomStore
 }
 
 /**
@@ -45,7 +53,7 @@ export async function createPeer (init: PeerInit): Promise<Peerlink> {
     connectionGater: allowPrivateAddresses ? { denyDialMultiaddr: () => false } : {},
     services: services({ allowPrivateAddresses })
   })
-  const peer = new Peerlink(libp2p, init)
+  const peer = new Peerlink(libp2p, { ...init, stores: { ...defaultStores(), ...init.stores } })
   await peer.start()
   return peer
 }

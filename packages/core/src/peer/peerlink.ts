@@ -8,7 +8,8 @@ import { backoffDelay, sleep } from '../connectivity/backoff.js'
 import { bestConnection, describeConnection, type ConnectionInfo } from '../connectivity/connection-info.js'
 import { PeerTracker, type PeerStatus, type PeerTrackerEvents } from '../connectivity/peer-tracker.js'
 import { RelayKeeper, type RelayKeeperEvents, type RelayStatus } from '../connectivity/relay-keeper.js'
-import type { PeerInit } from './create-peer.js'
+import { Rooms } from '../rooms/index.js'
+import type { PeerInit, PeerStores } from './create-peer.js'
 import type { PeerlinkLibp2p } from './services.js'
 import type { AbortOptions, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -25,9 +26,13 @@ export type PeerlinkEvents = RelayKeeperEvents & PeerTrackerEvents
 export class Peerlink extends TypedEventEmitter<PeerlinkEvents> {
   readonly relayKeeper: RelayKeeper
   readonly peerTracker: PeerTracker
+  /** Group chat rooms. */
+  readonly rooms: Rooms
 
-  constructor (readonly libp2p: PeerlinkLibp2p, init: Pick<PeerInit, 'relays' | 'relayBackoff'>) {
+  constructor (readonly libp2p: PeerlinkLibp2p, init: Pick<PeerInit, 'privateKey' | 'relays' | 'relayBackoff'> & { stores: PeerStores }) {
     super()
+    const connectToPeer = async (peerId: string, options?: AbortOptions): Promise<ConnectionInfo> => this.connectToPeer(peerId, options)
+    this.rooms = new Rooms({ libp2p, privateKey: init.privateKey, connectToPeer }, { store: init.stores.rooms })
     this.relayKeeper = new RelayKeeper({ libp2p }, { relays: init.relays, backoff: init.relayBackoff })
     this.peerTracker = new PeerTracker({ libp2p }, id => this.relayKeeper.isRelay(id))
     for (const type of ['relay:connecting', 'relay:connected', 'relay:reserved', 'relay:lost', 'relay:error'] as const) {
@@ -46,9 +51,11 @@ export class Peerlink extends TypedEventEmitter<PeerlinkEvents> {
     await this.libp2p.start()
     this.peerTracker.start()
     this.relayKeeper.start()
+    await this.rooms.start()
   }
 
   async stop (): Promise<void> {
+    await this.rooms.stop()
     this.relayKeeper.stop()
     this.peerTracker.stop()
     await this.libp2p.stop()

@@ -1,0 +1,38 @@
+import { PROTOCOL_PREFIX, TOPIC_PREFIX } from '../constants.js'
+
+/** History sync between members (request/response over one stream). */
+export const ROOM_SYNC_PROTOCOL = `${PROTOCOL_PREFIX}/room-sync/1.0.0`
+
+/** Gossipsub topics of rooms: this prefix and a hash of the room id. */
+export const ROOM_TOPIC_PREFIX = `${TOPIC_PREFIX}room/`
+
+/** Largest message text, in UTF-8 bytes. */
+export const MAX_TEXT_BYTES = 64 * 1024
+/** Largest encoded envelope accepted from the network (text, base64 and headers). */
+export const MAX_ENVELOPE_BYTES = 96 * 1024
+/** Largest sync frame. */
+export const MAX_SYNC_FRAME_BYTES = 1024 * 1024
+/** Most messages one sync request returns; the client asks again for the rest. */
+export const MAX_SYNC_MESSAGES = 500
+/** Bytes of envelopes per sync batch frame. */
+export const SYNC_BATCH_BYTES = 256 * 1024
+/** History is compared in buckets of this many ms of HLC wall time. */
+export const SYNC_BUCKET_MS = 60 * 60 * 1000
+/** Most buckets or ids one sync frame may list. */
+export const MAX_SYNC_LIST = 20_000
+
+/** Presence is announced this often, and members silent for OFFLINE_AFTER_MS are offline. */
+export const PRESENCE_INTERVAL_MS = 5_000
+export const OFFLINE_AFTER_MS = 16_000
+/** Read receipts are batched for this long. */
+export const RECEIPT_DELAY_MS = 500
+
+/** Rate limit per author: a burst of RATE_BURST messages, refilled at RATE_PER_SECOND. */
+export const RATE_BURST = 30
+export const RATE_PER_SECOND = 3
+
+/** Largest display name, in characters. */
+export const MAX_NAME_LENGTH = 64
+
+/** A message from further in the future than this (clock skew) is rejected. */
+export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000

@@ -1,0 +1,39 @@
+/** A room link is malformed: wrong shape, bad id or a key of the wrong size. */
+export class InvalidRoomLinkError extends Error {
+  override readonly name = 'InvalidRoomLinkError'
+}
+
+/** A message is empty. */
+export class EmptyMessageError extends Error {
+  override readonly name = 'EmptyMessageError'
+}
+
+/** A message's text is larger than MAX_TEXT_BYTES. */
+export class MessageTooLargeError extends Error {
+  override readonly name = 'MessageTooLargeError'
+}
+
+/** A frame from the network is not a valid envelope or sync frame. */
+export class MalformedFrameError extends Error {
+  override readonly name = 'MalformedFrameError'
+}
+
+/** A frame from the network is larger than allowed. */
+export class OversizedFrameError extends Error {
+  override readonly name = 'OversizedFrameError'
+}
+
+/** An envelope's signature does not match its author. */
+export class BadSignatureError extends Error {
+  override readonly name = 'BadSignatureError'
+}
+
+/** An envelope does not decrypt with the room key (wrong key or tampered). */
+export class UndecryptableError extends Error {
+  override readonly name = 'UndecryptableError'
+}
+
+/** A sync peer refused the request or broke the protocol. */
+export class SyncError extends Error {
+  override readonly name = 'SyncError'
+}

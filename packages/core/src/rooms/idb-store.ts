@@ -1,0 +1,54 @@
+import { clear, createStore, del, get, set, setMany, values, type UseStore } from 'idb-keyval'
+import type { JoinedRoom, RoomStore, StoredMessage } from './store.js'
+
+const ROOMS_KEY = 'rooms'
+
+/**
+ * Room state in the browser's IndexedDB: the joined rooms and settings in one
+ * database, each room's messages in a database of its own (loaded whole when
+ * the room opens, deleted whole when it is left).
+ */
+export class IdbRoomStore implements RoomStore {
+  private readonly meta: UseStore = createStore('peerlink-rooms', 'kv')
+  private readonly perRoom = new Map<string, UseStore>()
+
+  async rooms (): Promise<JoinedRoom[]> {
+    return (await get<JoinedRoom[]>(ROOMS_KEY, this.meta)) ?? []
+  }
+
+  async addRoom (room: JoinedRoom): Promise<void> {
+    const rooms = (await this.rooms()).filter(r => r.roomId !== room.roomId)
+    await set(ROOMS_KEY, [...rooms, room], this.meta)
+  }
+
+  async removeRoom (roomId: string): Promise<void> {
+    await set(ROOMS_KEY, (await this.rooms()).filter(r => r.roomId !== roomId), this.meta)
+    await clear(this.messageStore(roomId))
+  }
+
+  async messages (roomId: string): Promise<StoredMessage[]> {
+    return values<StoredMessage>(this.messageStore(roomId))
+  }
+
+  async putMessages (roomId: string, messages: StoredMessage[]): Promise<void> {
+    await setMany(messages.map(m => [m.id, m]), this.messageStore(roomId))
+  }
+
+  async getSetting (name: string): Promise<string | undefined> {
+    return get<string>(`setting:${name}`, this.meta)
+  }
+
+  async setSetting (name: string, value: string): Promise<void> {
+    if (value === '') await del(`setting:${name}`, this.meta)
+    else await set(`setting:${name}`, value, this.meta)
+  }
+
+  private messageStore (roomId: string): UseStore {
+    let store = this.perRoom.get(roomId)
+    if (store == null) {
+      store = createStore(`peerlink-room-${roomId}`, 'messages')
+      this.perRoom.set(roomId, store)
+    }
+    return store
+  }
+}

@@ -1,0 +1,240 @@
+import { logger } from '@libp2p/logger'
+import { TypedEventEmitter } from 'main-event'
+import { MAX_CLOCK_SKEW_MS, MAX_TEXT_BYTES, OFFLINE_AFTER_MS, RATE_BURST, RATE_PER_SECOND, RECEIPT_DELAY_MS } from './constants.js'
+import { openEnvelope, sealEnvelope, type Payload, type RoomKeys } from './crypto.js'
+import { utf8 } from './encoding.js'
+import { decodeEnvelope, encodeEnvelope, envelopeId, type Envelope } from './envelope.js'
+import { BadSignatureError, EmptyMessageError, MessageTooLargeError, OversizedFrameError, UndecryptableError } from './errors.js'
+import { History } from './history.js'
+import { roomLink, roomTopic } from './invite.js'
+import { RateLimiter } from './rate-limiter.js'
+import type { HybridClock } from './hlc.js'
+import type { RoomStore, StoredMessage } from './store.js'
+import type { ChatMessage, DropReason, Member, MemberState, RoomEvents, RoomInvite } from './types.js'
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { PrivateKey } from '@libp2p/interface'
+
+const log = logger('peerlink:rooms')
+
+export interface RoomComponents {
+  pubsub: Pick<GossipSub, 'publish'>
+  privateKey: PrivateKey
+  peerId: string
+  clock: HybridClock
+  store: Pick<RoomStore, 'putMessages'>
+  /** Our display name and whether we are away, as the user set them. */
+  profile: { name(): string, away(): boolean }
+  /** Called when a member appears or comes back (to sync history and connect). */
+  onMemberSeen(room: Room, peerId: string): void
+}
+
+/** One joined room: its history, members, and the messages flowing through its topic. */
+export class Room extends TypedEventEmitter<RoomEvents> {
+  readonly roomId: string
+  readonly topic: string
+  readonly dropped: Record<DropReason, number> = { malformed: 0, oversized: 0, 'bad-signature': 0, undecryptable: 0, 'rate-limited': 0, 'wrong-room': 0 }
+  private readonly history: History
+  private readonly members_ = new Map<string, Member>()
+  private readonly limiter = new RateLimiter(RATE_BURST, RATE_PER_SECOND)
+  private readonly pendingReceipts = new Set<string>()
+  private receiptTimer?: ReturnType<typeof setTimeout>
+  private flushing?: Promise<void>
+
+  constructor (private readonly components: RoomComponents, readonly invite: RoomInvite, readonly keys: RoomKeys, stored: StoredMessage[]) {
+    super()
+    this.roomId = invite.roomId
+    this.topic = roomTopic(invite.roomId)
+    this.history = new History(stored)
+    for (const m of stored) components.clock.observe(m.message.hlc)
+  }
+
+  link (appUrl: string): string {
+    return roomLink(appUrl, this.invite)
+  }
+
+  /** The history in order: HLC, then id; the same on every member. */
+  messages (): ChatMessage[] {
+    return this.history.messages()
+  }
+
+  /** Members, ourselves first. */
+  members (): Member[] {
+    const self: Member = { peerId: this.components.peerId, name: this.components.profile.name(), state: this.components.profile.away() ? 'away' : 'online', lastSeen: Date.now(), self: true }
+    return [self, ...[...this.members_.values()].map(m => ({ ...m }))]
+  }
+
+  /** Stored messages, for the sync protocol. */
+  get log (): History {
+    return this.history
+  }
+
+  /**
+   * Adds a message to the room. It is stored at once and published when any
+   * peer is subscribed to the room; until then its status is `sending`.
+   *
+   * @throws {EmptyMessageError | MessageTooLargeError}
+   */
+  async send (text: string): Promise<ChatMessage> {
+    if (text.trim() === '') throw new EmptyMessageError('Type a message first.')
+    const size = utf8.encode(text).byteLength
+    if (size > MAX_TEXT_BYTES) throw new MessageTooLargeError(`The message is ${size} bytes; the limit is ${MAX_TEXT_BYTES}.`)
+    const name = this.components.profile.name()
+    const envelope = await this.seal({ k: 'chat', text, name })
+    const id = envelopeId(envelope)
+    const message: ChatMessage = { id, roomId: this.roomId, author: this.components.peerId, authorName: name, text, hlc: { wall: envelope.h[0], counter: envelope.h[1] }, status: 'sending', own: true }
+    await this.add({ id, envelope, message })
+    void this.flush()
+    return { ...message }
+  }
+
+  /** Publishes our messages still `sending`; called again whenever peers appear. */
+  async flush (): Promise<void> {
+    this.flushing ??= (async () => {
+      try {
+        for (const stored of this.history.all().filter(m => m.message.status === 'sending')) {
+          const result = await this.components.pubsub.publish(this.topic, encodeEnvelope(stored.envelope))
+          if (result.recipients.length === 0) break
+          await this.setStatus(stored, 'sent')
+        }
+      } catch (err) {
+        log('publishing to %s: %e', this.topic, err)
+      } finally {
+        this.flushing = undefined
+      }
+    })()
+    return this.flushing
+  }
+
+  /** Tells the room who we are and whether we are here. */
+  async announce (state: MemberState = this.components.profile.away() ? 'away' : 'online'): Promise<void> {
+    try {
+      await this.components.pubsub.publish(this.topic, encodeEnvelope(await this.seal({ k: 'presence', name: this.components.profile.name(), state })))
+    } catch (err) {
+      log('announcing presence in %s: %e', this.topic, err)
+    }
+  }
+
+  /** Marks members silent for too long as offline. */
+  expireMembers (now = Date.now()): void {
+    let changed = false
+    for (const member of this.members_.values()) {
+      if (member.state !== 'offline' && now - member.lastSeen > OFFLINE_AFTER_MS) {
+        member.state = 'offline'
+        changed = true
+      }
+    }
+    if (changed) this.emitMembers()
+  }
+
+  /** Handles an envelope from gossip. Rejected frames are counted, never thrown. */
+  async receive (bytes: Uint8Array, from?: string): Promise<void> {
+    let envelope: Envelope
+    try {
+      envelope = decodeEnvelope(bytes)
+      if (envelope.t !== this.topic) return this.drop('wrong-room', from)
+      if (!this.limiter.take(envelope.a)) return this.drop('rate-limited', envelope.a)
+    } catch (err) {
+      return this.drop(err instanceof OversizedFrameError ? 'oversized' : 'malformed', from)
+    }
+    await this.ingest(envelope, true)
+  }
+
+  /**
+   * Verifies, decrypts and applies an envelope (from gossip or sync).
+   *
+   * @returns true when it added a chat message to the history
+   */
+  async ingest (envelope: Envelope, live: boolean): Promise<boolean> {
+    if (envelope.t !== this.topic) {
+      this.drop('wrong-room', envelope.a)
+      return false
+    }
+    const id = envelopeId(envelope)
+    if (this.history.has(id)) return false
+    let payload: Payload
+    try {
+      payload = await openEnvelope(this.keys, envelope)
+    } catch (err) {
+      this.drop(err instanceof BadSignatureError ? 'bad-signature' : err instanceof UndecryptableError ? 'undecryptable' : 'malformed', envelope.a)
+      return false
+    }
+    const hlc = { wall: envelope.h[0], counter: envelope.h[1] }
+    if (hlc.wall > Date.now() + MAX_CLOCK_SKEW_MS) {
+      this.drop('malformed', envelope.a)
+      return false
+    }
+    this.components.clock.observe(hlc)
+    const own = envelope.a === this.components.peerId
+    if (!own && live) this.seen(envelope.a, 'name' in payload ? payload.name : undefined, payload.k === 'presence' ? payload.state : undefined)
+    switch (payload.k) {
+      case 'chat': {
+        const message: ChatMessage = { id, roomId: this.roomId, author: envelope.a, authorName: payload.name, text: payload.text, hlc, status: own ? 'sent' : 'received', own }
+        await this.add({ id, envelope, message })
+        if (!own) this.queueReceipt(id)
+        return true
+      }
+      case 'receipt':
+        for (const receiptId of payload.ids) {
+          const stored = this.history.get(receiptId)
+          if (stored?.message.own === true && stored.message.status !== 'seen') await this.setStatus(stored, 'seen')
+        }
+        return false
+      case 'presence':
+        return false
+    }
+  }
+
+  stop (): void {
+    clearTimeout(this.receiptTimer)
+  }
+
+  private async seal (payload: Payload): Promise<Envelope> {
+    const { privateKey, peerId, clock } = this.components
+    return sealEnvelope({ keys: this.keys, topic: this.topic, privateKey, author: peerId, hlc: clock.now(), payload })
+  }
+
+  private async add (stored: StoredMessage): Promise<void> {
+    if (!this.history.add(stored)) return
+    await this.components.store.putMessages(this.roomId, [stored])
+    this.safeDispatchEvent('message:added', { detail: { ...stored.message } })
+  }
+
+  private async setStatus (stored: StoredMessage, status: ChatMessage['status']): Promise<void> {
+    stored.message.status = status
+    await this.components.store.putMessages(this.roomId, [stored])
+    this.safeDispatchEvent('message:updated', { detail: { ...stored.message } })
+  }
+
+  private seen (peerId: string, name: string | undefined, state: MemberState | undefined): void {
+    const member = this.members_.get(peerId)
+    const returning = member == null || member.state === 'offline'
+    const next: Member = { peerId, name: name ?? member?.name ?? '', state: state ?? (member?.state === 'away' ? 'away' : 'online'), lastSeen: Date.now(), self: false }
+    if (state === 'offline') next.lastSeen = member?.lastSeen ?? Date.now()
+    this.members_.set(peerId, next)
+    if (member == null || member.name !== next.name || member.state !== next.state) this.emitMembers()
+    if (returning && next.state !== 'offline') this.components.onMemberSeen(this, peerId)
+  }
+
+  private emitMembers (): void {
+    this.safeDispatchEvent('members:changed', { detail: this.members() })
+  }
+
+  private queueReceipt (id: string): void {
+    this.pendingReceipts.add(id)
+    this.receiptTimer ??= setTimeout(() => {
+      this.receiptTimer = undefined
+      const ids = [...this.pendingReceipts].slice(0, 1000)
+      for (const i of ids) this.pendingReceipts.delete(i)
+      void this.seal({ k: 'receipt', ids })
+        .then(async envelope => this.components.pubsub.publish(this.topic, encodeEnvelope(envelope)))
+        .catch(err => { log('sending receipts in %s: %e', this.topic, err) })
+    }, RECEIPT_DELAY_MS)
+  }
+
+  private drop (reason: DropReason, from?: string): void {
+    this.dropped[reason]++
+    log('dropped a message in %s from %s: %s', this.topic, from ?? 'unknown', reason)
+    this.safeDispatchEvent('message:dropped', { detail: { reason, ...(from != null ? { from } : {}) } })
+  }
+}
+

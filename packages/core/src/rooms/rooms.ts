@@ -1,0 +1,257 @@
+import { logger } from '@libp2p/logger'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { lpStream } from '@libp2p/utils'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { TypedEventEmitter } from 'main-event'
+import { CID } from 'multiformats/cid'
+import * as Digest from 'multiformats/hashes/digest'
+import { DEFAULT_TIMEOUT_MS } from '../constants.js'
+import { MAX_NAME_LENGTH, MAX_SYNC_FRAME_BYTES, PRESENCE_INTERVAL_MS, ROOM_SYNC_PROTOCOL } from './constants.js'
+import { deriveRoomKeys, membershipProof, verifyMembershipProof } from './crypto.js'
+import { utf8 } from './encoding.js'
+import { HybridClock } from './hlc.js'
+import { createRoomInvite } from './invite.js'
+import { Room } from './room.js'
+import { requestHistory, serveHistory } from './sync.js'
+import type { RoomStore } from './store.js'
+import type { RoomInvite, RoomsEvents, RoomSummary } from './types.js'
+import type { PeerlinkLibp2p } from '../peer/services.js'
+import type { Message } from '@libp2p/gossipsub'
+import type { AbortOptions, PrivateKey, Startable } from '@libp2p/interface'
+
+const log = logger('peerlink:rooms')
+const NAME_SETTING = 'displayName'
+
+export interface RoomsComponents {
+  libp2p: Pick<PeerlinkLibp2p, 'peerId' | 'services' | 'handle' | 'unhandle' | 'dialProtocol' | 'contentRouting' | 'getConnections'>
+  privateKey: PrivateKey
+  connectToPeer(peerId: string, options?: AbortOptions): Promise<unknown>
+}
+
+export interface RoomsInit {
+  store: RoomStore
+}
+
+/**
+ * The rooms this device joined: one gossipsub topic each, history sync with
+ * other members, presence, and discovery of members through DHT provider
+ * records on the relays.
+ */
+export class Rooms extends TypedEventEmitter<RoomsEvents> implements Startable {
+  private readonly rooms = new Map<string, { room: Room, joinedAt: number }>()
+  private readonly byTopic = new Map<string, Room>()
+  private readonly clock = new HybridClock()
+  private readonly syncing = new Set<string>()
+  private name = ''
+  private away = false
+  private timer?: ReturnType<typeof setInterval>
+  private readonly profile = { name: () => this.name, away: () => this.away }
+  private readonly onMessage = (evt: CustomEvent<Message>): void => {
+    const room = this.byTopic.get(evt.detail.topic)
+    if (room == null) return
+    const from = evt.detail.type === 'signed' ? evt.detail.from.toString() : undefined
+    void room.receive(evt.detail.data, from).catch(err => { log.error('handling a message: %e', err) })
+  }
+
+  private readonly onSubscriptionChange = (evt: CustomEvent<{ peerId: { toString(): string }, subscriptions: Array<{ topic: string, subscribe: boolean }> }>): void => {
+    for (const { topic, subscribe } of evt.detail.subscriptions) {
+      const room = this.byTopic.get(topic)
+      if (room == null || !subscribe) continue
+      // someone (a member, or a relay carrying the topic) is listening: send what waits, say who we are
+      void room.flush()
+      void room.announce()
+    }
+  }
+
+  constructor (private readonly components: RoomsComponents, private readonly init: RoomsInit) {
+    super()
+  }
+
+  async start (): Promise<void> {
+    const { libp2p } = this.components
+    this.name = (await this.init.store.getSetting(NAME_SETTING)) ?? ''
+    libp2p.services.pubsub.addEventListener('message', this.onMessage)
+    libp2p.services.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
+    await libp2p.handle(ROOM_SYNC_PROTOCOL, async (stream, connection) => {
+      const lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME_BYTES })
+      const options = { signal: AbortSignal.timeout(DEFAULT_TIMEOUT_MS) }
+      try {
+        await serveHistory(lp, async (topic, proof) => {
+          const room = this.byTopic.get(topic)
+          return room != null && await verifyMembershipProof(room.keys, topic, connection.remotePeer.toString(), proof) ? room : undefined
+        }, options)
+        await stream.close(options)
+      } catch (err) {
+        log('serving history to %p: %e', connection.remotePeer, err)
+        stream.abort(err as Error)
+      }
+    }, { runOnLimitedConnection: true })
+    for (const joined of await this.init.store.rooms()) {
+      await this.open({ roomId: joined.roomId, key: joined.key }, joined.joinedAt)
+    }
+    this.timer = setInterval(() => { this.tick() }, PRESENCE_INTERVAL_MS)
+  }
+
+  async stop (): Promise<void> {
+    clearInterval(this.timer)
+    const { libp2p } = this.components
+    libp2p.services.pubsub.removeEventListener('message', this.onMessage)
+    libp2p.services.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
+    await Promise.all([...this.rooms.values()].map(async ({ room }) => room.announce('offline')))
+    for (const { room } of this.rooms.values()) room.stop()
+    await libp2p.unhandle(ROOM_SYNC_PROTOCOL)
+  }
+
+  /** Creates a room with a random id and key, and joins it. */
+  async create (): Promise<Room> {
+    return this.join(createRoomInvite())
+  }
+
+  /** Joins a room (remembered across reloads); joining twice returns the same room. */
+  async join (invite: RoomInvite): Promise<Room> {
+    const existing = this.rooms.get(invite.roomId)
+    if (existing != null) return existing.room
+    const joinedAt = Date.now()
+    await this.init.store.addRoom({ ...invite, joinedAt })
+    return this.open(invite, joinedAt)
+  }
+
+  /** Leaves a room and forgets its history on this device. */
+  async leave (roomId: string): Promise<void> {
+    const entry = this.rooms.get(roomId)
+    if (entry == null) return
+    await entry.room.announce('offline')
+    entry.room.stop()
+    this.rooms.delete(roomId)
+    this.byTopic.delete(entry.room.topic)
+    this.components.libp2p.services.pubsub.unsubscribe(entry.room.topic)
+    await this.init.store.removeRoom(roomId)
+    this.emitRooms()
+  }
+
+  get (roomId: string): Room | undefined {
+    return this.rooms.get(roomId)?.room
+  }
+
+  list (): RoomSummary[] {
+    return [...this.rooms.values()].map(({ room, joinedAt }) => ({ roomId: room.roomId, joinedAt }))
+  }
+
+  get displayName (): string {
+    return this.name
+  }
+
+  /** Sets the name other members see (persisted, announced to every room). */
+  async setDisplayName (name: string): Promise<void> {
+    this.name = name.trim().slice(0, MAX_NAME_LENGTH)
+    await this.init.store.setSetting(NAME_SETTING, this.name)
+    for (const { room } of this.rooms.values()) void room.announce()
+  }
+
+  /** Away while the app is hidden; announced to every room. */
+  setAway (away: boolean): void {
+    if (away === this.away) return
+    this.away = away
+    for (const { room } of this.rooms.values()) void room.announce()
+  }
+
+  /** Pulls missing history from one member (rounds until it has everything). */
+  async syncWith (room: Room, peerId: string, options: AbortOptions = {}): Promise<number> {
+    const signal = options.signal ?? AbortSignal.timeout(DEFAULT_TIMEOUT_MS)
+    const proof = await membershipProof(room.keys, room.topic, this.components.libp2p.peerId.toString())
+    let total = 0
+    for (let round = 0; round < 20; round++) {
+      const stream = await this.components.libp2p.dialProtocol(peerIdFromString(peerId), ROOM_SYNC_PROTOCOL, { signal, runOnLimitedConnection: true })
+      try {
+        const lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME_BYTES })
+        const { received, more } = await requestHistory(lp, room, proof, async (envelopes) => {
+          for (const envelope of envelopes) await room.ingest(envelope, false)
+        }, { signal })
+        await stream.close({ signal })
+        total += received
+        if (!more) break
+      } catch (err) {
+        stream.abort(err as Error)
+        throw err
+      }
+    }
+    return total
+  }
+
+  private async open (invite: RoomInvite, joinedAt: number): Promise<Room> {
+    const { libp2p, privateKey } = this.components
+    const room = new Room({
+      pubsub: libp2p.services.pubsub,
+      privateKey,
+      peerId: libp2p.peerId.toString(),
+      clock: this.clock,
+      store: this.init.store,
+      profile: this.profile,
+      onMemberSeen: (r, peerId) => { this.onMemberSeen(r, peerId) }
+    }, invite, await deriveRoomKeys(invite.key), await this.init.store.messages(invite.roomId))
+    this.rooms.set(room.roomId, { room, joinedAt })
+    this.byTopic.set(room.topic, room)
+    libp2p.services.pubsub.subscribe(room.topic)
+    this.emitRooms()
+    void room.announce()
+    void room.flush()
+    void this.discover(room)
+    return room
+  }
+
+  private onMemberSeen (room: Room, peerId: string): void {
+    // tell the newcomer about us, fetch what it has that we miss, and try for a direct connection
+    void room.announce()
+    const key = `${room.roomId}/${peerId}`
+    if (!this.syncing.has(key)) {
+      this.syncing.add(key)
+      this.syncWith(room, peerId)
+        .then(n => { log('synced %d messages of %s from %s', n, room.topic, peerId) })
+        .catch(err => { log('syncing %s from %s: %e', room.topic, peerId, err) })
+        .finally(() => this.syncing.delete(key))
+    }
+    void this.connectDirect(peerId)
+  }
+
+  private async connectDirect (peerId: string): Promise<void> {
+    const connections = this.components.libp2p.getConnections(peerIdFromString(peerId))
+    if (connections.some(c => c.status === 'open' && c.limits == null)) return
+    try {
+      await this.components.connectToPeer(peerId, { signal: AbortSignal.timeout(DEFAULT_TIMEOUT_MS) })
+    } catch (err) {
+      log('no direct connection to member %s: %e', peerId, err)
+    }
+  }
+
+  /** Announces this device as a member on the relays' DHT and connects to the members it finds. */
+  private async discover (room: Room): Promise<void> {
+    const { libp2p } = this.components
+    const cid = CID.createV1(0x55, Digest.create(0x12, sha256(utf8.encode(room.topic))))
+    const signal = AbortSignal.timeout(60_000)
+    try {
+      await libp2p.contentRouting.provide(cid, { signal })
+    } catch (err) {
+      log('providing %s: %e', room.topic, err)
+    }
+    try {
+      for await (const provider of libp2p.contentRouting.findProviders(cid, { signal })) {
+        const id = provider.id.toString()
+        if (id !== libp2p.peerId.toString()) void this.connectDirect(id)
+      }
+    } catch (err) {
+      log('finding members of %s: %e', room.topic, err)
+    }
+  }
+
+  private tick (): void {
+    for (const { room } of this.rooms.values()) {
+      room.expireMembers()
+      void room.announce()
+      void room.flush()
+    }
+  }
+
+  private emitRooms (): void {
+    this.safeDispatchEvent('rooms:changed', { detail: this.list() })
+  }
+}
