@@ -1,10 +1,14 @@
 import { mount } from 'svelte'
 import App from './App.svelte'
+import { Chat } from './lib/chat.svelte.ts'
 import { registerServiceWorker } from './lib/pwa.ts'
 import { Session } from './lib/session.svelte.ts'
 import './app.css'
+import './layout.css'
+import './chat.css'
 
 const session = new Session()
-mount(App, { target: document.getElementById('app')!, props: { session } })
+const chat = new Chat(session)
+mount(App, { target: document.getElementById('app')!, props: { session, chat } })
 void session.start()
 if (import.meta.env.PROD) registerServiceWorker()

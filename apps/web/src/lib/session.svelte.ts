@@ -37,6 +37,7 @@ export class Session {
   #generation = 0
   #timer?: ReturnType<typeof setInterval>
   readonly #refresh = (): void => { this.refresh() }
+  #peerWatchers: Array<(peer: Peerlink | undefined) => void> = []
 
   /** The identity key, once loaded. */
   get key (): PrivateKey | undefined {
@@ -54,6 +55,16 @@ export class Session {
     if (this.relays.some(r => r.state === 'reserved')) return 'online'
     if (this.relays.some(r => r.state === 'connecting' || r.state === 'connected')) return 'connecting'
     return 'offline'
+  }
+
+  /**
+   * Calls `watcher` with the running peer now and whenever it changes
+   * (started, restarted with new relays, stopped: `undefined`). Returns an unsubscribe function.
+   */
+  watchPeer (watcher: (peer: Peerlink | undefined) => void): () => void {
+    this.#peerWatchers.push(watcher)
+    watcher(this.#peer)
+    return () => { this.#peerWatchers = this.#peerWatchers.filter(w => w !== watcher) }
   }
 
   /** Loads the identity and relay configuration and starts the peer. */
@@ -125,6 +136,7 @@ export class Session {
       this.#timer = setInterval(() => { this.now = Date.now() }, CLOCK_MS)
       this.status = 'running'
       this.refresh()
+      this.#announcePeer()
     } catch (err) {
       if (generation === this.#generation) this.#fail(err)
     }
@@ -138,12 +150,17 @@ export class Session {
     this.peers = []
     this.addresses = []
     if (peer == null) return
+    this.#announcePeer()
     for (const type of EVENTS) peer.removeEventListener(type, this.#refresh)
     try {
       await peer.stop()
     } catch {
       // the old node is discarded either way
     }
+  }
+
+  #announcePeer (): void {
+    for (const watcher of [...this.#peerWatchers]) watcher(this.#peer)
   }
 
   #running (): Peerlink {

@@ -3,3 +3,4 @@
  * @peerlink/core themselves.
  */
 export type { ConnectionInfo, PeerStatus, RelayState, RelayStatus, TransportName } from '@peerlink/core'
+export type { ConversationSummary, Member } from './chat-api.ts'

@@ -1,0 +1,60 @@
+import type { PeerStatus } from './types.ts'
+
+/** One line of a chat log, for rooms and direct messages alike. */
+export interface LogEntry {
+  id: string
+  /** The author's PeerId. */
+  author: string
+  authorName: string
+  text: string
+  /** sending | sent | seen | received (rooms), queued | delivered | received (DMs). */
+  status: string
+  own: boolean
+  /** Epoch ms. */
+  time: number
+}
+
+export const STATUS_LABELS: Record<string, string> = {
+  sending: 'sending…',
+  sent: 'sent',
+  seen: 'seen',
+  queued: 'queued',
+  delivered: 'delivered',
+  received: ''
+}
+
+/** "12D3Ko…x7Yq" */
+export function shortId (id: string): string {
+  return id.length > 14 ? `${id.slice(0, 6)}…${id.slice(-4)}` : id
+}
+
+/** A member's chosen name, or a short form of the PeerId for those who chose none. */
+export function nameOrId (name: string, peerId: string): string {
+  return name.trim() !== '' ? name : shortId(peerId)
+}
+
+/** A room's title: rooms have no names, so a short form of the id. */
+export function roomTitle (roomId: string): string {
+  return `Room ${roomId.slice(0, 6)}`
+}
+
+/** "14:05" today, else "3 Mar 14:05". */
+export function timeText (time: number, now: number = Date.now()): string {
+  const date = new Date(time)
+  const clock = date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
+  if (new Date(now).toDateString() === date.toDateString()) return clock
+  return `${date.toLocaleDateString(undefined, { day: 'numeric', month: 'short' })} ${clock}`
+}
+
+/** How we are connected to a peer right now: `direct`, `relayed` or not at all. */
+export function linkOf (peers: PeerStatus[], peerId: string): 'direct' | 'relayed' | undefined {
+  const status = peers.find(p => p.peerId === peerId)
+  if (status == null) return undefined
+  return status.connection.direct ? 'direct' : 'relayed'
+}
+
+/** Keeps the first of any items with the same id (a keyed list needs unique keys). */
+export function uniqueById<T extends { id: string }> (items: T[]): T[] {
+  const seen = new Set<string>()
+  return items.filter(item => !seen.has(item.id) && seen.add(item.id) != null)
+}

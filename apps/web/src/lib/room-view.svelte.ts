@@ -1,0 +1,55 @@
+import type { ChatMessage, DropReason, Member, Room } from './chat-api.ts'
+import { nameOrId, uniqueById, type LogEntry } from './chat-format.ts'
+import { Composer } from './composer.svelte.ts'
+import { RoomShare } from './room-share.svelte.ts'
+
+const ROOM_EVENTS = ['message:added', 'message:updated', 'members:changed', 'message:dropped'] as const
+
+const STATE_ORDER = { online: 0, away: 1, offline: 2 } as const
+
+/** One open room: its messages, members and composer, re-read on every room event. */
+export class RoomView {
+  messages = $state.raw<LogEntry[]>([])
+  members = $state.raw<Member[]>([])
+  /** Incoming frames rejected, per reason. */
+  dropped = $state.raw<Partial<Record<DropReason, number>>>({})
+  readonly composer: Composer
+  readonly share: RoomShare
+  readonly #refresh = (): void => { this.refresh() }
+
+  constructor (private readonly room: Room, appUrl: string) {
+    this.composer = new Composer(async text => room.send(text))
+    this.share = new RoomShare(room.link(appUrl))
+    for (const type of ROOM_EVENTS) room.addEventListener(type, this.#refresh)
+    this.refresh()
+  }
+
+  get roomId (): string {
+    return this.room.roomId
+  }
+
+  /** How many incoming frames were rejected (malformed, forged, rate-limited…). */
+  get droppedTotal (): number {
+    return Object.values(this.dropped).reduce((sum, n) => sum + n, 0)
+  }
+
+  refresh (): void {
+    this.messages = uniqueById(this.room.messages()).map(toEntry)
+    this.members = [...this.room.members()].sort(byPresence)
+    this.dropped = { ...this.room.dropped }
+  }
+
+  dispose (): void {
+    for (const type of ROOM_EVENTS) this.room.removeEventListener(type, this.#refresh)
+  }
+}
+
+function toEntry (m: ChatMessage): LogEntry {
+  return { id: m.id, author: m.author, authorName: nameOrId(m.authorName, m.author), text: m.text, status: m.status, own: m.own, time: m.hlc.wall }
+}
+
+/** Ourselves first, then online, away, offline, each by name. */
+function byPresence (a: Member, b: Member): number {
+  if (a.self !== b.self) return a.self ? -1 : 1
+  return STATE_ORDER[a.state] - STATE_ORDER[b.state] || a.name.localeCompare(b.name)
+}

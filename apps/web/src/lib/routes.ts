@@ -1,0 +1,35 @@
+/**
+ * The app's routes, kept in the URL fragment so that the key in a room link
+ * never reaches a server:
+ * - `#/` (or no fragment): home, with connections and settings
+ * - `#/r/<roomId>/<key>`: a room (joined on opening)
+ * - `#/dm/<peerId>`: a direct-message conversation
+ */
+export type Route =
+  | { kind: 'home' }
+  | { kind: 'room', /** The fragment, for parseRoomLink. */ fragment: string, roomId: string }
+  | { kind: 'dm', peerId: string }
+  | { kind: 'unknown', fragment: string }
+
+/** The route of a URL fragment (`location.hash`, with or without its `#`). */
+export function parseRoute (hash: string): Route {
+  const fragment = hash.startsWith('#') ? hash.slice(1) : hash
+  if (fragment === '' || fragment === '/') return { kind: 'home' }
+  if (/^\/?r(\/|$)/.test(fragment)) {
+    return { kind: 'room', fragment, roomId: fragment.replace(/^\/?r\/?/, '').split('/')[0] ?? '' }
+  }
+  const dm = /^\/?dm\/([^/?#]+)\/?$/.exec(fragment)
+  if (dm != null) return { kind: 'dm', peerId: decodeURIComponent(dm[1] ?? '') }
+  return { kind: 'unknown', fragment }
+}
+
+export const HOME_HREF = '#/'
+
+export function dmHref (peerId: string): string {
+  return `#/dm/${encodeURIComponent(peerId)}`
+}
+
+/** The app URL a room link starts with: this page without its fragment (`?relay=` kept). */
+export function appUrl (href: string = location.href): string {
+  return href.split('#')[0] ?? href
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest'
+import { linkOf, roomTitle, shortId, uniqueById } from '../src/lib/chat-format.ts'
+import { followVisibility } from '../src/lib/presence.ts'
+import { appUrl, dmHref, parseRoute } from '../src/lib/routes.ts'
+import type { PeerStatus } from '../src/lib/types.ts'
+
+const PEER = '12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'
+
+describe('routes', () => {
+  it('reads home, room, direct-message and unknown fragments', () => {
+    expect(parseRoute('')).toEqual({ kind: 'home' })
+    expect(parseRoute('#/')).toEqual({ kind: 'home' })
+    expect(parseRoute('#/r/abc/KEY')).toEqual({ kind: 'room', fragment: '/r/abc/KEY', roomId: 'abc' })
+    expect(parseRoute('#/r/')).toMatchObject({ kind: 'room', roomId: '' })
+    expect(parseRoute(`#/dm/${PEER}`)).toEqual({ kind: 'dm', peerId: PEER })
+    expect(parseRoute('#/elsewhere')).toEqual({ kind: 'unknown', fragment: '/elsewhere' })
+  })
+
+  it('round-trips a direct-message route', () => {
+    expect(parseRoute(dmHref(PEER))).toEqual({ kind: 'dm', peerId: PEER })
+  })
+
+  it('builds room links on the page URL without its fragment, keeping ?relay=', () => {
+    expect(appUrl('http://app.test/?relay=x#/r/a/b')).toBe('http://app.test/?relay=x')
+    expect(appUrl('http://app.test/')).toBe('http://app.test/')
+  })
+})
+
+describe('chat formatting', () => {
+  it('shortens ids and titles rooms', () => {
+    expect(shortId(PEER)).toBe('12D3Ko…nXTN')
+    expect(shortId('short')).toBe('short')
+    expect(roomTitle('1ufAjGWvTZrsWJzNZr97Zw')).toBe('Room 1ufAjG')
+  })
+
+  it('keeps the first of items with the same id, and identical texts with different ids', () => {
+    const items = [{ id: 'a', text: 'hi' }, { id: 'b', text: 'hi' }, { id: 'a', text: 'again' }]
+    expect(uniqueById(items)).toEqual([{ id: 'a', text: 'hi' }, { id: 'b', text: 'hi' }])
+  })
+
+  it('tells direct from relayed connections', () => {
+    const peers = [{ peerId: PEER, connection: { direct: true } }] as unknown as PeerStatus[]
+    expect(linkOf(peers, PEER)).toBe('direct')
+    expect(linkOf([{ peerId: PEER, connection: { direct: false } }] as unknown as PeerStatus[], PEER)).toBe('relayed')
+    expect(linkOf(peers, 'someone-else')).toBeUndefined()
+  })
+})
+
+describe('followVisibility', () => {
+  it('reports away while the page is hidden', () => {
+    const doc = Object.assign(new EventTarget(), { visibilityState: 'visible' }) as unknown as Document & { visibilityState: string }
+    const calls: boolean[] = []
+    const stop = followVisibility(away => calls.push(away), doc)
+    doc.visibilityState = 'hidden'
+    doc.dispatchEvent(new Event('visibilitychange'))
+    stop()
+    doc.dispatchEvent(new Event('visibilitychange'))
+    expect(calls).toEqual([false, true])
+  })
+})
