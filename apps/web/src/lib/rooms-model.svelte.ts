@@ -1,5 +1,5 @@
 import { roomLink, type Member, type Room, type RoomInvite, type Rooms } from './chat-api.ts'
-import { roomTitle, shortId } from './chat-format.ts'
+import { nameOrId, roomTitle, shortId } from './chat-format.ts'
 
 /** A joined room as the sidebar lists it. */
 export interface RoomItem {
@@ -31,7 +31,7 @@ export class RoomsModel {
   readonly list: RoomItem[] = $derived(this.#summaries.map(s => ({
     ...s,
     title: roomTitle(s.roomId),
-    others: (this.#members[s.roomId] ?? []).filter(m => !m.self).map(m => m.name)
+    others: (this.#members[s.roomId] ?? []).filter(m => !m.self).map(m => nameOrId(m.name, m.peerId))
   })))
 
   /** Display names by PeerId, from every joined room's members. */
