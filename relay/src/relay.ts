@@ -61,6 +61,9 @@ export async function createRelay (config: RelayConfig): Promise<Relay> {
     },
     transports: [webSockets(), webRTCDirect({ rtcConfiguration: { iceServers: [] } }), tcp()],
     connectionEncrypters: [noise()],
+    // kad-dht's pings can hold the only outbound ping stream, making the
+    // connection monitor's own ping fail and abort healthy connections
+    connectionMonitor: { abortConnectionOnPingFailure: false },
     streamMuxers: [yamux()],
     connectionGater: limitsGater(config, { getConnections: (peerId) => getConnections(peerId) }),
     connectionManager: { maxConnections: config.maxConnections },

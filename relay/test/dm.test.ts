@@ -2,12 +2,9 @@
  * Direct messages between two real Node Peerlink peers that reach each other
  * through a real relay process (circuit relay, found through its DHT).
  */
-import { createPeer, loadOrCreateIdentity, MemoryKeyStore, parseRelayList, type Peerlink } from '@peerlink/core'
-import { multiaddr } from '@multiformats/multiaddr'
+import { createPeer, loadOrCreateIdentity, MemoryDmStore, MemoryKeyStore, parseRelayList, type DirectMessage, type DirectMessages, type DirectMessagesEvents, type Peerlink } from '@peerlink/core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startRelay, type RelayProcess } from './support/relay-process.js'
-// core's index does not export the DM module yet; its built output is what '@peerlink/core' resolves to as well
-import { DirectMessages, MemoryDmStore, type DirectMessage, type DirectMessagesEvents } from '../../packages/core/dist/dm/index.js'
 import type { PrivateKey } from '@libp2p/interface'
 
 interface DmPeer {
@@ -27,6 +24,12 @@ function next<K extends keyof DirectMessagesEvents> (dms: DirectMessages, type: 
   })
 }
 
+/** The first message of a conversation matching `match`, already stored or arriving. */
+async function arrived (dms: DirectMessages, peerId: string, match: (m: DirectMessage) => boolean): Promise<DirectMessage> {
+  const coming = next(dms, 'dm:added', match)
+  return (await dms.conversation(peerId)).find(match) ?? coming
+}
+
 describe('direct messages between two Node peers through a relay', () => {
   let relay: RelayProcess
   const cleanup: Array<() => Promise<unknown>> = []
@@ -39,27 +42,15 @@ describe('direct messages between two Node peers through a relay', () => {
     for (const fn of cleanup.splice(0).reverse()) await fn()
   })
 
-  /**
-   * A started peer with a reservation on the relay, and its DM service on
-   * `store`, started after `beforeStart` (to attach listeners without a race).
-   */
-  async function dmPeer (privateKey: PrivateKey, store: MemoryDmStore, beforeStart: (dms: DirectMessages) => void = () => {}): Promise<DmPeer> {
-    const peer = await createPeer({ privateKey, relays: parseRelayList(relay.infoUrl).relays, relayBackoff: { initialMs: 100, maxMs: 1000, jitter: 0 } })
+  /** A started peer with a reservation on the relay, its DM messages in `store`. */
+  async function dmPeer (privateKey: PrivateKey, store: MemoryDmStore): Promise<DmPeer> {
+    // Node's WebRTC gathers no candidates in the loopback-only test namespace: stay on relayed connections
+    const peer = await createPeer({ privateKey, relays: parseRelayList(relay.infoUrl).relays, relayBackoff: { initialMs: 100, maxMs: 1000, jitter: 0 }, webrtc: false, stores: { dms: store } })
     cleanup.push(async () => peer.stop())
     if (peer.relays()[0]?.state !== 'reserved') {
       await new Promise(resolve => { peer.addEventListener('relay:reserved', resolve, { once: true }) })
     }
-    const dms = new DirectMessages({
-      libp2p: peer.libp2p,
-      privateKey,
-      // through the relay only: Peerlink.connectToPeer would try direct WebRTC first, which Node
-      // peers in a loopback-only sandbox cannot complete (no ICE servers)
-      connectToPeer: async (id, options) => peer.libp2p.dial(multiaddr(`${relay.addr('ws')}/p2p-circuit/p2p/${id}`), options)
-    }, { store, retry: { initialMs: 200, maxMs: 1000, jitter: 0 } })
-    cleanup.push(async () => dms.stop())
-    beforeStart(dms)
-    await dms.start()
-    return { id: peer.peerId, peer, dms }
+    return { id: peer.peerId, peer, dms: peer.dms }
   }
 
   it('delivers A→B: delivered (acked) at A, received at B, same text', async () => {
@@ -89,7 +80,6 @@ describe('direct messages between two Node peers through a relay', () => {
     const first = next(b1.dms, 'dm:added')
     await a.dms.send(b1.id, 'before')
     await first
-    await b1.dms.stop()
     await b1.peer.stop()
 
     let bIsBack = false
@@ -99,9 +89,9 @@ describe('direct messages between two Node peers through a relay', () => {
 
     // B comes back: a new libp2p node with the same identity and the same stored messages
     bIsBack = true
-    let received: Promise<DirectMessage> | undefined
-    const b2 = await dmPeer(bKey, bStore, dms => { received = next(dms, 'dm:added', m => m.id === queued.id) })
+    const b2 = await dmPeer(bKey, bStore)
     expect(b2.id).toBe(b1.id)
+    const received = arrived(b2.dms, a.id, m => m.id === queued.id)
 
     const { m, early } = await delivered
     expect(early).toBe(false)

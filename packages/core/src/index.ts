@@ -19,3 +19,4 @@ export { createPeer, type PeerInit, type PeerStores } from './peer/create-peer.j
 export { Peerlink, type PeerlinkEvents } from './peer/peerlink.js'
 export type { PeerlinkLibp2p, PeerlinkServices } from './peer/services.js'
 export * from './rooms/index.js'
+export * from './dm/index.js'

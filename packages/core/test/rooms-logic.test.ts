@@ -2,7 +2,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
 import { deriveRoomKeys, membershipProof, openEnvelope, sealEnvelope, verifyMembershipProof } from '../src/rooms/crypto.js'
-import { decodeEnvelope, encodeEnvelope, envelopeId, type Envelope } from '../src/rooms/envelope.js'
+import { decodeEnvelope, encodeEnvelope, envelopeId } from '../src/rooms/envelope.js'
 import { BadSignatureError, InvalidRoomLinkError, MalformedFrameError, OversizedFrameError, UndecryptableError } from '../src/rooms/errors.js'
 import { compareMessages, HybridClock } from '../src/rooms/hlc.js'
 import { createRoomInvite, parseRoomLink, roomLink, roomTopic } from '../src/rooms/invite.js'
@@ -103,6 +103,8 @@ describe('room message envelopes', () => {
     // tried: changed ciphertext, changed clock, signature of another author
     await expect(openEnvelope(keys, { ...envelope, c: flip(envelope.c) })).rejects.toThrow(BadSignatureError)
     await expect(openEnvelope(keys, { ...envelope, h: [2, 0] })).rejects.toThrow(BadSignatureError)
+    // tried: a signature too short to be one
+    await expect(openEnvelope(keys, { ...envelope, s: 'AAAA' })).rejects.toThrow(BadSignatureError)
     const mallory = await generateKeyPair('Ed25519')
     const forged = await sealEnvelope({ keys, topic, privateKey: mallory, author: peerIdFromPrivateKey(mallory).toString(), hlc: { wall: 1, counter: 0 }, payload: { k: 'chat', text: 'x', name: '' } })
     await expect(openEnvelope(keys, { ...forged, a: envelope.a })).rejects.toThrow(BadSignatureError)

@@ -7,6 +7,7 @@ import { services } from './services.js'
 import { transports } from './transports.js'
 import type { RelayEntry } from '../config/relays.js'
 import type { BackoffOptions } from '../connectivity/backoff.js'
+import type { DmStore } from '../dm/index.js'
 import type { RoomStore } from '../rooms/index.js'
 import type { PrivateKey } from '@libp2p/interface'
 
@@ -18,18 +19,25 @@ export interface PeerInit {
   /** ICE servers for WebRTC. Default: none, so no third party learns our addresses. */
   iceServers?: RTCIceServer[]
   /**
+   * Direct WebRTC connections to other peers. Default: true. Node tools and
+   * tests on hosts where WebRTC cannot gather candidates turn it off and stay
+   * on relayed connections.
+   */
+  webrtc?: boolean
+  /**
    * Dial and keep private/loopback addresses (a local relay, a LAN).
    * Turn off for deployments on the public internet. Default: true.
    */
   allowPrivateAddresses?: boolean
   /** Reconnect backoff for relays. */
   relayBackoff?: BackoffOptions
-  /** Where rooms keep their state. Default: IndexedDB in browsers, memory in Node. */
+  /** Where rooms and direct messages keep their state. Default: IndexedDB in browsers, memory in Node. */
   stores?: Partial<PeerStores>
 }
 
 export interface PeerStores {
   rooms: RoomStore
+  dms: DmStore
 }
 
 /**
@@ -39,15 +47,19 @@ export interface PeerStores {
  */
 export async function createPeer (init: PeerInit): Promise<Peerlink> {
   const allowPrivateAddresses = init.allowPrivateAddresses ?? true
+  const webrtc = init.webrtc ?? true
   const libp2p = await createLibp2p({
     privateKey: init.privateKey,
     start: false,
     addresses: {
       // one reservation per relay (up to three), plus WebRTC signalled through them
-      listen: [...Array.from({ length: Math.max(1, Math.min(3, init.relays.length)) }, () => '/p2p-circuit'), '/webrtc']
+      listen: [...Array.from({ length: Math.max(1, Math.min(3, init.relays.length)) }, () => '/p2p-circuit'), ...(webrtc ? ['/webrtc'] : [])]
     },
-    transports: transports({ iceServers: init.iceServers ?? [] }),
+    transports: transports({ iceServers: init.iceServers ?? [], webrtc }),
     connectionEncrypters: [noise()],
+    // kad-dht's pings can hold the only outbound ping stream, making the
+    // connection monitor's own ping fail and abort healthy relay connections
+    connectionMonitor: { abortConnectionOnPingFailure: false },
     streamMuxers: [yamux()],
     // browsers' default gater refuses private addresses; allow them for local relays
     connectionGater: allowPrivateAddresses ? { denyDialMultiaddr: () => false } : {},

@@ -1,6 +1,8 @@
-import { IdbRoomStore, type RoomStore } from '../rooms/index.js'
+import { IdbDmStore } from '../dm/index.js'
+import { IdbRoomStore } from '../rooms/index.js'
+import type { PeerStores } from './create-peer.js'
 
 /** Where a peer keeps its data when `createPeer` is given no stores. Browsers: IndexedDB. */
-export function defaultStores (): { rooms: RoomStore } {
-  return { rooms: new IdbRoomStore() }
+export function defaultStores (): PeerStores {
+  return { rooms: new IdbRoomStore(), dms: new IdbDmStore() }
 }

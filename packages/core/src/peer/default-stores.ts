@@ -1,6 +1,8 @@
-import { MemoryRoomStore, type RoomStore } from '../rooms/index.js'
+import { MemoryDmStore } from '../dm/index.js'
+import { MemoryRoomStore } from '../rooms/index.js'
+import type { PeerStores } from './create-peer.js'
 
 /** Where a peer keeps its data when `createPeer` is given no stores. Node: in memory. */
-export function defaultStores (): { rooms: RoomStore } {
-  return { rooms: new MemoryRoomStore() }
+export function defaultStores (): PeerStores {
+  return { rooms: new MemoryRoomStore(), dms: new MemoryDmStore() }
 }

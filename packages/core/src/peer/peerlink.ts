@@ -8,6 +8,7 @@ import { backoffDelay, sleep } from '../connectivity/backoff.js'
 import { bestConnection, describeConnection, type ConnectionInfo } from '../connectivity/connection-info.js'
 import { PeerTracker, type PeerStatus, type PeerTrackerEvents } from '../connectivity/peer-tracker.js'
 import { RelayKeeper, type RelayKeeperEvents, type RelayStatus } from '../connectivity/relay-keeper.js'
+import { DirectMessages } from '../dm/index.js'
 import { Rooms } from '../rooms/index.js'
 import type { PeerInit, PeerStores } from './create-peer.js'
 import type { PeerlinkLibp2p } from './services.js'
@@ -28,11 +29,14 @@ export class Peerlink extends TypedEventEmitter<PeerlinkEvents> {
   readonly peerTracker: PeerTracker
   /** Group chat rooms. */
   readonly rooms: Rooms
+  /** 1:1 conversations. */
+  readonly dms: DirectMessages
 
   constructor (readonly libp2p: PeerlinkLibp2p, init: Pick<PeerInit, 'privateKey' | 'relays' | 'relayBackoff'> & { stores: PeerStores }) {
     super()
     const connectToPeer = async (peerId: string, options?: AbortOptions): Promise<ConnectionInfo> => this.connectToPeer(peerId, options)
     this.rooms = new Rooms({ libp2p, privateKey: init.privateKey, connectToPeer }, { store: init.stores.rooms })
+    this.dms = new DirectMessages({ libp2p, privateKey: init.privateKey, connectToPeer }, { store: init.stores.dms })
     this.relayKeeper = new RelayKeeper({ libp2p }, { relays: init.relays, backoff: init.relayBackoff })
     this.peerTracker = new PeerTracker({ libp2p }, id => this.relayKeeper.isRelay(id))
     for (const type of ['relay:connecting', 'relay:connected', 'relay:reserved', 'relay:lost', 'relay:error'] as const) {
@@ -52,9 +56,11 @@ export class Peerlink extends TypedEventEmitter<PeerlinkEvents> {
     this.peerTracker.start()
     this.relayKeeper.start()
     await this.rooms.start()
+    await this.dms.start()
   }
 
   async stop (): Promise<void> {
+    await this.dms.stop()
     await this.rooms.stop()
     this.relayKeeper.stop()
     this.peerTracker.stop()

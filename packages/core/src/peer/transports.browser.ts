@@ -14,11 +14,11 @@ export type { TransportOptions }
  * accept them and they measured 1.4–2.5x faster than the default), and the
  * circuit relay for signaling and as a fallback.
  */
-export function transports ({ iceServers }: TransportOptions): Array<(components: any) => Transport> {
+export function transports ({ iceServers, webrtc }: TransportOptions): Array<(components: any) => Transport> {
   return [
     webSockets(),
     webTransport(),
-    webRTC({ rtcConfiguration: { iceServers }, dataChannel: { maxMessageSize: WEBRTC_MAX_MESSAGE_SIZE } }),
+    ...(webrtc ? [webRTC({ rtcConfiguration: { iceServers }, dataChannel: { maxMessageSize: WEBRTC_MAX_MESSAGE_SIZE } })] : []),
     webRTCDirect({ rtcConfiguration: { iceServers } }),
     circuitRelayTransport()
   ]

@@ -7,6 +7,8 @@ import type { Transport } from '@libp2p/interface'
 export interface TransportOptions {
   /** ICE servers for WebRTC. Empty by default: no public STUN server is contacted. */
   iceServers: RTCIceServer[]
+  /** Include browser-to-browser WebRTC. */
+  webrtc: boolean
 }
 
 type TransportFactory = (components: any) => Transport
@@ -17,10 +19,10 @@ type TransportFactory = (components: any) => Transport
  * cannot dial WebTransport from Node, so it is browser-only
  * (see transports.browser.ts).
  */
-export function transports ({ iceServers }: TransportOptions): TransportFactory[] {
+export function transports ({ iceServers, webrtc }: TransportOptions): TransportFactory[] {
   return [
     webSockets(),
-    webRTC({ rtcConfiguration: { iceServers }, dataChannel: { maxMessageSize: WEBRTC_MAX_MESSAGE_SIZE } }),
+    ...(webrtc ? [webRTC({ rtcConfiguration: { iceServers }, dataChannel: { maxMessageSize: WEBRTC_MAX_MESSAGE_SIZE } })] : []),
     webRTCDirect({ rtcConfiguration: { iceServers } }),
     circuitRelayTransport()
   ]

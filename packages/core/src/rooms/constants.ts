@@ -24,6 +24,8 @@ export const MAX_SYNC_LIST = 20_000
 /** Presence is announced this often, and members silent for OFFLINE_AFTER_MS are offline. */
 export const PRESENCE_INTERVAL_MS = 5_000
 export const OFFLINE_AFTER_MS = 16_000
+/** Every this many presence intervals, history is compared with one online member. */
+export const ANTI_ENTROPY_TICKS = 6
 /** Read receipts are batched for this long. */
 export const RECEIPT_DELAY_MS = 500
 

@@ -70,9 +70,13 @@ export async function openEnvelope (keys: RoomKeys, envelope: Envelope): Promise
   }
   if (publicKey == null) throw new MalformedFrameError('author PeerId carries no public key')
   const signature = fromBase64url(envelope.s)
-  if (signature == null || !(await publicKey.verify(signedBytes(envelope), signature))) {
-    throw new BadSignatureError(`signature does not match author ${envelope.a}`)
+  let valid = false
+  try {
+    valid = signature != null && await publicKey.verify(signedBytes(envelope), signature)
+  } catch {
+    // a signature of the wrong length or shape is as bad as a wrong one
   }
+  if (!valid) throw new BadSignatureError(`signature does not match author ${envelope.a}`)
   const iv = fromBase64url(envelope.n)
   const ciphertext = fromBase64url(envelope.c)
   if (iv?.length !== 12 || ciphertext == null) throw new MalformedFrameError('bad iv or ciphertext')

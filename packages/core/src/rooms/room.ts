@@ -39,6 +39,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   private readonly pendingReceipts = new Set<string>()
   private receiptTimer?: ReturnType<typeof setTimeout>
   private flushing?: Promise<void>
+  private flushAgain = false
 
   constructor (private readonly components: RoomComponents, readonly invite: RoomInvite, readonly keys: RoomKeys, stored: StoredMessage[]) {
     super()
@@ -89,20 +90,31 @@ export class Room extends TypedEventEmitter<RoomEvents> {
 
   /** Publishes our messages still `sending`; called again whenever peers appear. */
   async flush (): Promise<void> {
-    this.flushing ??= (async () => {
-      try {
-        for (const stored of this.history.all().filter(m => m.message.status === 'sending')) {
-          const result = await this.components.pubsub.publish(this.topic, encodeEnvelope(stored.envelope))
-          if (result.recipients.length === 0) break
-          await this.setStatus(stored, 'sent')
-        }
-      } catch (err) {
-        log('publishing to %s: %e', this.topic, err)
-      } finally {
-        this.flushing = undefined
-      }
-    })()
+    if (this.flushing != null) {
+      // a flush is under way: have it look again when done, for messages added meanwhile
+      this.flushAgain = true
+      return this.flushing
+    }
+    const run = async (): Promise<void> => {
+      do {
+        this.flushAgain = false
+        await this.publishPending()
+      } while (this.flushAgain)
+    }
+    this.flushing = run().finally(() => { this.flushing = undefined })
     return this.flushing
+  }
+
+  private async publishPending (): Promise<void> {
+    try {
+      for (const stored of this.history.all().filter(m => m.message.status === 'sending')) {
+        const result = await this.components.pubsub.publish(this.topic, encodeEnvelope(stored.envelope))
+        if (result.recipients.length === 0) return
+        await this.setStatus(stored, 'sent')
+      }
+    } catch (err) {
+      log('publishing to %s: %e', this.topic, err)
+    }
   }
 
   /** Tells the room who we are and whether we are here. */

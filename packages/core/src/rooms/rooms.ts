@@ -5,8 +5,9 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { TypedEventEmitter } from 'main-event'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
+import { backoffDelay, sleep } from '../connectivity/backoff.js'
 import { DEFAULT_TIMEOUT_MS } from '../constants.js'
-import { MAX_NAME_LENGTH, MAX_SYNC_FRAME_BYTES, PRESENCE_INTERVAL_MS, ROOM_SYNC_PROTOCOL } from './constants.js'
+import { ANTI_ENTROPY_TICKS, MAX_NAME_LENGTH, MAX_SYNC_FRAME_BYTES, PRESENCE_INTERVAL_MS, ROOM_SYNC_PROTOCOL } from './constants.js'
 import { deriveRoomKeys, membershipProof, verifyMembershipProof } from './crypto.js'
 import { utf8 } from './encoding.js'
 import { HybridClock } from './hlc.js'
@@ -21,6 +22,7 @@ import type { AbortOptions, PrivateKey, Startable } from '@libp2p/interface'
 
 const log = logger('peerlink:rooms')
 const NAME_SETTING = 'displayName'
+const SYNC_ATTEMPTS = 4
 
 export interface RoomsComponents {
   libp2p: Pick<PeerlinkLibp2p, 'peerId' | 'services' | 'handle' | 'unhandle' | 'dialProtocol' | 'contentRouting' | 'getConnections'>
@@ -45,6 +47,7 @@ export class Rooms extends TypedEventEmitter<RoomsEvents> implements Startable {
   private name = ''
   private away = false
   private timer?: ReturnType<typeof setInterval>
+  private ticks = 0
   private readonly profile = { name: () => this.name, away: () => this.away }
   private readonly onMessage = (evt: CustomEvent<Message>): void => {
     const room = this.byTopic.get(evt.detail.topic)
@@ -202,15 +205,28 @@ export class Rooms extends TypedEventEmitter<RoomsEvents> implements Startable {
   private onMemberSeen (room: Room, peerId: string): void {
     // tell the newcomer about us, fetch what it has that we miss, and try for a direct connection
     void room.announce()
+    this.syncInBackground(room, peerId)
+    // one side dials, so two members do not race to open two connections
+    if (this.components.libp2p.peerId.toString() < peerId) void this.connectDirect(peerId)
+  }
+
+  private syncInBackground (room: Room, peerId: string): void {
     const key = `${room.roomId}/${peerId}`
-    if (!this.syncing.has(key)) {
-      this.syncing.add(key)
-      this.syncWith(room, peerId)
-        .then(n => { log('synced %d messages of %s from %s', n, room.topic, peerId) })
-        .catch(err => { log('syncing %s from %s: %e', room.topic, peerId, err) })
-        .finally(() => this.syncing.delete(key))
-    }
-    void this.connectDirect(peerId)
+    if (this.syncing.has(key)) return
+    this.syncing.add(key)
+    void (async () => {
+      // a member just seen may not be reachable yet (its reservation is fresh): retry a few times
+      for (let attempt = 0; attempt < SYNC_ATTEMPTS && this.rooms.has(room.roomId); attempt++) {
+        try {
+          const n = await this.syncWith(room, peerId)
+          log('synced %d messages of %s from %s', n, room.topic, peerId)
+          return
+        } catch (err) {
+          log('syncing %s from %s, attempt %d: %e', room.topic, peerId, attempt, err)
+          await sleep(backoffDelay(attempt, { initialMs: 1000, maxMs: 8000, jitter: 0.2 }))
+        }
+      }
+    })().finally(() => this.syncing.delete(key))
   }
 
   private async connectDirect (peerId: string): Promise<void> {
@@ -244,10 +260,18 @@ export class Rooms extends TypedEventEmitter<RoomsEvents> implements Startable {
   }
 
   private tick (): void {
+    this.ticks++
     for (const { room } of this.rooms.values()) {
       room.expireMembers()
       void room.announce()
       void room.flush()
+      // anti-entropy: now and then compare history with one member, to heal
+      // messages gossip lost while a connection was down
+      if (this.ticks % ANTI_ENTROPY_TICKS === 0) {
+        const online = room.members().filter(m => !m.self && m.state !== 'offline')
+        const member = online[Math.floor(Math.random() * online.length)]
+        if (member != null) this.syncInBackground(room, member.peerId)
+      }
     }
   }
 
