@@ -1,0 +1,41 @@
+import { expect, type Browser } from '@playwright/test'
+import { appUrl, openApp, type AppPage } from './app.js'
+
+/** Creates a room in `app` and returns its link fragment (`#/r/<id>/<key>`). */
+export async function createRoom (app: AppPage): Promise<string> {
+  await app.page.getByRole('button', { name: 'New room' }).click()
+  await expect(app.page).toHaveURL(/#\/r\/[\w-]+\/[\w-]+$/)
+  return new URL(app.page.url()).hash
+}
+
+/** Opens a room link in a fresh browser context. */
+export async function openRoom (browser: Browser, relays: string[], fragment: string, name: string): Promise<AppPage> {
+  const app = await openApp(browser, relays, name, undefined, fragment)
+  await setName(app, name)
+  return app
+}
+
+export async function setName (app: AppPage, name: string): Promise<void> {
+  await app.page.getByRole('textbox', { name: 'Display name' }).fill(name)
+  await app.page.getByRole('button', { name: 'Save name' }).click()
+}
+
+export async function send (app: AppPage, text: string): Promise<void> {
+  await app.page.getByRole('textbox', { name: 'Message' }).fill(text)
+  await app.page.getByRole('button', { name: 'Send' }).click()
+}
+
+export function messages (app: AppPage) {
+  return app.page.getByRole('log', { name: 'Messages' }).locator('[data-message-id]')
+}
+
+/** [id, text] of every message in the log, in display order. */
+export async function history (app: AppPage): Promise<Array<[string, string]>> {
+  return messages(app).evaluateAll(nodes => nodes.map(n => [n.getAttribute('data-message-id') ?? '', n.querySelector('.text')?.textContent ?? '']))
+}
+
+export function member (app: AppPage, peerId: string) {
+  return app.page.getByRole('list', { name: 'Members' }).locator(`[data-peer-id="${peerId}"]`)
+}
+
+export { appUrl }
