@@ -37,7 +37,7 @@ export class Chat {
 
   constructor (private readonly session: Session, readonly router: Router = new Router()) {
     router.onChange(() => { void this.#open() })
-    session.watchPeer(peer => { this.#attach(peer as ChatPeer | undefined) })
+    session.watchPeer(peer => { this.#attach(peer) })
     followVisibility(away => { this.#peer?.rooms.setAway(away) })
     void this.#open()
   }
@@ -122,7 +122,6 @@ export class Chat {
       this.view = { kind: 'loading', what: 'dm' }
       return // opened once the peer runs
     }
-    if (peer.dms == null) return this.#fail('Direct messages are not available in this version.')
     try {
       this.view = { kind: 'dm', conversation: new ConversationView(peer.dms, peerId, id => this.nameOf(id)) }
     } catch (err) {
