@@ -28,6 +28,24 @@ test('three browsers join a room by link and see every message, in one order, id
     expect(await history(c)).toEqual(order)
     // another member has each of Ann's messages
     await expect(messages(a).filter({ hasText: 'bye' })).toHaveAttribute('data-status', 'seen')
+
+    // the link can be copied and scanned
+    await a.page.getByRole('button', { name: 'Copy link' }).click()
+    expect(await a.page.evaluate(async () => navigator.clipboard.readText())).toBe(a.page.url())
+    await expect(a.page.getByRole('img', { name: 'QR code of the room link' })).toBeVisible()
+
+    // a member whose page is hidden shows as away to the others
+    await c.page.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true })
+      document.dispatchEvent(new Event('visibilitychange'))
+    })
+    await expect(member(a, c.peerId)).toHaveAttribute('data-state', 'away')
+
+    // joined rooms are listed after a reload, with their history
+    await b.page.goto(b.page.url().split('#')[0]!)
+    await expect(b.page.getByRole('list', { name: 'Rooms' }).getByRole('listitem')).toHaveCount(1)
+    await b.page.getByRole('list', { name: 'Rooms' }).getByRole('link').first().click()
+    await expect(messages(b)).toHaveCount(4)
   } finally {
     await relay.stop()
   }
