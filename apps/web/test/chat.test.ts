@@ -47,14 +47,32 @@ describe('chat formatting', () => {
 })
 
 describe('followVisibility', () => {
+  function fakeWindow (): Window & { document: { visibilityState: string } } {
+    const document = Object.assign(new EventTarget(), { visibilityState: 'visible' })
+    return Object.assign(new EventTarget(), { document }) as unknown as Window & { document: { visibilityState: string } }
+  }
+
   it('reports away while the page is hidden', () => {
-    const doc = Object.assign(new EventTarget(), { visibilityState: 'visible' }) as unknown as Document & { visibilityState: string }
+    const win = fakeWindow()
     const calls: boolean[] = []
-    const stop = followVisibility(away => calls.push(away), doc)
-    doc.visibilityState = 'hidden'
-    doc.dispatchEvent(new Event('visibilitychange'))
+    const stop = followVisibility(away => calls.push(away), win)
+    win.document.visibilityState = 'hidden'
+    win.document.dispatchEvent(new Event('visibilitychange'))
     stop()
-    doc.dispatchEvent(new Event('visibilitychange'))
+    win.document.dispatchEvent(new Event('visibilitychange'))
     expect(calls).toEqual([false, true])
+  })
+
+  it('does not report away while the page unloads', () => {
+    const win = fakeWindow()
+    const calls: boolean[] = []
+    followVisibility(away => calls.push(away), win)
+    win.dispatchEvent(new Event('pagehide'))
+    win.document.visibilityState = 'hidden'
+    win.document.dispatchEvent(new Event('visibilitychange'))
+    expect(calls).toEqual([false])
+    win.document.visibilityState = 'visible'
+    win.dispatchEvent(new Event('pageshow'))
+    expect(calls).toEqual([false, false])
   })
 })
