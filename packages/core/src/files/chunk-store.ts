@@ -1,0 +1,69 @@
+import { BlockNotFoundError } from './errors.js'
+import { verifyBlock } from './verify.js'
+import type { AbortOptions } from '@libp2p/interface'
+import type { CID } from 'multiformats/cid'
+
+/**
+ * Where the encrypted blocks of shared files live, keyed by CID. Browsers use
+ * {@link IdbChunkStore}, tests and Node tools {@link MemoryChunkStore}; the
+ * transfer layer can wrap one to fetch missing blocks from peers.
+ *
+ * Implementations verify on `put` that the bytes hash to the CID, so a block
+ * from a lying peer is rejected before it is kept.
+ */
+export interface ChunkStore {
+  /**
+   * @throws {BlockNotFoundError} if the block is not held
+   */
+  get(cid: CID, options?: AbortOptions): Promise<Uint8Array>
+  /**
+   * Keeps a block (replacing nothing: the same CID always has the same bytes).
+   *
+   * @throws {BlockVerificationError | UnsupportedHashError | OversizedBlockError} without keeping it
+   */
+  put(cid: CID, bytes: Uint8Array, options?: AbortOptions): Promise<void>
+  has(cid: CID, options?: AbortOptions): Promise<boolean>
+  /** Forgets a block; does nothing if it is not held. */
+  delete(cid: CID, options?: AbortOptions): Promise<void>
+}
+
+/** What reading a file needs of a store. */
+export type ReadableChunkStore = Pick<ChunkStore, 'get'>
+
+/** Blocks in a Map: for unit tests and Node tools. */
+export class MemoryChunkStore implements ChunkStore {
+  private readonly blocks = new Map<string, Uint8Array>()
+
+  /** Number of blocks held. */
+  get size (): number {
+    return this.blocks.size
+  }
+
+  async get (cid: CID, options: AbortOptions = {}): Promise<Uint8Array> {
+    options.signal?.throwIfAborted()
+    const bytes = this.blocks.get(cid.toString())
+    if (bytes == null) throw new BlockNotFoundError(`block ${cid} is not in the store`)
+    return bytes
+  }
+
+  async put (cid: CID, bytes: Uint8Array, options: AbortOptions = {}): Promise<void> {
+    options.signal?.throwIfAborted()
+    await verifyBlock(cid, bytes)
+    this.blocks.set(cid.toString(), bytes.slice())
+  }
+
+  async has (cid: CID, options: AbortOptions = {}): Promise<boolean> {
+    options.signal?.throwIfAborted()
+    return this.blocks.has(cid.toString())
+  }
+
+  async delete (cid: CID, options: AbortOptions = {}): Promise<void> {
+    options.signal?.throwIfAborted()
+    this.blocks.delete(cid.toString())
+  }
+
+  /** Every block held, for tests and debugging. */
+  * entries (): IterableIterator<[string, Uint8Array]> {
+    yield * this.blocks.entries()
+  }
+}

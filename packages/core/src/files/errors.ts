@@ -1,0 +1,58 @@
+/**
+ * Errors of the file layer, one class per condition, each with a stable `name`
+ * that callers and the UI can switch on.
+ */
+
+/** A file link is malformed: wrong shape, bad CID, a key of the wrong size or bad peer hints. */
+export class InvalidFileLinkError extends Error {
+  override readonly name = 'InvalidFileLinkError'
+}
+
+/** A manifest is malformed, oversized, of an unknown version, or describes an impossible file. */
+export class ManifestError extends Error {
+  override readonly name = 'ManifestError'
+}
+
+/**
+ * Ciphertext does not authenticate with the link's key: wrong key, or a
+ * segment or manifest that was altered, re-encrypted, reordered, dropped or
+ * truncated.
+ */
+export class DecryptError extends Error {
+  override readonly name = 'DecryptError'
+}
+
+/** A block's bytes do not hash to its CID. */
+export class BlockVerificationError extends Error {
+  override readonly name = 'BlockVerificationError'
+}
+
+/** A CID uses a hash function other than sha2-256, so its block cannot be verified. */
+export class UnsupportedHashError extends Error {
+  override readonly name = 'UnsupportedHashError'
+}
+
+/** A block is larger than MAX_BLOCK_BYTES. */
+export class OversizedBlockError extends Error {
+  override readonly name = 'OversizedBlockError'
+}
+
+/** A ChunkStore does not hold the requested block. */
+export class BlockNotFoundError extends Error {
+  override readonly name = 'BlockNotFoundError'
+}
+
+/** A file's DAG is not shaped as Peerlink writes it (root directory, content file, raw leaves of BLOCK_SIZE). */
+export class InvalidDagError extends Error {
+  override readonly name = 'InvalidDagError'
+}
+
+/** A file to import is larger than MAX_FILE_SIZE. */
+export class FileTooLargeError extends Error {
+  override readonly name = 'FileTooLargeError'
+}
+
+/** A byte range is outside the file or not made of non-negative integers. */
+export class InvalidRangeError extends Error {
+  override readonly name = 'InvalidRangeError'
+}

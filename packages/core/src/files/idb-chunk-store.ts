@@ -1,0 +1,98 @@
+/**
+ * Blocks of shared files in the browser's IndexedDB, one object store keyed by
+ * CID string. Writes are batched: puts that arrive while a transaction is in
+ * flight are committed together in the next one (idb-keyval's setMany), which
+ * keeps an import from paying one transaction per block.
+ */
+import { logger } from '@libp2p/logger'
+import { createStore, delMany, get, promisifyRequest, setMany, type UseStore } from 'idb-keyval'
+import { BlockNotFoundError } from './errors.js'
+import { verifyBlock } from './verify.js'
+import type { ChunkStore } from './chunk-store.js'
+import type { AbortOptions } from '@libp2p/interface'
+import type { CID } from 'multiformats/cid'
+
+const log = logger('peerlink:files')
+
+/** Default IndexedDB database and object store names. */
+export const FILES_DB_NAME = 'peerlink-files'
+export const FILES_DB_STORE = 'blocks'
+
+interface Batch {
+  entries: Map<string, Uint8Array>
+  done: Promise<void>
+}
+
+export class IdbChunkStore implements ChunkStore {
+  private readonly store: UseStore
+  /** Blocks waiting for the next transaction (readable before they are committed). */
+  private next: Batch | undefined
+  /** Blocks of the transaction in flight (readable until it commits). */
+  private flushing: Map<string, Uint8Array> | undefined
+  /** The transaction in flight, if any. */
+  private writing: Promise<void> = Promise.resolve()
+
+  /** @param dbName - IndexedDB database name; tests may pick their own */
+  constructor (dbName: string = FILES_DB_NAME) {
+    this.store = createStore(dbName, FILES_DB_STORE)
+  }
+
+  async get (cid: CID, options: AbortOptions = {}): Promise<Uint8Array> {
+    options.signal?.throwIfAborted()
+    const key = cid.toString()
+    const pending = this.next?.entries.get(key) ?? this.flushing?.get(key)
+    if (pending != null) return pending
+    const value: unknown = await get(key, this.store)
+    if (!(value instanceof Uint8Array)) throw new BlockNotFoundError(`block ${key} is not in the store`)
+    return value
+  }
+
+  async put (cid: CID, bytes: Uint8Array, options: AbortOptions = {}): Promise<void> {
+    options.signal?.throwIfAborted()
+    await verifyBlock(cid, bytes)
+    const batch = this.next ?? this.startBatch()
+    batch.entries.set(cid.toString(), bytes.slice())
+    await batch.done
+  }
+
+  async has (cid: CID, options: AbortOptions = {}): Promise<boolean> {
+    options.signal?.throwIfAborted()
+    const key = cid.toString()
+    if (this.next?.entries.has(key) === true || this.flushing?.has(key) === true) return true
+    // getKey reads the key only, not the (up to 256 KiB) value
+    const found = await this.store('readonly', async store => promisifyRequest(store.getKey(key)))
+    return found !== undefined
+  }
+
+  async delete (cid: CID, options: AbortOptions = {}): Promise<void> {
+    await this.deleteMany([cid], options)
+  }
+
+  /** Forgets many blocks in one transaction (e.g. every block of a file). */
+  async deleteMany (cids: Iterable<CID>, options: AbortOptions = {}): Promise<void> {
+    options.signal?.throwIfAborted()
+    const keys = [...cids].map(cid => cid.toString())
+    await this.writing
+    for (const key of keys) this.next?.entries.delete(key)
+    await delMany(keys, this.store)
+  }
+
+  private startBatch (): Batch {
+    const entries = new Map<string, Uint8Array>()
+    // starts once the transaction in flight is done; puts arriving meanwhile join this batch
+    const done = this.writing.then(async () => {
+      if (this.next?.entries === entries) this.next = undefined
+      this.flushing = entries
+      try {
+        await setMany([...entries], this.store)
+        log.trace('wrote %d blocks', entries.size)
+      } finally {
+        this.flushing = undefined
+      }
+    })
+    this.writing = done.catch(() => {})
+    const batch = { entries, done }
+    this.next = batch
+    return batch
+  }
+}
