@@ -57,5 +57,9 @@ export const MAX_DAG_DEPTH = 4
 /** Leaf blocks hashed and written concurrently while importing (bounds memory: a few segments). */
 export const IMPORT_WRITE_CONCURRENCY = 4
 
-/** Leaf blocks fetched, verified and decrypted ahead of the reader. */
+/**
+ * Leaf blocks fetched, verified and decrypted ahead of the reader (1 MiB).
+ * Reading 128 MiB of 256 KiB values from IndexedDB in headless Chromium took
+ * the same time (~2.7 s) with 4, 8 or 16 concurrent gets or getMany batches.
+ */
 export const READ_AHEAD = 4

@@ -1,8 +1,11 @@
 /**
  * Blocks of shared files in the browser's IndexedDB, one object store keyed by
  * CID string. Writes are batched: puts that arrive while a transaction is in
- * flight are committed together in the next one (idb-keyval's setMany), which
- * keeps an import from paying one transaction per block.
+ * flight are committed together in the next one (idb-keyval's setMany), so
+ * many concurrent puts (50 in the unit test) cost one transaction. With the
+ * importer's 4 concurrent writes, headless Chromium stored 128 MiB in about
+ * the same time batched or not (~5 s, IndexedDB-bound; encryption and hashing
+ * alone took ~2.4 s); reads ran at ~45 MB/s whatever the concurrency.
  */
 import { logger } from '@libp2p/logger'
 import { createStore, delMany, get, promisifyRequest, setMany, type UseStore } from 'idb-keyval'
