@@ -38,4 +38,13 @@ export function member (app: AppPage, peerId: string) {
   return app.page.getByRole('list', { name: 'Members' }).locator(`[data-peer-id="${peerId}"]`)
 }
 
+/** Ann creates a room, Bob joins it by its link, and each sees the other online. */
+export async function roomOfTwo (browser: Browser, relays: string[]): Promise<{ a: AppPage, b: AppPage, link: string }> {
+  const a = await openApp(browser, relays, 'Ann')
+  const link = await createRoom(a)
+  const b = await openRoom(browser, relays, link, 'Bob')
+  await expect(member(a, b.peerId)).toHaveAttribute('data-state', 'online')
+  return { a, b, link }
+}
+
 export { appUrl }

@@ -1,15 +1,12 @@
 import { expect, test } from '@playwright/test'
 import { startRelay } from '../../relay/test/support/relay-process.js'
-import { createRoom, member, messages, openRoom, send } from '../support/chat.js'
-import { appUrl, openApp } from '../support/app.js'
+import { member, messages, roomOfTwo, send } from '../support/chat.js'
+import { appUrl } from '../support/app.js'
 
 test('a direct message to a member who is away is queued and delivered when they return', async ({ browser }) => {
   const relay = await startRelay()
   try {
-    const a = await openApp(browser, [relay.infoUrl], 'Ann')
-    const link = await createRoom(a)
-    const b = await openRoom(browser, [relay.infoUrl], link, 'Bob')
-    await expect(member(a, b.peerId)).toHaveAttribute('data-state', 'online')
+    const { a, b } = await roomOfTwo(browser, [relay.infoUrl])
 
     // A opens the conversation from the member list; both see the same safety number
     await member(a, b.peerId).getByRole('button', { name: 'Message' }).click()

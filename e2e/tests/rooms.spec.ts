@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test'
 import { processMemoryContains } from '../../relay/test/support/process-memory.js'
 import { startRelay } from '../../relay/test/support/relay-process.js'
-import { createRoom, history, member, messages, openRoom, send, setName } from '../support/chat.js'
+import { createRoom, history, member, messages, openRoom, roomOfTwo, send, setName } from '../support/chat.js'
 import { openApp, readPeerId } from '../support/app.js'
 
 test('three browsers join a room by link and see every message, in one order, identical texts included', async ({ browser }) => {
@@ -54,10 +54,7 @@ test('three browsers join a room by link and see every message, in one order, id
 test('a late joiner gets the earlier messages, and still has them after an offline reload; the relay never held the text', async ({ browser }) => {
   const relay = await startRelay()
   try {
-    const a = await openApp(browser, [relay.infoUrl], 'Ann')
-    const link = await createRoom(a)
-    const b = await openRoom(browser, [relay.infoUrl], link, 'Bob')
-    await expect(member(a, b.peerId)).toHaveAttribute('data-state', 'online')
+    const { a, b, link } = await roomOfTwo(browser, [relay.infoUrl])
     const canary = `canary-${Date.now().toString(36)}`
     await send(a, 'first')
     await send(b, canary)

@@ -3,7 +3,7 @@
  * peerlink-relay: command-line entry. Config comes from flags and
  * PEERLINK_RELAY_* env vars; a bad value exits with status 2 and one line on
  * stderr. Prints one `peerlink-relay ready {json}` line on stdout once
- * listening; stops gracefully on SIGTERM/SIGINT.
+ * listening; stops gracefully on SIGTERM/SIGINT (also while still starting).
  */
 import { ConfigError, parseConfig, usage } from './config.js'
 import { startHttp } from './http.js'
@@ -26,27 +26,37 @@ try {
   throw err
 }
 
+// what a signal has to stop; filled in as the relay starts
+let stopRelay: (() => Promise<void>) | undefined
+let stopping = false
+const shutdown = (signal: string): void => {
+  if (stopping) return
+  stopping = true
+  process.stdout.write(`peerlink-relay: ${signal}, stopping\n`)
+  const force = setTimeout(() => process.exit(1), 10_000)
+  force.unref()
+  ;(stopRelay?.() ?? Promise.resolve()).then(() => process.exit(0), () => process.exit(1))
+}
+process.on('SIGTERM', () => { shutdown('SIGTERM') })
+process.on('SIGINT', () => { shutdown('SIGINT') })
+
 try {
   const relay = await createRelay(config)
+  stopRelay = async () => relay.stop()
   const http = await startHttp(relay, config.httpHost, config.httpPort)
+  stopRelay = async () => {
+    http.stopping()
+    http.server.close()
+    http.server.closeAllConnections()
+    await relay.stop()
+  }
+  if (stopping) {
+    await stopRelay()
+    process.exit(0)
+  }
   const httpHost = config.httpHost.includes(':') ? `[${config.httpHost}]` : config.httpHost
   const ready = { ...relay.info(), http: `http://${httpHost === '0.0.0.0' ? '127.0.0.1' : httpHost}:${http.port}` }
   process.stdout.write(`peerlink-relay ready ${JSON.stringify(ready)}\n`)
-
-  let stopping = false
-  const shutdown = (signal: string): void => {
-    if (stopping) return
-    stopping = true
-    http.stopping()
-    process.stdout.write(`peerlink-relay: ${signal}, stopping\n`)
-    const force = setTimeout(() => process.exit(1), 10_000)
-    force.unref()
-    http.server.close()
-    http.server.closeAllConnections()
-    relay.stop().then(() => process.exit(0), () => process.exit(1))
-  }
-  process.on('SIGTERM', () => { shutdown('SIGTERM') })
-  process.on('SIGINT', () => { shutdown('SIGINT') })
 } catch (err) {
   const e = err as NodeJS.ErrnoException
   // a port in use or a data directory we cannot write is a configuration problem, not a crash

@@ -8,14 +8,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { processMemoryContains } from './support/process-memory.js'
 import { startRelay, type RelayProcess } from './support/relay-process.js'
 
-async function until<K extends keyof RoomEvents> (room: Room, type: K, done: () => boolean): Promise<void> {
-  await new Promise<void>(resolve => {
+/** Resolves once `done()` holds, checked on each `type` event; fails saying what it saw after `ms`. */
+async function until<K extends keyof RoomEvents> (room: Room, type: K, done: () => boolean, ms = 40_000): Promise<void> {
+  if (done()) return
+  await new Promise<void>((resolve, reject) => {
     const check = (): void => {
-      if (done()) {
-        room.removeEventListener(type, check)
-        resolve()
-      }
+      if (!done()) return
+      clearTimeout(timer)
+      room.removeEventListener(type, check)
+      resolve()
     }
+    const timer = setTimeout(() => {
+      room.removeEventListener(type, check)
+      reject(new Error(`timed out waiting for ${done.toString()}: messages ${JSON.stringify(room.messages().map(m => [m.text, m.status]))}, members ${JSON.stringify(room.members().map(m => [m.name, m.state]))}`))
+    }, ms)
     room.addEventListener(type, check)
   })
 }
