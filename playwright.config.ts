@@ -9,7 +9,7 @@ const APP_PORT = Number(process.env.PEERLINK_E2E_APP_PORT ?? 5199)
 
 export default defineConfig({
   testDir: 'e2e/tests',
-  timeout: 120_000,
+  timeout: 180_000,
   expect: { timeout: 30_000 },
   // two cores: each test already runs two or three browser contexts and relays
   workers: 1,

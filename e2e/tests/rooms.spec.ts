@@ -16,6 +16,9 @@ test('three browsers join a room by link and see every message, in one order, id
       for (const other of [a, b, c]) await expect(member(app, other.peerId)).toHaveAttribute('data-state', 'online')
     }
     await expect(member(a, b.peerId)).toContainText('Bob')
+    // members reach each other directly over WebRTC, and the member list says so
+    await expect(member(a, b.peerId)).toHaveAttribute('data-link', 'direct')
+    await expect(member(c, a.peerId)).toHaveAttribute('data-link', 'direct')
 
     await send(a, 'hello from Ann')
     await send(b, 'same text')
