@@ -63,15 +63,7 @@ export async function encodeRoot (content: { cid: CID, size: bigint | number }, 
  * @throws {InvalidDagError} unless the block is a UnixFS directory with exactly a raw `manifest` and a raw or dag-pb `content`
  */
 export function decodeRoot (bytes: Uint8Array): FileRoot {
-  let node: dagPb.PBNode
-  let unixfs: UnixFS
-  try {
-    node = dagPb.decode(bytes)
-    if (node.Data == null) throw new Error('no data')
-    unixfs = UnixFS.unmarshal(node.Data)
-  } catch {
-    throw new InvalidDagError('the root is not a UnixFS node')
-  }
+  const { node, unixfs } = decodeUnixfs(bytes, 'the root')
   if (unixfs.type !== 'directory') throw new InvalidDagError('the root is not a UnixFS directory')
   const [content, manifest, ...rest] = node.Links
   if (content?.Name !== CONTENT_ENTRY || manifest?.Name !== MANIFEST_ENTRY || rest.length > 0) {
@@ -86,17 +78,20 @@ export function decodeRoot (bytes: Uint8Array): FileRoot {
   return { content: content.Hash, manifest: manifest.Hash }
 }
 
+/** @throws {InvalidDagError} naming `what` unless the block is a dag-pb node carrying UnixFS data */
+function decodeUnixfs (bytes: Uint8Array, what: string): { node: dagPb.PBNode, unixfs: UnixFS } {
+  try {
+    const node = dagPb.decode(bytes)
+    if (node.Data == null) throw new Error('no data')
+    return { node, unixfs: UnixFS.unmarshal(node.Data) }
+  } catch {
+    throw new InvalidDagError(`${what} is not a UnixFS node`)
+  }
+}
+
 /** Links and their byte counts of an internal content node. */
 function decodeFileNode (cid: CID, bytes: Uint8Array): Array<{ cid: CID, size: number }> {
-  let node: dagPb.PBNode
-  let unixfs: UnixFS
-  try {
-    node = dagPb.decode(bytes)
-    if (node.Data == null) throw new Error('no data')
-    unixfs = UnixFS.unmarshal(node.Data)
-  } catch {
-    throw new InvalidDagError(`content node ${cid} is not a UnixFS node`)
-  }
+  const { node, unixfs } = decodeUnixfs(bytes, `content node ${cid.toString()}`)
   if (unixfs.type !== 'file' || (unixfs.data?.byteLength ?? 0) > 0) {
     throw new InvalidDagError(`content node ${cid} is not a UnixFS file node without inline data`)
   }
