@@ -1,15 +1,18 @@
+import { fromString, toString } from 'uint8arrays'
+
 /** base64url without padding, for links and JSON frames. */
 export function toBase64url (bytes: Uint8Array): string {
-  let binary = ''
-  for (const b of bytes) binary += String.fromCharCode(b)
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+  return toString(bytes, 'base64url')
 }
 
 /** @returns undefined when `text` is not base64url */
 export function fromBase64url (text: string): Uint8Array | undefined {
-  if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return undefined
-  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - text.length % 4) % 4))
-  return Uint8Array.from(binary, c => c.charCodeAt(0))
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined
+  try {
+    return fromString(text, 'base64url')
+  } catch {
+    return undefined
+  }
 }
 
 export function toHex (bytes: Uint8Array): string {
