@@ -99,7 +99,7 @@ describe('room message envelopes', () => {
 
   it('rejects a tampered ciphertext, clock or author, and a wrong key', async () => {
     const { keys, envelope, topic } = await setup()
-    const flip = (s: string): string => (s[5] === 'A' ? 'B' : 'A') + s.slice(1)
+    const flip = (s: string): string => (s[0] === 'A' ? 'B' : 'A') + s.slice(1)
     // tried: changed ciphertext, changed clock, signature of another author
     await expect(openEnvelope(keys, { ...envelope, c: flip(envelope.c) })).rejects.toThrow(BadSignatureError)
     await expect(openEnvelope(keys, { ...envelope, h: [2, 0] })).rejects.toThrow(BadSignatureError)
