@@ -2,10 +2,11 @@
  * Direct messages between two real Node Peerlink peers that reach each other
  * through a real relay process (circuit relay, found through its DHT).
  */
-import { createPeer, loadOrCreateIdentity, MemoryDmStore, MemoryKeyStore, parseRelayList, type DirectMessage, type DirectMessages, type DirectMessagesEvents, type Peerlink } from '@peerlink/core'
+import { createPeer, loadOrCreateIdentity, MemoryDmStore, MemoryKeyStore, parseRelayList, type DirectMessage, type DirectMessages, type Peerlink } from '@peerlink/core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startRelay, type RelayProcess } from './support/relay-process.js'
 import type { PrivateKey } from '@libp2p/interface'
+import { nextDm } from '../../packages/core/test/support/dm-events.js'
 
 interface DmPeer {
   id: string
@@ -13,20 +14,9 @@ interface DmPeer {
   dms: DirectMessages
 }
 
-function next<K extends keyof DirectMessagesEvents> (dms: DirectMessages, type: K, match: (m: DirectMessage) => boolean = () => true): Promise<DirectMessage> {
-  return new Promise(resolve => {
-    const listener = (evt: CustomEvent<DirectMessage>): void => {
-      if (!match(evt.detail)) return
-      dms.removeEventListener(type, listener)
-      resolve(evt.detail)
-    }
-    dms.addEventListener(type, listener)
-  })
-}
-
 /** The first message of a conversation matching `match`, already stored or arriving. */
 async function arrived (dms: DirectMessages, peerId: string, match: (m: DirectMessage) => boolean): Promise<DirectMessage> {
-  const coming = next(dms, 'dm:added', match)
+  const coming = nextDm(dms, 'dm:added', match)
   return (await dms.conversation(peerId)).find(match) ?? coming
 }
 
@@ -56,8 +46,8 @@ describe('direct messages between two Node peers through a relay', () => {
   it('delivers A→B: delivered (acked) at A, received at B, same text', async () => {
     const a = await dmPeer(await loadOrCreateIdentity(new MemoryKeyStore()), new MemoryDmStore())
     const b = await dmPeer(await loadOrCreateIdentity(new MemoryKeyStore()), new MemoryDmStore())
-    const received = next(b.dms, 'dm:added')
-    const delivered = next(a.dms, 'dm:updated')
+    const received = nextDm(b.dms, 'dm:added')
+    const delivered = nextDm(a.dms, 'dm:updated')
     const sent = await a.dms.send(b.id, 'Hello B, this is A ✉️')
     expect(sent.status).toBe('queued')
     expect(await delivered).toMatchObject({ id: sent.id, status: 'delivered', own: true })
@@ -67,7 +57,7 @@ describe('direct messages between two Node peers through a relay', () => {
     expect(a.dms.safetyNumber(b.id)).toBe(b.dms.safetyNumber(a.id))
 
     // and back
-    const reply = next(a.dms, 'dm:added')
+    const reply = nextDm(a.dms, 'dm:added')
     await b.dms.send(a.id, 'Hi A')
     expect((await reply).text).toBe('Hi A')
   }, 60_000)
@@ -77,13 +67,13 @@ describe('direct messages between two Node peers through a relay', () => {
     const bKey = await loadOrCreateIdentity(new MemoryKeyStore())
     const bStore = new MemoryDmStore()
     const b1 = await dmPeer(bKey, bStore)
-    const first = next(b1.dms, 'dm:added')
+    const first = nextDm(b1.dms, 'dm:added')
     await a.dms.send(b1.id, 'before')
     await first
     await b1.peer.stop()
 
     let bIsBack = false
-    const delivered = next(a.dms, 'dm:updated', m => m.text === 'while you were away').then(m => ({ m, early: !bIsBack }))
+    const delivered = nextDm(a.dms, 'dm:updated', m => m.text === 'while you were away').then(m => ({ m, early: !bIsBack }))
     const queued = await a.dms.send(b1.id, 'while you were away')
     expect((await a.dms.conversation(b1.id)).find(m => m.id === queued.id)?.status).toBe('queued')
 

@@ -14,8 +14,8 @@ import { DmEmptyError, DmTooLargeError } from '../src/dm/errors.js'
 import { sealMessage } from '../src/dm/seal.js'
 import { MemoryDmStore } from '../src/dm/store.js'
 import { InvalidPeerIdError } from '../src/errors.js'
-import type { DirectMessage, DirectMessagesEvents } from '../src/dm/types.js'
 import type { Connection, PeerId, PrivateKey, Stream, StreamHandler } from '@libp2p/interface'
+import { nextDm } from './support/dm-events.js'
 
 /** Peers by PeerId; a peer is reachable while it has a handler for the protocol. */
 const network = new Map<string, FakeLibp2p>()
@@ -98,17 +98,6 @@ async function node (key?: PrivateKey, store = new MemoryDmStore(), retry = { in
   return { key, id: libp2p.peerId.toString(), libp2p, store, dms }
 }
 
-function next<K extends keyof DirectMessagesEvents> (dms: DirectMessages, type: K, match: (m: DirectMessage) => boolean = () => true): Promise<DirectMessage> {
-  return new Promise(resolve => {
-    const listener = (evt: CustomEvent<DirectMessage>): void => {
-      if (!match(evt.detail)) return
-      dms.removeEventListener(type, listener)
-      resolve(evt.detail)
-    }
-    dms.addEventListener(type, listener)
-  })
-}
-
 /** Resolves when `stream` has ended, with its status then. */
 async function ended (stream: Stream | undefined): Promise<string> {
   if (stream == null) throw new Error('no stream')
@@ -127,9 +116,9 @@ describe('DirectMessages', () => {
     const b = await node()
     await a.dms.start()
     await b.dms.start()
-    const added = next(a.dms, 'dm:added')
-    const delivered = next(a.dms, 'dm:updated')
-    const received = next(b.dms, 'dm:added')
+    const added = nextDm(a.dms, 'dm:added')
+    const delivered = nextDm(a.dms, 'dm:updated')
+    const received = nextDm(b.dms, 'dm:added')
     const sent = await a.dms.send(b.id, 'hello B')
     expect(sent).toMatchObject({ peerId: b.id, from: a.id, to: b.id, text: 'hello B', status: 'queued', own: true })
     expect(await added).toEqual(sent)
@@ -148,7 +137,7 @@ describe('DirectMessages', () => {
     await b.dms.start()
     await a.libp2p.connect(b.id)
     a.libp2p.attempts = 0
-    const delivered = next(a.dms, 'dm:updated')
+    const delivered = nextDm(a.dms, 'dm:updated')
     await a.dms.send(b.id, 'over the connection we have')
     expect((await delivered).status).toBe('delivered')
     expect(a.libp2p.attempts).toBe(0)
@@ -166,7 +155,7 @@ describe('DirectMessages', () => {
     })
     for (const text of texts) await a.dms.send(b.id, text)
     await allReceived
-    const toC = next(c.dms, 'dm:added')
+    const toC = nextDm(c.dms, 'dm:added')
     await a.dms.send(c.id, 'hi C')
     await toC
     expect((await a.dms.conversation(b.id)).map(m => m.text)).toEqual(texts)
@@ -183,7 +172,7 @@ describe('DirectMessages', () => {
     await expect.poll(() => a.libp2p.attempts).toBeGreaterThan(0)
     expect((await a.dms.conversation(b.id))[0]?.status).toBe('queued')
     await b.dms.start()
-    const delivered = next(a.dms, 'dm:updated')
+    const delivered = nextDm(a.dms, 'dm:updated')
     a.libp2p.safeDispatchEvent('peer:connect', { detail: b.libp2p.peerId })
     expect(await delivered).toMatchObject({ id: sent.id, status: 'delivered' })
   })
@@ -198,7 +187,7 @@ describe('DirectMessages', () => {
     network.delete(a1.id)
     const a2 = await node(key, store)
     await b.dms.start()
-    const delivered = next(a2.dms, 'dm:updated')
+    const delivered = nextDm(a2.dms, 'dm:updated')
     await a2.dms.start()
     expect(await delivered).toMatchObject({ id: sent.id, status: 'delivered' })
     expect(await store.outbox()).toEqual([])
@@ -246,7 +235,7 @@ describe('DirectMessages', () => {
     oversized.send(new Uint8Array([0x80, 0x80, 0x40]))
     expect(await ended(b.libp2p.inbound[1])).toBe('aborted')
     await a.dms.start()
-    const received = next(b.dms, 'dm:added')
+    const received = nextDm(b.dms, 'dm:added')
     await a.dms.send(b.id, 'still working')
     expect((await received).text).toBe('still working')
   })

@@ -17,7 +17,7 @@ import { requestHistory, serveHistory } from './sync.js'
 import type { RoomStore } from './store.js'
 import type { RoomInvite, RoomsEvents, RoomSummary } from './types.js'
 import type { PeerlinkLibp2p } from '../peer/services.js'
-import type { Message } from '@libp2p/gossipsub'
+import type { Message, SubscriptionChangeData } from '@libp2p/gossipsub'
 import type { AbortOptions, PrivateKey, Startable } from '@libp2p/interface'
 
 const log = logger('peerlink:rooms')
@@ -56,7 +56,7 @@ export class Rooms extends TypedEventEmitter<RoomsEvents> implements Startable {
     void room.receive(evt.detail.data, from).catch(err => { log.error('handling a message: %e', err) })
   }
 
-  private readonly onSubscriptionChange = (evt: CustomEvent<{ peerId: { toString(): string }, subscriptions: Array<{ topic: string, subscribe: boolean }> }>): void => {
+  private readonly onSubscriptionChange = (evt: CustomEvent<SubscriptionChangeData>): void => {
     for (const { topic, subscribe } of evt.detail.subscriptions) {
       const room = this.byTopic.get(topic)
       if (room == null || !subscribe) continue
