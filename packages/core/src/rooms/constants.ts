@@ -33,6 +33,11 @@ export const RECEIPT_DELAY_MS = 500
 export const RATE_BURST = 30
 export const RATE_PER_SECOND = 3
 
+/** Largest name of a shared file in a message, in UTF-8 bytes (the file layer's own limit). */
+export const MAX_FILE_NAME_BYTES = 1024
+/** Largest MIME type of a shared file in a message. */
+export const MAX_FILE_TYPE_LENGTH = 255
+
 /** Largest display name, in characters. */
 export const MAX_NAME_LENGTH = 64
 

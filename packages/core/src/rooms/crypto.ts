@@ -2,8 +2,8 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { associatedData, signedBytes, type Envelope } from './envelope.js'
 import { fromBase64url, toBase64url, utf8 } from './encoding.js'
 import { BadSignatureError, MalformedFrameError, UndecryptableError } from './errors.js'
-import { MAX_NAME_LENGTH, MAX_TEXT_BYTES } from './constants.js'
-import type { Hlc, MemberState } from './types.js'
+import { MAX_FILE_NAME_BYTES, MAX_FILE_TYPE_LENGTH, MAX_NAME_LENGTH, MAX_TEXT_BYTES } from './constants.js'
+import type { FileAttachment, Hlc, MemberState } from './types.js'
 import type { PrivateKey } from '@libp2p/interface'
 
 /** Keys derived from a room key with HKDF-SHA256. */
@@ -16,7 +16,7 @@ export interface RoomKeys {
 
 /** What a room envelope carries, once decrypted. */
 export type Payload =
-  | { k: 'chat', text: string, name: string }
+  | { k: 'chat', text: string, name: string, file?: FileAttachment }
   | { k: 'presence', name: string, state: MemberState }
   | { k: 'receipt', ids: string[] }
 
@@ -106,9 +106,11 @@ function parsePayload (bytes: Uint8Array): Payload {
     return p.name
   }
   switch (p?.k) {
-    case 'chat':
-      if (typeof p.text !== 'string' || p.text === '' || utf8.encode(p.text).byteLength > MAX_TEXT_BYTES) throw new MalformedFrameError('bad text')
-      return { k: 'chat', text: p.text, name: name() }
+    case 'chat': {
+      const file = p.file == null ? undefined : parseAttachment(p.file)
+      if (typeof p.text !== 'string' || (p.text === '' && file == null) || utf8.encode(p.text).byteLength > MAX_TEXT_BYTES) throw new MalformedFrameError('bad text')
+      return file == null ? { k: 'chat', text: p.text, name: name() } : { k: 'chat', text: p.text, name: name(), file }
+    }
     case 'presence':
       if (p.state !== 'online' && p.state !== 'away' && p.state !== 'offline') throw new MalformedFrameError('bad state')
       return { k: 'presence', name: name(), state: p.state }
@@ -118,6 +120,23 @@ function parsePayload (bytes: Uint8Array): Payload {
     default:
       throw new MalformedFrameError('unknown payload kind')
   }
+}
+
+/**
+ * Checks a file attachment's shape (the file layer checks the CID and key
+ * themselves when the file is fetched).
+ *
+ * @throws {MalformedFrameError}
+ */
+export function parseAttachment (value: unknown): FileAttachment {
+  const f = value as Record<string, unknown>
+  if (typeof f !== 'object' || f == null || Array.isArray(f)) throw new MalformedFrameError('bad file')
+  if (typeof f.cid !== 'string' || !/^b[a-z2-7]{40,120}$/.test(f.cid)) throw new MalformedFrameError('bad file CID')
+  if (typeof f.key !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(f.key)) throw new MalformedFrameError('bad file key')
+  if (typeof f.name !== 'string' || f.name === '' || utf8.encode(f.name).byteLength > MAX_FILE_NAME_BYTES) throw new MalformedFrameError('bad file name')
+  if (typeof f.size !== 'number' || !Number.isSafeInteger(f.size) || f.size < 0) throw new MalformedFrameError('bad file size')
+  if (typeof f.type !== 'string' || f.type.length > MAX_FILE_TYPE_LENGTH) throw new MalformedFrameError('bad file type')
+  return { cid: f.cid, key: f.key, name: f.name, size: f.size, type: f.type }
 }
 
 /** Proof that `peerId` holds the room key (sent with sync requests). */

@@ -1,7 +1,7 @@
 import { logger } from '@libp2p/logger'
 import { TypedEventEmitter } from 'main-event'
 import { MAX_CLOCK_SKEW_MS, MAX_TEXT_BYTES, OFFLINE_AFTER_MS, RATE_BURST, RATE_PER_SECOND, RECEIPT_DELAY_MS } from './constants.js'
-import { openEnvelope, sealEnvelope, type Payload, type RoomKeys } from './crypto.js'
+import { openEnvelope, parseAttachment, sealEnvelope, type Payload, type RoomKeys } from './crypto.js'
 import { utf8 } from './encoding.js'
 import { decodeEnvelope, encodeEnvelope, envelopeId, type Envelope } from './envelope.js'
 import { BadSignatureError, EmptyMessageError, MessageTooLargeError, OversizedFrameError, UndecryptableError } from './errors.js'
@@ -10,7 +10,7 @@ import { roomLink, roomTopic } from './invite.js'
 import { RateLimiter } from './rate-limiter.js'
 import type { HybridClock } from './hlc.js'
 import type { RoomStore, StoredMessage } from './store.js'
-import type { ChatMessage, DropReason, Member, MemberState, RoomEvents, RoomInvite } from './types.js'
+import type { ChatMessage, DropReason, FileAttachment, Member, MemberState, RoomEvents, RoomInvite } from './types.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { PrivateKey } from '@libp2p/interface'
 
@@ -73,16 +73,18 @@ export class Room extends TypedEventEmitter<RoomEvents> {
    * Adds a message to the room. It is stored at once and published when any
    * peer is subscribed to the room; until then its status is `sending`.
    *
-   * @throws {EmptyMessageError | MessageTooLargeError}
+   * @param file - a shared file (see `Peerlink.shareFile`); `text` may then be empty
+   * @throws {EmptyMessageError | MessageTooLargeError | MalformedFrameError} (the last for a malformed attachment)
    */
-  async send (text: string): Promise<ChatMessage> {
-    if (text.trim() === '') throw new EmptyMessageError('Type a message first.')
+  async send (text: string, file?: FileAttachment): Promise<ChatMessage> {
+    if (text.trim() === '' && file == null) throw new EmptyMessageError('Type a message first.')
     const size = utf8.encode(text).byteLength
     if (size > MAX_TEXT_BYTES) throw new MessageTooLargeError(`The message is ${size} bytes; the limit is ${MAX_TEXT_BYTES}.`)
+    if (file != null) parseAttachment(file)
     const name = this.components.profile.name()
-    const envelope = await this.seal({ k: 'chat', text, name })
+    const envelope = await this.seal(file == null ? { k: 'chat', text, name } : { k: 'chat', text, name, file })
     const id = envelopeId(envelope)
-    const message: ChatMessage = { id, roomId: this.roomId, author: this.components.peerId, authorName: name, text, hlc: { wall: envelope.h[0], counter: envelope.h[1] }, status: 'sending', own: true }
+    const message: ChatMessage = { id, roomId: this.roomId, author: this.components.peerId, authorName: name, text, ...(file == null ? {} : { file }), hlc: { wall: envelope.h[0], counter: envelope.h[1] }, status: 'sending', own: true }
     await this.add({ id, envelope, message })
     void this.flush()
     return { ...message }
@@ -180,7 +182,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     if (!own && live) this.seen(envelope.a, 'name' in payload ? payload.name : undefined, payload.k === 'presence' ? payload.state : undefined)
     switch (payload.k) {
       case 'chat': {
-        const message: ChatMessage = { id, roomId: this.roomId, author: envelope.a, authorName: payload.name, text: payload.text, hlc, status: own ? 'sent' : 'received', own }
+        const message: ChatMessage = { id, roomId: this.roomId, author: envelope.a, authorName: payload.name, text: payload.text, ...(payload.file == null ? {} : { file: payload.file }), hlc, status: own ? 'sent' : 'received', own }
         await this.add({ id, envelope, message })
         if (!own) this.queueReceipt(id)
         return true

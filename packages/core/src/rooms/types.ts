@@ -19,6 +19,22 @@ export interface Hlc {
  */
 export type MessageStatus = 'sending' | 'sent' | 'seen' | 'received'
 
+/**
+ * A file shared in a room: its root CID and link key (the room's encryption
+ * protects the key), and what the manifest says, so members see the name and
+ * size before fetching anything.
+ */
+export interface FileAttachment {
+  /** Root CID, base32 CIDv1. */
+  cid: string
+  /** The file's link key, base64url (32 bytes). */
+  key: string
+  name: string
+  size: number
+  /** MIME type, `''` when unknown. */
+  type: string
+}
+
 export interface ChatMessage {
   /** Content hash of the signed envelope (hex sha-256). */
   id: string
@@ -27,7 +43,10 @@ export interface ChatMessage {
   author: string
   /** Author's display name when the message was written. */
   authorName: string
+  /** May be empty when the message carries a file. */
   text: string
+  /** A file shared with this message. */
+  file?: FileAttachment
   hlc: Hlc
   status: MessageStatus
   /** True for our own messages. */
