@@ -8,6 +8,7 @@ import { backoffDelay, sleep } from '../connectivity/backoff.js'
 import { bestConnection, describeConnection, type ConnectionInfo } from '../connectivity/connection-info.js'
 import { PeerTracker, type PeerStatus, type PeerTrackerEvents } from '../connectivity/peer-tracker.js'
 import { RelayKeeper, type RelayKeeperEvents, type RelayStatus } from '../connectivity/relay-keeper.js'
+import { Calls } from '../calls/index.js'
 import { DirectMessages } from '../dm/index.js'
 import { Rooms } from '../rooms/index.js'
 import type { PeerInit, PeerStores } from './create-peer.js'
@@ -31,12 +32,15 @@ export class Peerlink extends TypedEventEmitter<PeerlinkEvents> {
   readonly rooms: Rooms
   /** 1:1 conversations. */
   readonly dms: DirectMessages
+  /** Calls in rooms (signaling; the app makes the peer connections). */
+  readonly calls: Calls
 
   constructor (readonly libp2p: PeerlinkLibp2p, init: Pick<PeerInit, 'privateKey' | 'relays' | 'relayBackoff'> & { stores: PeerStores }) {
     super()
     const connectToPeer = async (peerId: string, options?: AbortOptions): Promise<ConnectionInfo> => this.connectToPeer(peerId, options)
     this.rooms = new Rooms({ libp2p, privateKey: init.privateKey, connectToPeer }, { store: init.stores.rooms })
     this.dms = new DirectMessages({ libp2p, privateKey: init.privateKey, connectToPeer }, { store: init.stores.dms })
+    this.calls = new Calls({ libp2p, rooms: this.rooms, connectToPeer })
     this.relayKeeper = new RelayKeeper({ libp2p }, { relays: init.relays, backoff: init.relayBackoff })
     this.peerTracker = new PeerTracker({ libp2p }, id => this.relayKeeper.isRelay(id))
     for (const type of ['relay:connecting', 'relay:connected', 'relay:reserved', 'relay:lost', 'relay:error'] as const) {
@@ -56,11 +60,13 @@ export class Peerlink extends TypedEventEmitter<PeerlinkEvents> {
     this.peerTracker.start()
     this.relayKeeper.start()
     await this.rooms.start()
+    await this.calls.start()
     await this.dms.start()
   }
 
   async stop (): Promise<void> {
     await this.dms.stop()
+    await this.calls.stop()
     await this.rooms.stop()
     this.relayKeeper.stop()
     this.peerTracker.stop()

@@ -17,7 +17,7 @@ export interface RoomKeys {
 /** What a room envelope carries, once decrypted. */
 export type Payload =
   | { k: 'chat', text: string, name: string, file?: FileAttachment }
-  | { k: 'presence', name: string, state: MemberState }
+  | { k: 'presence', name: string, state: MemberState, call?: boolean }
   | { k: 'receipt', ids: string[] }
 
 const SALT = utf8.encode('peerlink/room/v1')
@@ -113,7 +113,8 @@ function parsePayload (bytes: Uint8Array): Payload {
     }
     case 'presence':
       if (p.state !== 'online' && p.state !== 'away' && p.state !== 'offline') throw new MalformedFrameError('bad state')
-      return { k: 'presence', name: name(), state: p.state }
+      if (p.call !== undefined && typeof p.call !== 'boolean') throw new MalformedFrameError('bad call flag')
+      return p.call === true ? { k: 'presence', name: name(), state: p.state, call: true } : { k: 'presence', name: name(), state: p.state }
     case 'receipt':
       if (!Array.isArray(p.ids) || p.ids.length > 1000 || !p.ids.every(id => typeof id === 'string' && /^[0-9a-f]{64}$/.test(id))) throw new MalformedFrameError('bad receipt')
       return { k: 'receipt', ids: p.ids as string[] }

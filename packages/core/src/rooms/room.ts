@@ -40,6 +40,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   private receiptTimer?: ReturnType<typeof setTimeout>
   private flushing?: Promise<void>
   private flushAgain = false
+  private inCall_ = false
 
   constructor (private readonly components: RoomComponents, readonly invite: RoomInvite, readonly keys: RoomKeys, stored: StoredMessage[]) {
     super()
@@ -60,7 +61,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
 
   /** Members, ourselves first. */
   members (): Member[] {
-    const self: Member = { peerId: this.components.peerId, name: this.components.profile.name(), state: this.components.profile.away() ? 'away' : 'online', lastSeen: Date.now(), self: true }
+    const self: Member = { peerId: this.components.peerId, name: this.components.profile.name(), state: this.components.profile.away() ? 'away' : 'online', lastSeen: Date.now(), self: true, inCall: this.inCall_ }
     return [self, ...[...this.members_.values()].map(m => ({ ...m }))]
   }
 
@@ -119,10 +120,24 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     }
   }
 
-  /** Tells the room who we are and whether we are here. */
+  /** Whether we are in the room's call (see `Calls`). */
+  get inCall (): boolean {
+    return this.inCall_
+  }
+
+  /** Says in the room, at once and with every presence after, whether we are in its call. */
+  setInCall (inCall: boolean): void {
+    if (inCall === this.inCall_) return
+    this.inCall_ = inCall
+    this.emitMembers()
+    void this.announce()
+  }
+
+  /** Tells the room who we are, whether we are here, and whether we are in its call. */
   async announce (state: MemberState = this.components.profile.away() ? 'away' : 'online'): Promise<void> {
+    const name = this.components.profile.name()
     try {
-      await this.components.pubsub.publish(this.topic, encodeEnvelope(await this.seal({ k: 'presence', name: this.components.profile.name(), state })))
+      await this.components.pubsub.publish(this.topic, encodeEnvelope(await this.seal(this.inCall_ && state !== 'offline' ? { k: 'presence', name, state, call: true } : { k: 'presence', name, state })))
     } catch (err) {
       log('announcing presence in %s: %e', this.topic, err)
     }
@@ -134,6 +149,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     for (const member of this.members_.values()) {
       if (member.state !== 'offline' && now - member.lastSeen > OFFLINE_AFTER_MS) {
         member.state = 'offline'
+        member.inCall = false
         changed = true
       }
     }
@@ -179,7 +195,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     }
     this.components.clock.observe(hlc)
     const own = envelope.a === this.components.peerId
-    if (!own && live) this.seen(envelope.a, 'name' in payload ? payload.name : undefined, payload.k === 'presence' ? payload.state : undefined)
+    if (!own && live) this.seen(envelope.a, 'name' in payload ? payload.name : undefined, payload.k === 'presence' ? payload : undefined)
     switch (payload.k) {
       case 'chat': {
         const message: ChatMessage = { id, roomId: this.roomId, author: envelope.a, authorName: payload.name, text: payload.text, ...(payload.file == null ? {} : { file: payload.file }), hlc, status: own ? 'sent' : 'received', own }
@@ -219,13 +235,16 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     this.safeDispatchEvent('message:updated', { detail: { ...stored.message } })
   }
 
-  private seen (peerId: string, name: string | undefined, state: MemberState | undefined): void {
+  /** A sign of life from a member: any message, or a presence (which also says whether it is in the call). */
+  private seen (peerId: string, name: string | undefined, presence: { state: MemberState, call?: boolean } | undefined): void {
     const member = this.members_.get(peerId)
     const returning = member == null || member.state === 'offline'
-    const next: Member = { peerId, name: name ?? member?.name ?? '', state: state ?? (member?.state === 'away' ? 'away' : 'online'), lastSeen: Date.now(), self: false }
+    const state = presence?.state ?? (member?.state === 'away' ? 'away' : 'online')
+    const inCall = state !== 'offline' && (presence != null ? presence.call === true : member?.inCall === true)
+    const next: Member = { peerId, name: name ?? member?.name ?? '', state, lastSeen: Date.now(), self: false, inCall }
     if (state === 'offline') next.lastSeen = member?.lastSeen ?? Date.now()
     this.members_.set(peerId, next)
-    if (member == null || member.name !== next.name || member.state !== next.state) this.emitMembers()
+    if (member == null || member.name !== next.name || member.state !== next.state || member.inCall !== next.inCall) this.emitMembers()
     if (returning && next.state !== 'offline') this.components.onMemberSeen(this, peerId)
   }
 

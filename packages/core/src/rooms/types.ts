@@ -62,6 +62,8 @@ export interface Member {
   /** Epoch ms of the last sign of life. */
   lastSeen: number
   self: boolean
+  /** In the room's call, per its presence (never while offline). */
+  inCall: boolean
 }
 
 export interface RoomSummary {
