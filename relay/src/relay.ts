@@ -44,6 +44,11 @@ export interface Relay {
  * listening on WebSockets, WebRTC-direct and TCP, connected to the other
  * relays in `config.bootstrap`.
  */
+/** "No limit" for relayed data when only the duration is limited: 2^63 - 1 bytes. */
+const UNLIMITED_DATA = (1n << 63n) - 1n
+/** "No limit" for a relayed connection's lifetime when only data is limited: the longest timer (about 24 days). */
+const UNLIMITED_DURATION_MS = 2 ** 31 - 1
+
 export async function createRelay (config: RelayConfig): Promise<Relay> {
   const state = await openRelayState(config.dataDir)
   const ip = config.host.includes(':') ? 'ip6' : 'ip4'
@@ -78,9 +83,11 @@ export async function createRelay (config: RelayConfig): Promise<Relay> {
         reservations: {
           maxReservations: config.maxReservations,
           reservationTtl: config.reservationTtl,
+          // the library fills a limit left out with its own default (128 KiB, 2 min), so
+          // when one limit is set and the other is 0 ("unlimited"), the other gets the largest value
           applyDefaultLimit: config.circuitDataLimit > 0 || config.circuitDurationLimit > 0,
-          ...(config.circuitDataLimit > 0 ? { defaultDataLimit: BigInt(config.circuitDataLimit) } : {}),
-          ...(config.circuitDurationLimit > 0 ? { defaultDurationLimit: config.circuitDurationLimit } : {})
+          defaultDataLimit: config.circuitDataLimit > 0 ? BigInt(config.circuitDataLimit) : UNLIMITED_DATA,
+          defaultDurationLimit: config.circuitDurationLimit > 0 ? config.circuitDurationLimit : UNLIMITED_DURATION_MS
         }
       }),
       dht: kadDHT({

@@ -3,10 +3,10 @@
  * persisted in a {@link DmStore} and queued until the peer is reachable.
  */
 import { logger } from '@libp2p/logger'
-import { peerIdFromString } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
 import { DEFAULT_TIMEOUT_MS } from '../constants.js'
 import { InvalidPeerIdError } from '../errors.js'
+import { openStream } from '../connectivity/open-stream.js'
 import { parsePeerId } from '../peer/peer-id.js'
 import { DM_DIAL_TIMEOUT_MS, DM_PROTOCOL, DM_RETRY_BACKOFF, DM_STREAM_TIMEOUT_MS } from './constants.js'
 import { Outbox } from './outbox.js'
@@ -167,40 +167,15 @@ export class DirectMessages extends TypedEventEmitter<DirectMessagesEvents> impl
   }
 
   /**
-   * Opens a DM stream on a connection to the peer (unlimited ones first, then
-   * relayed), connecting to it first if there is none. Fails, for a later
+   * Opens a DM stream to the peer (see `openStream`). Fails, for a later
    * retry, when no connection takes the protocol (the peer may not have
    * started its DM service yet; a half-open connection times out).
    */
   private async openStream (peerId: string, stop: AbortSignal): Promise<Stream> {
-    const id = peerIdFromString(peerId)
-    const signal = AbortSignal.any([stop, AbortSignal.timeout(DM_DIAL_TIMEOUT_MS)])
-    if (this.openConnections(id).length === 0) await this.components.connectToPeer(peerId, { signal })
-    const connections = this.openConnections(id)
-    if (connections.length === 0) {
-      return this.components.libp2p.dialProtocol(id, DM_PROTOCOL, { runOnLimitedConnection: true, signal })
-    }
-    let lastError: unknown
-    for (const connection of connections) {
-      try {
-        return await connection.newStream(DM_PROTOCOL, {
-          runOnLimitedConnection: true,
-          signal: AbortSignal.any([signal, AbortSignal.timeout(DM_STREAM_TIMEOUT_MS)])
-        })
-      } catch (err) {
-        if (signal.aborted) throw err
-        lastError = err
-        log('opening a DM stream on %a failed: %e', connection.remoteAddr, err)
-      }
-    }
-    throw lastError
-  }
-
-  /** Our open connections to `id`, unlimited ones first (`dialProtocol` would not reuse relayed ones). */
-  private openConnections (id: PeerId): Connection[] {
-    return this.components.libp2p.getConnections(id)
-      .filter(c => c.status === 'open')
-      .sort((a, b) => Number(a.limits != null) - Number(b.limits != null))
+    return openStream(this.components, peerId, DM_PROTOCOL, {
+      signal: AbortSignal.any([stop, AbortSignal.timeout(DM_DIAL_TIMEOUT_MS)]),
+      streamTimeoutMs: DM_STREAM_TIMEOUT_MS
+    })
   }
 
   /** The peer acked one of our messages: persist it as delivered (dropping the sealed copy). */

@@ -56,3 +56,28 @@ export class FileTooLargeError extends Error {
 export class InvalidRangeError extends Error {
   override readonly name = 'InvalidRangeError'
 }
+
+/** A peer broke the block protocol: a malformed or oversized frame, a block nobody asked for, too many wants. */
+export class BlockProtocolError extends Error {
+  override readonly name = 'BlockProtocolError'
+}
+
+/** A peer sent a block whose bytes do not hash to its CID: it is dropped for the file and penalised. */
+export class CorruptBlockError extends Error {
+  override readonly name = 'CorruptBlockError'
+}
+
+/** No transfer with this CID is known. */
+export class TransferNotFoundError extends Error {
+  override readonly name = 'TransferNotFoundError'
+}
+
+/** A block request got no answer in time. */
+export class BlockTimeoutError extends Error {
+  override readonly name = 'BlockTimeoutError'
+}
+
+/** A download was paused or cancelled while something waited for it. */
+export class TransferStoppedError extends Error {
+  override readonly name = 'TransferStoppedError'
+}

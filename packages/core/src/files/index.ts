@@ -1,6 +1,22 @@
 /**
- * Files: the content layer of file sharing (encryption, chunking, addressing
- * and storage of shared files; moving blocks between peers is not here).
+ * Files: sharing files between peers, content-addressed and encrypted.
+ *
+ * Transfer (`transfer/`):
+ * - {@link Files}: the service (share, download, pause/resume/cancel, open;
+ *   'transfer:added' / 'transfer:updated' / 'transfer:complete' /
+ *   'transfer:removed' events), remembering transfers in a
+ *   {@link TransferStore} so downloads resume after a reload.
+ * - The block protocol (BLOCKS_PROTOCOL): request/response by CID over one
+ *   stream per file and provider, a window of requests in flight per
+ *   provider, backpressure on both sides; every block is hashed against its
+ *   CID before it is kept, and a provider that sends a corrupt one is dropped
+ *   for the file and penalised.
+ * - Swarming: every provider found (link hints, room members, DHT provider
+ *   records on the relays) is asked at once; a pull-based {@link Scheduler}
+ *   gives each provider work as fast as it delivers, with an endgame.
+ *   Downloaders serve what they hold and announce the file once complete.
+ *
+ * Content (this folder):
  *
  * - A shared file has a link `<app url>#/f/<cid>/<key>[?p=<peer hints>]`
  *   ({@link fileLink}, {@link parseFileLink}); the 256-bit key lives only in
@@ -35,3 +51,10 @@ export { encodeRoot, decodeRoot, walkContent, fileBlocks, type FileRoot, type Le
 export { segmentCount, segmentSpan, segmentPlainLength, segmentBlockLength, segmentOffset, ciphertextSize, type SegmentSpan } from './layout.js'
 export * from './constants.js'
 export * from './errors.js'
+export { Files, type FilesComponents, type FilesInit } from './transfer/files.js'
+export { Scheduler, type SchedulerInit } from './transfer/scheduler.js'
+export { BLOCKS_PROTOCOL } from './transfer/constants.js'
+export { encodeFrame as encodeBlockFrame, decodeFrame as decodeBlockFrame, type BlockFrame } from './transfer/codec.js'
+export { MemoryTransferStore, type TransferRecord, type TransferStore } from './transfer/store.js'
+export { IdbTransferStore, TRANSFERS_DB_NAME, TRANSFERS_DB_STORE } from './transfer/idb-store.js'
+export type * from './transfer/types.js'

@@ -8,6 +8,7 @@ import { transports } from './transports.js'
 import type { RelayEntry } from '../config/relays.js'
 import type { BackoffOptions } from '../connectivity/backoff.js'
 import type { DmStore } from '../dm/index.js'
+import type { ChunkStore, TransferStore } from '../files/index.js'
 import type { RoomStore } from '../rooms/index.js'
 import type { PrivateKey } from '@libp2p/interface'
 
@@ -31,13 +32,17 @@ export interface PeerInit {
   allowPrivateAddresses?: boolean
   /** Reconnect backoff for relays. */
   relayBackoff?: BackoffOptions
-  /** Where rooms and direct messages keep their state. Default: IndexedDB in browsers, memory in Node. */
+  /** Where rooms, direct messages and files keep their state. Default: IndexedDB in browsers, memory in Node. */
   stores?: Partial<PeerStores>
 }
 
 export interface PeerStores {
   rooms: RoomStore
   dms: DmStore
+  /** Blocks of shared files. */
+  chunks: ChunkStore
+  /** What is shared and downloaded (with link keys). */
+  transfers: TransferStore
 }
 
 /**

@@ -10,6 +10,9 @@ import { PeerTracker, type PeerStatus, type PeerTrackerEvents } from '../connect
 import { RelayKeeper, type RelayKeeperEvents, type RelayStatus } from '../connectivity/relay-keeper.js'
 import { Calls } from '../calls/index.js'
 import { DirectMessages } from '../dm/index.js'
+import { Files, type FileLink, type NamedFile, type ShareOptions, type TransferStatus } from '../files/index.js'
+import { toBase64url } from '../rooms/encoding.js'
+import { RoomNotFoundError } from '../rooms/errors.js'
 import { Rooms } from '../rooms/index.js'
 import type { PeerInit, PeerStores } from './create-peer.js'
 import type { PeerlinkLibp2p } from './services.js'
@@ -34,6 +37,8 @@ export class Peerlink extends TypedEventEmitter<PeerlinkEvents> {
   readonly dms: DirectMessages
   /** Calls in rooms (signaling; the app makes the peer connections). */
   readonly calls: Calls
+  /** Shared files: sharing, downloading, serving. */
+  readonly files: Files
 
   constructor (readonly libp2p: PeerlinkLibp2p, init: Pick<PeerInit, 'privateKey' | 'relays' | 'relayBackoff'> & { stores: PeerStores }) {
     super()
@@ -41,6 +46,8 @@ export class Peerlink extends TypedEventEmitter<PeerlinkEvents> {
     this.rooms = new Rooms({ libp2p, privateKey: init.privateKey, connectToPeer }, { store: init.stores.rooms })
     this.dms = new DirectMessages({ libp2p, privateKey: init.privateKey, connectToPeer }, { store: init.stores.dms })
     this.calls = new Calls({ libp2p, rooms: this.rooms, connectToPeer })
+    const roomMembers = (roomId: string): string[] => this.rooms.get(roomId)?.members().filter(m => !m.self).map(m => m.peerId) ?? []
+    this.files = new Files({ libp2p, connectToPeer, roomMembers }, { chunks: init.stores.chunks, transfers: init.stores.transfers })
     this.relayKeeper = new RelayKeeper({ libp2p }, { relays: init.relays, backoff: init.relayBackoff })
     this.peerTracker = new PeerTracker({ libp2p }, id => this.relayKeeper.isRelay(id))
     for (const type of ['relay:connecting', 'relay:connected', 'relay:reserved', 'relay:lost', 'relay:error'] as const) {
@@ -62,15 +69,35 @@ export class Peerlink extends TypedEventEmitter<PeerlinkEvents> {
     await this.rooms.start()
     await this.calls.start()
     await this.dms.start()
+    await this.files.start()
   }
 
   async stop (): Promise<void> {
+    await this.files.stop()
     await this.dms.stop()
     await this.calls.stop()
     await this.rooms.stop()
     this.relayKeeper.stop()
     this.peerTracker.stop()
     await this.libp2p.stop()
+  }
+
+  /**
+   * Shares a file: encrypts and stores it, announces it on the DHT and, with
+   * `roomId`, posts it to that room (the room's encryption carries its key).
+   *
+   * @throws {RoomNotFoundError} when `roomId` is not a joined room (checked before importing)
+   * @throws {FileTooLargeError} or a storage error from importing
+   */
+  async shareFile (file: NamedFile, options: ShareOptions & { key?: Uint8Array } = {}): Promise<{ status: TransferStatus, link: FileLink }> {
+    const room = options.roomId == null ? undefined : this.rooms.get(options.roomId)
+    if (options.roomId != null && room == null) throw new RoomNotFoundError(`not a member of room ${options.roomId}`)
+    const shared = await this.files.share(file, options)
+    const { status } = shared
+    if (room != null) {
+      await room.send('', { cid: status.cid, key: toBase64url(shared.link.key), name: status.name ?? file.name, size: status.size ?? file.size, type: status.type ?? '' })
+    }
+    return shared
   }
 
   relays (): RelayStatus[] {

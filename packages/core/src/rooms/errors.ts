@@ -37,3 +37,8 @@ export class UndecryptableError extends Error {
 export class SyncError extends Error {
   override readonly name = 'SyncError'
 }
+
+/** This device has not joined the room (or left it). */
+export class RoomNotFoundError extends Error {
+  override readonly name = 'RoomNotFoundError'
+}

@@ -1,0 +1,142 @@
+/**
+ * Frames of the block protocol (each one length-prefixed on the stream):
+ *
+ *   client → server   OPEN    0x00  root CID            the file this stream is about (first frame)
+ *                     WANT    0x01  CID, CID, …         send these blocks, in this order
+ *                     CANCEL  0x02  CID, CID, …         no longer wanted
+ *   server → client   BLOCK   0x10  CID, bytes          a wanted block
+ *                     MISSING 0x11  CID                 a wanted block the server does not hold
+ *
+ * A CID is its binary form prefixed with its length (unsigned varint). Blocks
+ * are not trusted: the receiver hashes them against their CID before keeping
+ * them.
+ */
+import { varint } from 'multiformats'
+import { CID } from 'multiformats/cid'
+import { MAX_BLOCK_BYTES } from '../constants.js'
+import { BlockProtocolError } from '../errors.js'
+import { MAX_CIDS_PER_FRAME } from './constants.js'
+
+export const FrameType = {
+  OPEN: 0x00,
+  WANT: 0x01,
+  CANCEL: 0x02,
+  BLOCK: 0x10,
+  MISSING: 0x11
+} as const
+
+export type BlockFrame =
+  | { type: 'open', root: CID }
+  | { type: 'want', cids: CID[] }
+  | { type: 'cancel', cids: CID[] }
+  | { type: 'block', cid: CID, bytes: Uint8Array }
+  | { type: 'missing', cid: CID }
+
+/** Longest binary CID accepted (CIDv1 with a 64-byte digest is 68 bytes). */
+const MAX_CID_BYTES = 128
+
+export function encodeFrame (frame: BlockFrame): Uint8Array {
+  switch (frame.type) {
+    case 'open': return concat(FrameType.OPEN, [cidBytes(frame.root)])
+    case 'want': return concat(FrameType.WANT, frame.cids.map(cidBytes))
+    case 'cancel': return concat(FrameType.CANCEL, frame.cids.map(cidBytes))
+    case 'missing': return concat(FrameType.MISSING, [cidBytes(frame.cid)])
+    case 'block': return concat(FrameType.BLOCK, [cidBytes(frame.cid), frame.bytes])
+  }
+}
+
+/**
+ * @throws {BlockProtocolError} naming what is wrong with the frame
+ */
+export function decodeFrame (bytes: Uint8Array): BlockFrame {
+  if (bytes.byteLength === 0) throw new BlockProtocolError('empty frame')
+  const reader = new Reader(bytes, 1)
+  switch (bytes[0]) {
+    case FrameType.OPEN: {
+      const root = reader.cid()
+      reader.end()
+      return { type: 'open', root }
+    }
+    case FrameType.WANT:
+    case FrameType.CANCEL: {
+      const cids: CID[] = []
+      while (!reader.done()) {
+        if (cids.length === MAX_CIDS_PER_FRAME) throw new BlockProtocolError(`more than ${MAX_CIDS_PER_FRAME} CIDs in one frame`)
+        cids.push(reader.cid())
+      }
+      if (cids.length === 0) throw new BlockProtocolError('a request frame lists no CID')
+      return { type: bytes[0] === FrameType.WANT ? 'want' : 'cancel', cids }
+    }
+    case FrameType.BLOCK: {
+      const cid = reader.cid()
+      const block = reader.rest()
+      if (block.byteLength > MAX_BLOCK_BYTES) throw new BlockProtocolError(`block larger than ${MAX_BLOCK_BYTES} bytes`)
+      return { type: 'block', cid, bytes: block }
+    }
+    case FrameType.MISSING: {
+      const cid = reader.cid()
+      reader.end()
+      return { type: 'missing', cid }
+    }
+    default:
+      throw new BlockProtocolError(`unknown frame type ${bytes[0]}`)
+  }
+}
+
+function cidBytes (cid: CID): Uint8Array {
+  const bytes = cid.bytes
+  const out = new Uint8Array(varint.encodingLength(bytes.byteLength) + bytes.byteLength)
+  varint.encodeTo(bytes.byteLength, out)
+  out.set(bytes, out.byteLength - bytes.byteLength)
+  return out
+}
+
+function concat (type: number, parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(1 + parts.reduce((sum, p) => sum + p.byteLength, 0))
+  out[0] = type
+  let offset = 1
+  for (const part of parts) {
+    out.set(part, offset)
+    offset += part.byteLength
+  }
+  return out
+}
+
+class Reader {
+  constructor (private readonly bytes: Uint8Array, private offset: number) {}
+
+  done (): boolean {
+    return this.offset >= this.bytes.byteLength
+  }
+
+  end (): void {
+    if (!this.done()) throw new BlockProtocolError('trailing bytes in frame')
+  }
+
+  rest (): Uint8Array {
+    const rest = this.bytes.subarray(this.offset)
+    this.offset = this.bytes.byteLength
+    return rest
+  }
+
+  cid (): CID {
+    let length: number
+    let read: number
+    try {
+      [length, read] = varint.decode(this.bytes, this.offset)
+    } catch {
+      throw new BlockProtocolError('truncated CID length')
+    }
+    this.offset += read
+    if (length === 0 || length > MAX_CID_BYTES || this.offset + length > this.bytes.byteLength) {
+      throw new BlockProtocolError('bad CID length')
+    }
+    const slice = this.bytes.subarray(this.offset, this.offset + length)
+    this.offset += length
+    try {
+      return CID.decode(slice)
+    } catch {
+      throw new BlockProtocolError('malformed CID')
+    }
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * The block protocol and the transfer scheduler's limits.
+ */
+import { PROTOCOL_PREFIX } from '../../constants.js'
+import { MAX_BLOCK_BYTES } from '../constants.js'
+
+/** Blocks of shared files, asked for by CID (request/response over one stream per file and peer). */
+export const BLOCKS_PROTOCOL = `${PROTOCOL_PREFIX}/blocks/1.0.0`
+
+/** Largest block-protocol frame: a block, its CID and the frame header. */
+export const MAX_BLOCK_FRAME_BYTES = MAX_BLOCK_BYTES + 256
+
+/** Most CIDs one WANT or CANCEL frame may list. */
+export const MAX_CIDS_PER_FRAME = 256
+
+/** Most requests a server queues per stream; a client asking for more is cut off. */
+export const MAX_QUEUED_WANTS = 256
+
+/** Requests in flight per provider when a session starts, and the most it grows to. */
+export const INITIAL_WINDOW = 8
+export const MAX_WINDOW = 32
+
+/** A requested block that has not arrived after this long is asked of someone else. */
+export const BLOCK_TIMEOUT_MS = 20_000
+
+/** A stream with no request for this long is closed by the server. */
+export const SERVER_IDLE_TIMEOUT_MS = 60_000
+
+/** Opening a stream to a provider. */
+export const OPEN_STREAM_TIMEOUT_MS = 15_000
+
+/** Connecting to a provider (DHT lookup, WebRTC setup). */
+export const CONNECT_TIMEOUT_MS = 30_000
+
+/** How often a download looks for more providers (DHT, room members) while it runs. */
+export const PROVIDER_SEARCH_INTERVAL_MS = 10_000
+
+/** A provider that failed (not penalised) is retried after this long. */
+export const PROVIDER_RETRY_MS = 3_000
+
+/** Corrupt blocks after which a peer is ignored for every file for PENALTY_MS. */
+export const MAX_STRIKES = 3
+export const PENALTY_MS = 10 * 60_000
+
+/** Progress events per transfer are at most this often. */
+export const PROGRESS_INTERVAL_MS = 250
+
+/** Download rate is averaged over this window. */
+export const RATE_WINDOW_MS = 3_000
+
+/** When few blocks are left, idle providers also ask for blocks in flight elsewhere (endgame). */
+export const ENDGAME_BLOCKS = 8
+
+/** Shared and completed files are announced again on the DHT this often (provider records expire). */
+export const REPROVIDE_INTERVAL_MS = 30 * 60_000

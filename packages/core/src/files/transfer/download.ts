@@ -1,0 +1,324 @@
+/**
+ * One download: the root and manifest first, then the content's leaves, from
+ * every provider found at once. Blocks already in the store are never asked
+ * for (a reload or a lost connection resumes where it stopped); every block
+ * received is hashed against its CID before it is kept, and a provider that
+ * sends a corrupt block is dropped for this file and penalised.
+ */
+import { logger } from '@libp2p/logger'
+import { sleep } from '../../connectivity/backoff.js'
+import { decodeRoot, walkContent } from '../dag.js'
+import { BlockNotFoundError, BlockVerificationError, CorruptBlockError, TransferStoppedError } from '../errors.js'
+import { deriveFileKeys } from '../keys.js'
+import { segmentPlainLength } from '../layout.js'
+import { decryptManifest, type FileManifest } from '../manifest.js'
+import { verifyBlock } from '../verify.js'
+import { BLOCK_TIMEOUT_MS, INITIAL_WINDOW, MAX_WINDOW, PROVIDER_RETRY_MS, PROVIDER_SEARCH_INTERVAL_MS, RATE_WINDOW_MS } from './constants.js'
+import { Scheduler } from './scheduler.js'
+import { BlockSession } from './session.js'
+import type { Penalties } from './penalties.js'
+import type { ChunkStore } from '../chunk-store.js'
+import type { Stream } from '@libp2p/interface'
+import type { CID } from 'multiformats/cid'
+
+const log = logger('peerlink:files')
+
+/** Blocks being written to the store at once; a provider's next frame waits beyond this. */
+const MAX_PENDING_PUTS = 16
+
+export interface DownloadComponents {
+  store: Pick<ChunkStore, 'get' | 'put' | 'has'>
+  /** Opens a block-protocol stream to a provider (connecting to it first if needed). */
+  openStream(peer: string, signal: AbortSignal): Promise<Stream>
+  /** Peers that may hold the file: hints, room members, DHT providers. Called again every PROVIDER_SEARCH_INTERVAL_MS. */
+  findProviders(root: CID, signal: AbortSignal): AsyncIterable<string>
+  penalties: Pick<Penalties, 'strike' | 'isBanned'>
+  /** Our own PeerId (never a provider). */
+  self: string
+}
+
+export interface DownloadStats {
+  /** Leaves held and their plaintext bytes. */
+  blocks: number
+  bytes: number
+  totalBlocks?: number
+  fetched: number
+  skipped: number
+  duplicates: number
+  sources: Record<string, number>
+  rejected: Record<string, string>
+}
+
+export interface DownloadHandlers {
+  /** The manifest is known (the file's name, size, type). */
+  onManifest?(manifest: FileManifest): void
+  /** Stats changed (a block stored, a provider came or went). */
+  onChange?(): void
+}
+
+export class Download {
+  readonly stats: DownloadStats = { blocks: 0, bytes: 0, fetched: 0, skipped: 0, duplicates: 0, sources: {}, rejected: {} }
+  manifest?: FileManifest
+  private readonly scheduler = new Scheduler({ initialWindow: INITIAL_WINDOW, maxWindow: MAX_WINDOW })
+  private readonly sessions = new Map<string, BlockSession>()
+  private readonly connecting = new Set<string>()
+  private readonly retryAt = new Map<string, number>()
+  /** Leaf CID → segment index, for the leaves still to fetch. */
+  private readonly leafIndex = new Map<string, number>()
+  /** Leaf CIDs by segment index (known once walked). */
+  private readonly leaves: CID[] = []
+  private readonly waiters = new Map<string, Array<{ resolve(bytes: Uint8Array): void, reject(err: Error): void }>>()
+  private readonly pendingPuts = new Set<Promise<void>>()
+  /** The same puts by CID. */
+  private readonly storing = new Map<string, Promise<void>>()
+  private readonly samples: Array<[number, number]> = []
+  private walked = false
+  private finished?: { resolve(): void, reject(err: Error): void }
+  private signal: AbortSignal = AbortSignal.abort()
+
+  constructor (private readonly components: DownloadComponents, readonly root: CID, private readonly key: Uint8Array, private readonly handlers: DownloadHandlers = {}) {}
+
+  /** Providers currently connected for this file. */
+  get peers (): number {
+    return this.sessions.size
+  }
+
+  /** Plaintext bytes per second over the last RATE_WINDOW_MS. */
+  rate (now = Date.now()): number {
+    while (this.samples.length > 0 && (this.samples[0] as [number, number])[0] < now - RATE_WINDOW_MS) this.samples.shift()
+    return this.samples.reduce((sum, [, bytes]) => sum + bytes, 0) / (RATE_WINDOW_MS / 1000)
+  }
+
+  /**
+   * Fetches every missing block. Resolves with the manifest once the whole
+   * file is stored; rejects with TransferStoppedError when `signal` aborts,
+   * or with the error that made the file unreadable (a wrong key, a DAG that
+   * is not a Peerlink file, storage failing).
+   */
+  async run (signal: AbortSignal): Promise<FileManifest> {
+    this.signal = signal
+    const stopped = (): void => { this.stop(new TransferStoppedError('the download was stopped')) }
+    signal.addEventListener('abort', stopped, { once: true })
+    const expiry = setInterval(() => { this.expire() }, 1000)
+    void this.findProviders()
+    try {
+      const keys = await deriveFileKeys(this.key)
+      const { content, manifest: manifestCid } = decodeRoot(await this.fetch(this.root))
+      const manifest = this.manifest = await decryptManifest(keys, await this.fetch(manifestCid))
+      this.stats.totalBlocks = manifest.segments
+      this.handlers.onManifest?.(manifest)
+      const done = new Promise<void>((resolve, reject) => { this.finished = { resolve, reject } })
+      done.catch(() => {}) // awaited below
+      const fetching = { get: async (cid: CID) => this.fetch(cid) }
+      for await (const leaf of walkContent(fetching, content, { size: manifest.size }, { signal })) {
+        this.leaves[leaf.index] = leaf.cid
+        if (await this.components.store.has(leaf.cid, { signal })) {
+          this.stats.skipped++
+          this.held(leaf.index)
+        } else {
+          this.leafIndex.set(leaf.cid.toString(), leaf.index)
+          this.scheduler.want([leaf.cid])
+          this.pumpAll()
+        }
+      }
+      this.walked = true
+      this.handlers.onChange?.()
+      this.checkDone()
+      await done
+      return manifest
+    } catch (err) {
+      this.stop(err as Error)
+      throw signal.aborted ? new TransferStoppedError('the download was stopped') : err
+    } finally {
+      clearInterval(expiry)
+      signal.removeEventListener('abort', stopped)
+      for (const session of this.sessions.values()) void session.close()
+    }
+  }
+
+  /** Fetches these segments before the others (e.g. what a video player needs next). */
+  prioritize (first: number, last: number): void {
+    const cids = this.leaves.slice(first, last + 1).filter(cid => cid != null)
+    this.scheduler.prioritize(cids)
+    this.pumpAll()
+  }
+
+  /** A block from the store, or from providers (urgently) if it is not there. */
+  private async fetch (cid: CID): Promise<Uint8Array> {
+    try {
+      return await this.components.store.get(cid, { signal: this.signal })
+    } catch (err) {
+      if (!(err instanceof BlockNotFoundError)) throw err
+    }
+    this.scheduler.want([cid], { urgent: true })
+    if (!this.scheduler.isWanted(cid)) {
+      // received meanwhile (the scheduler already counts it done): wait for it to be stored
+      await this.storing.get(cid.toString())
+      return this.components.store.get(cid, { signal: this.signal })
+    }
+    const arrived = new Promise<Uint8Array>((resolve, reject) => {
+      const list = this.waiters.get(cid.toString()) ?? []
+      list.push({ resolve, reject })
+      this.waiters.set(cid.toString(), list)
+    })
+    this.pumpAll()
+    return arrived
+  }
+
+  /** Keeps looking for providers while the download runs. */
+  private async findProviders (): Promise<void> {
+    const signal = this.signal
+    while (!signal.aborted) {
+      try {
+        for await (const peer of this.components.findProviders(this.root, signal)) this.connect(peer)
+      } catch (err) {
+        if (!signal.aborted) log('looking for providers of %c: %e', this.root, err)
+      }
+      try {
+        await sleep(PROVIDER_SEARCH_INTERVAL_MS, { signal })
+      } catch {
+        return
+      }
+    }
+  }
+
+  private connect (peer: string): void {
+    if (peer === this.components.self || this.sessions.has(peer) || this.connecting.has(peer) || this.signal.aborted) return
+    if (this.stats.rejected[peer] != null || this.components.penalties.isBanned(peer)) return
+    if ((this.retryAt.get(peer) ?? 0) > Date.now()) return
+    this.connecting.add(peer)
+    void (async () => {
+      try {
+        const stream = await this.components.openStream(peer, this.signal)
+        if (this.signal.aborted) {
+          stream.abort(new TransferStoppedError('the download was stopped'))
+          return
+        }
+        const session = BlockSession.start(peer, stream, this.root, {
+          onBlock: async (cid, bytes) => this.accept(peer, cid, bytes),
+          onMissing: (cid) => {
+            this.scheduler.missing(peer, cid)
+            this.pumpAll()
+          },
+          onEnd: (err) => { this.ended(peer, err) }
+        }, this.signal)
+        this.sessions.set(peer, session)
+        this.scheduler.addProvider(peer)
+        log('downloading %c from %s', this.root, peer)
+        this.handlers.onChange?.()
+        this.pump(peer)
+      } catch (err) {
+        this.retryAt.set(peer, Date.now() + PROVIDER_RETRY_MS)
+        log('no block stream to %s: %e', peer, err)
+      } finally {
+        this.connecting.delete(peer)
+      }
+    })()
+  }
+
+  private ended (peer: string, err?: Error): void {
+    this.sessions.delete(peer)
+    this.scheduler.removeProvider(peer)
+    if (err != null && !(err instanceof CorruptBlockError)) {
+      this.retryAt.set(peer, Date.now() + PROVIDER_RETRY_MS)
+      log('provider %s of %c left: %e', peer, this.root, err)
+    }
+    this.handlers.onChange?.()
+    this.pumpAll()
+  }
+
+  /** A block from `peer`: check it, count it, store it. */
+  private async accept (peer: string, cid: CID, bytes: Uint8Array): Promise<void> {
+    try {
+      await verifyBlock(cid, bytes)
+    } catch (err) {
+      if (!(err instanceof BlockVerificationError)) throw err
+      this.reject(peer, new CorruptBlockError(`sent block ${cid} whose bytes do not match its CID`))
+      return
+    }
+    const { wanted, cancel } = this.scheduler.received(peer, cid)
+    for (const other of cancel) this.sessions.get(other)?.cancel([cid])
+    this.pump(peer)
+    if (!wanted) {
+      this.stats.duplicates++
+      return
+    }
+    const put = this.store(peer, cid, bytes)
+    this.pendingPuts.add(put)
+    this.storing.set(cid.toString(), put)
+    void put.finally(() => {
+      this.pendingPuts.delete(put)
+      this.storing.delete(cid.toString())
+      this.checkDone()
+    })
+    if (this.pendingPuts.size >= MAX_PENDING_PUTS) await Promise.race(this.pendingPuts)
+  }
+
+  private async store (peer: string, cid: CID, bytes: Uint8Array): Promise<void> {
+    const key = cid.toString()
+    try {
+      await this.components.store.put(cid, bytes, { signal: this.signal })
+    } catch (err) {
+      this.scheduler.requeue(cid)
+      if (!this.signal.aborted) this.stop(err as Error)
+      return
+    }
+    const index = this.leafIndex.get(key)
+    if (index != null) {
+      this.leafIndex.delete(key)
+      this.stats.fetched++
+      this.stats.sources[peer] = (this.stats.sources[peer] ?? 0) + 1
+      this.held(index)
+    }
+    const waiting = this.waiters.get(key)
+    this.waiters.delete(key)
+    for (const waiter of waiting ?? []) waiter.resolve(bytes)
+    this.handlers.onChange?.()
+  }
+
+  /** Segment `index` is in the store. */
+  private held (index: number): void {
+    const size = this.manifest?.size ?? 0
+    const bytes = segmentPlainLength(index, size)
+    this.stats.blocks++
+    this.stats.bytes += bytes
+    this.samples.push([Date.now(), bytes])
+  }
+
+  private reject (peer: string, err: CorruptBlockError): void {
+    log.error('dropping provider %s of %c: %s', peer, this.root, err.message)
+    this.stats.rejected[peer] = err.message
+    this.components.penalties.strike(peer)
+    const session = this.sessions.get(peer)
+    if (session != null) session.abort(err)
+    else this.ended(peer, err)
+  }
+
+  private pump (peer: string): void {
+    const session = this.sessions.get(peer)
+    if (session == null || session.closed) return
+    session.want(this.scheduler.next(peer))
+  }
+
+  private pumpAll (): void {
+    for (const peer of this.sessions.keys()) this.pump(peer)
+  }
+
+  private expire (): void {
+    for (const { peer, cid } of this.scheduler.expire(BLOCK_TIMEOUT_MS)) {
+      log('block %c timed out at %s', cid, peer)
+      this.sessions.get(peer)?.cancel([cid])
+    }
+    this.pumpAll()
+  }
+
+  private checkDone (): void {
+    if (this.walked && this.scheduler.done && this.pendingPuts.size === 0) this.finished?.resolve()
+  }
+
+  private stop (err: Error): void {
+    for (const list of this.waiters.values()) for (const waiter of list) waiter.reject(err)
+    this.waiters.clear()
+    this.finished?.reject(err)
+  }
+}

@@ -1,0 +1,399 @@
+/**
+ * The file-sharing service: shares files (import, then announce on the DHT),
+ * downloads them from every provider at once, serves the blocks it holds,
+ * and remembers every transfer so a reload resumes downloads and keeps
+ * serving shared files.
+ */
+import { logger } from '@libp2p/logger'
+import { TypedEventEmitter } from 'main-event'
+import { CID } from 'multiformats/cid'
+import { DEFAULT_TIMEOUT_MS } from '../../constants.js'
+import { openStream } from '../../connectivity/open-stream.js'
+import { BlockNotFoundError, TransferNotFoundError, TransferStoppedError } from '../errors.js'
+import { openFile, type SharedFile } from '../export.js'
+import { fileBlocks } from '../dag.js'
+import { importFile } from '../import.js'
+import { segmentCount } from '../layout.js'
+import { BLOCKS_PROTOCOL, OPEN_STREAM_TIMEOUT_MS, CONNECT_TIMEOUT_MS, PROGRESS_INTERVAL_MS, REPROVIDE_INTERVAL_MS } from './constants.js'
+import { Download } from './download.js'
+import { Penalties } from './penalties.js'
+import { serveBlocks } from './server.js'
+import type { TransferRecord, TransferStore } from './store.js'
+import type { DownloadInit, FilesEvents, NamedFile, ShareOptions, TransferStatus } from './types.js'
+import type { FileLink } from '../link.js'
+import type { ChunkStore } from '../chunk-store.js'
+import type { FileManifest } from '../manifest.js'
+import type { PeerlinkLibp2p } from '../../peer/services.js'
+import type { AbortOptions, Startable } from '@libp2p/interface'
+
+const log = logger('peerlink:files')
+
+/** How long one DHT provider search may take. */
+const FIND_PROVIDERS_TIMEOUT_MS = 20_000
+/** How long announcing a file on the DHT may take. */
+const PROVIDE_TIMEOUT_MS = 60_000
+
+export interface FilesComponents {
+  libp2p: Pick<PeerlinkLibp2p, 'peerId' | 'handle' | 'unhandle' | 'getConnections' | 'dialProtocol' | 'contentRouting'>
+  connectToPeer(peerId: string, options?: AbortOptions): Promise<unknown>
+  /** PeerIds of the other members of a room we are in, for files shared there. */
+  roomMembers?(roomId: string): string[]
+}
+
+export interface FilesInit {
+  chunks: ChunkStore
+  transfers: TransferStore
+}
+
+/** A chunk store that can forget many blocks at once (IdbChunkStore). */
+interface BulkDelete {
+  deleteMany?(cids: Iterable<CID>, options?: AbortOptions): Promise<void>
+}
+
+interface Entry {
+  record: TransferRecord
+  served: number
+  download?: Download
+  controller?: AbortController
+  error?: string
+  lastEmit: number
+  emitTimer?: ReturnType<typeof setTimeout>
+}
+
+export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
+  private readonly entries = new Map<string, Entry>()
+  private readonly penalties = new Penalties()
+  private readonly chunks: ChunkStore & BulkDelete
+  private readonly transfers: TransferStore
+  private controller?: AbortController
+  private reprovideTimer?: ReturnType<typeof setInterval>
+
+  constructor (private readonly components: FilesComponents, init: FilesInit) {
+    super()
+    this.chunks = init.chunks
+    this.transfers = init.transfers
+  }
+
+  private get self (): string {
+    return this.components.libp2p.peerId.toString()
+  }
+
+  /** Serves blocks, restores remembered transfers and resumes unfinished downloads. */
+  async start (options: AbortOptions = {}): Promise<void> {
+    if (this.controller != null) return
+    const signal = options.signal ?? AbortSignal.timeout(DEFAULT_TIMEOUT_MS)
+    const controller = this.controller = new AbortController()
+    await this.components.libp2p.handle(BLOCKS_PROTOCOL, async (stream, connection) => {
+      await serveBlocks(stream, {
+        store: this.chunks,
+        remotePeer: connection.remotePeer.toString(),
+        signal: controller.signal,
+        onServed: (root) => { this.served(root.toString()) }
+      })
+    }, { runOnLimitedConnection: true, maxInboundStreams: 64, signal })
+    for (const record of await this.transfers.list({ signal })) {
+      const entry: Entry = { record, served: 0, lastEmit: 0 }
+      this.entries.set(record.cid, entry)
+      this.safeDispatchEvent('transfer:added', { detail: this.status(entry) })
+      if (record.state === 'complete') void this.provide(record.cid)
+      else if (record.state === 'resolving' || record.state === 'downloading') this.run(entry)
+    }
+    this.reprovideTimer = setInterval(() => { this.reprovide() }, REPROVIDE_INTERVAL_MS)
+  }
+
+  /** Stops serving and downloading; unfinished downloads resume at the next start. */
+  async stop (options: AbortOptions = {}): Promise<void> {
+    const controller = this.controller
+    if (controller == null) return
+    this.controller = undefined
+    clearInterval(this.reprovideTimer)
+    controller.abort()
+    for (const entry of this.entries.values()) {
+      entry.controller?.abort()
+      clearTimeout(entry.emitTimer)
+    }
+    this.entries.clear()
+    try {
+      await this.components.libp2p.unhandle(BLOCKS_PROTOCOL, { signal: options.signal ?? AbortSignal.timeout(DEFAULT_TIMEOUT_MS) })
+    } catch (err) {
+      log('unhandling %s: %e', BLOCKS_PROTOCOL, err)
+    }
+  }
+
+  list (): TransferStatus[] {
+    return [...this.entries.values()].map(entry => this.status(entry))
+  }
+
+  get (cid: string): TransferStatus | undefined {
+    const entry = this.entries.get(cid)
+    return entry == null ? undefined : this.status(entry)
+  }
+
+  /**
+   * Encrypts and stores a file, remembers it as shared and announces it on
+   * the relays' DHT (in the background). Sharing the same bytes, name and type
+   * with the same `key` gives the same CID.
+   *
+   * @throws {FileTooLargeError} or a storage error; nothing is remembered then
+   */
+  async share (file: NamedFile, options: ShareOptions & { key?: Uint8Array } = {}): Promise<{ status: TransferStatus, link: FileLink }> {
+    const imported = await importFile(file, { name: file.name, type: file.type }, { store: this.chunks, key: options.key }, options)
+    const cid = imported.cid.toString()
+    const existing = this.entries.get(cid)
+    const record: TransferRecord = {
+      cid,
+      key: imported.key,
+      direction: existing?.record.direction ?? 'share',
+      state: 'complete',
+      ...describe(imported.manifest),
+      ...(options.roomId == null ? {} : { roomId: options.roomId }),
+      providers: [],
+      addedAt: existing?.record.addedAt ?? Date.now()
+    }
+    existing?.controller?.abort()
+    await this.transfers.put(record, options)
+    const entry: Entry = { ...existing, record, served: existing?.served ?? 0, lastEmit: 0 }
+    delete entry.download
+    delete entry.controller
+    this.entries.set(cid, entry)
+    this.safeDispatchEvent(existing == null ? 'transfer:added' : 'transfer:updated', { detail: this.status(entry) })
+    void this.provide(cid)
+    return { status: this.status(entry), link: this.linkOf(cid) }
+  }
+
+  /**
+   * Starts downloading a file in the background, or resumes it if it is
+   * known and paused or failed. Returns the transfer's status at once.
+   *
+   * @throws {InvalidFileLinkError} when the CID is not a file root CID
+   */
+  download (init: DownloadInit): TransferStatus {
+    const root = CID.parse(init.cid)
+    const cid = root.toString()
+    const existing = this.entries.get(cid)
+    if (existing != null) {
+      if (existing.record.state === 'paused' || existing.record.state === 'failed') this.resume(cid)
+      return this.status(existing)
+    }
+    const record: TransferRecord = {
+      cid,
+      key: init.key,
+      direction: 'download',
+      state: 'resolving',
+      ...(init.roomId == null ? {} : { roomId: init.roomId }),
+      providers: [...new Set(init.providers ?? [])].filter(p => p !== this.self),
+      addedAt: Date.now()
+    }
+    const entry: Entry = { record, served: 0, lastEmit: 0 }
+    this.entries.set(cid, entry)
+    void this.save(entry)
+    this.safeDispatchEvent('transfer:added', { detail: this.status(entry) })
+    this.run(entry)
+    return this.status(entry)
+  }
+
+  /** Stops a download; the blocks fetched so far stay, and `resume` continues from them. */
+  pause (cid: string): void {
+    const entry = this.entry(cid)
+    if (entry.record.state !== 'resolving' && entry.record.state !== 'downloading') return
+    entry.record.state = 'paused'
+    entry.controller?.abort()
+    void this.save(entry)
+    this.emit(entry, true)
+  }
+
+  /** Continues a paused or failed download. */
+  resume (cid: string): void {
+    const entry = this.entry(cid)
+    if (entry.record.state !== 'paused' && entry.record.state !== 'failed') return
+    entry.record.state = entry.record.size == null ? 'resolving' : 'downloading'
+    delete entry.record.error
+    void this.save(entry)
+    this.run(entry)
+  }
+
+  /** Stops a transfer and forgets it: its record and every block of it this device holds. */
+  async cancel (cid: string, options: AbortOptions = {}): Promise<void> {
+    const entry = this.entry(cid)
+    entry.controller?.abort()
+    clearTimeout(entry.emitTimer)
+    this.entries.delete(cid)
+    await this.transfers.delete(cid, options)
+    const blocks: CID[] = []
+    try {
+      for await (const block of fileBlocks(this.chunks, CID.parse(cid), options)) blocks.push(block)
+    } catch (err) {
+      // a partial download: its DAG stops where the blocks do; what was listed is deleted
+      if (!(err instanceof BlockNotFoundError)) log('listing blocks of %s: %e', cid, err)
+    }
+    if (this.chunks.deleteMany != null) await this.chunks.deleteMany(blocks, options)
+    else for (const block of blocks) await this.chunks.delete(block, options)
+    this.safeDispatchEvent('transfer:removed', { detail: { cid } })
+  }
+
+  /** The link of a file we hold, with ourselves as the peer hint. */
+  linkOf (cid: string): FileLink {
+    const entry = this.entry(cid)
+    return { cid: CID.parse(cid), key: entry.record.key, hints: [this.self] }
+  }
+
+  /**
+   * The file as stored on this device. Reading blocks not downloaded yet
+   * fails with BlockNotFoundError.
+   */
+  async open (cid: string, options: AbortOptions = {}): Promise<SharedFile> {
+    const entry = this.entry(cid)
+    return openFile(CID.parse(cid), entry.record.key, { store: this.chunks }, options)
+  }
+
+  /** Fetches these segments of a running download first (a video player's window). */
+  prioritize (cid: string, first: number, last: number): void {
+    this.entry(cid).download?.prioritize(first, last)
+  }
+
+  private entry (cid: string): Entry {
+    const entry = this.entries.get(cid)
+    if (entry == null) throw new TransferNotFoundError(`no transfer of ${cid}`)
+    return entry
+  }
+
+  private run (entry: Entry): void {
+    const signal = this.controller?.signal
+    if (signal == null) return
+    const controller = entry.controller = new AbortController()
+    const stop = AbortSignal.any([signal, controller.signal])
+    const root = CID.parse(entry.record.cid)
+    const download = entry.download = new Download({
+      store: this.chunks,
+      openStream: async (peer, s) => openStream(this.components, peer, BLOCKS_PROTOCOL, {
+        signal: AbortSignal.any([s, AbortSignal.timeout(CONNECT_TIMEOUT_MS)]),
+        streamTimeoutMs: OPEN_STREAM_TIMEOUT_MS
+      }),
+      findProviders: (r, s) => this.providersOf(entry, r, s),
+      penalties: this.penalties,
+      self: this.self
+    }, root, entry.record.key, {
+      onManifest: (manifest) => {
+        Object.assign(entry.record, describe(manifest), { state: 'downloading' })
+        void this.save(entry)
+        this.emit(entry, true)
+      },
+      onChange: () => { this.emit(entry) }
+    })
+    delete entry.error
+    this.emit(entry, true)
+    download.run(stop).then(async () => {
+      entry.record.state = 'complete'
+      await this.save(entry)
+      this.emit(entry, true)
+      this.safeDispatchEvent('transfer:complete', { detail: this.status(entry) })
+      log('downloaded %s', entry.record.cid)
+      void this.provide(entry.record.cid)
+    }, async (err: Error) => {
+      if (err instanceof TransferStoppedError || stop.aborted) return
+      log.error('download of %s failed: %s: %s', entry.record.cid, err.name, err.message)
+      entry.record.state = 'failed'
+      entry.record.error = `${err.name}: ${err.message}`
+      await this.save(entry)
+      this.emit(entry, true)
+    }).finally(() => {
+      if (entry.download === download) entry.controller = undefined
+    })
+  }
+
+  private async * providersOf (entry: Entry, root: CID, signal: AbortSignal): AsyncGenerator<string> {
+    yield * entry.record.providers
+    if (entry.record.roomId != null) yield * this.components.roomMembers?.(entry.record.roomId) ?? []
+    const search = AbortSignal.any([signal, AbortSignal.timeout(FIND_PROVIDERS_TIMEOUT_MS)])
+    try {
+      for await (const provider of this.components.libp2p.contentRouting.findProviders(root, { signal: search })) {
+        yield provider.id.toString()
+      }
+    } catch (err) {
+      if (!signal.aborted && !search.aborted) throw err
+    }
+  }
+
+  private served (cid: string): void {
+    const entry = this.entries.get(cid)
+    if (entry == null) return
+    entry.served++
+    this.emit(entry)
+  }
+
+  /** Announces that we hold a file, on the relays' DHT. */
+  private async provide (cid: string): Promise<void> {
+    const signal = this.controller?.signal
+    if (signal == null) return
+    try {
+      await this.components.libp2p.contentRouting.provide(CID.parse(cid), { signal: AbortSignal.any([signal, AbortSignal.timeout(PROVIDE_TIMEOUT_MS)]) })
+      log('providing %s', cid)
+    } catch (err) {
+      if (!signal.aborted) log('providing %s: %e', cid, err)
+    }
+  }
+
+  private reprovide (): void {
+    for (const entry of this.entries.values()) {
+      if (entry.record.state === 'complete') void this.provide(entry.record.cid)
+    }
+  }
+
+  private async save (entry: Entry): Promise<void> {
+    if (!this.entries.has(entry.record.cid)) return
+    try {
+      await this.transfers.put(entry.record)
+    } catch (err) {
+      log.error('saving transfer %s: %e', entry.record.cid, err)
+    }
+  }
+
+  /** Emits 'transfer:updated' at most every PROGRESS_INTERVAL_MS (now, when `force`). */
+  private emit (entry: Entry, force = false): void {
+    if (!this.entries.has(entry.record.cid)) return
+    const now = Date.now()
+    if (!force && now - entry.lastEmit < PROGRESS_INTERVAL_MS) {
+      entry.emitTimer ??= setTimeout(() => {
+        entry.emitTimer = undefined
+        this.emit(entry, true)
+      }, PROGRESS_INTERVAL_MS - (now - entry.lastEmit))
+      return
+    }
+    clearTimeout(entry.emitTimer)
+    entry.emitTimer = undefined
+    entry.lastEmit = now
+    this.safeDispatchEvent('transfer:updated', { detail: this.status(entry) })
+  }
+
+  private status (entry: Entry): TransferStatus {
+    const { record, download } = entry
+    const complete = record.state === 'complete'
+    const totalBlocks = record.size == null ? undefined : segmentCount(record.size)
+    const stats = download?.stats
+    return {
+      cid: record.cid,
+      direction: record.direction,
+      state: record.state,
+      ...(record.name == null ? {} : { name: record.name }),
+      ...(record.size == null ? {} : { size: record.size }),
+      ...(record.type == null ? {} : { type: record.type }),
+      ...(record.roomId == null ? {} : { roomId: record.roomId }),
+      bytes: complete ? record.size ?? 0 : stats?.bytes ?? 0,
+      blocks: complete ? totalBlocks ?? 0 : stats?.blocks ?? 0,
+      ...(totalBlocks == null ? {} : { totalBlocks }),
+      rate: complete || download == null ? 0 : download.rate(),
+      peers: complete ? 0 : download?.peers ?? 0,
+      served: entry.served,
+      fetched: stats?.fetched ?? 0,
+      skipped: stats?.skipped ?? 0,
+      duplicates: stats?.duplicates ?? 0,
+      sources: { ...stats?.sources },
+      rejected: { ...stats?.rejected },
+      ...(record.error == null ? {} : { error: record.error })
+    }
+  }
+}
+
+function describe (manifest: FileManifest): Pick<TransferRecord, 'name' | 'size' | 'type'> {
+  return { name: manifest.name, size: manifest.size, type: manifest.type }
+}

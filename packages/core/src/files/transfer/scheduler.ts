@@ -1,0 +1,258 @@
+/**
+ * Which block to ask of which provider: pure bookkeeping, no I/O.
+ *
+ * - Blocks are asked for in priority order: `urgent` ones first (the root,
+ *   manifest and DAG nodes a download needs to go on, or the blocks a video
+ *   player waits for), then blocks given back by a provider (it did not have
+ *   them, timed out or was dropped), then the rest in file order.
+ * - Each provider has a window of requests in flight. It starts at
+ *   `initialWindow`, grows by one per block delivered up to `maxWindow` and
+ *   halves on a timeout, so a provider gets work in proportion to how fast it
+ *   delivers: the fastest take the most blocks (rebalancing by pull).
+ * - A provider that said it does not hold a block is never asked for it again.
+ * - Endgame: once nothing is left to hand out, an idle provider also asks for
+ *   blocks in flight at others; the first copy to arrive wins and the others
+ *   are cancelled.
+ */
+import type { CID } from 'multiformats/cid'
+
+export interface SchedulerInit {
+  initialWindow: number
+  maxWindow: number
+}
+
+interface Provider {
+  window: number
+  /** CID string → when it was asked for. */
+  inFlight: Map<string, number>
+  /** Blocks this provider said it does not hold. */
+  lacks: Set<string>
+  delivered: number
+}
+
+export interface Request {
+  peer: string
+  cid: CID
+}
+
+type State = 'wanted' | 'in-flight' | 'done'
+
+export class Scheduler {
+  private readonly providers = new Map<string, Provider>()
+  private readonly cids = new Map<string, CID>()
+  private readonly state = new Map<string, State>()
+  /** In file order; `cursor` skips what is no longer wanted. */
+  private readonly main: string[] = []
+  private cursor = 0
+  private readonly urgent: string[] = []
+  private readonly retry: string[] = []
+  private wantedCount = 0
+  private inFlightCount = 0
+
+  constructor (private readonly init: SchedulerInit) {}
+
+  /** Adds blocks to fetch: `urgent` ones before everything else. Blocks already known are only re-prioritised. */
+  want (cids: Iterable<CID>, options: { urgent?: boolean } = {}): void {
+    for (const cid of cids) {
+      const key = cid.toString()
+      const state = this.state.get(key)
+      if (state === 'done') continue
+      if (state == null) {
+        this.cids.set(key, cid)
+        this.state.set(key, 'wanted')
+        this.wantedCount++
+        if (options.urgent !== true) {
+          this.main.push(key)
+          continue
+        }
+      }
+      if (options.urgent === true && this.state.get(key) === 'wanted') this.urgent.push(key)
+    }
+  }
+
+  /** Moves wanted blocks to the front (e.g. what a video player needs after a seek). */
+  prioritize (cids: Iterable<CID>): void {
+    const keys = [...cids].map(c => c.toString()).filter(k => this.state.get(k) === 'wanted')
+    this.urgent.unshift(...keys)
+  }
+
+  /** Blocks wanted or in flight. */
+  get remaining (): number {
+    return this.wantedCount + this.inFlightCount
+  }
+
+  /** True once every wanted block has arrived. */
+  get done (): boolean {
+    return this.remaining === 0
+  }
+
+  isWanted (cid: CID): boolean {
+    const state = this.state.get(cid.toString())
+    return state === 'wanted' || state === 'in-flight'
+  }
+
+  addProvider (peer: string): void {
+    if (this.providers.has(peer)) return
+    this.providers.set(peer, { window: this.init.initialWindow, inFlight: new Map(), lacks: new Set(), delivered: 0 })
+  }
+
+  hasProvider (peer: string): boolean {
+    return this.providers.has(peer)
+  }
+
+  get providerCount (): number {
+    return this.providers.size
+  }
+
+  /** Forgets a provider; what it had in flight is handed out again. */
+  removeProvider (peer: string): void {
+    const provider = this.providers.get(peer)
+    if (provider == null) return
+    this.providers.delete(peer)
+    for (const key of provider.inFlight.keys()) this.release(key)
+  }
+
+  /** Requests in flight at `peer`. */
+  inFlight (peer: string): number {
+    return this.providers.get(peer)?.inFlight.size ?? 0
+  }
+
+  /** The blocks to ask `peer` for now, filling its window. */
+  next (peer: string, now = Date.now()): CID[] {
+    const provider = this.providers.get(peer)
+    if (provider == null) return []
+    const out: CID[] = []
+    const take = (key: string): void => {
+      this.state.set(key, 'in-flight')
+      this.wantedCount--
+      this.inFlightCount++
+      provider.inFlight.set(key, now)
+      out.push(this.cids.get(key) as CID)
+    }
+    const room = (): boolean => provider.inFlight.size < provider.window
+    for (const deque of [this.urgent, this.retry]) {
+      for (let i = 0; i < deque.length && room();) {
+        const key = deque[i] as string
+        const state = this.state.get(key)
+        if (state !== 'wanted') {
+          deque.splice(i, 1)
+        } else if (provider.lacks.has(key)) {
+          i++
+        } else {
+          deque.splice(i, 1)
+          take(key)
+        }
+      }
+    }
+    while (room() && this.cursor < this.main.length) {
+      const key = this.main[this.cursor++] as string
+      if (this.state.get(key) === 'wanted' && !provider.lacks.has(key)) take(key)
+      else if (this.state.get(key) === 'wanted') this.retry.push(key)
+    }
+    if (room() && this.wantedCount === 0) {
+      // endgame: blocks in flight elsewhere, oldest request first
+      const candidates: Array<[string, number]> = []
+      for (const [other, p] of this.providers) {
+        if (other === peer) continue
+        for (const [key, since] of p.inFlight) {
+          if (!provider.inFlight.has(key) && !provider.lacks.has(key)) candidates.push([key, since])
+        }
+      }
+      candidates.sort((a, b) => a[1] - b[1])
+      for (const [key] of candidates) {
+        if (!room()) break
+        if (provider.inFlight.has(key)) continue
+        provider.inFlight.set(key, now)
+        out.push(this.cids.get(key) as CID)
+      }
+    }
+    return out
+  }
+
+  /**
+   * `peer` delivered a verified block. Returns the other providers that have
+   * it in flight (to cancel), and whether it was still wanted.
+   */
+  received (peer: string, cid: CID): { wanted: boolean, cancel: string[] } {
+    const key = cid.toString()
+    const provider = this.providers.get(peer)
+    if (provider != null) {
+      provider.inFlight.delete(key)
+      provider.delivered++
+      provider.window = Math.min(this.init.maxWindow, provider.window + 1)
+    }
+    const state = this.state.get(key)
+    if (state == null || state === 'done') return { wanted: false, cancel: [] }
+    if (state === 'wanted') this.wantedCount--
+    else this.inFlightCount--
+    this.state.set(key, 'done')
+    const cancel: string[] = []
+    for (const [other, p] of this.providers) {
+      if (p.inFlight.delete(key)) cancel.push(other)
+    }
+    return { wanted: true, cancel }
+  }
+
+  /** `peer` does not hold the block: someone else is asked. */
+  missing (peer: string, cid: CID): void {
+    const key = cid.toString()
+    const provider = this.providers.get(peer)
+    if (provider == null) return
+    provider.lacks.add(key)
+    if (provider.inFlight.delete(key)) this.release(key)
+  }
+
+  /** A block marked received could not be kept (storage failed): it is wanted again. */
+  requeue (cid: CID): void {
+    const key = cid.toString()
+    if (this.state.get(key) !== 'done') return
+    this.state.set(key, 'wanted')
+    this.wantedCount++
+    this.retry.push(key)
+  }
+
+  /** The block was already stored by other means: stop wanting it. */
+  have (cid: CID): string[] {
+    return this.received('', cid).cancel
+  }
+
+  /** True if `peer` has asked for this block and not had it yet. */
+  asked (peer: string, cid: CID): boolean {
+    return this.providers.get(peer)?.inFlight.has(cid.toString()) ?? false
+  }
+
+  /**
+   * Requests older than `timeoutMs`: they are handed out again and their
+   * providers' windows halved.
+   */
+  expire (timeoutMs: number, now = Date.now()): Request[] {
+    const expired: Request[] = []
+    for (const [peer, provider] of this.providers) {
+      let any = false
+      for (const [key, since] of provider.inFlight) {
+        if (now - since < timeoutMs) continue
+        provider.inFlight.delete(key)
+        this.release(key)
+        expired.push({ peer, cid: this.cids.get(key) as CID })
+        any = true
+      }
+      if (any) provider.window = Math.max(1, Math.floor(provider.window / 2))
+    }
+    return expired
+  }
+
+  /** Window of a provider (for tests and status). */
+  window (peer: string): number {
+    return this.providers.get(peer)?.window ?? 0
+  }
+
+  /** A block no longer in flight at some provider: wanted again unless another has it in flight. */
+  private release (key: string): void {
+    if (this.state.get(key) !== 'in-flight') return
+    for (const p of this.providers.values()) if (p.inFlight.has(key)) return
+    this.state.set(key, 'wanted')
+    this.inFlightCount--
+    this.wantedCount++
+    this.retry.push(key)
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The client side of the block protocol: one outbound stream to one provider
+ * for one file. Requests are written in order (one frame at a time, each
+ * waiting for the stream to drain); answers are read in a loop and handed to
+ * the download, which awaits each one it cannot keep up with, so a fast
+ * provider cannot fill our memory either.
+ */
+import { logger } from '@libp2p/logger'
+import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
+import { BlockProtocolError } from '../errors.js'
+import { decodeFrame, encodeFrame } from './codec.js'
+import { MAX_BLOCK_FRAME_BYTES, MAX_CIDS_PER_FRAME } from './constants.js'
+import type { Stream } from '@libp2p/interface'
+import type { CID } from 'multiformats/cid'
+
+const log = logger('peerlink:files')
+
+const CLOSE_TIMEOUT_MS = 5_000
+
+export interface SessionHandlers {
+  /** A block we asked this provider for; awaited before the next frame is read. */
+  onBlock(cid: CID, bytes: Uint8Array): Promise<void>
+  /** The provider does not hold a block we asked for. */
+  onMissing(cid: CID): void
+  /** The session ended: `err` unless it was closed by us. */
+  onEnd(err?: Error): void
+}
+
+export class BlockSession {
+  private readonly lp: LengthPrefixedStream<Stream>
+  /** Blocks asked for and not yet answered (a block outside this set is a protocol error). */
+  private readonly asked = new Set<string>()
+  private writing: Promise<void> = Promise.resolve()
+  private ended = false
+
+  private constructor (readonly peer: string, private readonly stream: Stream, private readonly handlers: SessionHandlers, private readonly signal: AbortSignal) {
+    this.lp = lpStream(stream, { maxDataLength: MAX_BLOCK_FRAME_BYTES })
+  }
+
+  /** Starts a session on an open stream: sends OPEN and starts reading. */
+  static start (peer: string, stream: Stream, root: CID, handlers: SessionHandlers, signal: AbortSignal): BlockSession {
+    const session = new BlockSession(peer, stream, handlers, signal)
+    session.write({ type: 'open', root })
+    void session.read()
+    return session
+  }
+
+  get closed (): boolean {
+    return this.ended
+  }
+
+  /** Asks for blocks (answered in this order). */
+  want (cids: CID[]): void {
+    if (cids.length === 0 || this.ended) return
+    for (const cid of cids) this.asked.add(cid.toString())
+    for (let i = 0; i < cids.length; i += MAX_CIDS_PER_FRAME) {
+      this.write({ type: 'want', cids: cids.slice(i, i + MAX_CIDS_PER_FRAME) })
+    }
+  }
+
+  /** No longer wants these blocks (a copy came from elsewhere). */
+  cancel (cids: CID[]): void {
+    if (cids.length === 0 || this.ended) return
+    // a block cancelled too late may still come: it stays allowed
+    this.write({ type: 'cancel', cids: cids.slice(0, MAX_CIDS_PER_FRAME) })
+  }
+
+  /** Ends the session cleanly (nothing more is wanted). */
+  async close (): Promise<void> {
+    if (this.ended) return
+    this.ended = true
+    try {
+      await this.writing
+      await this.stream.close({ signal: AbortSignal.timeout(CLOSE_TIMEOUT_MS) })
+    } catch (err) {
+      this.stream.abort(err as Error)
+    }
+    this.handlers.onEnd()
+  }
+
+  /** Ends the session on an error (a corrupt block, a protocol violation, a stop). */
+  abort (err: Error): void {
+    if (this.ended) return
+    this.ended = true
+    this.stream.abort(err)
+    this.handlers.onEnd(err)
+  }
+
+  private write (frame: Parameters<typeof encodeFrame>[0]): void {
+    const bytes = encodeFrame(frame)
+    this.writing = this.writing
+      .then(async () => {
+        if (!this.ended) await this.lp.write(bytes, { signal: this.signal })
+      })
+      .catch(err => { this.abort(err as Error) })
+  }
+
+  private async read (): Promise<void> {
+    try {
+      while (!this.ended) {
+        let bytes: Uint8Array
+        try {
+          bytes = (await this.lp.read({ signal: this.signal })).subarray()
+        } catch (err) {
+          const name = (err as Error).name
+          if (name === 'InvalidDataLengthError' || name === 'InvalidDataLengthLengthError') {
+            throw new BlockProtocolError(`frame longer than ${MAX_BLOCK_FRAME_BYTES} bytes`)
+          }
+          throw err
+        }
+        const frame = decodeFrame(bytes)
+        if (frame.type !== 'block' && frame.type !== 'missing') throw new BlockProtocolError(`a server may not send ${frame.type.toUpperCase()}`)
+        const key = frame.cid.toString()
+        if (!this.asked.delete(key)) throw new BlockProtocolError(`${this.peer} sent block ${key}, which was not asked for`)
+        if (frame.type === 'missing') this.handlers.onMissing(frame.cid)
+        else await this.handlers.onBlock(frame.cid, frame.bytes)
+      }
+    } catch (err) {
+      if (this.ended) return
+      log('block session with %s: %e', this.peer, err)
+      this.abort(err as Error)
+    }
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Public types of file transfers: what the UI sees of a shared or downloading
+ * file, and the events the {@link Files} service emits.
+ */
+import type { FileSource } from '../import.js'
+import type { AbortOptions } from '@libp2p/interface'
+import type { ProgressOptions } from 'progress-events'
+import type { ImportProgressEvents } from '../import.js'
+
+/** `share`: we imported the file (we hold all of it). `download`: we fetch it from peers. */
+export type TransferDirection = 'share' | 'download'
+
+/**
+ * `resolving`: fetching the root and manifest (name and size not known yet).
+ * `downloading`: fetching content blocks. `paused`: stopped by the user, resumable.
+ * `complete`: every block is stored; we serve it to others.
+ * `failed`: stopped on an error (see `error`); `resume` tries again.
+ */
+export type TransferState = 'resolving' | 'downloading' | 'paused' | 'complete' | 'failed'
+
+export interface TransferStatus {
+  /** Root CID (base32), the transfer's id. */
+  cid: string
+  direction: TransferDirection
+  state: TransferState
+  /** From the manifest; undefined while resolving. */
+  name?: string
+  size?: number
+  type?: string
+  /** Room the file was shared in, if any. */
+  roomId?: string
+  /** Plaintext bytes held locally (content leaves stored × their plaintext size). */
+  bytes: number
+  /** Content leaf blocks held locally, and how many the file has (undefined while resolving). */
+  blocks: number
+  totalBlocks?: number
+  /** Download rate over the last seconds, bytes/s (0 when idle). */
+  rate: number
+  /** Providers currently sending us blocks of this file. */
+  peers: number
+  /** Blocks of this file we served to other peers since start. */
+  served: number
+  /** Blocks received from peers and stored since this download (re)started. */
+  fetched: number
+  /** Blocks already stored when this download (re)started, so not fetched. */
+  skipped: number
+  /** Blocks received that were already stored (wasted transfer; endgame duplicates). */
+  duplicates: number
+  /** Blocks received per provider PeerId since this download (re)started. */
+  sources: Record<string, number>
+  /** Providers dropped for this file, with the reason (e.g. a block that did not match its CID). */
+  rejected: Record<string, string>
+  /** Why the transfer failed, when `state` is `failed`. */
+  error?: string
+}
+
+export interface FilesEvents {
+  /** A transfer appeared (shared, download started, or restored at start). */
+  'transfer:added': CustomEvent<TransferStatus>
+  /** Progress or state changed (throttled to a few per second while downloading). */
+  'transfer:updated': CustomEvent<TransferStatus>
+  /** A download finished: every block is stored and verified. */
+  'transfer:complete': CustomEvent<TransferStatus>
+  /** A transfer was cancelled and its blocks deleted. */
+  'transfer:removed': CustomEvent<{ cid: string }>
+}
+
+/** A file picked or dropped by the user. */
+export interface NamedFile {
+  readonly name: string
+  readonly type?: string
+  readonly size: number
+  slice(start?: number, end?: number): { arrayBuffer(): Promise<ArrayBuffer> }
+}
+
+export interface ShareOptions extends AbortOptions, ProgressOptions<ImportProgressEvents> {
+  /** Room to record the file in (the room's messages carry its link key). */
+  roomId?: string
+}
+
+export interface DownloadInit {
+  /** Root CID and key, e.g. from `parseFileLink`. */
+  cid: string
+  key: Uint8Array
+  /** PeerIds likely to hold the file (link hints, the room member who shared it). */
+  providers?: string[]
+  roomId?: string
+}
+
+/** Storage the browser grants us (navigator.storage), when known. */
+export interface StorageInfo {
+  usage?: number
+  quota?: number
+  persisted?: boolean
+}
+
+export type { FileSource }

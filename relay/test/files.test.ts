@@ -1,0 +1,191 @@
+/**
+ * File transfers between real Node Peerlink peers through a real relay
+ * process: the block protocol, swarming, a lying provider, providers found
+ * only through the relay's DHT, and resuming after a stop. The relay carries
+ * relayed connections without a data limit, since Node peers here cannot use
+ * WebRTC (browsers transfer over direct WebRTC; see e2e/tests/files.spec.ts).
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import {
+  createPeer, loadOrCreateIdentity, MemoryChunkStore, MemoryKeyStore, MemoryTransferStore, parseRelayList,
+  type ChunkStore, type Peerlink, type PeerStores, type TransferStatus
+} from '@peerlink/core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { startRelay, type RelayProcess } from './support/relay-process.js'
+import type { CID } from 'multiformats/cid'
+
+const MiB = 1024 * 1024
+/** Multicodec of raw blocks (the content's leaves). */
+const RAW_CODEC = 0x55
+
+/** A store that hands out corrupted copies of the content's leaves: a provider that lies. */
+class LyingChunkStore extends MemoryChunkStore {
+  override async get (cid: CID): Promise<Uint8Array> {
+    const bytes = await super.get(cid)
+    if (cid.code !== RAW_CODEC || bytes.byteLength < 4096) return bytes
+    const copy = bytes.slice()
+    copy[100] ^= 0xff
+    return copy
+  }
+}
+
+function sha256 (bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex')
+}
+
+/** Waits for a transfer of `cid` to reach `state`. */
+async function transferState (peer: Peerlink, cid: string, state: TransferStatus['state']): Promise<TransferStatus> {
+  const now = peer.files.get(cid)
+  if (now?.state === state) return now
+  return new Promise((resolve, reject) => {
+    const listener = (evt: CustomEvent<TransferStatus>): void => {
+      if (evt.detail.cid !== cid) return
+      if (evt.detail.state === state) {
+        peer.files.removeEventListener('transfer:updated', listener)
+        resolve(evt.detail)
+      } else if (evt.detail.state === 'failed') {
+        peer.files.removeEventListener('transfer:updated', listener)
+        reject(new Error(`transfer failed: ${evt.detail.error}`))
+      }
+    }
+    peer.files.addEventListener('transfer:updated', listener)
+  })
+}
+
+async function readAll (peer: Peerlink, cid: string): Promise<Uint8Array> {
+  const file = await peer.files.open(cid)
+  const parts: Uint8Array[] = []
+  for await (const chunk of file.read()) parts.push(chunk)
+  return Buffer.concat(parts)
+}
+
+describe('file transfers between Node peers through a relay', () => {
+  let relay: RelayProcess
+  const cleanup: Array<() => Promise<unknown>> = []
+
+  beforeAll(async () => {
+    relay = await startRelay(['--circuit-data-limit', '0'])
+  })
+  afterAll(async () => relay?.stop())
+  afterEach(async () => {
+    for (const fn of cleanup.splice(0).reverse()) await fn()
+  })
+
+  async function filePeer (stores: Partial<PeerStores> = {}, privateKey?: Awaited<ReturnType<typeof loadOrCreateIdentity>>): Promise<Peerlink> {
+    const peer = await createPeer({
+      privateKey: privateKey ?? await loadOrCreateIdentity(new MemoryKeyStore()),
+      relays: parseRelayList(relay.infoUrl).relays,
+      relayBackoff: { initialMs: 100, maxMs: 1000, jitter: 0 },
+      webrtc: false,
+      stores: { chunks: new MemoryChunkStore(), transfers: new MemoryTransferStore(), ...stores }
+    })
+    cleanup.push(async () => peer.stop())
+    if (peer.relays()[0]?.state !== 'reserved') {
+      await new Promise(resolve => { peer.addEventListener('relay:reserved', resolve, { once: true }) })
+    }
+    return peer
+  }
+
+  function file (bytes: Uint8Array, name: string): { name: string, type: string, size: number, slice: (s?: number, e?: number) => { arrayBuffer: () => Promise<ArrayBuffer> } } {
+    return { name, type: 'application/octet-stream', size: bytes.byteLength, slice: (s, e) => new Blob([bytes as Uint8Array<ArrayBuffer>]).slice(s, e) }
+  }
+
+  it('B downloads what A shared, found by the link hint: same bytes, A counted what it served', async () => {
+    const bytes = randomBytes(3 * MiB + 12345)
+    const a = await filePeer()
+    const b = await filePeer()
+    const { status, link } = await a.shareFile(file(bytes, 'report.bin'))
+    expect(status).toMatchObject({ state: 'complete', direction: 'share', name: 'report.bin', size: bytes.byteLength, blocks: 13, totalBlocks: 13 })
+    expect(link.hints).toEqual([a.peerId])
+
+    const started = b.files.download({ cid: status.cid, key: link.key, providers: link.hints })
+    expect(started.state).toBe('resolving')
+    const done = await transferState(b, status.cid, 'complete')
+    expect(done).toMatchObject({ direction: 'download', name: 'report.bin', size: bytes.byteLength, blocks: 13, fetched: 13, skipped: 0, duplicates: 0, sources: { [a.peerId]: 13 }, rejected: {} })
+    expect(sha256(await readAll(b, status.cid))).toBe(sha256(bytes))
+    expect(a.files.get(status.cid)?.served).toBeGreaterThanOrEqual(13)
+  }, 60_000)
+
+  it('C downloads from A and B at once (swarming): both served blocks', async () => {
+    const bytes = randomBytes(12 * MiB)
+    const a = await filePeer()
+    const b = await filePeer()
+    const c = await filePeer()
+    const { status, link } = await a.shareFile(file(bytes, 'swarm.bin'))
+    b.files.download({ cid: status.cid, key: link.key, providers: [a.peerId] })
+    await transferState(b, status.cid, 'complete')
+
+    c.files.download({ cid: status.cid, key: link.key, providers: [a.peerId, b.peerId] })
+    const done = await transferState(c, status.cid, 'complete')
+    expect(done.sources[a.peerId]).toBeGreaterThan(0)
+    expect(done.sources[b.peerId]).toBeGreaterThan(0)
+    expect(done.sources[a.peerId]! + done.sources[b.peerId]!).toBe(done.totalBlocks)
+    expect(sha256(await readAll(c, status.cid))).toBe(sha256(bytes))
+  }, 90_000)
+
+  it('drops a provider that serves corrupted blocks and completes from an honest one', async () => {
+    const bytes = randomBytes(4 * MiB)
+    const honest = await filePeer()
+    const liar = await filePeer({ chunks: new LyingChunkStore() })
+    const d = await filePeer()
+    const { status, link } = await honest.shareFile(file(bytes, 'same.bin'))
+    // the liar holds the same file (same bytes, name and key give the same CID) but serves it corrupted
+    const lied = await liar.shareFile(file(bytes, 'same.bin'), { key: link.key })
+    expect(lied.status.cid).toBe(status.cid)
+
+    d.files.download({ cid: status.cid, key: link.key, providers: [liar.peerId, honest.peerId] })
+    const done = await transferState(d, status.cid, 'complete')
+    expect(done.rejected[liar.peerId]).toMatch(/do not match its CID/)
+    expect(done.sources[liar.peerId] ?? 0).toBe(0)
+    expect(sha256(await readAll(d, status.cid))).toBe(sha256(bytes))
+  }, 90_000)
+
+  it('finds providers through the relay\'s DHT when the link has no hints, and becomes one', async () => {
+    const bytes = randomBytes(MiB)
+    const a = await filePeer()
+    const e = await filePeer()
+    const f = await filePeer()
+    const { status, link } = await a.shareFile(file(bytes, 'dht.bin'))
+    e.files.download({ cid: status.cid, key: link.key })
+    const done = await transferState(e, status.cid, 'complete')
+    expect(done.sources[a.peerId]).toBe(done.totalBlocks)
+
+    // E now announces it too: with A gone, F gets the file from E
+    await a.stop()
+    f.files.download({ cid: status.cid, key: link.key })
+    const again = await transferState(f, status.cid, 'complete')
+    expect(again.sources[e.peerId]).toBe(again.totalBlocks)
+    expect(sha256(await readAll(f, status.cid))).toBe(sha256(bytes))
+  }, 90_000)
+
+  it('resumes after a stop without fetching a stored block again', async () => {
+    const bytes = randomBytes(16 * MiB)
+    const a = await filePeer()
+    const { status, link } = await a.shareFile(file(bytes, 'resume.bin'))
+    const stores = { chunks: new MemoryChunkStore() as ChunkStore, transfers: new MemoryTransferStore() }
+    const key = await loadOrCreateIdentity(new MemoryKeyStore())
+    const c1 = await filePeer(stores, key)
+    c1.files.download({ cid: status.cid, key: link.key, providers: [a.peerId] })
+    // stop midway: once a third of the blocks are stored
+    await new Promise<void>(resolve => {
+      const listener = (evt: CustomEvent<TransferStatus>): void => {
+        if (evt.detail.blocks >= (evt.detail.totalBlocks ?? Infinity) / 3) {
+          c1.files.removeEventListener('transfer:updated', listener)
+          resolve()
+        }
+      }
+      c1.files.addEventListener('transfer:updated', listener)
+    })
+    await c1.stop()
+    const servedBefore = a.files.get(status.cid)?.served ?? 0
+    expect(servedBefore).toBeLessThan(64)
+
+    // same identity, same stores: the download resumes by itself at start
+    const c2 = await filePeer(stores, key)
+    const done = await transferState(c2, status.cid, 'complete')
+    expect(done.skipped).toBeGreaterThan(0)
+    expect(done.duplicates).toBe(0)
+    expect(done.skipped + done.fetched).toBe(done.totalBlocks)
+    expect(sha256(await readAll(c2, status.cid))).toBe(sha256(bytes))
+  }, 90_000)
+})
