@@ -1,0 +1,179 @@
+/**
+ * The block protocol's frames (including malformed input) and the scheduler
+ * that spreads requests over providers.
+ */
+import { CID } from 'multiformats/cid'
+import * as raw from 'multiformats/codecs/raw'
+import { sha256 } from 'multiformats/hashes/sha2'
+import { describe, expect, it } from 'vitest'
+import { BlockProtocolError, decodeBlockFrame, encodeBlockFrame, Scheduler } from '../src/index.js'
+import { Penalties } from '../src/files/transfer/penalties.js'
+import { MAX_STRIKES, PENALTY_MS } from '../src/files/transfer/constants.js'
+
+async function cidOf (text: string): Promise<CID> {
+  return CID.createV1(raw.code, await sha256.digest(new TextEncoder().encode(text)))
+}
+
+async function cids (n: number, prefix = 'block'): Promise<CID[]> {
+  return Promise.all(Array.from({ length: n }, async (_, i) => cidOf(`${prefix}-${i}`)))
+}
+
+describe('block protocol frames', () => {
+  it('round-trips every frame type', async () => {
+    const [a, b] = await cids(2)
+    for (const frame of [
+      { type: 'open' as const, root: a },
+      { type: 'want' as const, cids: [a, b] },
+      { type: 'cancel' as const, cids: [b] },
+      { type: 'block' as const, cid: a, bytes: new Uint8Array([1, 2, 3]) },
+      { type: 'block' as const, cid: a, bytes: new Uint8Array() },
+      { type: 'missing' as const, cid: b }
+    ]) {
+      const decoded = decodeBlockFrame(encodeBlockFrame(frame))
+      expect(JSON.stringify(decoded)).toBe(JSON.stringify(frame))
+    }
+  })
+
+  it('rejects malformed frames with BlockProtocolError', async () => {
+    const [a] = await cids(1)
+    const open = encodeBlockFrame({ type: 'open', root: a })
+    const tried: Array<[string, Uint8Array]> = [
+      ['an empty frame', new Uint8Array()],
+      ['an unknown type', new Uint8Array([0x7f, 1, 2])],
+      ['a WANT listing nothing', new Uint8Array([0x01])],
+      ['a truncated CID', open.subarray(0, open.byteLength - 3)],
+      ['a CID length past the end', new Uint8Array([0x00, 0x7f, 1, 2, 3])],
+      ['a zero-length CID', new Uint8Array([0x11, 0x00])],
+      ['bytes that are not a CID', new Uint8Array([0x11, 0x04, 0xff, 0xff, 0xff, 0xff])],
+      ['trailing bytes after OPEN', new Uint8Array([...open, 0x00])],
+      ['a varint that never ends', new Uint8Array([0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff])]
+    ]
+    for (const [what, bytes] of tried) {
+      expect(() => decodeBlockFrame(bytes), what).toThrow(BlockProtocolError)
+    }
+  })
+
+  it('refuses a request frame listing more than 256 CIDs and a block over 1 MiB', async () => {
+    const many = await cids(257)
+    const want = new Uint8Array([...encodeBlockFrame({ type: 'want', cids: many.slice(0, 256) }), ...encodeBlockFrame({ type: 'want', cids: [many[256]!] }).subarray(1)])
+    expect(() => decodeBlockFrame(want)).toThrow(/more than 256/)
+    const [a] = await cids(1)
+    expect(() => decodeBlockFrame(encodeBlockFrame({ type: 'block', cid: a!, bytes: new Uint8Array(1024 * 1024 + 1) }))).toThrow(/larger than/)
+  })
+})
+
+describe('scheduler', () => {
+  const init = { initialWindow: 2, maxWindow: 4 }
+
+  it('hands out blocks in file order, urgent ones first, within each provider\'s window', async () => {
+    const blocks = await cids(6)
+    const [root] = await cids(1, 'root')
+    const s = new Scheduler(init)
+    s.want(blocks)
+    s.want([root!], { urgent: true })
+    s.addProvider('p1')
+    expect(s.next('p1').map(String)).toEqual([root, blocks[0]].map(String))
+    expect(s.next('p1')).toEqual([]) // window full
+    expect(s.remaining).toBe(7)
+    expect(s.received('p1', root!)).toEqual({ wanted: true, cancel: [] })
+    // one delivered: the window grows to 3, so two more
+    expect(s.next('p1').map(String)).toEqual([blocks[1], blocks[2]].map(String))
+    expect(s.window('p1')).toBe(3)
+  })
+
+  it('gives a fast provider more blocks than a slow one (pull-based rebalancing)', async () => {
+    const blocks = await cids(40)
+    const s = new Scheduler(init)
+    s.want(blocks)
+    s.addProvider('fast')
+    s.addProvider('slow')
+    const got = { fast: 0, slow: 0 }
+    // "slow" delivers one block per round, "fast" everything it has in flight
+    const slowQueue = s.next('slow')
+    let fastQueue = s.next('fast')
+    while (!s.done) {
+      for (const cid of fastQueue) { s.received('fast', cid); got.fast++ }
+      const one = slowQueue.shift()
+      if (one != null && s.received('slow', one).wanted) got.slow++
+      fastQueue = s.next('fast')
+      slowQueue.push(...s.next('slow'))
+    }
+    expect(got.fast + got.slow).toBe(40)
+    expect(got.fast).toBeGreaterThan(3 * got.slow)
+  })
+
+  it('asks someone else for a block a provider does not have, and never asks that provider again', async () => {
+    const [x] = await cids(1)
+    const s = new Scheduler(init)
+    s.want([x!])
+    s.addProvider('p1')
+    expect(s.next('p1').map(String)).toEqual([String(x)])
+    s.missing('p1', x!)
+    expect(s.next('p1')).toEqual([])
+    s.addProvider('p2')
+    expect(s.next('p2').map(String)).toEqual([String(x)])
+  })
+
+  it('gives back what a dropped provider had in flight', async () => {
+    const blocks = await cids(3)
+    const s = new Scheduler({ initialWindow: 3, maxWindow: 3 })
+    s.want(blocks)
+    s.addProvider('liar')
+    expect(s.next('liar')).toHaveLength(3)
+    s.removeProvider('liar')
+    s.addProvider('honest')
+    expect(s.next('honest').map(String).sort()).toEqual(blocks.map(String).sort())
+  })
+
+  it('re-asks timed-out blocks elsewhere and halves the slow provider\'s window', async () => {
+    const blocks = await cids(4)
+    const s = new Scheduler({ initialWindow: 4, maxWindow: 8 })
+    s.want(blocks)
+    s.addProvider('p1')
+    s.next('p1', 0)
+    expect(s.expire(1000, 500)).toEqual([])
+    expect(s.expire(1000, 1000).map(r => r.peer)).toEqual(['p1', 'p1', 'p1', 'p1'])
+    expect(s.window('p1')).toBe(2)
+    s.addProvider('p2')
+    expect(s.next('p2', 1000)).toHaveLength(4)
+  })
+
+  it('in the endgame, an idle provider duplicates blocks in flight elsewhere; the first copy wins and the rest are cancelled', async () => {
+    const [a, b] = await cids(2)
+    const s = new Scheduler(init)
+    s.want([a!, b!])
+    s.addProvider('slow')
+    expect(s.next('slow')).toHaveLength(2)
+    s.addProvider('fast')
+    expect(s.next('fast').map(String)).toEqual([a, b].map(String))
+    expect(s.received('fast', a!)).toEqual({ wanted: true, cancel: ['slow'] })
+    expect(s.received('slow', a!)).toEqual({ wanted: false, cancel: [] })
+    expect(s.remaining).toBe(1)
+  })
+
+  it('wants a block again when storing it failed, and moves prioritized blocks to the front', async () => {
+    const blocks = await cids(5)
+    const s = new Scheduler({ initialWindow: 1, maxWindow: 1 })
+    s.want(blocks)
+    s.addProvider('p')
+    const [first] = s.next('p')
+    s.received('p', first!)
+    s.requeue(first!)
+    expect(s.remaining).toBe(5)
+    s.prioritize([blocks[4]!])
+    expect(s.next('p').map(String)).toEqual([String(blocks[4])])
+  })
+})
+
+describe('penalties', () => {
+  it(`bans a peer after ${MAX_STRIKES} corrupt blocks, for a while`, () => {
+    let now = 0
+    const penalties = new Penalties(() => now)
+    for (let i = 1; i < MAX_STRIKES; i++) penalties.strike('p')
+    expect(penalties.isBanned('p')).toBe(false)
+    penalties.strike('p')
+    expect(penalties.isBanned('p')).toBe(true)
+    now += PENALTY_MS + 1
+    expect(penalties.isBanned('p')).toBe(false)
+  })
+})
