@@ -12,20 +12,19 @@ export default defineConfig({
     svelte(),
     VitePWA({
       registerType: 'autoUpdate',
-      strategies: 'generateSW',
+      // our own worker (src/sw.ts): the precached app shell plus the files route
+      strategies: 'injectManifest',
+      srcDir: 'src',
+      filename: 'sw.ts',
       injectRegister: false, // registered from src/lib/pwa.ts via virtual:pwa-register
       manifest,
       includeManifestIcons: false, // already matched by globPatterns
-      workbox: {
+      injectManifest: {
         // the app shell: HTML, JS (including the libp2p chunk), CSS and icons;
         // the plugin adds manifest.webmanifest itself
         globPatterns: ['**/*.{html,js,css,svg,png}'],
         maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
-        navigateFallback: 'index.html',
-        cleanupOutdatedCaches: true,
-        // Nothing is cached at run time: relays' /relay.json and every other
-        // cross-origin request go straight to the network.
-        runtimeCaching: []
+        rollupFormat: 'iife'
       }
     })
   ],
