@@ -1,3 +1,4 @@
+import type { FileRowView } from './file-row.svelte.ts'
 import type { PeerStatus } from './types.ts'
 
 /** One line of a chat log, for rooms and direct messages alike. */
@@ -12,6 +13,8 @@ export interface LogEntry {
   own: boolean
   /** Epoch ms. */
   time: number
+  /** The file the message carries (rooms). */
+  file?: FileRowView
 }
 
 export const STATUS_LABELS: Record<string, string> = {

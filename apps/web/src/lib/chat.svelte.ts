@@ -2,6 +2,9 @@ import { parseRoomLink, type ChatPeer } from './chat-api.ts'
 import { ConversationView } from './conversation-view.svelte.ts'
 import { DirectMessagesModel } from './dms-model.svelte.ts'
 import { errorMessage } from './errors.ts'
+import { FilePageView } from './file-page.svelte.ts'
+import { parseFileLink } from './files-api.ts'
+import { FilesModel } from './files-model.svelte.ts'
 import { validatePeerId } from './peer-id.ts'
 import { followVisibility } from './presence.ts'
 import { RoomView } from './room-view.svelte.ts'
@@ -14,19 +17,22 @@ import type { Session } from './session.svelte.ts'
 export type ChatView =
   | { kind: 'home' }
   /** A room or conversation is being opened (or waits for the peer to start). */
-  | { kind: 'loading', what: 'room' | 'dm' }
+  | { kind: 'loading', what: 'room' | 'dm' | 'file' }
   | { kind: 'room', room: RoomView }
   | { kind: 'dm', conversation: ConversationView }
+  /** A file opened by its link. */
+  | { kind: 'file', file: FilePageView }
   /** The route could not be opened: `Chat.error` says why. */
   | { kind: 'error' }
 
 /**
- * Rooms and direct messages: follows the session's running peer and the
- * route, and opens the room or conversation the route names.
+ * Rooms, direct messages and shared files: follows the session's running peer
+ * and the route, and opens the room, conversation or file the route names.
  */
 export class Chat {
   readonly rooms = new RoomsModel()
   readonly dms = new DirectMessagesModel()
+  readonly files = new FilesModel()
   view = $state.raw<ChatView>({ kind: 'home' })
   /** Why the route could not be opened, or the last room action failed. */
   error = $state<string>()
@@ -82,6 +88,7 @@ export class Chat {
     this.rooms.attach(peer?.rooms)
     peer?.rooms.setAway(document.visibilityState === 'hidden')
     this.dms.attach(peer?.dms)
+    this.files.attach(peer)
     void this.#open()
   }
 
@@ -93,6 +100,7 @@ export class Chat {
     const route = this.router.route
     if (route.kind === 'room') await this.#openRoom(route.fragment, token)
     else if (route.kind === 'dm') this.#openConversation(route.peerId)
+    else if (route.kind === 'file') this.#openFile(route.fragment)
     else this.view = { kind: 'home' }
   }
 
@@ -108,7 +116,7 @@ export class Chat {
     if (peer == null) return // joined once the peer runs
     try {
       const room = await peer.rooms.join(invite)
-      if (token === this.#token) this.view = { kind: 'room', room: new RoomView(room, appUrl()) }
+      if (token === this.#token) this.view = { kind: 'room', room: new RoomView(room, appUrl(), this.files) }
     } catch (err) {
       if (token === this.#token) this.#fail(`Could not join the room: ${errorMessage(err)}`)
     }
@@ -127,6 +135,20 @@ export class Chat {
     } catch (err) {
       this.#fail(`Cannot open this conversation: ${errorMessage(err)}`)
     }
+  }
+
+  #openFile (fragment: string): void {
+    let link
+    try {
+      link = parseFileLink(fragment)
+    } catch (err) {
+      return this.#fail(errorMessage(err))
+    }
+    if (!this.files.ready) {
+      this.view = { kind: 'loading', what: 'file' }
+      return // opened once the peer runs
+    }
+    this.view = { kind: 'file', file: new FilePageView(this.files, link) }
   }
 
   #close (): void {

@@ -1,13 +1,15 @@
 import type { ChatMessage, DropReason, Member, Room } from './chat-api.ts'
 import { nameOrId, uniqueById, type LogEntry } from './chat-format.ts'
 import { Composer } from './composer.svelte.ts'
+import { droppedFiles } from './file-drop.ts'
+import type { FilesModel } from './files-model.svelte.ts'
 import { RoomShare } from './room-share.svelte.ts'
 
 const ROOM_EVENTS = ['message:added', 'message:updated', 'members:changed', 'message:dropped'] as const
 
 const STATE_ORDER = { online: 0, away: 1, offline: 2 } as const
 
-/** One open room: its messages, members and composer, re-read on every room event. */
+/** One open room: its messages (with their files), members and composer, re-read on every room event. */
 export class RoomView {
   messages = $state.raw<LogEntry[]>([])
   members = $state.raw<Member[]>([])
@@ -17,7 +19,7 @@ export class RoomView {
   readonly share: RoomShare
   readonly #refresh = (): void => { this.refresh() }
 
-  constructor (private readonly room: Room, appUrl: string) {
+  constructor (private readonly room: Room, appUrl: string, readonly files: FilesModel) {
     this.composer = new Composer(async text => room.send(text))
     this.share = new RoomShare(room.link(appUrl))
     for (const type of ROOM_EVENTS) room.addEventListener(type, this.#refresh)
@@ -34,18 +36,37 @@ export class RoomView {
   }
 
   refresh (): void {
-    this.messages = uniqueById(this.room.messages()).map(toEntry)
+    this.messages = uniqueById(this.room.messages()).map(m => this.#toEntry(m))
     this.members = [...this.room.members()].sort(byPresence)
     this.dropped = { ...this.room.dropped }
+  }
+
+  /** Shares picked files in this room: each is posted as a message carrying it. */
+  async shareFiles (files: Iterable<File>): Promise<void> {
+    await this.files.share(files, this.room.roomId)
+  }
+
+  /** Shares what was dropped on the room: files, and every file inside dropped folders. */
+  async dropFiles (data: DataTransfer): Promise<void> {
+    let files: File[]
+    try {
+      files = await droppedFiles(data)
+    } catch {
+      this.files.error = 'Could not read the dropped files.'
+      return
+    }
+    await this.shareFiles(files)
   }
 
   dispose (): void {
     for (const type of ROOM_EVENTS) this.room.removeEventListener(type, this.#refresh)
   }
-}
 
-function toEntry (m: ChatMessage): LogEntry {
-  return { id: m.id, author: m.author, authorName: nameOrId(m.authorName, m.author), text: m.text, status: m.status, own: m.own, time: m.hlc.wall }
+  #toEntry (m: ChatMessage): LogEntry {
+    const entry: LogEntry = { id: m.id, author: m.author, authorName: nameOrId(m.authorName, m.author), text: m.text, status: m.status, own: m.own, time: m.hlc.wall }
+    const file = m.file == null ? undefined : this.files.attachmentRow(m.file, m.author, m.roomId)
+    return file == null ? entry : { ...entry, file }
+  }
 }
 
 /** Ourselves first, then online, away, offline, each by name. */

@@ -4,11 +4,13 @@
  * - `#/` (or no fragment): home, with connections and settings
  * - `#/r/<roomId>/<key>`: a room (joined on opening)
  * - `#/dm/<peerId>`: a direct-message conversation
+ * - `#/f/<cid>/<key>[?p=<peer ids>]`: a shared file (its download starts on opening)
  */
 export type Route =
   | { kind: 'home' }
   | { kind: 'room', /** The fragment, for parseRoomLink. */ fragment: string, roomId: string }
   | { kind: 'dm', peerId: string }
+  | { kind: 'file', /** The fragment, for parseFileLink. */ fragment: string, cid: string }
   | { kind: 'unknown', fragment: string }
 
 /** The route of a URL fragment (`location.hash`, with or without its `#`). */
@@ -17,6 +19,9 @@ export function parseRoute (hash: string): Route {
   if (fragment === '' || fragment === '/') return { kind: 'home' }
   if (/^\/?r(\/|$)/.test(fragment)) {
     return { kind: 'room', fragment, roomId: fragment.replace(/^\/?r\/?/, '').split('/')[0] ?? '' }
+  }
+  if (/^\/?f(\/|$)/.test(fragment)) {
+    return { kind: 'file', fragment, cid: fragment.replace(/^\/?f\/?/, '').split(/[/?]/)[0] ?? '' }
   }
   const dm = /^\/?dm\/([^/?#]+)\/?$/.exec(fragment)
   if (dm != null) return { kind: 'dm', peerId: decodeURIComponent(dm[1] ?? '') }
