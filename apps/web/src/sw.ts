@@ -5,6 +5,7 @@
  *   pages at once (autoUpdate);
  * - serves files held in this browser at `<scope>files/<cid>/<name>`,
  *   streamed from IndexedDB and decrypted on the fly, with Range support;
+ * - focuses the app when a "download complete" notification is clicked;
  * - caches nothing at run time: relays' /relay.json and every other
  *   cross-origin request go straight to the network.
  */
@@ -53,6 +54,16 @@ for (const method of ['GET', 'HEAD'] as const) {
 precacheAndRoute(self.__WB_MANIFEST)
 cleanupOutdatedCaches()
 registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html'), { denylist: [new RegExp(`^${escapeRegExp(filesPrefix)}`)] }))
+
+// a "download complete" notification brings the app forward
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close()
+  event.waitUntil(self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then(async (windows) => {
+    const open = windows[0]
+    if (open != null) await open.focus()
+    else await self.clients.openWindow(scopePath)
+  }))
+})
 
 function escapeRegExp (text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
