@@ -188,4 +188,21 @@ describe('file transfers between Node peers through a relay', () => {
     expect(done.skipped + done.fetched).toBe(done.totalBlocks)
     expect(sha256(await readAll(c2, status.cid))).toBe(sha256(bytes))
   }, 90_000)
+
+  it('reads a range of a file still downloading: the range is fetched first (a video seek near the end)', async () => {
+    const bytes = randomBytes(24 * MiB)
+    const a = await filePeer()
+    const b = await filePeer()
+    const { status, link } = await a.shareFile(file(bytes, 'clip.webm'))
+    b.files.download({ cid: status.cid, key: link.key, providers: [a.peerId] })
+    const offset = bytes.byteLength - 300_000
+    const parts: Uint8Array[] = []
+    for await (const chunk of b.files.readRange(status.cid, offset, 200_000)) parts.push(chunk)
+    const progress = b.files.get(status.cid)
+    expect(Buffer.concat(parts).equals(bytes.subarray(offset, offset + 200_000))).toBe(true)
+    // the end of the file arrived while most of it had not
+    expect(progress?.state).toBe('downloading')
+    expect(progress?.blocks).toBeLessThan((progress?.totalBlocks ?? 0) / 2)
+    await transferState(b, status.cid, 'complete')
+  }, 90_000)
 })

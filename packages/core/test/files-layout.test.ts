@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { BLOCK_SIZE, MAX_FILE_SIZE, SEGMENT_SIZE, TAG_BYTES } from '../src/files/constants.js'
 import { InvalidRangeError } from '../src/files/errors.js'
-import { ciphertextSize, segmentBlockLength, segmentCount, segmentOffset, segmentPlainLength, segmentSpan } from '../src/files/layout.js'
+import { ciphertextSize, playbackWindow, segmentBlockLength, segmentCount, segmentOffset, segmentPlainLength, segmentSpan } from '../src/files/layout.js'
 
 const S = SEGMENT_SIZE
 
@@ -61,5 +61,22 @@ describe('segmentSpan (byte range → segments)', () => {
     for (const [offset, length] of [[-1, 1], [0, -1], [0.5, 1], [0, Number.NaN], [size + 1, 0], [2 ** 53, 1]]) {
       expect(() => segmentSpan(offset ?? 0, length ?? 0, size)).toThrow(InvalidRangeError)
     }
+  })
+})
+
+describe('playbackWindow (what a player needs first)', () => {
+  const size = 10 * SEGMENT_SIZE + 5
+  it('covers the read and the read-ahead beyond it', () => {
+    expect(playbackWindow(0, 1, size, 0)).toEqual({ first: 0, last: 0 })
+    expect(playbackWindow(0, 1, size, 2 * SEGMENT_SIZE)).toEqual({ first: 0, last: 2 })
+    expect(playbackWindow(3 * SEGMENT_SIZE + 7, 100, size, SEGMENT_SIZE)).toEqual({ first: 3, last: 4 })
+  })
+  it('moves with a seek and stops at the end of the file', () => {
+    expect(playbackWindow(9 * SEGMENT_SIZE, 10, size, 8 * SEGMENT_SIZE)).toEqual({ first: 9, last: 10 })
+    expect(playbackWindow(size - 1, 1, size, SEGMENT_SIZE)).toEqual({ first: 10, last: 10 })
+    expect(playbackWindow(size, 0, size, SEGMENT_SIZE)).toEqual({ first: 10, last: 10 })
+  })
+  it('rejects a range past the end, like segmentSpan', () => {
+    expect(() => playbackWindow(size + 1, 1, size, 0)).toThrow(InvalidRangeError)
   })
 })

@@ -63,3 +63,18 @@ export function segmentSpan (offset: number, length: number, size: number): Segm
 export function isValidFileSize (size: unknown): size is number {
   return typeof size === 'number' && Number.isSafeInteger(size) && size >= 0 && size <= MAX_FILE_SIZE
 }
+
+/**
+ * The segments to fetch first for a player reading from `offset`: those the
+ * read covers and `aheadBytes` beyond them (a sliding window ahead of the
+ * playhead), cut at the end of the file.
+ *
+ * @throws {InvalidRangeError} as {@link segmentSpan}
+ */
+export function playbackWindow (offset: number, length: number, size: number, aheadBytes: number): { first: number, last: number } {
+  const span = segmentSpan(offset, length, size)
+  const lastSegment = segmentCount(size) - 1
+  const end = Math.min(size, offset + Math.max(length, 1) + Math.max(0, aheadBytes))
+  const last = Math.min(lastSegment, Math.max(span.last, Math.floor(Math.max(0, end - 1) / SEGMENT_SIZE)))
+  return { first: Math.min(span.first, lastSegment), last }
+}

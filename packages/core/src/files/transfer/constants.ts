@@ -53,3 +53,6 @@ export const ENDGAME_BLOCKS = 8
 
 /** Shared and completed files are announced again on the DHT this often (provider records expire). */
 export const REPROVIDE_INTERVAL_MS = 30 * 60_000
+
+/** A range read of a file still downloading also fetches this much beyond it first (a player's read-ahead). */
+export const PLAYBACK_AHEAD_BYTES = 8 * 1024 * 1024

@@ -143,6 +143,11 @@ export class Download {
     this.pumpAll()
   }
 
+  /** The store as a reader of this download sees it: a missing block is fetched at once. */
+  get reader (): Pick<ChunkStore, 'get'> {
+    return { get: async (cid: CID) => this.fetch(cid) }
+  }
+
   /** A block from the store, or from providers (urgently) if it is not there. */
   private async fetch (cid: CID): Promise<Uint8Array> {
     try {

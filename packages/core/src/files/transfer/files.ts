@@ -13,8 +13,8 @@ import { BlockNotFoundError, TransferNotFoundError, TransferStoppedError } from 
 import { openFile, type SharedFile } from '../export.js'
 import { fileBlocks } from '../dag.js'
 import { importFile } from '../import.js'
-import { segmentCount } from '../layout.js'
-import { BLOCKS_PROTOCOL, OPEN_STREAM_TIMEOUT_MS, CONNECT_TIMEOUT_MS, PROGRESS_INTERVAL_MS, REPROVIDE_INTERVAL_MS } from './constants.js'
+import { playbackWindow, segmentCount } from '../layout.js'
+import { BLOCKS_PROTOCOL, CONNECT_TIMEOUT_MS, OPEN_STREAM_TIMEOUT_MS, PLAYBACK_AHEAD_BYTES, PROGRESS_INTERVAL_MS, REPROVIDE_INTERVAL_MS } from './constants.js'
 import { Download } from './download.js'
 import { Penalties } from './penalties.js'
 import { serveBlocks } from './server.js'
@@ -246,9 +246,25 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
     return openFile(CID.parse(cid), entry.record.key, { store: this.chunks }, options)
   }
 
-  /** Fetches these segments of a running download first (a video player's window). */
-  prioritize (cid: string, first: number, last: number): void {
-    this.entry(cid).download?.prioritize(first, last)
+  /**
+   * Plaintext bytes `offset`..`offset + length` of a file, complete or still
+   * downloading: for a running download the blocks of the range and
+   * PLAYBACK_AHEAD_BYTES beyond it are fetched before all others (a video
+   * player's window, moved by every read, so a seek re-prioritises), and
+   * missing ones are awaited.
+   *
+   * @throws {TransferNotFoundError | InvalidRangeError | TransferStoppedError} and read errors
+   */
+  async * readRange (cid: string, offset: number, length: number, options: AbortOptions = {}): AsyncGenerator<Uint8Array> {
+    const entry = this.entry(cid)
+    const download = entry.record.state === 'complete' ? undefined : entry.download
+    const store = download?.reader ?? this.chunks
+    const file = await openFile(CID.parse(cid), entry.record.key, { store }, options)
+    if (download != null) {
+      const { first, last } = playbackWindow(offset, length, file.manifest.size, PLAYBACK_AHEAD_BYTES)
+      download.prioritize(first, last)
+    }
+    yield * file.readRange(offset, length, options)
   }
 
   private entry (cid: string): Entry {
