@@ -18,9 +18,14 @@ async function cids (n: number, prefix = 'block'): Promise<CID[]> {
   return Promise.all(Array.from({ length: n }, async (_, i) => cidOf(`${prefix}-${i}`)))
 }
 
+async function two (): Promise<[CID, CID]> {
+  const [a, b] = await cids(2)
+  return [a as CID, b as CID]
+}
+
 describe('block protocol frames', () => {
   it('round-trips every frame type', async () => {
-    const [a, b] = await cids(2)
+    const [a, b] = await two()
     for (const frame of [
       { type: 'open' as const, root: a },
       { type: 'want' as const, cids: [a, b] },
@@ -35,7 +40,7 @@ describe('block protocol frames', () => {
   })
 
   it('rejects malformed frames with BlockProtocolError', async () => {
-    const [a] = await cids(1)
+    const [a] = await two()
     const open = encodeBlockFrame({ type: 'open', root: a })
     const tried: Array<[string, Uint8Array]> = [
       ['an empty frame', new Uint8Array()],
@@ -57,8 +62,8 @@ describe('block protocol frames', () => {
     const many = await cids(257)
     const want = new Uint8Array([...encodeBlockFrame({ type: 'want', cids: many.slice(0, 256) }), ...encodeBlockFrame({ type: 'want', cids: [many[256]!] }).subarray(1)])
     expect(() => decodeBlockFrame(want)).toThrow(/more than 256/)
-    const [a] = await cids(1)
-    expect(() => decodeBlockFrame(encodeBlockFrame({ type: 'block', cid: a!, bytes: new Uint8Array(1024 * 1024 + 1) }))).toThrow(/larger than/)
+    const [a] = await two()
+    expect(() => decodeBlockFrame(encodeBlockFrame({ type: 'block', cid: a, bytes: new Uint8Array(1024 * 1024 + 1) }))).toThrow(/larger than/)
   })
 })
 

@@ -17,7 +17,7 @@ import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { BLOCK_SIZE, CONTENT_ENTRY, MANIFEST_ENTRY, MAX_DAG_DEPTH, MAX_MANIFEST_BYTES } from './constants.js'
-import { InvalidDagError } from './errors.js'
+import { BlockNotFoundError, InvalidDagError } from './errors.js'
 import { ciphertextSize, segmentBlockLength, segmentCount, segmentOffset } from './layout.js'
 import { verifyBlock } from './verify.js'
 import type { ReadableChunkStore } from './chunk-store.js'
@@ -150,9 +150,14 @@ export async function * walkContent (store: ReadableChunkStore, content: CID, in
  * without being able to read it. Fetches (and verifies) the root and the
  * content's internal nodes.
  *
+ * With `skipMissing`, a node that is not in the store is still yielded but
+ * its children are not (they cannot be known): for listing what a partial
+ * download holds.
+ *
  * @throws {InvalidDagError} if the DAG is not shaped as Peerlink writes it
+ * @throws {BlockNotFoundError} for a missing block, unless `skipMissing`
  */
-export async function * fileBlocks (store: ReadableChunkStore, root: CID, options: AbortOptions = {}): AsyncGenerator<CID> {
+export async function * fileBlocks (store: ReadableChunkStore, root: CID, options: AbortOptions & { skipMissing?: boolean } = {}): AsyncGenerator<CID> {
   const rootBytes = await store.get(root, options)
   await verifyBlock(root, rootBytes)
   const { content, manifest } = decodeRoot(rootBytes)
@@ -163,7 +168,13 @@ export async function * fileBlocks (store: ReadableChunkStore, root: CID, option
     yield cid
     if (cid.code === raw.code) return
     if (cid.code !== dagPb.code || depth >= MAX_DAG_DEPTH) throw new InvalidDagError(`content node ${cid} is not a dag-pb node within depth ${MAX_DAG_DEPTH}`)
-    const bytes = await store.get(cid, options)
+    let bytes: Uint8Array
+    try {
+      bytes = await store.get(cid, options)
+    } catch (err) {
+      if (options.skipMissing === true && err instanceof BlockNotFoundError) return
+      throw err
+    }
     await verifyBlock(cid, bytes)
     for (const child of decodeFileNode(cid, bytes)) yield * walk(child.cid, depth + 1)
   }

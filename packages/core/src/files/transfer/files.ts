@@ -221,9 +221,9 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
     await this.transfers.delete(cid, options)
     const blocks: CID[] = []
     try {
-      for await (const block of fileBlocks(this.chunks, CID.parse(cid), options)) blocks.push(block)
+      // a partial download: what is held of the DAG (a missing root lists nothing)
+      for await (const block of fileBlocks(this.chunks, CID.parse(cid), { ...options, skipMissing: true })) blocks.push(block)
     } catch (err) {
-      // a partial download: its DAG stops where the blocks do; what was listed is deleted
       if (!(err instanceof BlockNotFoundError)) log('listing blocks of %s: %e', cid, err)
     }
     if (this.chunks.deleteMany != null) await this.chunks.deleteMany(blocks, options)
