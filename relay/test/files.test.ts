@@ -190,7 +190,7 @@ describe('file transfers between Node peers through a relay', () => {
   }, 90_000)
 
   it('reads a range of a file still downloading: the range is fetched first (a video seek near the end)', async () => {
-    const bytes = randomBytes(24 * MiB)
+    const bytes = randomBytes(12 * MiB)
     const a = await filePeer()
     const b = await filePeer()
     const { status, link } = await a.shareFile(file(bytes, 'clip.webm'))

@@ -12,6 +12,7 @@ import { openStream } from '../../connectivity/open-stream.js'
 import { BlockNotFoundError, TransferNotFoundError, TransferStoppedError } from '../errors.js'
 import { openFile, type SharedFile } from '../export.js'
 import { fileBlocks } from '../dag.js'
+import { SEGMENT_SIZE } from '../constants.js'
 import { importFile } from '../import.js'
 import { playbackWindow, segmentCount } from '../layout.js'
 import { BLOCKS_PROTOCOL, CONNECT_TIMEOUT_MS, OPEN_STREAM_TIMEOUT_MS, PLAYBACK_AHEAD_BYTES, PROGRESS_INTERVAL_MS, REPROVIDE_INTERVAL_MS } from './constants.js'
@@ -248,10 +249,10 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
 
   /**
    * Plaintext bytes `offset`..`offset + length` of a file, complete or still
-   * downloading: for a running download the blocks of the range and
-   * PLAYBACK_AHEAD_BYTES beyond it are fetched before all others (a video
-   * player's window, moved by every read, so a seek re-prioritises), and
-   * missing ones are awaited.
+   * downloading. For a running download, the blocks being read are fetched
+   * before all others and awaited, and so are the next PLAYBACK_AHEAD_BYTES
+   * (a video player's window that slides as it reads; a seek is a new read,
+   * so it re-prioritises).
    *
    * @throws {TransferNotFoundError | InvalidRangeError | TransferStoppedError} and read errors
    */
@@ -260,11 +261,31 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
     const download = entry.record.state === 'complete' ? undefined : entry.download
     const store = download?.reader ?? this.chunks
     const file = await openFile(CID.parse(cid), entry.record.key, { store }, options)
-    if (download != null) {
-      const { first, last } = playbackWindow(offset, length, file.manifest.size, PLAYBACK_AHEAD_BYTES)
-      download.prioritize(first, last)
+    if (download == null) {
+      yield * file.readRange(offset, length, options)
+      return
     }
-    yield * file.readRange(offset, length, options)
+    // the window slides with the reader: set before each segment it enters is awaited
+    const { size } = file.manifest
+    const chunks = file.readRange(offset, length, options)
+    let position = offset
+    let segment = -1
+    try {
+      while (true) {
+        const current = Math.floor(position / SEGMENT_SIZE)
+        if (current !== segment && position < size) {
+          segment = current
+          const { first, last } = playbackWindow(position, 1, size, PLAYBACK_AHEAD_BYTES)
+          download.prioritize(first, last)
+        }
+        const next = await chunks.next()
+        if (next.done === true) return
+        position += next.value.byteLength
+        yield next.value
+      }
+    } finally {
+      await chunks.return(undefined)
+    }
   }
 
   private entry (cid: string): Entry {
