@@ -12,10 +12,14 @@ export interface AppPage {
   waitReserved(relayPeerId: string): Promise<void>
 }
 
-/** Opens the app in a fresh browser context (its own IndexedDB, its own identity), at `base` or the test server. */
-export async function openApp (browser: Browser, relays: string[], name = 'peer', base?: string, fragment = ''): Promise<AppPage> {
+/**
+ * Opens the app in a fresh browser context (its own IndexedDB, its own identity), at `base` or the test server.
+ * `setup` runs on the context before the page opens (init scripts, for instance).
+ */
+export async function openApp (browser: Browser, relays: string[], name = 'peer', base?: string, fragment = '', setup?: (context: BrowserContext) => Promise<void>): Promise<AppPage> {
   // a media permission makes Chromium enumerate network interfaces: without it ICE finds no candidates here
   const context = await browser.newContext({ permissions: ['camera', 'microphone', 'clipboard-read', 'clipboard-write'] })
+  await setup?.(context)
   const page = await context.newPage()
   page.on('pageerror', err => { console.log(`[${name} pageerror] ${err.message}`) })
   await page.goto((base == null ? appUrl(relays) : new URL(appUrl(relays), base).toString()) + fragment)

@@ -1,0 +1,174 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  createPeer, loadOrCreateIdentity, MemoryChunkStore, MemoryKeyStore, MemoryTransferStore, parseRelayList,
+  type ChunkStore, type Peerlink
+} from '@peerlink/core'
+import { expect, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test'
+import { openApp, type AppPage } from './app.js'
+import { setName } from './chat.js'
+import type { CID } from 'multiformats/cid'
+
+export const MiB = 1024 * 1024
+
+/** Random bytes written to a temporary file, with their SHA-256. */
+export interface TestFile {
+  name: string
+  path: string
+  bytes: Buffer
+  sha256: string
+}
+
+export async function makeFile (size: number, name: string): Promise<TestFile> {
+  const bytes = randomBytes(size)
+  const dir = await mkdtemp(join(tmpdir(), 'peerlink-file-'))
+  const path = join(dir, name)
+  await writeFile(path, bytes)
+  return { name, path, bytes, sha256: sha256(bytes) }
+}
+
+export function sha256 (bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex')
+}
+
+/** SHA-256 of a file on disk, streamed. */
+export async function sha256OfFile (path: string): Promise<string> {
+  const hash = createHash('sha256')
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
+  return hash.digest('hex')
+}
+
+/** Picks files through the "Share files" button's file chooser. */
+export async function shareFiles (app: AppPage, paths: string[]): Promise<void> {
+  const chooser = app.page.waitForEvent('filechooser')
+  await app.page.getByRole('button', { name: 'Share files' }).click()
+  await (await chooser).setFiles(paths)
+}
+
+/** The row of a file, by its name (its "Download <name>" link). */
+export function fileRow (app: AppPage, name: string): Locator {
+  return app.page.locator('.file-row').filter({ has: app.page.getByRole('link', { name: `Download ${name}`, exact: true }) })
+}
+
+/** The row of a file, by root CID. */
+export function rowOf (app: AppPage, cid: string): Locator {
+  return app.page.locator(`.file-row[data-cid="${cid}"]`)
+}
+
+/** A row's transfer counters (its data attributes). */
+export async function counters (row: Locator): Promise<{ state: string, blocks: number, totalBlocks: number, served: number, fetched: number, skipped: number, duplicates: number, sources: Record<string, number>, rejected: Record<string, string> }> {
+  return row.evaluate(el => {
+    const d = (el as HTMLElement).dataset
+    return {
+      state: d.state ?? '',
+      blocks: Number(d.blocks),
+      totalBlocks: Number(d.totalBlocks),
+      served: Number(d.served),
+      fetched: Number(d.fetched),
+      skipped: Number(d.skipped),
+      duplicates: Number(d.duplicates),
+      sources: JSON.parse(d.sources ?? '{}') as Record<string, number>,
+      rejected: JSON.parse(d.rejected ?? '{}') as Record<string, string>
+    }
+  })
+}
+
+/**
+ * Makes the page's File System Access API save into the origin private file
+ * system (OPFS): the app streams into a real FileSystemWritableFileStream
+ * without a native dialog.
+ */
+export async function saveToOpfs (context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    Object.defineProperty(window, 'showSaveFilePicker', {
+      configurable: true,
+      value: async (options?: { suggestedName?: string }) => {
+        const root = await navigator.storage.getDirectory()
+        return root.getFileHandle(options?.suggestedName ?? 'download', { create: true })
+      }
+    })
+  })
+}
+
+/** Removes the File System Access API: the app saves through the service worker's download stream. */
+export async function withoutSavePicker (context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    Object.defineProperty(window, 'showSaveFilePicker', { configurable: true, value: undefined })
+  })
+}
+
+/** SHA-256 (hex) of a file the page saved into OPFS. */
+export async function opfsSha256 (page: Page, name: string): Promise<string> {
+  return page.evaluate(async (fileName) => {
+    const root = await navigator.storage.getDirectory()
+    const file = await (await root.getFileHandle(fileName)).getFile()
+    const digest = await crypto.subtle.digest('SHA-256', await file.arrayBuffer())
+    return Array.from(new Uint8Array(digest), b => b.toString(16).padStart(2, '0')).join('')
+  }, name)
+}
+
+/** Opens a room link in a fresh browser context set up by `setup`, with a display name. */
+export async function joinRoom (browser: Browser, relays: string[], fragment: string, name: string, setup?: (context: BrowserContext) => Promise<void>): Promise<AppPage> {
+  const app = await openApp(browser, relays, name, undefined, fragment, setup)
+  await setName(app, name)
+  return app
+}
+
+/** Waits until the page is controlled by the service worker (it serves the files route). */
+export async function controlled (page: Page): Promise<void> {
+  await page.evaluate(async () => { await navigator.serviceWorker.ready })
+  await expect.poll(async () => page.evaluate(() => navigator.serviceWorker.controller != null)).toBe(true)
+}
+
+/** Multicodec of raw blocks (a file's content leaves). */
+const RAW_CODEC = 0x55
+
+/** A chunk store that hands out corrupted copies of content leaves: a lying provider. */
+export class LyingChunkStore extends MemoryChunkStore {
+  override async get (cid: CID): Promise<Uint8Array> {
+    const bytes = await super.get(cid)
+    if (cid.code !== RAW_CODEC || bytes.byteLength < 4096) return bytes
+    const copy = bytes.slice()
+    copy[100] = (copy[100] ?? 0) ^ 0xff
+    return copy
+  }
+}
+
+/** A chunk store that hands out one block at a time, `delayMs` apart: a slow provider. */
+export class SlowChunkStore extends MemoryChunkStore {
+  #queue: Promise<unknown> = Promise.resolve()
+
+  constructor (private readonly delayMs: number) {
+    super()
+  }
+
+  override async get (cid: CID): Promise<Uint8Array> {
+    const turn = this.#queue.then(async () => new Promise(resolve => setTimeout(resolve, this.delayMs)))
+    this.#queue = turn
+    await turn
+    return super.get(cid)
+  }
+}
+
+/** A Peerlink peer in Node (no WebRTC: relayed connections only) with its own chunk store, reserved on the relay. */
+export async function nodePeer (relayInfoUrl: string, chunks: ChunkStore): Promise<Peerlink> {
+  const peer = await createPeer({
+    privateKey: await loadOrCreateIdentity(new MemoryKeyStore()),
+    relays: parseRelayList(relayInfoUrl).relays,
+    relayBackoff: { initialMs: 100, maxMs: 1000, jitter: 0 },
+    webrtc: false,
+    stores: { chunks, transfers: new MemoryTransferStore() }
+  })
+  if (peer.relays()[0]?.state !== 'reserved') {
+    await new Promise(resolve => { peer.addEventListener('relay:reserved', resolve, { once: true }) })
+  }
+  return peer
+}
+
+/** What core's shareFile takes, for bytes held in Node. */
+export function namedFile (bytes: Uint8Array, name: string, type = 'application/octet-stream'): { name: string, type: string, size: number, slice: (s?: number, e?: number) => Blob } {
+  return { name, type, size: bytes.byteLength, slice: (s, e) => new Blob([bytes as Uint8Array<ArrayBuffer>]).slice(s, e) }
+}
