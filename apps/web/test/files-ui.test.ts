@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest'
+import { bytesText, peersText, percent, rateText } from '../src/lib/file-format.ts'
+import { parseRoute } from '../src/lib/routes.ts'
+
+const CID = 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi'
+
+describe('file routes and texts', () => {
+  it('routes #/f/<cid>/<key>[?p=…] to the file page, keeping the fragment for parseFileLink', () => {
+    expect(parseRoute(`#/f/${CID}/abc?p=12D3KooWx`)).toEqual({ kind: 'file', fragment: `/f/${CID}/abc?p=12D3KooWx`, cid: CID })
+    expect(parseRoute('#/f/')).toEqual({ kind: 'file', fragment: '/f/', cid: '' })
+    expect(parseRoute('#/files')).toEqual({ kind: 'unknown', fragment: '/files' })
+  })
+
+  it('writes sizes, rates, peers and progress', () => {
+    expect(bytesText(0)).toBe('0 B')
+    expect(bytesText(999)).toBe('999 B')
+    expect(bytesText(1500)).toBe('1.50 KB')
+    expect(bytesText(32 * 1024 * 1024)).toBe('33.6 MB')
+    expect(rateText(0)).toBe('')
+    expect(rateText(2_500_000)).toBe('2.50 MB/s')
+    expect(peersText(1)).toBe('1 peer')
+    expect(peersText(2)).toBe('2 peers')
+    expect(percent(50, 200)).toBe(25)
+    expect(percent(5, undefined)).toBe(0)
+  })
+})
