@@ -124,8 +124,13 @@ test('a download resumes after a reload: blocks already stored are never fetched
       return n.totalBlocks > 0 ? n.blocks / n.totalBlocks : 0
     }, { timeout: TRANSFER_TIMEOUT, intervals: [100] }).toBeGreaterThan(0.3)
     expect(Number(await bar.getAttribute('aria-valuenow'))).toBeGreaterThan(0)
+    // pause keeps what was fetched; resume goes on
+    await row.getByRole('button', { name: 'Pause' }).click()
+    await expect(row).toHaveAttribute('data-state', 'paused')
+    await row.getByRole('button', { name: 'Resume' }).click()
+    await expect(row).toHaveAttribute('data-state', 'downloading')
     const before = await counters(row)
-    expect(before.state).toBe('downloading')
+    expect(before.blocks).toBeLessThan(before.totalBlocks)
 
     // reload to the home page: nothing but the stored transfer asks for the file again
     await c.page.goto(appUrl([relay.infoUrl]))
