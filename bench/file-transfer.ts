@@ -1,0 +1,208 @@
+/**
+ * Peerlink's own file transfer, end to end through the app's UI: A shares a
+ * fresh random file ("Share files"), B opens its file link
+ * (`#/f/<cid>/<key>?p=<A>`, from A's "Copy file link") and clicks
+ * "Download <name>" with the File System Access API pointed at OPFS (as the
+ * e2e tests do). Timed in B's page from the click to the row's
+ * `data-state="complete"` (every block fetched over the direct WebRTC
+ * connection, hash-verified and persisted to IndexedDB) and to
+ * `data-save="saved"` (read back from IndexedDB, decrypted and written to the
+ * OPFS file). The saved file's SHA-256 is checked against the original.
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { BrowserContext, Locator, Page } from '@playwright/test'
+import { appUrl, waitDirect, type AppPage } from './support/browser.ts'
+import { cpuDelta, sampleChromiumCpu } from './support/cpu.ts'
+
+export interface FileRunResult {
+  name: string
+  cid: string
+  size: number
+  /** A: "Share files" until A's row is complete (encrypted, chunked, stored). */
+  shareMs: number
+  /** B: the download click until the row is complete (fetched, verified, persisted to IndexedDB). */
+  storedMs: number
+  /** B: the download click until the file is saved (stored, then read back, decrypted, written to OPFS). */
+  endToEndMs: number
+  /** B: reading the stored file back through the service worker's files route, body drained. */
+  serviceWorkerReadMs: number | null
+  /** CPU seconds of all Chromium processes from the click until stored, and until saved. */
+  cpuStoredSeconds: number
+  cpuEndToEndSeconds: number
+  /** Blocks fetched per provider PeerId (from B's row). */
+  sources: Record<string, number>
+  fetched: number
+  totalBlocks: number
+  duplicates: number
+}
+
+interface FileTimes {
+  cid: string
+  click?: number
+  state: Record<string, number>
+  save: Record<string, number>
+}
+
+type BenchWindow = Window & { __benchFile?: FileTimes }
+
+/** Whether the app has the file-sharing UI this measurement drives (a "Share files" button). */
+export async function filesUiReady (page: Page): Promise<boolean> {
+  return (await page.getByRole('button', { name: 'Share files' }).count()) > 0
+}
+
+/** B saves through the File System Access API into OPFS: no native dialog, a real streamed write. */
+export async function saveToOpfs (context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    Object.defineProperty(window, 'showSaveFilePicker', {
+      configurable: true,
+      value: async (options?: { suggestedName?: string }) => {
+        const root = await navigator.storage.getDirectory()
+        return root.getFileHandle(options?.suggestedName ?? 'download', { create: true })
+      }
+    })
+  })
+}
+
+function fileRow (page: Page, name: string): Locator {
+  return page.locator('.file-row').filter({ has: page.getByRole('link', { name: `Download ${name}`, exact: true }) })
+}
+
+/** Connects B to A by PeerId through the UI and waits until A sees B over a direct WebRTC connection. */
+export async function connectDirect (a: AppPage, b: AppPage): Promise<void> {
+  await b.page.getByRole('textbox', { name: 'Peer ID' }).fill(a.peerId)
+  await b.page.getByRole('button', { name: 'Connect' }).click()
+  await waitDirect(a, b.peerId)
+}
+
+export interface FileRunOptions {
+  size: number
+  name: string
+  appBase: string
+  relays: string[]
+  timeoutMs: number
+}
+
+export async function measureFileTransfer (a: AppPage, b: AppPage, options: FileRunOptions): Promise<FileRunResult> {
+  const { size, name, timeoutMs } = options
+  const dir = await mkdtemp(join(tmpdir(), 'peerlink-bench-file-'))
+  try {
+    const bytes = randomBytes(size)
+    const sha256 = createHash('sha256').update(bytes).digest('hex')
+    const path = join(dir, name)
+    await writeFile(path, bytes)
+
+    // A shares it from the home page's Files panel
+    const shareStart = Date.now()
+    const chooser = a.page.waitForEvent('filechooser')
+    await a.page.getByRole('button', { name: 'Share files' }).click()
+    await (await chooser).setFiles(path)
+    const aRow = fileRow(a.page, name)
+    await aRow.and(a.page.locator('[data-state="complete"]')).waitFor({ timeout: timeoutMs })
+    const shareMs = Date.now() - shareStart
+    const cid = (await aRow.getAttribute('data-cid')) ?? ''
+    await aRow.getByRole('button', { name: 'Copy file link' }).click()
+    const link = await a.page.evaluate(async () => navigator.clipboard.readText())
+    if (!link.includes(`#/f/${cid}/`) || !link.includes(a.peerId)) throw new Error(`unexpected file link from A: ${link}`)
+
+    // B opens the link (same document: its connections stay) and waits for the name (the manifest is in)
+    await b.page.goto(appUrl(options.appBase, options.relays, new URL(link).hash))
+    const bRow = b.page.locator(`.file-row[data-cid="${cid}"]`)
+    const download = bRow.getByRole('link', { name: `Download ${name}`, exact: true })
+    await download.waitFor({ timeout: timeoutMs })
+    await waitDirect(a, b.peerId)
+
+    // timestamps taken in B's page: the click (capture phase, before the app's handler) and attribute changes
+    await b.page.evaluate((cid) => {
+      const times: FileTimes = { cid, state: {}, save: {} }
+      ;(window as BenchWindow).__benchFile = times
+      const now = (): number => performance.now()
+      document.addEventListener('click', () => { times.click ??= now() }, { capture: true, once: true })
+      new MutationObserver((records) => {
+        for (const r of records) {
+          const el = r.target as HTMLElement
+          if (el.dataset.cid !== cid) continue
+          if (r.attributeName === 'data-state') times.state[el.dataset.state ?? ''] ??= now()
+          if (r.attributeName === 'data-save') times.save[el.dataset.save ?? ''] ??= now()
+        }
+      }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-state', 'data-save'] })
+    }, cid)
+    const cpuBefore = await sampleChromiumCpu()
+    await download.click()
+    await bRow.and(b.page.locator('[data-state="complete"], [data-state="failed"], [data-save="failed"]')).waitFor({ timeout: timeoutMs })
+    const cpuStored = await sampleChromiumCpu()
+    await bRow.and(b.page.locator('[data-save="saved"], [data-save="failed"], [data-state="failed"]')).waitFor({ timeout: timeoutMs })
+    const cpuSaved = await sampleChromiumCpu()
+    const times = await b.page.evaluate(() => (window as BenchWindow).__benchFile!)
+    const counters = await bRow.evaluate((el) => {
+      const d = (el as HTMLElement).dataset
+      return {
+        state: d.state ?? '',
+        save: d.save ?? '',
+        fetched: Number(d.fetched),
+        totalBlocks: Number(d.totalBlocks),
+        duplicates: Number(d.duplicates),
+        sources: JSON.parse(d.sources ?? '{}') as Record<string, number>
+      }
+    })
+    if (counters.state !== 'complete' || counters.save !== 'saved') {
+      const error = await bRow.locator('.error').allTextContents()
+      throw new Error(`B's download ended ${counters.state}/${counters.save}: ${error.join(' ')}`)
+    }
+    const click = times.click
+    const stored = times.state.complete
+    const saved = times.save.saved
+    if (click == null || stored == null || saved == null) throw new Error(`missing timestamps in B: ${JSON.stringify(times)}`)
+
+    // the saved copy is exact (outside the timing)
+    const savedSha = await b.page.evaluate(async (fileName) => {
+      const root = await navigator.storage.getDirectory()
+      const file = await (await root.getFileHandle(fileName)).getFile()
+      const digest = await crypto.subtle.digest('SHA-256', await file.arrayBuffer())
+      await root.removeEntry(fileName)
+      return Array.from(new Uint8Array(digest), b => b.toString(16).padStart(2, '0')).join('')
+    }, name)
+    if (savedSha !== sha256) throw new Error(`B saved ${name} with SHA-256 ${savedSha}, expected ${sha256}`)
+
+    // informative: the other save path, the service worker's stream of the stored file, drained
+    const href = await download.getAttribute('href')
+    const serviceWorkerReadMs = href == null
+      ? null
+      : await b.page.evaluate(async ({ href, size }) => {
+        if (navigator.serviceWorker.controller == null) return null
+        const url = href.split('?')[0]!
+        const t0 = performance.now()
+        const response = await fetch(url, { cache: 'no-store' })
+        if (!response.ok || response.body == null) throw new Error(`files route answered ${response.status}`)
+        const reader = response.body.getReader()
+        let n = 0
+        while (true) {
+          const { done, value } = await reader.read()
+          if (done) break
+          n += value.byteLength
+        }
+        if (n !== size) throw new Error(`files route gave ${n} of ${size} bytes`)
+        return performance.now() - t0
+      }, { href, size })
+
+    return {
+      name,
+      cid,
+      size,
+      shareMs,
+      storedMs: stored - click,
+      endToEndMs: saved - click,
+      serviceWorkerReadMs,
+      cpuStoredSeconds: cpuDelta(cpuBefore, cpuStored).total,
+      cpuEndToEndSeconds: cpuDelta(cpuBefore, cpuSaved).total,
+      sources: counters.sources,
+      fetched: counters.fetched,
+      totalBlocks: counters.totalBlocks,
+      duplicates: counters.duplicates
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}

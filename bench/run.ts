@@ -1,0 +1,241 @@
+#!/usr/bin/env node
+/**
+ * `pnpm bench`: Peerlink's file transfer against a raw RTCDataChannel between
+ * the same two Chromium pages in the same run, and call figures. Starts a
+ * real relay, the built app (vite preview, a snapshot of apps/web/dist) and
+ * Debian's Chromium; prints a table and writes bench/results/latest.json.
+ * Builds nothing (`pnpm bench` runs `pnpm build` first). Run it inside a
+ * loopback-only network namespace: `../shared/bin/isolated pnpm bench`.
+ * See docs/benchmarks.md.
+ *
+ * Options: --runs N (3), --size MiB (64), --only raw,files,calls,
+ * --participants N (4), --cpu-window s (20), --chunk KiB (256),
+ * --high-water MiB (4), --out <file>.
+ */
+import { existsSync } from 'node:fs'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { arch, cpus, loadavg, release, totalmem } from 'node:os'
+import { dirname, join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { measureCall, type CallResult } from './calls.ts'
+import { connectDirect, filesUiReady, measureFileTransfer, saveToOpfs, type FileRunResult } from './file-transfer.ts'
+import { measureRaw, type RawResult } from './raw-channel.ts'
+import { launchBrowser, openApp, waitReserved } from './support/browser.ts'
+import { startApp, startRelay, ROOT } from './support/servers.ts'
+import { formatTable, mbps, median, round, type Row } from './support/stats.ts'
+
+const MiB = 1024 * 1024
+
+const { values: args } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '3' },
+    size: { type: 'string', default: '64' },
+    only: { type: 'string', default: 'raw,files,calls' },
+    participants: { type: 'string', default: '4' },
+    'cpu-window': { type: 'string', default: '20' },
+    chunk: { type: 'string', default: '256' },
+    'high-water': { type: 'string', default: '4' },
+    out: { type: 'string', default: join(ROOT, 'bench/results/latest.json') }
+  }
+})
+
+function positive (name: string, value: string): number {
+  const n = Number(value)
+  if (!Number.isFinite(n) || n <= 0) {
+    console.error(`bench: --${name} must be a positive number (got "${value}")`)
+    process.exit(2)
+  }
+  return n
+}
+const runs = Math.round(positive('runs', args.runs))
+const size = Math.round(positive('size', args.size) * MiB)
+const only = new Set(args.only.split(',').map(s => s.trim()))
+const participants = Math.round(positive('participants', args.participants))
+const cpuWindowMs = positive('cpu-window', args['cpu-window']) * 1000
+const chunk = Math.round(positive('chunk', args.chunk) * 1024)
+const highWater = Math.round(positive('high-water', args['high-water']) * MiB)
+for (const part of only) {
+  if (!['raw', 'files', 'calls'].includes(part)) {
+    console.error(`bench: --only takes raw, files and calls (got "${part}")`)
+    process.exit(2)
+  }
+}
+
+function log (line: string): void {
+  console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`)
+}
+
+for (const built of ['relay/dist/main.js', 'apps/web/dist/index.html']) {
+  if (!existsSync(join(ROOT, built))) {
+    console.error(`bench: ${built} is missing: run \`pnpm build\` first (\`pnpm bench\` does)`)
+    process.exit(2)
+  }
+}
+if (process.env.PEERLINK_ISOLATED !== '1') {
+  log('note: not inside a loopback-only network namespace (../shared/bin/isolated pnpm bench): ICE may also use other interfaces')
+}
+
+const TIMEOUT_MS = 600_000
+const rows: Row[] = []
+const skipped: string[] = []
+const details: Record<string, unknown> = {}
+const load: Record<string, number[]> = { start: loadavg() }
+const cleanups: Array<() => Promise<unknown>> = []
+let browserVersion = ''
+let failed = false
+
+try {
+  log('starting a relay and the app')
+  const relay = await startRelay()
+  cleanups.push(async () => { await relay.stop(); await rm(relay.dataDir, { recursive: true, force: true }) })
+  const app = await startApp()
+  cleanups.push(async () => app.stop())
+  const browser = await launchBrowser()
+  cleanups.push(async () => browser.close())
+  browserVersion = browser.version()
+  log(`Chromium ${browserVersion}, app ${app.url}, relay ${relay.peerId}`)
+  const relays = [relay.infoUrl]
+
+  // --- 64 MiB A→B: raw data channel and Peerlink's file transfer, alternating
+  if (only.has('raw') || only.has('files')) {
+    const a = await openApp(browser, app.url, 'A', { relays })
+    const b = await openApp(browser, app.url, 'B', { relays, setup: saveToOpfs })
+    await Promise.all([waitReserved(a, relay.peerId), waitReserved(b, relay.peerId)])
+    log(`A ${a.peerId}, B ${b.peerId}`)
+
+    let files = only.has('files')
+    if (files && !await filesUiReady(a.page)) {
+      files = false
+      skipped.push('file transfer: the app has no "Share files" button (file-sharing UI not in apps/web/dist)')
+    }
+    if (files) {
+      await connectDirect(a, b)
+      log('B is connected to A over direct WebRTC')
+    }
+
+    const raw: RawResult[] = []
+    const ours: FileRunResult[] = []
+    for (let i = 0; i < runs; i++) {
+      if (only.has('raw')) {
+        const r = await measureRaw(a.page, b.page, { size, chunk, highWater, lowWater: highWater / 2 })
+        raw.push(r)
+        log(`raw RTCDataChannel ${i + 1}/${runs}: ${Math.round(r.ms)} ms, ${round(mbps(size, r.ms))} MB/s, CPU ${r.cpuSeconds} s (setup ${r.setupMs} ms, ${r.pair})`)
+      }
+      if (files) {
+        const r = await measureFileTransfer(a, b, { size, name: `bench-${i + 1}.bin`, appBase: app.url, relays, timeoutMs: TIMEOUT_MS })
+        ours.push(r)
+        log(`Peerlink file ${i + 1}/${runs}: stored ${Math.round(r.storedMs)} ms (${round(mbps(size, r.storedMs))} MB/s), ` +
+          `end to end ${Math.round(r.endToEndMs)} ms (${round(mbps(size, r.endToEndMs))} MB/s), CPU ${r.cpuEndToEndSeconds} s, ` +
+          `share on A ${r.shareMs} ms, blocks ${r.fetched}/${r.totalBlocks} from ${Object.keys(r.sources).length} peer(s)`)
+      }
+    }
+    await Promise.all([a.context.close(), b.context.close()])
+
+    const rawMs = median(raw.map(r => r.ms))
+    const vsRaw = (ms: number): number | undefined => raw.length > 0 ? rawMs / ms : undefined
+    if (raw.length > 0) {
+      rows.push({
+        measurement: 'raw RTCDataChannel A→B', runs: raw.map(r => r.ms), median: rawMs, unit: 'ms', MBps: mbps(size, rawMs), vsRaw: 1,
+        cpuSeconds: median(raw.map(r => r.cpuSeconds)),
+        note: `first send → last byte counted; ${chunk / 1024} KiB messages, high water ${highWater / MiB} MiB`
+      })
+      details.raw = raw
+    }
+    if (ours.length > 0) {
+      const stored = median(ours.map(r => r.storedMs))
+      const e2e = median(ours.map(r => r.endToEndMs))
+      const readBack = ours.map(r => r.endToEndMs - r.storedMs)
+      rows.push({
+        measurement: 'Peerlink transfer (stored)', runs: ours.map(r => r.storedMs), median: stored, unit: 'ms', MBps: mbps(size, stored), vsRaw: vsRaw(stored),
+        cpuSeconds: median(ours.map(r => r.cpuStoredSeconds)),
+        note: 'click → complete: blocks fetched, hash-verified, in IndexedDB'
+      })
+      rows.push({
+        measurement: 'Peerlink end to end (stored + read back)', runs: ours.map(r => r.endToEndMs), median: e2e, unit: 'ms', MBps: mbps(size, e2e), vsRaw: vsRaw(e2e),
+        cpuSeconds: median(ours.map(r => r.cpuEndToEndSeconds)),
+        note: 'click → saved: + read from IndexedDB, decrypted, written to OPFS; SHA-256 checked'
+      })
+      rows.push({ measurement: '  read back only (FSA → OPFS)', runs: readBack, median: median(readBack), unit: 'ms', MBps: mbps(size, median(readBack)), note: 'complete → saved, part of end to end' })
+      const sw = ours.map(r => r.serviceWorkerReadMs).filter((v): v is number => v != null)
+      if (sw.length > 0) {
+        rows.push({ measurement: '  read back via service worker', runs: sw, median: median(sw), unit: 'ms', MBps: mbps(size, median(sw)), note: 'files/<cid>/<name> fetched, body drained (the other save path)' })
+      }
+      const share = ours.map(r => r.shareMs)
+      rows.push({ measurement: '  share on A (encrypt, chunk, store)', runs: share, median: median(share), unit: 'ms', MBps: mbps(size, median(share)), note: 'before the transfer, not in the ratio' })
+      details.files = ours
+    }
+    load.afterTransfers = loadavg()
+  }
+
+  // --- calls
+  if (only.has('calls')) {
+    let call: CallResult | { skipped: string }
+    try {
+      call = await measureCall(browser, { participants, appBase: app.url, relays, cpuWindowMs, timeoutMs: 120_000, log })
+    } catch (err) {
+      failed = true
+      call = { skipped: `the call measurement failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}` }
+      log(`calls failed: ${err instanceof Error ? err.message : String(err)}`)
+    }
+    if ('skipped' in call) {
+      skipped.push(`calls: ${call.skipped}`)
+      rows.push({ measurement: 'Join call → first decoded remote frame', runs: [], median: null, unit: 'ms', note: `skipped: ${call.skipped}` })
+      rows.push({ measurement: `CPU per participant, ${participants}-person call`, runs: [], median: null, unit: 'cores', note: `skipped: ${call.skipped}` })
+    } else {
+      const first = call.joins.map(j => j.firstFrameMs)
+      const all = call.joins.map(j => j.allFramesMs)
+      rows.push({ measurement: 'Join call → first decoded remote frame', runs: first, median: median(first), unit: 'ms', note: `each joiner (calls of ${call.joins.map(j => j.participants - 1).join(', ')}); getStats every 20 ms` })
+      rows.push({ measurement: '  → frames from everyone in the call', runs: all, median: median(all), unit: 'ms', note: 'until every member already in the call is decoded' })
+      rows.push({
+        measurement: `CPU per participant, ${participants}-person call`, runs: [call.cpu.coresPerParticipant], median: call.cpu.coresPerParticipant, unit: 'cores',
+        note: `all Chromium processes ${round(call.cpu.coresTotal, 2)} cores / ${participants} over ${round(call.cpu.windowMs / 1000, 0)} s; decoded fps per stream ${call.fpsPerStream.join(', ')}`
+      })
+      details.calls = call
+    }
+    load.afterCalls = loadavg()
+  }
+  // issue 5's streamed video: no "Play <name>" in the app yet
+  rows.push({ measurement: 'Play → first frame (streamed video)', runs: [], median: null, unit: 'ms', note: 'not measured yet: streamed video not built' })
+  skipped.push('Play → first frame: not measured yet (streamed video not built)')
+} catch (err) {
+  failed = true
+  console.error(`bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`)
+} finally {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => { log(`cleanup: ${String(err)}`) })
+}
+
+load.end = loadavg()
+const result = {
+  date: new Date().toISOString(),
+  machine: {
+    cores: cpus().length,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    arch: arch(),
+    memoryGiB: round(totalmem() / 1024 ** 3, 1),
+    kernel: release(),
+    node: process.version,
+    chromium: browserVersion,
+    headless: true,
+    network: process.env.PEERLINK_ISOLATED === '1' ? 'loopback-only network namespace' : 'host network',
+    /** 1/5/15-minute load averages: other work on the machine skews absolute figures; compare within a run. */
+    loadavg: Object.fromEntries(Object.entries(load).map(([k, v]) => [k, v.map(x => round(x, 2))]))
+  },
+  options: { runs, sizeBytes: size, chunkBytes: chunk, highWaterBytes: highWater, participants, cpuWindowMs, only: [...only] },
+  rows: rows.map(r => ({
+    ...r,
+    runs: r.runs.map(v => round(v, 2)),
+    median: r.median == null ? null : round(r.median, 2),
+    ...(r.MBps != null ? { MBps: round(r.MBps, 2) } : {}),
+    ...(r.vsRaw != null ? { vsRaw: round(r.vsRaw, 3) } : {}),
+    ...(r.cpuSeconds != null ? { cpuSeconds: round(r.cpuSeconds, 2) } : {})
+  })),
+  skipped,
+  details
+}
+console.log(`\n${formatTable(rows)}\n`)
+for (const s of skipped) console.log(`skipped: ${s}`)
+console.log(`(MB = 10^6 bytes; ${size / MiB} MiB per transfer; median of ${runs}; load average ${load.start?.[0]?.toFixed(1)} → ${load.end[0]?.toFixed(1)} on ${cpus().length} cores)`)
+await mkdir(dirname(args.out), { recursive: true })
+await writeFile(args.out, JSON.stringify(result, null, 2) + '\n')
+log(`wrote ${args.out}`)
+process.exitCode = failed ? 1 : 0

@@ -1,0 +1,66 @@
+/**
+ * Debian's Chromium through Playwright, with exactly the launch flags of the
+ * e2e tests (read from playwright.config.ts), and app pages in fresh browser
+ * contexts (own IndexedDB, own identity).
+ */
+import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test'
+import config from '../../playwright.config.ts'
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+
+/** The e2e launch flags: headless, --allow-loopback-in-peer-connection, fake media devices. */
+export function launchArgs (): string[] {
+  return config.use?.launchOptions?.args ?? []
+}
+
+export async function launchBrowser (): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: launchArgs() })
+}
+
+export interface AppPage {
+  name: string
+  context: BrowserContext
+  page: Page
+  peerId: string
+}
+
+export interface OpenOptions {
+  /** Relay entries (`?relay=` parameters). */
+  relays: string[]
+  /** Appended to the URL, e.g. a `#/f/…` or `#/r/…` fragment. */
+  fragment?: string
+  /** Runs on the context before the page opens (init scripts). */
+  setup?: (context: BrowserContext) => Promise<void>
+}
+
+export function appUrl (base: string, relays: string[], fragment = ''): string {
+  const query = relays.map(r => `relay=${encodeURIComponent(r)}`).join('&')
+  return new URL(query === '' ? '/' : `/?${query}`, base).toString() + fragment
+}
+
+/**
+ * Opens the app in a fresh context. A media permission is granted: without
+ * one Chromium enumerates no network interfaces and ICE finds no candidates
+ * on loopback.
+ */
+export async function openApp (browser: Browser, base: string, name: string, options: OpenOptions): Promise<AppPage> {
+  const context = await browser.newContext({ permissions: ['camera', 'microphone', 'clipboard-read', 'clipboard-write'] })
+  await options.setup?.(context)
+  const page = await context.newPage()
+  page.on('pageerror', err => { console.log(`  [${name} pageerror] ${err.message}`) })
+  await page.goto(appUrl(base, options.relays, options.fragment))
+  const id = page.getByLabel('Your ID')
+  await id.filter({ hasText: /^12D3KooW\w+$/ }).waitFor({ timeout: 30_000 })
+  return { name, context, page, peerId: (await id.textContent()) ?? '' }
+}
+
+/** Waits until the relay holds a reservation for the page (its connection panel says "reserved"). */
+export async function waitReserved (app: AppPage, relayPeerId: string, timeout = 30_000): Promise<void> {
+  await app.page.getByRole('list', { name: 'Relays' }).getByRole('listitem')
+    .filter({ hasText: relayPeerId }).filter({ hasText: 'reserved' }).waitFor({ timeout })
+}
+
+/** Waits until `app` shows a direct (WebRTC) connection to `peerId` in its connection panel. */
+export async function waitDirect (app: AppPage, peerId: string, timeout = 60_000): Promise<void> {
+  await app.page.getByRole('list', { name: 'Peers' }).locator(`[data-peer-id="${peerId}"][data-direct="true"]`).first().waitFor({ timeout })
+}
