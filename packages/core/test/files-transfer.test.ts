@@ -182,3 +182,33 @@ describe('penalties', () => {
     expect(penalties.isBanned('p')).toBe(false)
   })
 })
+
+describe('upload throttle', () => {
+  it('lets bytes through at the limit, in order, and not at all slower when unlimited', async () => {
+    const { Throttle } = await import('../src/index.js')
+    let now = 0
+    const throttle = new Throttle(1000, () => now)
+    // a full second's budget accrues first
+    now = 1000
+    await throttle.take(1000)
+    const order: number[] = []
+    const second = throttle.take(500).then(() => order.push(2))
+    const first = Promise.resolve().then(() => order.push(1))
+    now = 1500
+    await Promise.all([first, second])
+    expect(order).toEqual([1, 2])
+    throttle.bytesPerSecond = 0
+    await throttle.take(10_000_000)
+    expect(() => { throttle.bytesPerSecond = -1 }).toThrow(RangeError)
+  })
+
+  it('waits about bytes / limit when the bucket is empty', async () => {
+    const { Throttle } = await import('../src/index.js')
+    const throttle = new Throttle(100_000)
+    const started = performance.now()
+    await throttle.take(5_000)
+    await throttle.take(5_000)
+    // the bucket starts empty: 10 kB at 100 kB/s is about 100 ms
+    expect(performance.now() - started).toBeGreaterThanOrEqual(90)
+  })
+})

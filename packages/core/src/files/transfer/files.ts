@@ -19,6 +19,7 @@ import { BLOCKS_PROTOCOL, CONNECT_TIMEOUT_MS, OPEN_STREAM_TIMEOUT_MS, PLAYBACK_A
 import { Download } from './download.js'
 import { Penalties } from './penalties.js'
 import { serveBlocks } from './server.js'
+import { Throttle } from './throttle.js'
 import type { TransferRecord, TransferStore } from './store.js'
 import type { DownloadInit, FilesEvents, NamedFile, ShareOptions, TransferStatus } from './types.js'
 import type { FileLink } from '../link.js'
@@ -44,6 +45,8 @@ export interface FilesComponents {
 export interface FilesInit {
   chunks: ChunkStore
   transfers: TransferStore
+  /** Upload rate limit for serving blocks, bytes per second; 0 (default) for none. */
+  uploadLimit?: number
 }
 
 /** A chunk store that can forget many blocks at once (IdbChunkStore). */
@@ -64,6 +67,7 @@ interface Entry {
 export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
   private readonly entries = new Map<string, Entry>()
   private readonly penalties = new Penalties()
+  private readonly throttle: Throttle
   private readonly chunks: ChunkStore & BulkDelete
   private readonly transfers: TransferStore
   private controller?: AbortController
@@ -73,6 +77,17 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
     super()
     this.chunks = init.chunks
     this.transfers = init.transfers
+    this.throttle = new Throttle(init.uploadLimit ?? 0)
+  }
+
+  /** Upload rate limit for serving blocks to others, bytes per second; 0 for none. */
+  get uploadLimit (): number {
+    return this.throttle.bytesPerSecond
+  }
+
+  /** @throws {RangeError} for a negative or non-finite limit */
+  set uploadLimit (bytesPerSecond: number) {
+    this.throttle.bytesPerSecond = bytesPerSecond
   }
 
   private get self (): string {
@@ -89,6 +104,7 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
         store: this.chunks,
         remotePeer: connection.remotePeer.toString(),
         signal: controller.signal,
+        throttle: this.throttle,
         onServed: (root) => { this.served(root.toString()) }
       })
     }, { runOnLimitedConnection: true, maxInboundStreams: 64, signal })

@@ -10,6 +10,7 @@ import { lpStream } from '@libp2p/utils'
 import { BlockNotFoundError, BlockProtocolError } from '../errors.js'
 import { decodeFrame, encodeFrame } from './codec.js'
 import { MAX_BLOCK_FRAME_BYTES, MAX_QUEUED_WANTS, SERVER_IDLE_TIMEOUT_MS } from './constants.js'
+import type { Throttle } from './throttle.js'
 import type { ChunkStore } from '../chunk-store.js'
 import type { Stream } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
@@ -23,6 +24,8 @@ export interface ServeInit {
   store: Pick<ChunkStore, 'get'>
   /** Noise-authenticated remote peer, for logs and counters. */
   remotePeer: string
+  /** The upload rate limit, waited on before each block is sent. */
+  throttle?: Pick<Throttle, 'take'>
   /** Called for every block sent, with the root CID the client named. */
   onServed?(root: CID, cid: CID): void
   /** Aborts when the service stops. */
@@ -99,6 +102,7 @@ export async function serveBlocks (stream: Stream, init: ServeInit): Promise<voi
       if (block == null) {
         await lp.write(encodeFrame({ type: 'missing', cid }), { signal: init.signal })
       } else {
+        await init.throttle?.take(block.byteLength, { signal: init.signal })
         await lp.write(encodeFrame({ type: 'block', cid, bytes: block }), { signal: init.signal })
         if (root != null) init.onServed?.(root, cid)
       }
