@@ -4,7 +4,7 @@ import { MAX_VIDEO_BITRATE, MIN_VIDEO_BITRATE, parseIceServers, VIDEO_UPLOAD_BUD
 
 describe('video encoding per mesh size', () => {
   it('shares the upload budget between participants, never below the floor', () => {
-    expect(videoEncodingFor(1)).toEqual({ maxBitrate: MAX_VIDEO_BITRATE, scaleResolutionDownBy: 1, maxFramerate: 30 })
+    expect(videoEncodingFor(1)).toEqual({ maxBitrate: MAX_VIDEO_BITRATE, scaleResolutionDownBy: 1, maxFramerate: 24 })
     const rates = [1, 2, 3, 4, 5, 6, 7].map(n => videoEncodingFor(n).maxBitrate)
     for (let i = 1; i < rates.length; i++) expect(rates[i]).toBeLessThanOrEqual(rates[i - 1]!)
     // a six-person call: five streams that together stay within the budget

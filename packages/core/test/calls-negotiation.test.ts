@@ -144,6 +144,21 @@ describe('perfect negotiation', () => {
     expect([a.signalingState, b.signalingState]).toEqual(['stable', 'stable'])
   })
 
+  it('lets the answering side attach its tracks before it answers', async () => {
+    const a = new FakePeerConnection('a')
+    const b = new FakePeerConnection('b')
+    const order: string[] = []
+    const na: PerfectNegotiation = new PerfectNegotiation(a, { polite: false, send: signal => { void nb.receive(signal) } })
+    const nb: PerfectNegotiation = new PerfectNegotiation(b, {
+      polite: true,
+      send: signal => { order.push(`sent ${signal.kind === 'description' ? signal.description.type : 'candidate'}`); void na.receive(signal) },
+      beforeAnswer: async () => { order.push(`attach in ${b.signalingState}`) }
+    })
+    a.fire('negotiationneeded')
+    while (a.signalingState !== 'stable' || order.length < 2) await tick()
+    expect(order).toEqual(['attach in have-remote-offer', 'sent answer'])
+  })
+
   it('stops sending once closed', async () => {
     const { a, na, sent, settled } = pair()
     na.close()

@@ -38,6 +38,8 @@ export class Session {
   #timer?: ReturnType<typeof setInterval>
   readonly #refresh = (): void => { this.refresh() }
   #peerWatchers: Array<(peer: Peerlink | undefined) => void> = []
+  /** Direct libp2p WebRTC connections to other browsers; `?webrtc=off` keeps them relayed (tests, diagnosis). */
+  #webrtc = true
 
   /** The identity key, once loaded. */
   get key (): PrivateKey | undefined {
@@ -75,6 +77,7 @@ export class Session {
       this.#key ??= await loadOrCreateIdentity(new IdbKeyStore())
       this.peerId = peerIdOf(this.#key)
       this.relayConfig = await resolveRelayConfig(href)
+      this.#webrtc = new URL(href).searchParams.get('webrtc') !== 'off'
     } catch (err) {
       this.#fail(err)
       return
@@ -125,7 +128,7 @@ export class Session {
   async #launch (config: RelayConfig): Promise<void> {
     const generation = ++this.#generation
     try {
-      const peer = await createPeer({ privateKey: this.#key!, relays: config.relays })
+      const peer = await createPeer({ privateKey: this.#key!, relays: config.relays, webrtc: this.#webrtc })
       if (generation !== this.#generation) {
         await peer.stop() // superseded by a later restart or stop
         return

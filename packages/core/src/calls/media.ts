@@ -14,18 +14,18 @@ export interface VideoEncoding {
 }
 
 /** Upload we allow for all outgoing video streams together, in bits per second. */
-export const VIDEO_UPLOAD_BUDGET = 2_500_000
-/** Bitrate of the one video stream of a two-person call. */
-export const MAX_VIDEO_BITRATE = 1_500_000
+export const VIDEO_UPLOAD_BUDGET = 1_800_000
+/** Bitrate of the one video stream of a two-person call (ample for the 640×360 the app captures). */
+export const MAX_VIDEO_BITRATE = 1_000_000
 /** Below this a stream is not worth sending in more detail. */
-export const MIN_VIDEO_BITRATE = 150_000
+export const MIN_VIDEO_BITRATE = 100_000
 
 /**
  * The encoding of each outgoing video stream when we send to `others`
  * participants: a full mesh sends one stream per participant, so the upload
- * budget is shared (1.5 Mb/s for one, 625 kb/s each for four, 500 kb/s each
- * for five in a six-person call), and the resolution and frame rate drop as
- * the mesh grows so the encoder keeps up on a laptop.
+ * budget is shared (1 Mb/s for one, 900 kb/s each for two, 450 kb/s each for
+ * four, 360 kb/s each for five in a six-person call), and the resolution and
+ * frame rate drop as the mesh grows so the encoder keeps up on a laptop.
  */
 export function videoEncodingFor (others: number): VideoEncoding {
   const n = Math.max(1, Math.floor(others))
@@ -33,7 +33,7 @@ export function videoEncodingFor (others: number): VideoEncoding {
   return {
     maxBitrate,
     scaleResolutionDownBy: n <= 2 ? 1 : n <= 4 ? 1.5 : 2,
-    maxFramerate: n <= 3 ? 30 : 20
+    maxFramerate: n <= 3 ? 24 : 15
   }
 }
 

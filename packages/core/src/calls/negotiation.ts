@@ -3,6 +3,9 @@
  * for one peer connection of a call: either side may renegotiate at any
  * time (a track added, an ICE restart); when two offers collide, the polite
  * side rolls its own back and answers, the impolite side ignores the other's.
+ * Calls avoid the collision at the start: the impolite side makes the first
+ * offer with a transceiver per kind, and the polite side attaches its tracks
+ * to those in {@link NegotiationInit.beforeAnswer}.
  *
  * Uses only the peer connection it is given, so core has no browser globals:
  * the app creates the RTCPeerConnection (with its ICE servers) and the media.
@@ -28,6 +31,12 @@ export interface NegotiationInit {
   polite: boolean
   /** Sends a signal to the other side (`Call.signal`). */
   send(signal: CallSignal): void
+  /**
+   * Called with each remote offer applied, before our answer is made: the
+   * place to attach our tracks to the transceivers the offer created (so the
+   * answer sends them) instead of adding our own and renegotiating.
+   */
+  beforeAnswer?(): Promise<void> | void
   /** A negotiation step failed (logged; the app may restart ICE or drop the connection). */
   onError?(err: Error): void
 }
@@ -93,6 +102,7 @@ export class PerfectNegotiation {
         const readyForOffer = !this.makingOffer && (pc.signalingState === 'stable' || this.settingRemoteAnswer)
         const collision = description.type === 'offer' && !readyForOffer
         this.ignoreOffer = !this.init.polite && collision
+        log('received an %s in %s%s', description.type, pc.signalingState, collision ? ' (collision)' : '')
         if (this.ignoreOffer) {
           log('ignoring a colliding offer (we are impolite)')
           return
@@ -105,6 +115,7 @@ export class PerfectNegotiation {
           this.settingRemoteAnswer = false
         }
         if (description.type === 'offer') {
+          await this.init.beforeAnswer?.()
           await pc.setLocalDescription()
           this.sendLocalDescription()
         }
@@ -114,6 +125,7 @@ export class PerfectNegotiation {
         } catch (err) {
           // candidates of an offer we ignored do not apply
           if (!this.ignoreOffer) throw err
+          log('dropped a candidate of an ignored offer')
         }
       }
     } catch (err) {
@@ -125,6 +137,7 @@ export class PerfectNegotiation {
     const description = this.pc.localDescription
     if (description == null || this.closed) return
     if (description.type !== 'offer' && description.type !== 'answer') return
+    log('sending an %s', description.type)
     this.init.send({ kind: 'description', description: { type: description.type, sdp: description.sdp } })
   }
 
