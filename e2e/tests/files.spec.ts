@@ -59,9 +59,9 @@ test('a 32 MiB file shared in a room: B saves it through the File System Access 
 
     // swarming: C got blocks from both A and B, and both counted what they served
     const cDone = await counters(cRow)
-    console.log('swarming download', JSON.stringify(cDone))
-    // (endgame may ask both for the last blocks: duplicates are possible here, unlike after a reload)
+    // (the endgame may ask both for the last few blocks: a few duplicates are possible here, unlike after a reload)
     expect(cDone).toMatchObject({ state: 'complete', rejected: {} })
+    expect(cDone.duplicates).toBeLessThanOrEqual(8)
     expect(cDone.fetched).toBe(cDone.totalBlocks)
     expect(cDone.sources[a.peerId]).toBeGreaterThan(0)
     expect(cDone.sources[b.peerId]).toBeGreaterThan(0)

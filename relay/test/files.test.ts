@@ -12,7 +12,6 @@ import {
 } from '@peerlink/core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startRelay, type RelayProcess } from './support/relay-process.js'
-import type { CID } from 'multiformats/cid'
 
 const MiB = 1024 * 1024
 /** Multicodec of raw blocks (the content's leaves). */
@@ -20,11 +19,11 @@ const RAW_CODEC = 0x55
 
 /** A store that hands out corrupted copies of the content's leaves: a provider that lies. */
 class LyingChunkStore extends MemoryChunkStore {
-  override async get (cid: CID): Promise<Uint8Array> {
+  override async get (cid: Parameters<MemoryChunkStore['get']>[0]): Promise<Uint8Array> {
     const bytes = await super.get(cid)
     if (cid.code !== RAW_CODEC || bytes.byteLength < 4096) return bytes
     const copy = bytes.slice()
-    copy[100] ^= 0xff
+    copy[100] = (copy[100] ?? 0) ^ 0xff
     return copy
   }
 }
@@ -119,7 +118,9 @@ describe('file transfers between Node peers through a relay', () => {
     const done = await transferState(c, status.cid, 'complete')
     expect(done.sources[a.peerId]).toBeGreaterThan(0)
     expect(done.sources[b.peerId]).toBeGreaterThan(0)
-    expect(done.sources[a.peerId]! + done.sources[b.peerId]!).toBe(done.totalBlocks)
+    expect((done.sources[a.peerId] ?? 0) + (done.sources[b.peerId] ?? 0)).toBe(done.totalBlocks)
+    // the endgame may ask for the last few blocks twice, no more
+    expect(done.duplicates).toBeLessThanOrEqual(8)
     expect(sha256(await readAll(c, status.cid))).toBe(sha256(bytes))
   }, 90_000)
 

@@ -68,7 +68,7 @@ describe('block protocol frames', () => {
 })
 
 describe('scheduler', () => {
-  const init = { initialWindow: 2, maxWindow: 4 }
+  const init = { initialWindow: 2, maxWindow: 4, endgameBlocks: 4 }
 
   it('hands out blocks in file order, urgent ones first, within each provider\'s window', async () => {
     const blocks = await cids(6)
@@ -121,7 +121,7 @@ describe('scheduler', () => {
 
   it('gives back what a dropped provider had in flight', async () => {
     const blocks = await cids(3)
-    const s = new Scheduler({ initialWindow: 3, maxWindow: 3 })
+    const s = new Scheduler({ initialWindow: 3, maxWindow: 3, endgameBlocks: 4 })
     s.want(blocks)
     s.addProvider('liar')
     expect(s.next('liar')).toHaveLength(3)
@@ -132,7 +132,7 @@ describe('scheduler', () => {
 
   it('re-asks timed-out blocks elsewhere and halves the slow provider\'s window', async () => {
     const blocks = await cids(4)
-    const s = new Scheduler({ initialWindow: 4, maxWindow: 8 })
+    const s = new Scheduler({ initialWindow: 4, maxWindow: 8, endgameBlocks: 4 })
     s.want(blocks)
     s.addProvider('p1')
     s.next('p1', 0)
@@ -156,9 +156,25 @@ describe('scheduler', () => {
     expect(s.remaining).toBe(1)
   })
 
+  it('does not duplicate while many blocks are still in flight (endgame only at the very end)', async () => {
+    const blocks = await cids(12)
+    const s = new Scheduler({ initialWindow: 6, maxWindow: 6, endgameBlocks: 2 })
+    s.want(blocks)
+    s.addProvider('a')
+    s.addProvider('b')
+    expect(s.next('a')).toHaveLength(6)
+    expect(s.next('b')).toHaveLength(6)
+    // b delivers everything it has; a's six are still in flight: no duplicates yet
+    for (const cid of blocks.slice(6)) s.received('b', cid)
+    expect(s.next('b')).toEqual([])
+    for (const cid of blocks.slice(0, 4)) s.received('a', cid)
+    // two left, both at a: now b asks for them too
+    expect(s.next('b').map(String)).toEqual(blocks.slice(4, 6).map(String))
+  })
+
   it('wants a block again when storing it failed, and moves prioritized blocks to the front', async () => {
     const blocks = await cids(5)
-    const s = new Scheduler({ initialWindow: 1, maxWindow: 1 })
+    const s = new Scheduler({ initialWindow: 1, maxWindow: 1, endgameBlocks: 4 })
     s.want(blocks)
     s.addProvider('p')
     const [first] = s.next('p')

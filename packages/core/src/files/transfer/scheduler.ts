@@ -10,15 +10,18 @@
  *   halves on a timeout, so a provider gets work in proportion to how fast it
  *   delivers: the fastest take the most blocks (rebalancing by pull).
  * - A provider that said it does not hold a block is never asked for it again.
- * - Endgame: once nothing is left to hand out, an idle provider also asks for
- *   blocks in flight at others; the first copy to arrive wins and the others
- *   are cancelled.
+ * - Endgame: once nothing is left to hand out and only a few blocks are in
+ *   flight (`endgameBlocks`), an idle provider also asks for those; the first
+ *   copy to arrive wins and the others are cancelled. (Earlier, with windows
+ *   of up to 32 blocks, it would duplicate half of a small file.)
  */
 import type { CID } from 'multiformats/cid'
 
 export interface SchedulerInit {
   initialWindow: number
   maxWindow: number
+  /** Endgame starts once nothing is left to hand out and at most this many blocks are in flight. */
+  endgameBlocks: number
 }
 
 interface Provider {
@@ -149,7 +152,7 @@ export class Scheduler {
       if (this.state.get(key) === 'wanted' && !provider.lacks.has(key)) take(key)
       else if (this.state.get(key) === 'wanted') this.retry.push(key)
     }
-    if (room() && this.wantedCount === 0) {
+    if (room() && this.wantedCount === 0 && this.inFlightCount <= this.init.endgameBlocks) {
       // endgame: blocks in flight elsewhere, oldest request first
       const candidates: Array<[string, number]> = []
       for (const [other, p] of this.providers) {
