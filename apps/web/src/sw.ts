@@ -5,6 +5,8 @@
  *   pages at once (autoUpdate);
  * - serves files held in this browser at `<scope>files/<cid>/<name>`,
  *   streamed from IndexedDB and decrypted on the fly, with Range support;
+ *   files still downloading are read through a page's peer (lib/range-bridge.ts),
+ *   so a video plays while it downloads;
  * - focuses the app when a "download complete" notification is clicked;
  * - caches nothing at run time: relays' /relay.json and every other
  *   cross-origin request go straight to the network.
@@ -15,6 +17,7 @@ import { clientsClaim } from 'workbox-core'
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching'
 import { NavigationRoute, registerRoute } from 'workbox-routing'
 import { FILES_PATH } from './lib/files-route.ts'
+import { remoteFile } from './sw/remote-file.ts'
 import { serveFile, type OpenStoredFile } from './sw/serve-file.ts'
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<string | { url: string, revision: string | null }> }
@@ -27,12 +30,22 @@ const filesPrefix = scopePath + FILES_PATH
 
 let stores: { transfers: IdbTransferStore, chunks: IdbChunkStore } | undefined
 
-/** Opens a file from IndexedDB: its key from the transfer records, its blocks from the chunk store. */
-const openStored: OpenStoredFile = async (cid) => {
+/**
+ * Opens a file from IndexedDB: its key from the transfer records, its blocks
+ * from the chunk store. A file still downloading is read through the page
+ * that asked (or another Peerlink page): its peer fetches what is read first.
+ */
+const openStored = (clientId: string): OpenStoredFile => async (cid) => {
   stores ??= { transfers: new IdbTransferStore(), chunks: new IdbChunkStore() }
   const record = await stores.transfers.get(cid)
   if (record == null) return { missing: `File ${cid} is not in this browser: open its link in Peerlink to download it.` }
-  if (record.state !== 'complete') return { missing: `File ${cid} is not completely downloaded yet: wait for its download to finish in Peerlink.` }
+  if (record.state !== 'complete') {
+    const client = await pageOf(clientId)
+    if (client == null || record.size == null || record.name == null) {
+      return { missing: `File ${cid} is not completely downloaded yet: wait for its download to finish in Peerlink.` }
+    }
+    return { file: remoteFile(client, cid, { name: record.name, type: record.type ?? '', size: record.size }) }
+  }
   let root: CID
   try {
     root = CID.parse(cid)
@@ -46,7 +59,7 @@ const openStored: OpenStoredFile = async (cid) => {
 for (const method of ['GET', 'HEAD'] as const) {
   registerRoute(
     ({ url }) => url.origin === self.location.origin && url.pathname.startsWith(filesPrefix),
-    async ({ request }) => serveFile(request, scopePath, openStored),
+    async ({ request, event }) => serveFile(request, scopePath, openStored((event as FetchEvent).clientId)),
     method
   )
 }
@@ -64,6 +77,14 @@ self.addEventListener('notificationclick', (event) => {
     else await self.clients.openWindow(scopePath)
   }))
 })
+
+/** The page that made a request, else any open Peerlink page (a new tab opened from a link has none yet). */
+async function pageOf (clientId: string): Promise<Client | undefined> {
+  const own = clientId === '' ? undefined : await self.clients.get(clientId)
+  if (own != null) return own
+  const windows = await self.clients.matchAll({ type: 'window' })
+  return windows[0]
+}
 
 function escapeRegExp (text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')

@@ -94,3 +94,15 @@ describe('range bridge', () => {
     expect(parseReply(undefined)).toMatchObject({ type: 'error' })
   })
 })
+
+describe('upload limit setting', () => {
+  it('reads ?upload-limit= in bytes per second, with k and m, ignoring malformed values', async () => {
+    const { uploadLimitOf } = await import('../src/lib/upload-limit.ts')
+    const at = (q: string): number => uploadLimitOf(`http://127.0.0.1/${q}`)
+    expect(at('')).toBe(0)
+    expect(at('?upload-limit=5000')).toBe(5000)
+    expect(at('?upload-limit=200k')).toBe(200_000)
+    expect(at('?upload-limit=1.5M')).toBe(1_500_000)
+    for (const bad of ['-1', 'fast', '1e9', '10 kb', '']) expect(at(`?upload-limit=${encodeURIComponent(bad)}`), bad).toBe(0)
+  })
+})

@@ -29,3 +29,9 @@ export function percent (done: number, total: number | undefined): number {
   if (total == null || total <= 0) return 0
   return Math.min(100, Math.floor((done / total) * 100))
 }
+
+/** Whether this browser's `<video>` plays files of this MIME type (video/* and audio/* only). */
+export function canPlayType (type: string, probe: () => Pick<HTMLMediaElement, 'canPlayType'> = () => document.createElement('video')): boolean {
+  if (!/^(video|audio)\/[\w.+-]+/.test(type)) return false
+  return probe().canPlayType(type) !== ''
+}

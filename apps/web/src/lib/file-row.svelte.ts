@@ -1,7 +1,7 @@
 import { CopyAction } from './clipboard.svelte.ts'
 import { errorMessage } from './errors.ts'
 import { canPickSaveFile, downloadInFrame, fileServed, pickSaveFile, serviceWorkerControls, writeToHandle } from './file-save.ts'
-import { bytesText, peersText, percent, rateText } from './file-format.ts'
+import { bytesText, canPlayType, peersText, percent, rateText } from './file-format.ts'
 import { fileHref } from './files-route.ts'
 import type { SharedFile, TransferStatus } from './files-api.ts'
 
@@ -50,6 +50,8 @@ export type SaveState = 'idle' | 'waiting' | 'saving' | 'saved' | 'failed'
 export class FileRowView {
   readonly copier = new CopyAction()
   save = $state<SaveState>('idle')
+  /** "Play" was pressed: the player shows (once the file's size is known) and streams it while it downloads. */
+  playing = $state(false)
   /** Why the last action (download, save, pause…) failed. */
   error = $state<string>()
   /** Where to save once the download completes (picked during the click). */
@@ -126,6 +128,38 @@ export class FileRowView {
   /** The download link: the service worker streams the stored file. */
   get href (): string {
     return fileHref(this.ref.cid, this.name === '' ? 'file' : this.name, true)
+  }
+
+  /** A video or audio file this browser plays natively (MP4, WebM…): it gets a "Play" button. */
+  get playable (): boolean {
+    const type = this.status?.type ?? this.ref.type ?? ''
+    return canPlayType(type)
+  }
+
+  /** Where the player reads the file: the service worker's files route, inline, with ranges. */
+  get streamHref (): string {
+    return fileHref(this.ref.cid, this.name === '' ? 'file' : this.name)
+  }
+
+  /** The player can start: the manifest is known (the worker needs the size to answer ranges). */
+  get streamReady (): boolean {
+    return this.playing && this.size != null && this.state !== 'resolving' && this.state !== 'available'
+  }
+
+  /**
+   * "Play" was pressed: starts (or resumes) the download if the file is not
+   * here, and shows the player, which gets the blocks it needs first.
+   */
+  async play (): Promise<void> {
+    this.error = undefined
+    try {
+      await serviceWorkerControls()
+      if (this.canResume) await this.host.resume(this.ref.cid)
+      else if (!this.complete && this.state !== 'resolving' && this.state !== 'downloading') this.host.startDownload(this.ref)
+      this.playing = true
+    } catch (err) {
+      this.error = `Could not play ${this.name}: ${errorMessage(err)}`
+    }
   }
 
   /** For tests and debugging: the transfer's counters as data attributes. */

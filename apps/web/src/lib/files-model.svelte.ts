@@ -2,6 +2,8 @@ import { errorMessage } from './errors.ts'
 import { FileRowView, type FileRef, type FileRowHost } from './file-row.svelte.ts'
 import { fileLink, parseFileLink, type Files, type NamedFile, type SharedFile, type TransferStatus } from './files-api.ts'
 import { Notifier } from './notify.ts'
+import { serveRangeReads } from './range-bridge.ts'
+import { uploadLimitOf } from './upload-limit.ts'
 import { appUrl } from './routes.ts'
 import { StorageModel } from './storage.svelte.ts'
 import type { ChatPeer } from './chat-api.ts'
@@ -57,9 +59,15 @@ export class FilesModel implements FileRowHost {
     this.storage.refreshSoon()
   }
 
-  constructor (options: { storage?: StorageModel, notifier?: Notifier } = {}) {
+  /** Upload rate limit applied to every peer attached (`?upload-limit=` in the app's URL), bytes/s. */
+  readonly #uploadLimit: number
+
+  constructor (options: { storage?: StorageModel, notifier?: Notifier, href?: string } = {}) {
     this.storage = options.storage ?? new StorageModel()
     this.#notifier = options.notifier ?? new Notifier()
+    this.#uploadLimit = uploadLimitOf(options.href ?? location.href)
+    // the service worker reads files still downloading through this page's peer (to play them while they download)
+    if ('serviceWorker' in navigator) serveRangeReads(navigator.serviceWorker, () => this.#files)
   }
 
   /** Follows `peer`'s files (the running peer's), or nothing when no peer runs. */
@@ -68,6 +76,7 @@ export class FilesModel implements FileRowHost {
     for (const type of FILE_EVENTS) this.#files?.removeEventListener(type, this.#onEvent)
     this.#peer = peer
     this.#files = peer?.files
+    if (this.#files != null && this.#uploadLimit > 0) this.#files.uploadLimit = this.#uploadLimit
     this.ready = this.#files != null
     for (const type of FILE_EVENTS) this.#files?.addEventListener(type, this.#onEvent)
     this.transfers = (this.#files?.list() ?? []).map(copy)
@@ -207,3 +216,4 @@ function copy (status: TransferStatus): TransferStatus {
 function namedFile (file: File): NamedFile {
   return { name: file.name, type: file.type, size: file.size, slice: (start, end) => file.slice(start, end) }
 }
+
