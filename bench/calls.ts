@@ -30,7 +30,9 @@ export interface JoinResult {
 export interface CallResult {
   participants: number
   joins: JoinResult[]
-  cpu: {
+  /** Why the call did not reach every participant (no CPU figure then). */
+  error?: string
+  cpu?: {
     windowMs: number
     /** All Chromium processes, in cores (1 = one core busy) per participant. */
     coresPerParticipant: number
@@ -38,11 +40,13 @@ export interface CallResult {
     byType: Record<string, number>
   }
   /** Decoded video frames per second per remote stream, per participant (median over its streams). */
-  fpsPerStream: number[]
+  fpsPerStream?: number[]
 }
 
 interface Tracking {
   pcs: RTCPeerConnection[]
+  /** How many remote video streams have decoded frames, over the open tracked connections. */
+  decoding: () => Promise<number>
   click?: number
   first?: number
   all?: number
@@ -54,7 +58,20 @@ type BenchWindow = Window & { __benchCall?: Tracking }
 async function trackPeerConnections (context: BrowserContext): Promise<void> {
   await context.addInitScript(() => {
     const w = window as BenchWindow
-    const tracking: Tracking = { pcs: [] }
+    const tracking: Tracking = {
+      pcs: [],
+      decoding: async () => {
+        const counts = await Promise.all(tracking.pcs.filter(pc => pc.connectionState !== 'closed').map(async pc => {
+          let n = 0
+          const report = await pc.getStats().catch(() => undefined)
+          report?.forEach((s: { type: string, kind?: string, framesDecoded?: number }) => {
+            if (s.type === 'inbound-rtp' && s.kind === 'video' && (s.framesDecoded ?? 0) > 0) n++
+          })
+          return n
+        }))
+        return counts.reduce((a, b) => a + b, 0)
+      }
+    }
     w.__benchCall = tracking
     const Original = window.RTCPeerConnection
     class Tracked extends Original {
@@ -110,6 +127,62 @@ async function framesPerStream (page: Page): Promise<number[]> {
   })
 }
 
+async function decoding (page: Page): Promise<number> {
+  return page.evaluate(async () => (window as BenchWindow).__benchCall!.decoding())
+}
+
+/**
+ * `app` presses "Join call" while `already` members are in the call: times
+ * from the click to the first decoded remote frame and to frames from all of them.
+ */
+async function measureJoin (app: AppPage, already: number, timeoutMs: number): Promise<JoinResult> {
+  const join = callPanel(app.page).getByRole('button', { name: 'Join call' })
+  await join.waitFor({ timeout: timeoutMs })
+  await app.page.evaluate((expected) => {
+    const t = (window as BenchWindow).__benchCall!
+    delete t.click
+    delete t.first
+    delete t.all
+    document.addEventListener('click', () => {
+      t.click = performance.now()
+      const poll = async (): Promise<void> => {
+        const n = await t.decoding()
+        const now = performance.now()
+        if (n > 0) t.first ??= now
+        if (n >= expected) t.all ??= now
+        if (t.all == null) setTimeout(() => { void poll() }, 20)
+      }
+      void poll()
+    }, { capture: true, once: true })
+  }, already)
+  await join.click()
+  try {
+    await app.page.waitForFunction(() => (window as BenchWindow).__benchCall!.all != null, null, { timeout: timeoutMs, polling: 100 })
+  } catch (err) {
+    throw new Error(`${app.name} joined a call of ${already} but decoded video from ${await decoding(app.page)} of them within ${timeoutMs / 1000} s: ${await describe(app.page)}`, { cause: err })
+  }
+  const t = await app.page.evaluate(() => {
+    const { click, first, all } = (window as BenchWindow).__benchCall!
+    return { click: click!, first: first!, all: all! }
+  })
+  const joinedAt = Number(await callPanel(app.page).getAttribute('data-joined-at'))
+  const firstFrames = await callPanel(app.page).locator('figure[data-first-frame-at]').evaluateAll(
+    els => els.map(e => Number((e as HTMLElement).dataset.firstFrameAt)).filter(n => n > 0))
+  const appReportedMs = joinedAt > 0 && firstFrames.length > 0 ? Math.min(...firstFrames) - joinedAt : null
+  return { participants: already + 1, firstFrameMs: t.first - t.click, allFramesMs: t.all - t.click, appReportedMs }
+}
+
+/** Waits until every page in the call decodes video from every other. */
+async function meshComplete (apps: AppPage[], timeoutMs: number): Promise<void> {
+  for (const app of apps) {
+    try {
+      await app.page.waitForFunction(async (n) => await (window as BenchWindow).__benchCall!.decoding() >= n, apps.length - 1, { timeout: timeoutMs, polling: 250 })
+    } catch (err) {
+      throw new Error(`in a call of ${apps.length}, ${app.name} decoded video from ${await decoding(app.page)} of the ${apps.length - 1} others within ${timeoutMs / 1000} s: ${await describe(app.page)}`, { cause: err })
+    }
+  }
+}
+
 export interface CallOptions {
   participants: number
   appBase: string
@@ -150,68 +223,20 @@ export async function measureCall (browser: Browser, options: CallOptions): Prom
     await callPanel(first.page).getByRole('button', { name: 'Leave call' }).waitFor({ timeout: timeoutMs })
 
     const joins: JoinResult[] = []
-    for (let i = 1; i < apps.length; i++) {
-      const app = apps[i]!
-      const join = callPanel(app.page).getByRole('button', { name: 'Join call' })
-      await join.waitFor({ timeout: timeoutMs })
-      // the members already in the call: frames from each are expected
-      const expected = i
-      await app.page.evaluate((expected) => {
-        const t = (window as BenchWindow).__benchCall!
-        delete t.click
-        delete t.first
-        delete t.all
-        document.addEventListener('click', () => {
-          t.click = performance.now()
-          const poll = async (): Promise<void> => {
-            let decoding = 0
-            for (const pc of t.pcs) {
-              if (pc.connectionState === 'closed') continue
-              const report = await pc.getStats().catch(() => undefined)
-              report?.forEach((s: { type: string, kind?: string, framesDecoded?: number }) => {
-                if (s.type === 'inbound-rtp' && s.kind === 'video' && (s.framesDecoded ?? 0) > 0) decoding++
-              })
-            }
-            const now = performance.now()
-            if (decoding > 0) t.first ??= now
-            if (decoding >= expected) t.all ??= now
-            if (t.all == null) setTimeout(() => { void poll() }, 20)
-          }
-          void poll()
-        }, { capture: true, once: true })
-      }, expected)
-      await join.click()
-      try {
-        await app.page.waitForFunction(() => (window as BenchWindow).__benchCall!.all != null, null, { timeout: timeoutMs, polling: 100 })
-      } catch (err) {
-        throw new Error(`P${i + 1} decoded no video from all ${expected} member(s) in the call: ${await describe(app.page)}`, { cause: err })
+    let inCall = 1
+    try {
+      for (let i = 1; i < apps.length; i++) {
+        joins.push(await measureJoin(apps[i]!, i, timeoutMs))
+        const j = joins.at(-1)!
+        log(`P${i + 1} joined a call of ${i}: first remote frame ${Math.round(j.firstFrameMs)} ms, frames from all ${Math.round(j.allFramesMs)} ms (app's hook: ${j.appReportedMs ?? '—'} ms)`)
+        inCall = i + 1
+        // the call is whole again (everyone in it decodes everyone) before the next member joins
+        await meshComplete(apps.slice(0, inCall), timeoutMs)
       }
-      const t = await app.page.evaluate(() => {
-        const { click, first, all } = (window as BenchWindow).__benchCall!
-        return { click: click!, first: first!, all: all! }
-      })
-      const joinedAt = Number(await callPanel(app.page).getAttribute('data-joined-at'))
-      const firstFrames = await callPanel(app.page).locator('figure[data-first-frame-at]').evaluateAll(
-        els => els.map(e => Number((e as HTMLElement).dataset.firstFrameAt)).filter(n => n > 0))
-      const appReportedMs = joinedAt > 0 && firstFrames.length > 0 ? Math.min(...firstFrames) - joinedAt : null
-      joins.push({ participants: i + 1, firstFrameMs: t.first - t.click, allFramesMs: t.all - t.click, appReportedMs })
-      log(`P${i + 1} joined a call of ${i}: first remote frame ${Math.round(t.first - t.click)} ms, frames from all ${Math.round(t.all - t.click)} ms (app's hook: ${appReportedMs ?? '—'} ms)`)
+    } catch (err) {
+      return { participants, joins, error: err instanceof Error ? err.message : String(err) }
     }
 
-    // everyone decodes everyone, then a CPU window
-    for (const app of apps) {
-      await app.page.waitForFunction(async (n) => {
-        let decoding = 0
-        for (const pc of (window as BenchWindow).__benchCall!.pcs) {
-          if (pc.connectionState === 'closed') continue
-          const report = await pc.getStats().catch(() => undefined)
-          report?.forEach((s: { type: string, kind?: string, framesDecoded?: number }) => {
-            if (s.type === 'inbound-rtp' && s.kind === 'video' && (s.framesDecoded ?? 0) > 0) decoding++
-          })
-        }
-        return decoding >= n
-      }, participants - 1, { timeout: timeoutMs, polling: 500 })
-    }
     await new Promise(resolve => setTimeout(resolve, 5000)) // past ramp-up: bitrate and resolution settle
     const framesBefore = await Promise.all(apps.map(async app => framesPerStream(app.page)))
     const cpuBefore = await sampleChromiumCpu()

@@ -184,12 +184,21 @@ try {
     } else {
       const first = call.joins.map(j => j.firstFrameMs)
       const all = call.joins.map(j => j.allFramesMs)
-      rows.push({ measurement: 'Join call → first decoded remote frame', runs: first, median: median(first), unit: 'ms', note: `each joiner (calls of ${call.joins.map(j => j.participants - 1).join(', ')}); getStats every 20 ms` })
-      rows.push({ measurement: '  → frames from everyone in the call', runs: all, median: median(all), unit: 'ms', note: 'until every member already in the call is decoded' })
-      rows.push({
-        measurement: `CPU per participant, ${participants}-person call`, runs: [call.cpu.coresPerParticipant], median: call.cpu.coresPerParticipant, unit: 'cores',
-        note: `all Chromium processes ${round(call.cpu.coresTotal, 2)} cores / ${participants} over ${round(call.cpu.windowMs / 1000, 0)} s; decoded fps per stream ${call.fpsPerStream.join(', ')}`
-      })
+      if (call.joins.length > 0) {
+        rows.push({ measurement: 'Join call → first decoded remote frame', runs: first, median: median(first), unit: 'ms', note: `each joiner, into calls of ${call.joins.map(j => j.participants - 1).join(', ')}; getStats every 20 ms` })
+        rows.push({ measurement: '  → frames from everyone in the call', runs: all, median: median(all), unit: 'ms', note: 'until every member already in the call is decoded' })
+      }
+      if (call.error != null) {
+        failed = true
+        log(`calls: ${call.error}`)
+        skipped.push(`calls: the ${participants}-person call did not complete: ${call.error}`)
+        rows.push({ measurement: `CPU per participant, ${participants}-person call`, runs: [], median: null, unit: 'cores', note: `failed: ${call.error}` })
+      } else if (call.cpu != null) {
+        rows.push({
+          measurement: `CPU per participant, ${participants}-person call`, runs: [call.cpu.coresPerParticipant], median: call.cpu.coresPerParticipant, unit: 'cores',
+          note: `all Chromium processes ${round(call.cpu.coresTotal, 2)} cores / ${participants} over ${round(call.cpu.windowMs / 1000, 0)} s; decoded fps per stream ${call.fpsPerStream?.join(', ') ?? ''}`
+        })
+      }
       details.calls = call
     }
     load.afterCalls = loadavg()

@@ -50,12 +50,12 @@ export async function openApp (browser: Browser, base: string, name: string, opt
   page.on('pageerror', err => { console.log(`  [${name} pageerror] ${err.message}`) })
   await page.goto(appUrl(base, options.relays, options.fragment))
   const id = page.getByLabel('Your ID')
-  await id.filter({ hasText: /^12D3KooW\w+$/ }).waitFor({ timeout: 30_000 })
+  await id.filter({ hasText: /^12D3KooW\w+$/ }).waitFor({ timeout: 60_000 })
   return { name, context, page, peerId: (await id.textContent()) ?? '' }
 }
 
 /** Waits until the relay holds a reservation for the page (its connection panel says "reserved"). */
-export async function waitReserved (app: AppPage, relayPeerId: string, timeout = 30_000): Promise<void> {
+export async function waitReserved (app: AppPage, relayPeerId: string, timeout = 60_000): Promise<void> {
   await app.page.getByRole('list', { name: 'Relays' }).getByRole('listitem')
     .filter({ hasText: relayPeerId }).filter({ hasText: 'reserved' }).waitFor({ timeout })
 }
