@@ -77,6 +77,15 @@ describe('the call flag of room presence', () => {
     expect(other()?.inCall).toBe(false)
   })
 
+  it('ignores a presence older than one already applied (gossip may deliver it late)', async () => {
+    const { room, from, otherId } = await setup()
+    const before = await from({ k: 'presence', name: 'Bob', state: 'online' })
+    const after = await from({ k: 'presence', name: 'Bob', state: 'online', call: true })
+    await room.receive(after)
+    await room.receive(before)
+    expect(room.members().find(m => m.peerId === otherId)?.inCall).toBe(true)
+  })
+
   it('drops a presence whose call flag is not a boolean', async () => {
     const { room, from } = await setup()
     await room.receive(await from({ k: 'presence', name: 'Bob', state: 'online', call: 'yes' } as unknown as Payload))

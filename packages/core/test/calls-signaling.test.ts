@@ -321,6 +321,7 @@ describe('Calls', () => {
     expect(await ended(a.libp2p.inbound.at(-1))).toBe('aborted')
 
     // a good hello, then a malformed signal: the link is aborted and, not re-made, the participant is lost
+    hub.set(b.id, { inCall: true })
     const proof = await membershipProof(await deriveRoomKeys(invite.key), roomTopic(invite.roomId) + CALL_PROOF_CONTEXT, b.id)
     const s3 = await b.libp2p.openStream(a.id, CALL_PROTOCOL)
     const lp = callLpStream(s3)
@@ -363,7 +364,7 @@ describe('Calls', () => {
     expect((await signal).signal).toMatchObject({ kind: 'description' })
   })
 
-  it('drops a participant whose presence says it left or went offline, and leaves the call when the room is left', async () => {
+  it('drops a participant whose presence says it went offline once its link breaks, and leaves the call when the room is left', async () => {
     const hub = new RoomHub(createRoomInvite())
     const [a, b] = [await node(), await node()]
     await enter(a, hub)
@@ -372,8 +373,13 @@ describe('Calls', () => {
     const joined = next(callA, 'participant:joined')
     await b.calls.join(hub.invite.roomId, { media })
     const p: Participant = await joined
-    const left = next(callA, 'participant:left')
+    // presence alone does not drop a participant whose link is up (the link says bye itself)
     hub.set(b.id, { state: 'offline', inCall: false })
+    expect(callA.participants().map(x => x.peerId)).toEqual([b.id])
+    // once its link breaks too, it is gone at once, without waiting for a new link
+    const left = next(callA, 'participant:left')
+    const streams = [...a.libp2p.inbound, ...a.libp2p.outbound].filter(s => s.status === 'open')
+    for (const stream of streams) stream.abort(new Error('tab closed'))
     expect(await left).toEqual({ peerId: b.id, session: p.session, reason: 'lost' })
 
     const endedA = next(callA, 'call:ended')

@@ -159,7 +159,9 @@ export class Call extends TypedEventEmitter<CallEvents> {
       this.present.set(member.peerId, inCall)
       if (inCall !== was) this.refused.delete(member.peerId)
       const entry = this.entries.get(member.peerId)
-      if (was && !inCall && entry != null) {
+      // presence says it left: believe it unless its link is up (the link says bye itself,
+      // and a presence that lags behind a rejoin must not drop a working participant)
+      if (!inCall && entry != null && entry.link?.open !== true && (was || entry.participant.link === 'reconnecting')) {
         log('%s is no longer in the call in %s (%s)', member.peerId, this.topic, member.state)
         this.remove(member.peerId, member.state === 'offline' ? 'lost' : 'left', true)
         continue
@@ -303,6 +305,11 @@ export class Call extends TypedEventEmitter<CallEvents> {
     if (result.bye) {
       log('%s left the call in %s', peerId, this.topic)
       this.remove(peerId, 'left', false)
+      return
+    }
+    // the stream broke, and its presence already says it is gone (a reload, a closed tab)
+    if (this.present.get(peerId) === false) {
+      this.remove(peerId, 'lost', false)
       return
     }
     // the stream broke: keep the participant (media may still flow) while the link is made again

@@ -8,9 +8,9 @@ import { BadSignatureError, EmptyMessageError, MessageTooLargeError, OversizedFr
 import { History } from './history.js'
 import { roomLink, roomTopic } from './invite.js'
 import { RateLimiter } from './rate-limiter.js'
-import type { HybridClock } from './hlc.js'
+import { compareHlc, type HybridClock } from './hlc.js'
 import type { RoomStore, StoredMessage } from './store.js'
-import type { ChatMessage, DropReason, FileAttachment, Member, MemberState, RoomEvents, RoomInvite } from './types.js'
+import type { ChatMessage, DropReason, FileAttachment, Hlc, Member, MemberState, RoomEvents, RoomInvite } from './types.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { PrivateKey } from '@libp2p/interface'
 
@@ -41,6 +41,8 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   private flushing?: Promise<void>
   private flushAgain = false
   private inCall_ = false
+  /** Clock of each member's latest presence: gossip may deliver an older one late. */
+  private readonly presenceAt = new Map<string, Hlc>()
 
   constructor (private readonly components: RoomComponents, readonly invite: RoomInvite, readonly keys: RoomKeys, stored: StoredMessage[]) {
     super()
@@ -195,6 +197,12 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     }
     this.components.clock.observe(hlc)
     const own = envelope.a === this.components.peerId
+    if (payload.k === 'presence' && !own) {
+      const latest = this.presenceAt.get(envelope.a)
+      // an older presence than one we applied says nothing new (and must not undo it)
+      if (latest != null && compareHlc(hlc, latest) <= 0) return false
+      this.presenceAt.set(envelope.a, hlc)
+    }
     if (!own && live) this.seen(envelope.a, 'name' in payload ? payload.name : undefined, payload.k === 'presence' ? payload : undefined)
     switch (payload.k) {
       case 'chat': {
