@@ -44,11 +44,18 @@ export async function stat (app: AppPage, peerId: string, name: 'frames-decoded'
   return Number(await tile(app, peerId).getAttribute(`data-${name}`) ?? 'NaN')
 }
 
+/**
+ * How long a new peer connection may take to deliver its first frames: ICE,
+ * DTLS and the first key frame, on a loaded two-core machine running three
+ * pages that each encode and decode video.
+ */
+const FIRST_MEDIA_MS = 60_000
+
 /** Waits until `app` decodes video frames and receives audio from `peerId`, and both keep increasing. */
 export async function receivesMediaFrom (app: AppPage, peerId: string): Promise<void> {
   try {
-    await expect.poll(async () => stat(app, peerId, 'frames-decoded'), { message: `video frames from ${peerId}` }).toBeGreaterThan(0)
-    await expect.poll(async () => stat(app, peerId, 'audio-bytes'), { message: `audio from ${peerId}` }).toBeGreaterThan(0)
+    await expect.poll(async () => stat(app, peerId, 'frames-decoded'), { message: `video frames from ${peerId}`, timeout: FIRST_MEDIA_MS }).toBeGreaterThan(0)
+    await expect.poll(async () => stat(app, peerId, 'audio-bytes'), { message: `audio from ${peerId}`, timeout: FIRST_MEDIA_MS }).toBeGreaterThan(0)
     await stillReceivingFrom(app, peerId)
   } catch (err) {
     // say what the tile showed: connection and signaling states, what the peer sends
