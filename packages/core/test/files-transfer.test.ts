@@ -68,7 +68,7 @@ describe('block protocol frames', () => {
 })
 
 describe('scheduler', () => {
-  const init = { initialWindow: 2, maxWindow: 4, endgameBlocks: 4 }
+  const init = { initialWindow: 2, maxWindow: 4, queueSeconds: 1, endgameBlocks: 4 }
 
   it('hands out blocks in file order, urgent ones first, within each provider\'s window', async () => {
     const blocks = await cids(6)
@@ -121,7 +121,7 @@ describe('scheduler', () => {
 
   it('gives back what a dropped provider had in flight', async () => {
     const blocks = await cids(3)
-    const s = new Scheduler({ initialWindow: 3, maxWindow: 3, endgameBlocks: 4 })
+    const s = new Scheduler({ initialWindow: 3, maxWindow: 3, queueSeconds: 1, endgameBlocks: 4 })
     s.want(blocks)
     s.addProvider('liar')
     expect(s.next('liar')).toHaveLength(3)
@@ -132,7 +132,7 @@ describe('scheduler', () => {
 
   it('re-asks timed-out blocks elsewhere and halves the slow provider\'s window', async () => {
     const blocks = await cids(4)
-    const s = new Scheduler({ initialWindow: 4, maxWindow: 8, endgameBlocks: 4 })
+    const s = new Scheduler({ initialWindow: 4, maxWindow: 8, queueSeconds: 1, endgameBlocks: 4 })
     s.want(blocks)
     s.addProvider('p1')
     s.next('p1', 0)
@@ -156,9 +156,25 @@ describe('scheduler', () => {
     expect(s.remaining).toBe(1)
   })
 
+  it('once a provider\'s rate is known, its window holds about queueSeconds of deliveries', async () => {
+    const blocks = await cids(40)
+    const s = new Scheduler({ initialWindow: 8, maxWindow: 32, queueSeconds: 1, endgameBlocks: 0 })
+    s.want(blocks)
+    s.addProvider('slow')
+    const asked = s.next('slow', 0)
+    // one block every 2.5 s (about 100 kB/s): the window shrinks to 2
+    asked.slice(0, 5).forEach((cid, i) => s.received('slow', cid, i * 2500))
+    expect(s.window('slow')).toBe(2)
+    s.addProvider('fast')
+    const fast = s.next('fast', 0)
+    // 100 blocks/s: the window opens to the maximum
+    fast.slice(0, 5).forEach((cid, i) => s.received('fast', cid, i * 10))
+    expect(s.window('fast')).toBe(32)
+  })
+
   it('does not duplicate while many blocks are still in flight (endgame only at the very end)', async () => {
     const blocks = await cids(12)
-    const s = new Scheduler({ initialWindow: 6, maxWindow: 6, endgameBlocks: 2 })
+    const s = new Scheduler({ initialWindow: 6, maxWindow: 6, queueSeconds: 1, endgameBlocks: 2 })
     s.want(blocks)
     s.addProvider('a')
     s.addProvider('b')
@@ -174,7 +190,7 @@ describe('scheduler', () => {
 
   it('wants a block again when storing it failed, and moves prioritized blocks to the front', async () => {
     const blocks = await cids(5)
-    const s = new Scheduler({ initialWindow: 1, maxWindow: 1, endgameBlocks: 4 })
+    const s = new Scheduler({ initialWindow: 1, maxWindow: 1, queueSeconds: 1, endgameBlocks: 4 })
     s.want(blocks)
     s.addProvider('p')
     const [first] = s.next('p')

@@ -20,6 +20,9 @@ export const MAX_QUEUED_WANTS = 256
 export const INITIAL_WINDOW = 8
 export const MAX_WINDOW = 32
 
+/** Once a provider's rate is known, its requests in flight hold about this many seconds of its deliveries. */
+export const QUEUE_SECONDS = 1
+
 /** A requested block that has not arrived after this long is asked of someone else. */
 export const BLOCK_TIMEOUT_MS = 20_000
 

@@ -13,7 +13,7 @@ import { deriveFileKeys } from '../keys.js'
 import { segmentPlainLength } from '../layout.js'
 import { decryptManifest, type FileManifest } from '../manifest.js'
 import { verifyBlock } from '../verify.js'
-import { BLOCK_TIMEOUT_MS, ENDGAME_BLOCKS, INITIAL_WINDOW, MAX_WINDOW, PROVIDER_RETRY_MS, PROVIDER_SEARCH_INTERVAL_MS, RATE_WINDOW_MS } from './constants.js'
+import { BLOCK_TIMEOUT_MS, ENDGAME_BLOCKS, INITIAL_WINDOW, MAX_WINDOW, QUEUE_SECONDS, PROVIDER_RETRY_MS, PROVIDER_SEARCH_INTERVAL_MS, RATE_WINDOW_MS } from './constants.js'
 import { Scheduler } from './scheduler.js'
 import { BlockSession } from './session.js'
 import type { Penalties } from './penalties.js'
@@ -59,7 +59,7 @@ export interface DownloadHandlers {
 export class Download {
   readonly stats: DownloadStats = { blocks: 0, bytes: 0, fetched: 0, skipped: 0, duplicates: 0, sources: {}, rejected: {} }
   manifest?: FileManifest
-  private readonly scheduler = new Scheduler({ initialWindow: INITIAL_WINDOW, maxWindow: MAX_WINDOW, endgameBlocks: ENDGAME_BLOCKS })
+  private readonly scheduler = new Scheduler({ initialWindow: INITIAL_WINDOW, maxWindow: MAX_WINDOW, queueSeconds: QUEUE_SECONDS, endgameBlocks: ENDGAME_BLOCKS })
   private readonly sessions = new Map<string, BlockSession>()
   private readonly connecting = new Set<string>()
   private readonly retryAt = new Map<string, number>()

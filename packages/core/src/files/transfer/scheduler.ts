@@ -6,9 +6,11 @@
  *   player waits for), then blocks given back by a provider (it did not have
  *   them, timed out or was dropped), then the rest in file order.
  * - Each provider has a window of requests in flight. It starts at
- *   `initialWindow`, grows by one per block delivered up to `maxWindow` and
- *   halves on a timeout, so a provider gets work in proportion to how fast it
- *   delivers: the fastest take the most blocks (rebalancing by pull).
+ *   `initialWindow`, grows by one per block delivered until the provider's
+ *   rate is known, then holds about `queueSeconds` of its deliveries (2 to
+ *   `maxWindow`), and halves on a timeout. A provider gets work as fast as it
+ *   delivers: the fastest take the most blocks (rebalancing by pull), and a
+ *   slow one's short queue lets urgent blocks overtake.
  * - A provider that said it does not hold a block is never asked for it again.
  * - Endgame: once nothing is left to hand out and only a few blocks are in
  *   flight (`endgameBlocks`), an idle provider also asks for those; the first
@@ -20,6 +22,12 @@ import type { CID } from 'multiformats/cid'
 export interface SchedulerInit {
   initialWindow: number
   maxWindow: number
+  /**
+   * Once a provider's rate is measured, its window holds about this many
+   * seconds of its deliveries (at least 2 requests): a provider answers in
+   * request order, so a short queue there lets urgent blocks overtake soon.
+   */
+  queueSeconds: number
   /** Endgame starts once nothing is left to hand out and at most this many blocks are in flight. */
   endgameBlocks: number
 }
@@ -31,6 +39,8 @@ interface Provider {
   /** Blocks this provider said it does not hold. */
   lacks: Set<string>
   delivered: number
+  /** When its last few blocks arrived (ms), to measure its rate. */
+  arrivals: number[]
 }
 
 export interface Request {
@@ -73,7 +83,7 @@ export class Scheduler {
     }
   }
 
-  /** Moves wanted blocks to the front (e.g. what a video player needs after a seek). */
+  /** Moves wanted blocks to the front (what a video player needs next, or after a seek). */
   prioritize (cids: Iterable<CID>): void {
     const keys = [...cids].map(c => c.toString()).filter(k => this.state.get(k) === 'wanted')
     this.urgent.unshift(...keys)
@@ -96,7 +106,7 @@ export class Scheduler {
 
   addProvider (peer: string): void {
     if (this.providers.has(peer)) return
-    this.providers.set(peer, { window: this.init.initialWindow, inFlight: new Map(), lacks: new Set(), delivered: 0 })
+    this.providers.set(peer, { window: this.init.initialWindow, inFlight: new Map(), lacks: new Set(), delivered: 0, arrivals: [] })
   }
 
   hasProvider (peer: string): boolean {
@@ -176,13 +186,13 @@ export class Scheduler {
    * `peer` delivered a verified block. Returns the other providers that have
    * it in flight (to cancel), and whether it was still wanted.
    */
-  received (peer: string, cid: CID): { wanted: boolean, cancel: string[] } {
+  received (peer: string, cid: CID, now = Date.now()): { wanted: boolean, cancel: string[] } {
     const key = cid.toString()
     const provider = this.providers.get(peer)
     if (provider != null) {
       provider.inFlight.delete(key)
       provider.delivered++
-      provider.window = Math.min(this.init.maxWindow, provider.window + 1)
+      provider.window = this.nextWindow(provider, now)
     }
     const state = this.state.get(key)
     if (state == null || state === 'done') return { wanted: false, cancel: [] }
@@ -242,6 +252,20 @@ export class Scheduler {
       if (any) provider.window = Math.max(1, Math.floor(provider.window / 2))
     }
     return expired
+  }
+
+  /**
+   * Slow start (one more per block) until the rate is measured over a few
+   * blocks, then about `queueSeconds` of the provider's deliveries.
+   */
+  private nextWindow (provider: Provider, now: number): number {
+    provider.arrivals.push(now)
+    if (provider.arrivals.length > 8) provider.arrivals.shift()
+    const first = provider.arrivals[0] as number
+    const span = (now - first) / 1000
+    if (provider.arrivals.length < 4 || span <= 0) return Math.min(this.init.maxWindow, provider.window + 1)
+    const perSecond = (provider.arrivals.length - 1) / span
+    return Math.max(2, Math.min(this.init.maxWindow, Math.ceil(perSecond * this.init.queueSeconds) + 1))
   }
 
   /** Window of a provider (for tests and status). */

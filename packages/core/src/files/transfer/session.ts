@@ -28,8 +28,12 @@ export interface SessionHandlers {
 
 export class BlockSession {
   private readonly lp: LengthPrefixedStream<Stream>
-  /** Blocks asked for and not yet answered (a block outside this set is a protocol error). */
-  private readonly asked = new Set<string>()
+  /**
+   * Blocks asked for and not yet answered, with how many times (a block
+   * cancelled and asked for again may come twice); a block not in here is a
+   * protocol error.
+   */
+  private readonly asked = new Map<string, number>()
   private writing: Promise<void> = Promise.resolve()
   private ended = false
 
@@ -52,7 +56,7 @@ export class BlockSession {
   /** Asks for blocks (answered in this order). */
   want (cids: CID[]): void {
     if (cids.length === 0 || this.ended) return
-    for (const cid of cids) this.asked.add(cid.toString())
+    for (const cid of cids) this.asked.set(cid.toString(), (this.asked.get(cid.toString()) ?? 0) + 1)
     for (let i = 0; i < cids.length; i += MAX_CIDS_PER_FRAME) {
       this.write({ type: 'want', cids: cids.slice(i, i + MAX_CIDS_PER_FRAME) })
     }
@@ -111,7 +115,10 @@ export class BlockSession {
         const frame = decodeFrame(bytes)
         if (frame.type !== 'block' && frame.type !== 'missing') throw new BlockProtocolError(`a server may not send ${frame.type.toUpperCase()}`)
         const key = frame.cid.toString()
-        if (!this.asked.delete(key)) throw new BlockProtocolError(`${this.peer} sent block ${key}, which was not asked for`)
+        const times = this.asked.get(key) ?? 0
+        if (times === 0) throw new BlockProtocolError(`${this.peer} sent block ${key}, which was not asked for`)
+        if (times === 1) this.asked.delete(key)
+        else this.asked.set(key, times - 1)
         if (frame.type === 'missing') this.handlers.onMissing(frame.cid)
         else await this.handlers.onBlock(frame.cid, frame.bytes)
       }
