@@ -77,7 +77,7 @@ export class Session {
       this.#key ??= await loadOrCreateIdentity(new IdbKeyStore())
       this.peerId = peerIdOf(this.#key)
       this.relayConfig = await resolveRelayConfig(href)
-      this.#webrtc = new URL(href).searchParams.get('webrtc') !== 'off'
+      this.#webrtc = !/[?&]webrtc=off(&|$)/.test(href.split('#')[0] ?? '')
     } catch (err) {
       this.#fail(err)
       return
