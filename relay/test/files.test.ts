@@ -119,8 +119,9 @@ describe('file transfers between Node peers through a relay', () => {
     expect(done.sources[a.peerId]).toBeGreaterThan(0)
     expect(done.sources[b.peerId]).toBeGreaterThan(0)
     expect((done.sources[a.peerId] ?? 0) + (done.sources[b.peerId] ?? 0)).toBe(done.totalBlocks)
-    // the endgame may ask for the last few blocks twice, no more
-    expect(done.duplicates).toBeLessThanOrEqual(8)
+    // the endgame asks for the last (at most 8) blocks twice, and a request timed out under load may be
+    // answered twice: a few duplicates, not most of the file (as before the endgame waited for the end)
+    expect(done.duplicates).toBeLessThanOrEqual(16)
     expect(sha256(await readAll(c, status.cid))).toBe(sha256(bytes))
   }, 90_000)
 
