@@ -112,15 +112,16 @@ async function describe (page: Page): Promise<string> {
   return JSON.stringify({ tiles, ...pcs, errors })
 }
 
-/** Frames decoded so far per remote video stream, from the tracked connections. */
-async function framesPerStream (page: Page): Promise<number[]> {
+/** Frames decoded so far per remote video stream (keyed by connection and stream id), from the tracked connections. */
+async function framesPerStream (page: Page): Promise<Record<string, number>> {
   return page.evaluate(async () => {
-    const counts: number[] = []
-    for (const pc of (window as BenchWindow).__benchCall!.pcs) {
+    const counts: Record<string, number> = {}
+    const pcs = (window as BenchWindow).__benchCall!.pcs
+    for (const [i, pc] of pcs.entries()) {
       if (pc.connectionState === 'closed') continue
       const report = await pc.getStats().catch(() => undefined)
-      report?.forEach((s: { type: string, kind?: string, framesDecoded?: number }) => {
-        if (s.type === 'inbound-rtp' && s.kind === 'video') counts.push(s.framesDecoded ?? 0)
+      report?.forEach((s: { id: string, type: string, kind?: string, framesDecoded?: number }) => {
+        if (s.type === 'inbound-rtp' && s.kind === 'video') counts[`${i}/${s.id}`] = s.framesDecoded ?? 0
       })
     }
     return counts
@@ -247,9 +248,11 @@ export async function measureCall (browser: Browser, options: CallOptions): Prom
     const framesAfter = await Promise.all(apps.map(async app => framesPerStream(app.page)))
     const cpu = cpuDelta(cpuBefore, cpuAfter)
     const coresTotal = cpu.total / (windowMs / 1000)
+    // per participant: the median decoded frame rate over its remote streams seen in both samples
     const fpsPerStream = framesAfter.map((after, i) => {
-      const before = framesBefore[i] ?? []
-      const fps = after.map((n, j) => (n - (before[j] ?? 0)) / (windowMs / 1000)).sort((x, y) => x - y)
+      const before = framesBefore[i] ?? {}
+      const fps = Object.entries(after).filter(([key]) => key in before)
+        .map(([key, n]) => (n - before[key]!) / (windowMs / 1000)).sort((x, y) => x - y)
       return fps.length === 0 ? 0 : Math.round(fps[Math.floor(fps.length / 2)]! * 10) / 10
     })
     return {

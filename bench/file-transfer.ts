@@ -13,7 +13,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { BrowserContext, Locator, Page } from '@playwright/test'
+import type { BrowserContext, CDPSession, Locator, Page } from '@playwright/test'
 import { appUrl, waitDirect, type AppPage } from './support/browser.ts'
 import { cpuDelta, sampleChromiumCpu } from './support/cpu.ts'
 
@@ -32,6 +32,11 @@ export interface FileRunResult {
   /** CPU seconds of all Chromium processes from the click until stored, and until saved. */
   cpuStoredSeconds: number
   cpuEndToEndSeconds: number
+  /** B's JS heap in use and its origin's storage use after the run (diagnostics), bytes. */
+  heapB: number | null
+  storageB: number | null
+  /** With `profile`: V8 CPU profiles of A's and B's main threads, click → saved. */
+  profiles?: { a: CpuProfile, b: CpuProfile }
   /** Blocks fetched per provider PeerId (from B's row). */
   sources: Record<string, number>
   fetched: number
@@ -83,6 +88,44 @@ export interface FileRunOptions {
   appBase: string
   relays: string[]
   timeoutMs: number
+  /** Records a V8 CPU profile of A's and B's main threads from the click until saved. */
+  profile?: boolean
+}
+
+/** A V8 CPU profile (DevTools' .cpuprofile format). */
+export interface CpuProfile {
+  nodes: Array<{ id: number, hitCount?: number, callFrame: { functionName: string, url: string, lineNumber: number } }>
+  startTime: number
+  endTime: number
+}
+
+async function startProfile (page: Page): Promise<CDPSession> {
+  const session = await page.context().newCDPSession(page)
+  await session.send('Profiler.enable')
+  await session.send('Profiler.setSamplingInterval', { interval: 500 })
+  await session.send('Profiler.start')
+  return session
+}
+
+async function stopProfile (session: CDPSession): Promise<CpuProfile> {
+  const { profile } = await session.send('Profiler.stop')
+  await session.detach()
+  return profile as unknown as CpuProfile
+}
+
+/** The functions with the most self time in a profile: [share of samples, function, where]. */
+export function topFunctions (profile: CpuProfile, count = 15): Array<[number, string, string]> {
+  const byFunction = new Map<string, number>()
+  let total = 0
+  for (const node of profile.nodes) {
+    const hits = node.hitCount ?? 0
+    total += hits
+    const { functionName, url, lineNumber } = node.callFrame
+    const key = `${functionName === '' ? '(anonymous)' : functionName}\t${url === '' ? '' : `${url.replace(/^.*\//, '')}:${lineNumber + 1}`}`
+    byFunction.set(key, (byFunction.get(key) ?? 0) + hits)
+  }
+  return [...byFunction.entries()].sort((x, y) => y[1] - x[1]).slice(0, count)
+    .map(([key, hits]) => { const [fn, where] = key.split('\t'); return [Math.round(hits / total * 1000) / 10, fn!, where ?? ''] })
 }
 
 export async function measureFileTransfer (a: AppPage, b: AppPage, options: FileRunOptions): Promise<FileRunResult> {
@@ -129,12 +172,14 @@ export async function measureFileTransfer (a: AppPage, b: AppPage, options: File
         }
       }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-state', 'data-save'] })
     }, cid)
+    const sessions = options.profile === true ? await Promise.all([startProfile(a.page), startProfile(b.page)]) : undefined
     const cpuBefore = await sampleChromiumCpu()
     await download.click()
     await bRow.and(b.page.locator('[data-state="complete"], [data-state="failed"], [data-save="failed"]')).waitFor({ timeout: timeoutMs })
     const cpuStored = await sampleChromiumCpu()
     await bRow.and(b.page.locator('[data-save="saved"], [data-save="failed"], [data-state="failed"]')).waitFor({ timeout: timeoutMs })
     const cpuSaved = await sampleChromiumCpu()
+    const profiles = sessions == null ? undefined : { a: await stopProfile(sessions[0]), b: await stopProfile(sessions[1]) }
     const times = await b.page.evaluate(() => (window as BenchWindow).__benchFile!)
     const counters = await bRow.evaluate((el) => {
       const d = (el as HTMLElement).dataset
@@ -187,9 +232,17 @@ export async function measureFileTransfer (a: AppPage, b: AppPage, options: File
         return performance.now() - t0
       }, { href, size })
 
+    const { heapB, storageB } = await b.page.evaluate(async () => ({
+      heapB: (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? null,
+      storageB: (await navigator.storage.estimate()).usage ?? null
+    }))
+
     return {
       name,
       cid,
+      heapB,
+      storageB,
+      ...(profiles != null ? { profiles } : {}),
       size,
       shareMs,
       storedMs: stored - click,

@@ -10,7 +10,8 @@
  *
  * Options: --runs N (3), --size MiB (64), --only raw,files,calls,
  * --participants N (4), --cpu-window s (20), --chunk KiB (256),
- * --high-water MiB (4), --out <file>.
+ * --high-water MiB (4), --out <file>, --profile (one extra, unmeasured
+ * file transfer with V8 CPU profiles of A and B, saved beside --out).
  */
 import { existsSync } from 'node:fs'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
@@ -18,7 +19,7 @@ import { arch, cpus, loadavg, release, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { measureCall, type CallResult } from './calls.ts'
-import { connectDirect, filesUiReady, measureFileTransfer, saveToOpfs, type FileRunResult } from './file-transfer.ts'
+import { connectDirect, filesUiReady, measureFileTransfer, saveToOpfs, topFunctions, type FileRunResult } from './file-transfer.ts'
 import { measureRaw, type RawResult } from './raw-channel.ts'
 import { launchBrowser, openApp, waitReserved } from './support/browser.ts'
 import { startApp, startRelay, ROOT } from './support/servers.ts'
@@ -35,6 +36,7 @@ const { values: args } = parseArgs({
     'cpu-window': { type: 'string', default: '20' },
     chunk: { type: 'string', default: '256' },
     'high-water': { type: 'string', default: '4' },
+    profile: { type: 'boolean', default: false },
     out: { type: 'string', default: join(ROOT, 'bench/results/latest.json') }
   }
 })
@@ -126,7 +128,19 @@ try {
         ours.push(r)
         log(`Peerlink file ${i + 1}/${runs}: stored ${Math.round(r.storedMs)} ms (${round(mbps(size, r.storedMs))} MB/s), ` +
           `end to end ${Math.round(r.endToEndMs)} ms (${round(mbps(size, r.endToEndMs))} MB/s), CPU ${r.cpuEndToEndSeconds} s, ` +
-          `share on A ${r.shareMs} ms, blocks ${r.fetched}/${r.totalBlocks} from ${Object.keys(r.sources).length} peer(s)`)
+          `share on A ${r.shareMs} ms, blocks ${r.fetched}/${r.totalBlocks} from ${Object.keys(r.sources).length} peer(s), ` +
+          `B heap ${r.heapB == null ? '?' : Math.round(r.heapB / MiB)} MiB, B storage ${r.storageB == null ? '?' : Math.round(r.storageB / MiB)} MiB`)
+      }
+    }
+    if (files && args.profile) {
+      // not measured: the profiler slows the pages down
+      const r = await measureFileTransfer(a, b, { size, name: 'bench-profiled.bin', appBase: app.url, relays, timeoutMs: TIMEOUT_MS, profile: true })
+      await mkdir(dirname(args.out), { recursive: true })
+      for (const [side, profile] of Object.entries(r.profiles ?? {})) {
+        const file = join(dirname(args.out), `profile-${side.toUpperCase()}.cpuprofile`)
+        await writeFile(file, JSON.stringify(profile))
+        log(`${side.toUpperCase()}'s main thread during a profiled transfer (${Math.round(r.endToEndMs)} ms), ${file}; most self time:`)
+        for (const [share, fn, where] of topFunctions(profile)) console.log(`  ${share.toFixed(1).padStart(5)} %  ${fn}  ${where}`)
       }
     }
     await Promise.all([a.context.close(), b.context.close()])
@@ -162,7 +176,7 @@ try {
       }
       const share = ours.map(r => r.shareMs)
       rows.push({ measurement: '  share on A (encrypt, chunk, store)', runs: share, median: median(share), unit: 'ms', MBps: mbps(size, median(share)), note: 'before the transfer, not in the ratio' })
-      details.files = ours
+      details.files = ours.map(({ profiles: _, ...r }) => r)
     }
     load.afterTransfers = loadavg()
   }
