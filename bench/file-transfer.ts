@@ -32,6 +32,7 @@ export interface FileRunResult {
   /** CPU seconds of all Chromium processes from the click until stored, and until saved. */
   cpuStoredSeconds: number
   cpuEndToEndSeconds: number
+  cpuEndToEndByType: Record<string, number>
   /** B's JS heap in use and its origin's storage use after the run (diagnostics), bytes. */
   heapB: number | null
   storageB: number | null
@@ -250,6 +251,7 @@ export async function measureFileTransfer (a: AppPage, b: AppPage, options: File
       serviceWorkerReadMs,
       cpuStoredSeconds: cpuDelta(cpuBefore, cpuStored).total,
       cpuEndToEndSeconds: cpuDelta(cpuBefore, cpuSaved).total,
+      cpuEndToEndByType: cpuDelta(cpuBefore, cpuSaved).byType,
       sources: counters.sources,
       fetched: counters.fetched,
       totalBlocks: counters.totalBlocks,

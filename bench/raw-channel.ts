@@ -25,8 +25,9 @@ export interface RawResult {
   maxMessageSize: number | null
   /** The ICE candidate pair in use (local/remote address and protocol). */
   pair: string
-  /** CPU seconds of all Chromium processes during the send. */
+  /** CPU seconds of all Chromium processes during the send, and by process type. */
   cpuSeconds: number
+  cpuByType: Record<string, number>
 }
 
 interface RawState {
@@ -134,12 +135,12 @@ export async function measureRaw (sender: Page, receiver: Page, options: RawOpti
     return { start }
   }, options)
   const done = await received
-  const cpuSeconds = cpuDelta(cpuBefore, await sampleChromiumCpu()).total
+  const { total: cpuSeconds, byType: cpuByType } = cpuDelta(cpuBefore, await sampleChromiumCpu())
   await Promise.all([sender, receiver].map(async page => page.evaluate(() => {
     const state = (window as BenchWindow).__benchRaw
     state?.dc?.close()
     state?.pc.close()
   })))
   if (done.bytes !== options.size) throw new Error(`raw channel: received ${done.bytes} of ${options.size} bytes`)
-  return { ms: done.at - sent.start, setupMs, bytes: done.bytes, ...opened, cpuSeconds }
+  return { ms: done.at - sent.start, setupMs, bytes: done.bytes, ...opened, cpuSeconds, cpuByType }
 }

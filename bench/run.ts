@@ -13,6 +13,7 @@
  * --high-water MiB (4), --out <file>, --profile (one extra, unmeasured
  * file transfer with V8 CPU profiles of A and B, saved beside --out).
  */
+import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { arch, cpus, loadavg, release, totalmem } from 'node:os'
@@ -228,8 +229,20 @@ try {
 }
 
 load.end = loadavg()
+/** The commit measured, and whether the app, core or relay had uncommitted changes (the build is of the working tree). */
+function revision (): { commit: string, dirty: boolean } | undefined {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim()
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'apps/web', 'packages/core', 'relay'], { cwd: ROOT, encoding: 'utf8' }).trim() !== ''
+    return { commit, dirty }
+  } catch {
+    return undefined
+  }
+}
+
 const result = {
   date: new Date().toISOString(),
+  revision: revision(),
   machine: {
     cores: cpus().length,
     cpu: cpus()[0]?.model ?? 'unknown',

@@ -4,7 +4,7 @@
  * grouped by Chromium's `--type` (browser, renderer, gpu-process, utility, …).
  * utime + stime, in seconds; processes that exit between two samples drop out.
  */
-import { readdir, readFile } from 'node:fs/promises'
+import { readdir, readFile, readlink } from 'node:fs/promises'
 
 const TICKS_PER_SECOND = 100 // CLK_TCK on Linux
 
@@ -47,13 +47,16 @@ export async function sampleChromiumCpu (): Promise<CpuSample> {
   const sample: CpuSample = {}
   for (const p of procs.values()) {
     if (!ours(p.pid)) continue
+    let exe: string
     let cmdline: string[]
     try {
-      cmdline = (await readFile(`/proc/${p.pid}/cmdline`, 'utf8')).split('\0')
+      exe = await readlink(`/proc/${p.pid}/exe`)
+      // Chromium rewrites its process title: the arguments may be joined by spaces
+      cmdline = (await readFile(`/proc/${p.pid}/cmdline`, 'utf8')).split(/[\0 ]+/)
     } catch {
       continue
     }
-    if (!/chrom/i.test(cmdline[0] ?? '')) continue
+    if (!/chrom/i.test(exe)) continue
     const type = cmdline.find(a => a.startsWith('--type='))?.slice('--type='.length) ?? 'browser'
     const subtype = cmdline.find(a => a.startsWith('--utility-sub-type='))?.slice('--utility-sub-type='.length)
     const key = subtype != null ? `${type}:${subtype.replace(/^.*\./, '')}` : type
