@@ -141,6 +141,7 @@ export async function measureFileTransfer (a: AppPage, b: AppPage, options: File
     // A shares it from the home page's Files panel
     const shareStart = Date.now()
     const chooser = a.page.waitForEvent('filechooser')
+    chooser.catch(() => {}) // awaited below
     await a.page.getByRole('button', { name: 'Share files' }).click()
     await (await chooser).setFiles(path)
     const aRow = fileRow(a.page, name)

@@ -120,6 +120,7 @@ export async function measureRaw (sender: Page, receiver: Page, options: RawOpti
 
   const cpuBefore = await sampleChromiumCpu()
   const received = receiver.evaluate(async () => (window as BenchWindow).__benchRaw!.received!)
+  received.catch(() => {}) // awaited below; a failed send must not leave it unhandled
   const sent = await sender.evaluate(async ({ chunk, highWater, lowWater }) => {
     const { dc, payload } = (window as BenchWindow).__benchRaw!
     const channel = dc!

@@ -23,7 +23,7 @@ import { measureCall, type CallResult } from './calls.ts'
 import { connectDirect, filesUiReady, measureFileTransfer, saveToOpfs, topFunctions, type FileRunResult } from './file-transfer.ts'
 import { measureRaw, type RawResult } from './raw-channel.ts'
 import { launchBrowser, openApp, waitReserved } from './support/browser.ts'
-import { startApp, startRelay, ROOT } from './support/servers.ts'
+import { startApp, startRelay, stopChildrenOnExit, ROOT } from './support/servers.ts'
 import { formatTable, mbps, median, round, type Row } from './support/stats.ts'
 
 const MiB = 1024 * 1024
@@ -87,14 +87,51 @@ const cleanups: Array<() => Promise<unknown>> = []
 let browserVersion = ''
 let failed = false
 
+stopChildrenOnExit()
+
+/** Stops the browser, the app server and the relay (once, however often called). */
+let cleaned: Promise<void> | undefined
+async function cleanUp (): Promise<void> {
+  cleaned ??= (async () => {
+    while (cleanups.length > 0) await cleanups.pop()!().catch((err: unknown) => { log(`cleanup: ${String(err)}`) })
+  })()
+  return cleaned
+}
+/** Registers what stops a process the bench started; if it is already stopping, stops it at once. */
+function onCleanUp (cleanup: () => Promise<unknown>): void {
+  cleanups.push(cleanup)
+  if (cleaned != null) {
+    cleaned = cleaned.then(async () => {
+      while (cleanups.length > 0) await cleanups.pop()!().catch((err: unknown) => { log(`cleanup: ${String(err)}`) })
+    })
+  }
+}
+
+/** An error in a line or a few: Playwright appends its call log and the browser's output. */
+function brief (err: unknown): string {
+  if (!(err instanceof Error)) return String(err)
+  const message = err.message.split('\n').filter(l => l.trim() !== '' && !l.includes('[pid=')).slice(0, 4).join('\n')
+  const at = (err.stack ?? '').split('\n').filter(l => l.trimStart().startsWith('at ')).slice(0, 3).join('\n')
+  return `${message}\n${at}`
+}
+process.on('unhandledRejection', (err) => { log(`unhandled: ${brief(err)}`) })
+
+// Ctrl-C or a kill: the same clean-up, then leave without results
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping`)
+    void cleanUp().then(() => process.exit(130))
+  })
+}
+
 try {
   log('starting a relay and the app')
   const relay = await startRelay()
-  cleanups.push(async () => { await relay.stop(); await rm(relay.dataDir, { recursive: true, force: true }) })
+  onCleanUp(async () => { await relay.stop(); await rm(relay.dataDir, { recursive: true, force: true }) })
   const app = await startApp()
-  cleanups.push(async () => app.stop())
+  onCleanUp(async () => app.stop())
   const browser = await launchBrowser()
-  cleanups.push(async () => browser.close())
+  onCleanUp(async () => browser.close())
   browserVersion = browser.version()
   log(`Chromium ${browserVersion}, app ${app.url}, relay ${relay.peerId}`)
   const relays = [relay.infoUrl]
@@ -190,7 +227,7 @@ try {
     } catch (err) {
       failed = true
       call = { skipped: `the call measurement failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}` }
-      log(`calls failed: ${err instanceof Error ? err.message : String(err)}`)
+      log(`calls failed: ${brief(err)}`)
     }
     if ('skipped' in call) {
       skipped.push(`calls: ${call.skipped}`)
@@ -223,9 +260,9 @@ try {
   skipped.push('Play → first frame: not measured yet (streamed video not built)')
 } catch (err) {
   failed = true
-  console.error(`bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`)
+  console.error(`bench failed: ${brief(err)}`)
 } finally {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => { log(`cleanup: ${String(err)}`) })
+  await cleanUp()
 }
 
 load.end = loadavg()

@@ -14,7 +14,8 @@ export function launchArgs (): string[] {
 }
 
 export async function launchBrowser (): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: launchArgs() })
+  // the bench closes the browser itself on a signal, then stops the relay and the app server
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: launchArgs(), handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false })
 }
 
 export interface AppPage {

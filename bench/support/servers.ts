@@ -5,6 +5,7 @@
  * with an e2e run (which uses 5199).
  */
 import { spawn } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
 import { cp, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -15,6 +16,26 @@ export { startRelay, type RelayProcess }
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const VITE = join(ROOT, 'apps/web/node_modules/vite/bin/vite.js')
+
+/**
+ * A last resort when the bench exits before stopping what it started (a
+ * signal while a server is still starting, a crash): SIGTERM to every
+ * direct child process still running (relay, vite preview, Chromium).
+ */
+export function stopChildrenOnExit (): void {
+  process.on('exit', () => {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+        if (ppid === process.pid) process.kill(Number(entry), 'SIGTERM')
+      } catch {
+        // gone already
+      }
+    }
+  })
+}
 
 export interface AppServer {
   url: string
