@@ -8,7 +8,7 @@
  * loopback-only network namespace: `../shared/bin/isolated pnpm bench`.
  * See docs/benchmarks.md.
  *
- * Options: --runs N (3), --size MiB (64), --only raw,files,calls,
+ * Options: --runs N (3), --size MiB (64), --only raw,files,calls,play,
  * --participants N (4), --cpu-window s (20), --chunk KiB (256),
  * --high-water MiB (4), --out <file>, --profile (one extra, unmeasured
  * file transfer with V8 CPU profiles of A and B, saved beside --out).
@@ -21,6 +21,7 @@ import { dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { measureCall, type CallResult } from './calls.ts'
 import { connectDirect, filesUiReady, measureFileTransfer, saveToOpfs, topFunctions, type FileRunResult } from './file-transfer.ts'
+import { measurePlay } from './streaming.ts'
 import { measureRaw, type RawResult } from './raw-channel.ts'
 import { launchBrowser, openApp, waitReserved } from './support/browser.ts'
 import { startApp, startRelay, stopChildrenOnExit, ROOT } from './support/servers.ts'
@@ -32,7 +33,7 @@ const { values: args } = parseArgs({
   options: {
     runs: { type: 'string', default: '3' },
     size: { type: 'string', default: '64' },
-    only: { type: 'string', default: 'raw,files,calls' },
+    only: { type: 'string', default: 'raw,files,calls,play' },
     participants: { type: 'string', default: '4' },
     'cpu-window': { type: 'string', default: '20' },
     chunk: { type: 'string', default: '256' },
@@ -58,8 +59,8 @@ const cpuWindowMs = positive('cpu-window', args['cpu-window']) * 1000
 const chunk = Math.round(positive('chunk', args.chunk) * 1024)
 const highWater = Math.round(positive('high-water', args['high-water']) * MiB)
 for (const part of only) {
-  if (!['raw', 'files', 'calls'].includes(part)) {
-    console.error(`bench: --only takes raw, files and calls (got "${part}")`)
+  if (!['raw', 'files', 'calls', 'play'].includes(part)) {
+    console.error(`bench: --only takes raw, files, calls and play (got "${part}")`)
     process.exit(2)
   }
 }
@@ -255,9 +256,24 @@ try {
     }
     load.afterCalls = loadavg()
   }
-  // issue 5's streamed video: no "Play <name>" in the app yet
-  rows.push({ measurement: 'Play → first frame (streamed video)', runs: [], median: null, unit: 'ms', note: 'not measured yet: streamed playback exists (e2e/tests/streaming.spec.ts) but has no benchmark' })
-  skipped.push('Play → first frame: not measured yet (streamed playback is built and tested in e2e, not benchmarked)')
+  // --- streamed video: "Play <name>" → first frame, while the file downloads
+  if (only.has('play')) {
+    try {
+      const a = await openApp(browser, app.url, 'A', { relays })
+      const b = await openApp(browser, app.url, 'B', { relays })
+      await Promise.all([waitReserved(a, relay.peerId), waitReserved(b, relay.peerId)])
+      const play = await measurePlay(a, b, { appBase: app.url, relays, runs, timeoutMs: TIMEOUT_MS })
+      rows.push({
+        measurement: 'Play → first frame (streamed video)', runs: play.firstFrameMs, median: median(play.firstFrameMs), unit: 'ms',
+        note: `30 s WebM of ${round(play.clipBytes / 1e6, 1)} MB, its download started by the click; share of its blocks held at the first frame: ${play.heldAtFirstFrame.map(h => `${Math.round(h * 100)} %`).join(', ')}`
+      })
+      details.play = play
+    } catch (err) {
+      failed = true
+      skipped.push(`play: ${brief(err)}`)
+      rows.push({ measurement: 'Play → first frame (streamed video)', runs: [], median: null, unit: 'ms', note: `failed: ${brief(err)}` })
+    }
+  }
 } catch (err) {
   failed = true
   console.error(`bench failed: ${brief(err)}`)
