@@ -163,6 +163,8 @@ describe('file transfers between Node peers through a relay', () => {
   it('resumes after a stop without fetching a stored block again', async () => {
     const bytes = randomBytes(16 * MiB)
     const a = await filePeer()
+    // A serves at 2 MB/s (about 8 s for the file), so C is stopped well before the end
+    a.files.uploadLimit = 2_000_000
     const { status, link } = await a.shareFile(file(bytes, 'resume.bin'))
     const stores = { chunks: new MemoryChunkStore() as ChunkStore, transfers: new MemoryTransferStore() }
     const key = await loadOrCreateIdentity(new MemoryKeyStore())
@@ -179,13 +181,12 @@ describe('file transfers between Node peers through a relay', () => {
       c1.files.addEventListener('transfer:updated', listener)
     })
     await c1.stop()
-    const servedBefore = a.files.get(status.cid)?.served ?? 0
-    expect(servedBefore).toBeLessThan(64)
 
     // same identity, same stores: the download resumes by itself at start
     const c2 = await filePeer(stores, key)
     const done = await transferState(c2, status.cid, 'complete')
     expect(done.skipped).toBeGreaterThan(0)
+    expect(done.fetched).toBeGreaterThan(0)
     expect(done.duplicates).toBe(0)
     expect(done.skipped + done.fetched).toBe(done.totalBlocks)
     expect(sha256(await readAll(c2, status.cid))).toBe(sha256(bytes))
