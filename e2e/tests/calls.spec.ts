@@ -37,9 +37,24 @@ test('two members in a call: each decodes the other\'s video and receives its au
     // the speaking indicator follows the remote audio level (Chromium's fake microphone beeps)
     await expect(tile(a, b.peerId)).toHaveAttribute('data-speaking', 'true')
 
-    // camera and microphone can be chosen
+    // camera and microphone can be chosen; switching the microphone keeps the audio flowing
     await expect(callPanel(a).getByRole('combobox', { name: 'Camera device' })).toBeEnabled()
-    await expect(callPanel(a).getByRole('combobox', { name: 'Microphone device' })).toBeEnabled()
+    const microphones = callPanel(b).getByRole('combobox', { name: 'Microphone device' })
+    const other = await microphones.locator('option').nth(1).getAttribute('value')
+    await microphones.selectOption(other ?? '')
+    await expect(microphones).toHaveValue(other ?? '')
+    await stillReceivingFrom(a, b.peerId)
+
+    // a shared screen replaces the camera at the other side, and stopping it brings the camera back
+    const share = callPanel(a).getByRole('button', { name: 'Share screen' })
+    await share.click()
+    await expect(share).toHaveAttribute('aria-pressed', 'true')
+    await expect(tile(b, a.peerId)).toHaveAttribute('data-screen', 'on')
+    await stillReceivingFrom(b, a.peerId)
+    await share.click()
+    await expect(share).toHaveAttribute('aria-pressed', 'false')
+    await expect(tile(b, a.peerId)).toHaveAttribute('data-screen', 'off')
+    await stillReceivingFrom(b, a.peerId)
   } finally {
     await closeAll(apps)
     await relay.stop()

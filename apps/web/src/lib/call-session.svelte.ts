@@ -9,7 +9,10 @@ import { CallPeer } from './call-peer.svelte.ts'
 import { CallSettings } from './call-settings.svelte.ts'
 import { errorMessage } from './errors.ts'
 import type { Session } from './session.svelte.ts'
-import type { Call, CallEvents, Member, Peerlink, Room } from '@peerlink/core'
+import { MAX_CALL_PARTICIPANTS, type Call, type CallEvents, type Member, type Peerlink, type Room } from '@peerlink/core'
+
+/** Most participants in a call, ourselves included (a full mesh beyond this is unusable). */
+export const MAX_PARTICIPANTS = MAX_CALL_PARTICIPANTS
 
 /** Statistics are read this often. */
 export const STATS_INTERVAL_MS = 500
