@@ -90,6 +90,7 @@ describe('scheduler', () => {
     const blocks = await cids(40)
     const s = new Scheduler(init)
     s.want(blocks)
+    s.allListed()
     s.addProvider('fast')
     s.addProvider('slow')
     const got = { fast: 0, slow: 0 }
@@ -143,10 +144,37 @@ describe('scheduler', () => {
     expect(s.next('p2', 1000)).toHaveLength(4)
   })
 
+  it('does not re-ask a provider that keeps delivering, however long its queue waits', async () => {
+    const blocks = await cids(4)
+    const s = new Scheduler({ initialWindow: 4, maxWindow: 4, queueSeconds: 1, endgameBlocks: 0 })
+    s.want(blocks)
+    s.addProvider('p')
+    s.next('p', 0)
+    s.received('p', blocks[0]!, 900)
+    expect(s.expire(1000, 1500)).toEqual([])
+    expect(s.expire(1000, 1900).map(r => String(r.cid))).toEqual(blocks.slice(1).map(String))
+  })
+
+  it('no endgame while blocks are still being listed (a download walking its DAG)', async () => {
+    const [a, b] = await two()
+    const s = new Scheduler(init)
+    s.want([a])
+    s.addProvider('p1')
+    s.addProvider('p2')
+    expect(s.next('p1')).toHaveLength(1)
+    expect(s.next('p2')).toEqual([])
+    s.want([b])
+    s.allListed()
+    // everything is listed now: p2 takes b, and with room left duplicates a; p1 duplicates b
+    expect(s.next('p2').map(String)).toEqual([String(b), String(a)])
+    expect(s.next('p1').map(String)).toEqual([String(b)])
+  })
+
   it('in the endgame, an idle provider duplicates blocks in flight elsewhere; the first copy wins and the rest are cancelled', async () => {
     const [a, b] = await cids(2)
     const s = new Scheduler(init)
     s.want([a!, b!])
+    s.allListed()
     s.addProvider('slow')
     expect(s.next('slow')).toHaveLength(2)
     s.addProvider('fast')
@@ -176,6 +204,7 @@ describe('scheduler', () => {
     const blocks = await cids(12)
     const s = new Scheduler({ initialWindow: 6, maxWindow: 6, queueSeconds: 1, endgameBlocks: 2 })
     s.want(blocks)
+    s.allListed()
     s.addProvider('a')
     s.addProvider('b')
     expect(s.next('a')).toHaveLength(6)

@@ -122,6 +122,8 @@ export class Download {
         }
       }
       this.walked = true
+      this.scheduler.allListed()
+      this.pumpAll()
       this.handlers.onChange?.()
       this.checkDone()
       await done

@@ -41,6 +41,8 @@ interface Provider {
   delivered: number
   /** When its last few blocks arrived (ms), to measure its rate. */
   arrivals: number[]
+  /** Last sign of progress: a block delivered, or the first request after being idle (ms). */
+  lastProgress: number
 }
 
 export interface Request {
@@ -61,6 +63,8 @@ export class Scheduler {
   private readonly retry: string[] = []
   private wantedCount = 0
   private inFlightCount = 0
+  /** Every block to fetch has been listed (no endgame before: more may be coming). */
+  private listed = false
 
   constructor (private readonly init: SchedulerInit) {}
 
@@ -81,6 +85,15 @@ export class Scheduler {
       }
       if (options.urgent === true && this.state.get(key) === 'wanted') this.urgent.push(key)
     }
+  }
+
+  /**
+   * Says that every block to fetch has been given to `want`: only then can
+   * the endgame start (while a download still walks its DAG, the wanted
+   * queue runs dry often without the end being near).
+   */
+  allListed (): void {
+    this.listed = true
   }
 
   /** Moves wanted blocks to the front (what a video player needs next, or after a seek). */
@@ -106,7 +119,7 @@ export class Scheduler {
 
   addProvider (peer: string): void {
     if (this.providers.has(peer)) return
-    this.providers.set(peer, { window: this.init.initialWindow, inFlight: new Map(), lacks: new Set(), delivered: 0, arrivals: [] })
+    this.providers.set(peer, { window: this.init.initialWindow, inFlight: new Map(), lacks: new Set(), delivered: 0, arrivals: [], lastProgress: 0 })
   }
 
   hasProvider (peer: string): boolean {
@@ -135,6 +148,7 @@ export class Scheduler {
     const provider = this.providers.get(peer)
     if (provider == null) return []
     const out: CID[] = []
+    if (provider.inFlight.size === 0) provider.lastProgress = now
     const take = (key: string): void => {
       this.state.set(key, 'in-flight')
       this.wantedCount--
@@ -162,7 +176,7 @@ export class Scheduler {
       if (this.state.get(key) === 'wanted' && !provider.lacks.has(key)) take(key)
       else if (this.state.get(key) === 'wanted') this.retry.push(key)
     }
-    if (room() && this.wantedCount === 0 && this.inFlightCount <= this.init.endgameBlocks) {
+    if (room() && this.listed && this.wantedCount === 0 && this.inFlightCount <= this.init.endgameBlocks) {
       // endgame: blocks in flight elsewhere, oldest request first
       const candidates: Array<[string, number]> = []
       for (const [other, p] of this.providers) {
@@ -192,6 +206,7 @@ export class Scheduler {
     if (provider != null) {
       provider.inFlight.delete(key)
       provider.delivered++
+      provider.lastProgress = now
       provider.window = this.nextWindow(provider, now)
     }
     const state = this.state.get(key)
@@ -235,21 +250,22 @@ export class Scheduler {
   }
 
   /**
-   * Requests older than `timeoutMs`: they are handed out again and their
-   * providers' windows halved.
+   * A provider that has delivered nothing for `timeoutMs` while asked for
+   * blocks has stalled: its requests are handed out again and its window
+   * halved. (Measured per provider, not per request: requests queue behind
+   * each other, and behind our own backpressure while storage catches up.)
    */
   expire (timeoutMs: number, now = Date.now()): Request[] {
     const expired: Request[] = []
     for (const [peer, provider] of this.providers) {
-      let any = false
-      for (const [key, since] of provider.inFlight) {
-        if (now - since < timeoutMs) continue
-        provider.inFlight.delete(key)
-        this.release(key)
+      if (provider.inFlight.size === 0 || now - provider.lastProgress < timeoutMs) continue
+      for (const key of provider.inFlight.keys()) {
+        this.release(key, peer)
         expired.push({ peer, cid: this.cids.get(key) as CID })
-        any = true
       }
-      if (any) provider.window = Math.max(1, Math.floor(provider.window / 2))
+      provider.inFlight.clear()
+      provider.window = Math.max(1, Math.floor(provider.window / 2))
+      provider.lastProgress = now
     }
     return expired
   }
@@ -274,9 +290,9 @@ export class Scheduler {
   }
 
   /** A block no longer in flight at some provider: wanted again unless another has it in flight. */
-  private release (key: string): void {
+  private release (key: string, except?: string): void {
     if (this.state.get(key) !== 'in-flight') return
-    for (const p of this.providers.values()) if (p.inFlight.has(key)) return
+    for (const [peer, p] of this.providers) if (peer !== except && p.inFlight.has(key)) return
     this.state.set(key, 'wanted')
     this.inFlightCount--
     this.wantedCount++
