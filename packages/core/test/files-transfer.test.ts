@@ -144,17 +144,6 @@ describe('scheduler', () => {
     expect(s.next('p2', 1000)).toHaveLength(4)
   })
 
-  it('does not re-ask a provider that keeps delivering, however long its queue waits', async () => {
-    const blocks = await cids(4)
-    const s = new Scheduler({ initialWindow: 4, maxWindow: 4, queueSeconds: 1, endgameBlocks: 0 })
-    s.want(blocks)
-    s.addProvider('p')
-    s.next('p', 0)
-    s.received('p', blocks[0]!, 900)
-    expect(s.expire(1000, 1500)).toEqual([])
-    expect(s.expire(1000, 1900).map(r => String(r.cid))).toEqual(blocks.slice(1).map(String))
-  })
-
   it('no endgame while blocks are still being listed (a download walking its DAG)', async () => {
     const [a, b] = await two()
     const s = new Scheduler(init)

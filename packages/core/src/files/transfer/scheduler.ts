@@ -41,8 +41,6 @@ interface Provider {
   delivered: number
   /** When its last few blocks arrived (ms), to measure its rate. */
   arrivals: number[]
-  /** Last sign of progress: a block delivered, or the first request after being idle (ms). */
-  lastProgress: number
 }
 
 export interface Request {
@@ -119,7 +117,7 @@ export class Scheduler {
 
   addProvider (peer: string): void {
     if (this.providers.has(peer)) return
-    this.providers.set(peer, { window: this.init.initialWindow, inFlight: new Map(), lacks: new Set(), delivered: 0, arrivals: [], lastProgress: 0 })
+    this.providers.set(peer, { window: this.init.initialWindow, inFlight: new Map(), lacks: new Set(), delivered: 0, arrivals: [] })
   }
 
   hasProvider (peer: string): boolean {
@@ -148,7 +146,6 @@ export class Scheduler {
     const provider = this.providers.get(peer)
     if (provider == null) return []
     const out: CID[] = []
-    if (provider.inFlight.size === 0) provider.lastProgress = now
     const take = (key: string): void => {
       this.state.set(key, 'in-flight')
       this.wantedCount--
@@ -206,7 +203,6 @@ export class Scheduler {
     if (provider != null) {
       provider.inFlight.delete(key)
       provider.delivered++
-      provider.lastProgress = now
       provider.window = this.nextWindow(provider, now)
     }
     const state = this.state.get(key)
@@ -250,22 +246,21 @@ export class Scheduler {
   }
 
   /**
-   * A provider that has delivered nothing for `timeoutMs` while asked for
-   * blocks has stalled: its requests are handed out again and its window
-   * halved. (Measured per provider, not per request: requests queue behind
-   * each other, and behind our own backpressure while storage catches up.)
+   * Requests older than `timeoutMs`: they are handed out again and their
+   * providers' windows halved.
    */
   expire (timeoutMs: number, now = Date.now()): Request[] {
     const expired: Request[] = []
     for (const [peer, provider] of this.providers) {
-      if (provider.inFlight.size === 0 || now - provider.lastProgress < timeoutMs) continue
-      for (const key of provider.inFlight.keys()) {
-        this.release(key, peer)
+      let any = false
+      for (const [key, since] of provider.inFlight) {
+        if (now - since < timeoutMs) continue
+        provider.inFlight.delete(key)
+        this.release(key)
         expired.push({ peer, cid: this.cids.get(key) as CID })
+        any = true
       }
-      provider.inFlight.clear()
-      provider.window = Math.max(1, Math.floor(provider.window / 2))
-      provider.lastProgress = now
+      if (any) provider.window = Math.max(1, Math.floor(provider.window / 2))
     }
     return expired
   }
