@@ -113,6 +113,11 @@ test('three members: one leaves and the other two keep their call; the leaver re
     await joinCall(c)
     await receivesMediaFrom(a, c.peerId)
     await receivesMediaFrom(c, b.peerId)
+
+    // C's tab goes away: its tiles and connections go too
+    await c.context.close()
+    for (const app of [a, b]) await expect(tile(app, c.peerId)).toHaveCount(0)
+    await stillReceivingFrom(b, a.peerId)
   } finally {
     await closeAll(apps)
     await relay.stop()
@@ -168,12 +173,18 @@ test('a call between two members whose only path is the relay sets up over the r
     const a = await openApp(browser, [relay.infoUrl], 'Ann', undefined, RELAY_ONLY)
     apps.push(a)
     await setName(a, 'Ann')
+    // Known issue (rooms/gossip, not calls): a room joined before the relay connection is up sometimes never
+    // reaches the relay (it does not join the topic), which only shows when members have no direct connection.
+    // Both join once reserved, so this test is about calls.
+    await a.waitReserved(relay.peerId)
     const link = await createRoom(a)
-    const b = await openApp(browser, [relay.infoUrl], 'Bob', undefined, RELAY_ONLY + link)
+    const b = await openApp(browser, [relay.infoUrl], 'Bob', undefined, RELAY_ONLY)
     apps.push(b)
+    await b.waitReserved(relay.peerId)
+    await b.page.goto(b.page.url().split('#')[0] + link)
     await setName(b, 'Bob')
     // presence goes through the relay's gossip only
-    await expect(member(a, b.peerId)).toHaveAttribute('data-state', 'online', { timeout: 60_000 })
+    await expect(member(a, b.peerId)).toHaveAttribute('data-state', 'online')
     await expect(member(a, b.peerId)).toHaveAttribute('data-link', 'relayed')
 
     await startCall(a)
