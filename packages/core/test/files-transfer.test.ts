@@ -206,7 +206,7 @@ describe('scheduler', () => {
     expect(s.next('b').map(String)).toEqual(blocks.slice(4, 6).map(String))
   })
 
-  it('wants a block again when storing it failed, and moves prioritized blocks to the front', async () => {
+  it('wants a block again when storing it failed, and puts the priority list first', async () => {
     const blocks = await cids(5)
     const s = new Scheduler({ initialWindow: 1, maxWindow: 1, queueSeconds: 1, endgameBlocks: 4 })
     s.want(blocks)
@@ -215,8 +215,47 @@ describe('scheduler', () => {
     s.received('p', first!)
     s.requeue(first!)
     expect(s.remaining).toBe(5)
-    s.prioritize([blocks[4]!])
+    s.setPriority([blocks[4]!])
     expect(s.next('p').map(String)).toEqual([String(blocks[4])])
+  })
+
+  it('replaces the priority list as a whole, and asks for urgent blocks before it', async () => {
+    const blocks = await cids(8)
+    const s = new Scheduler({ initialWindow: 2, maxWindow: 2, queueSeconds: 1, endgameBlocks: 0 })
+    s.want(blocks)
+    s.addProvider('p')
+    // an older reader's window, then a seek: only the newest list counts
+    s.setPriority([blocks[1]!, blocks[2]!, blocks[3]!])
+    s.setPriority([blocks[6]!, blocks[7]!, blocks[1]!])
+    expect(s.next('p').map(String)).toEqual([blocks[6], blocks[7]].map(String))
+    const [urgent] = await cids(1, 'node')
+    s.want([urgent!], { urgent: true })
+    s.received('p', blocks[6]!)
+    expect(s.next('p').map(String)).toEqual([String(urgent)])
+    s.received('p', blocks[7]!)
+    expect(s.next('p').map(String)).toEqual([String(blocks[1])])
+  })
+
+  it('preempts a full window\'s newest requests for the priority list, keeping the oldest', async () => {
+    const blocks = await cids(10)
+    const s = new Scheduler({ initialWindow: 4, maxWindow: 4, queueSeconds: 1, endgameBlocks: 0 })
+    s.want(blocks)
+    s.addProvider('p')
+    expect(s.next('p').map(String)).toEqual(blocks.slice(0, 4).map(String))
+    // nothing wanted first: nothing to preempt
+    expect(s.preempt('p')).toEqual([])
+    // a seek to the end: two blocks are needed first; the two newest requests make room
+    s.setPriority([blocks[8]!, blocks[9]!])
+    expect(s.preempt('p').map(String)).toEqual([blocks[3], blocks[2]].map(String))
+    expect(s.next('p').map(String)).toEqual([blocks[8], blocks[9]].map(String))
+    expect(s.remaining).toBe(10)
+    // the given-back blocks are asked for again later, and a late copy still counts
+    s.received('p', blocks[3]!)
+    expect(s.remaining).toBe(9)
+    // priority blocks in flight are never preempted for other priority blocks; the oldest request stays
+    s.setPriority([blocks[8]!, blocks[9]!, blocks[4]!, blocks[5]!, blocks[6]!])
+    expect(s.preempt('p').map(String)).toEqual([String(blocks[1])])
+    expect(s.inFlight('p')).toBe(3)
   })
 })
 

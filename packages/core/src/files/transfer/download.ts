@@ -18,7 +18,7 @@ import { Scheduler } from './scheduler.js'
 import { BlockSession } from './session.js'
 import type { Penalties } from './penalties.js'
 import type { ChunkStore } from '../chunk-store.js'
-import type { Stream } from '@libp2p/interface'
+import type { AbortOptions, Stream } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 
 const log = logger('peerlink:files')
@@ -56,6 +56,13 @@ export interface DownloadHandlers {
   onChange?(): void
 }
 
+/** See {@link Download.playbackWindow}. */
+export interface PlaybackWindow {
+  /** Segments `first`..`last` (inclusive) are read next. */
+  set(first: number, last: number): void
+  close(): void
+}
+
 export class Download {
   readonly stats: DownloadStats = { blocks: 0, bytes: 0, fetched: 0, skipped: 0, duplicates: 0, sources: {}, rejected: {} }
   manifest?: FileManifest
@@ -72,6 +79,9 @@ export class Download {
   /** The same puts by CID. */
   private readonly storing = new Map<string, Promise<void>>()
   private readonly samples: Array<[number, number]> = []
+  /** Readers' windows of segments, oldest first. */
+  private readonly windows = new Map<number, { first: number, last: number }>()
+  private nextWindowId = 0
   private walked = false
   private finished?: { resolve(): void, reject(err: Error): void }
   private signal: AbortSignal = AbortSignal.abort()
@@ -138,37 +148,82 @@ export class Download {
     }
   }
 
-  /** Fetches these segments before the others (e.g. what a video player needs next). */
-  prioritize (first: number, last: number): void {
-    const cids = this.leaves.slice(first, last + 1).filter(cid => cid != null)
-    this.scheduler.prioritize(cids)
-    this.pumpAll()
+  /**
+   * A reader's window of segments (a video player's position and what it
+   * reads next), fetched before the rest of the file. With several readers
+   * (a player keeps reading its old range for a while after a seek), the
+   * newest reader's window comes first. `close` it when the reader stops.
+   */
+  playbackWindow (): PlaybackWindow {
+    const id = this.nextWindowId++
+    return {
+      set: (first, last) => {
+        this.windows.set(id, { first, last })
+        this.reprioritize()
+      },
+      close: () => {
+        if (this.windows.delete(id)) this.reprioritize()
+      }
+    }
   }
 
   /** The store as a reader of this download sees it: a missing block is fetched at once. */
   get reader (): Pick<ChunkStore, 'get'> {
-    return { get: async (cid: CID) => this.fetch(cid) }
+    return { get: async (cid: CID, options?: AbortOptions) => this.fetch(cid, options) }
+  }
+
+  private reprioritize (): void {
+    const cids: CID[] = []
+    for (const { first, last } of [...this.windows.values()].reverse()) {
+      for (let i = first; i <= last; i++) {
+        const cid = this.leaves[i]
+        if (cid != null) cids.push(cid)
+      }
+    }
+    this.scheduler.setPriority(cids)
+    this.preemptAll()
+  }
+
+  /** Cancels requests that would keep urgent or priority blocks waiting behind them, then asks for those. */
+  private preemptAll (): void {
+    for (const [peer, session] of this.sessions) {
+      if (session.closed) continue
+      const cancel = this.scheduler.preempt(peer)
+      if (cancel.length > 0) session.cancel(cancel)
+      this.pump(peer)
+    }
   }
 
   /** A block from the store, or from providers (urgently) if it is not there. */
-  private async fetch (cid: CID): Promise<Uint8Array> {
+  /** `options.signal` stops this caller's wait (a reader that went away), not the download. */
+  private async fetch (cid: CID, options: AbortOptions = {}): Promise<Uint8Array> {
     try {
       return await this.components.store.get(cid, { signal: this.signal })
     } catch (err) {
       if (!(err instanceof BlockNotFoundError)) throw err
     }
-    this.scheduler.want([cid], { urgent: true })
+    // a leaf already listed waits its turn (in file order, or in a reader's window); others are needed to go on
+    this.scheduler.want([cid], { urgent: !this.leafIndex.has(cid.toString()) })
     if (!this.scheduler.isWanted(cid)) {
       // received meanwhile (the scheduler already counts it done): wait for it to be stored
       await this.storing.get(cid.toString())
       return this.components.store.get(cid, { signal: this.signal })
     }
+    options.signal?.throwIfAborted()
+    const key = cid.toString()
     const arrived = new Promise<Uint8Array>((resolve, reject) => {
-      const list = this.waiters.get(cid.toString()) ?? []
-      list.push({ resolve, reject })
-      this.waiters.set(cid.toString(), list)
+      const list = this.waiters.get(key) ?? []
+      const waiter = { resolve, reject }
+      list.push(waiter)
+      this.waiters.set(key, list)
+      options.signal?.addEventListener('abort', () => {
+        const current = this.waiters.get(key)
+        const i = current?.indexOf(waiter) ?? -1
+        if (i >= 0) current?.splice(i, 1)
+        reject(options.signal?.reason)
+      }, { once: true })
     })
-    this.pumpAll()
+    this.preemptAll()
     return arrived
   }
 

@@ -268,7 +268,7 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
    * downloading. For a running download, the blocks being read are fetched
    * before all others and awaited, and so are the next PLAYBACK_AHEAD_BYTES
    * (a video player's window that slides as it reads; a seek is a new read,
-   * so it re-prioritises).
+   * whose window goes before those of older reads).
    *
    * @throws {TransferNotFoundError | InvalidRangeError | TransferStoppedError} and read errors
    */
@@ -283,6 +283,7 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
     }
     // the window slides with the reader: set before each segment it enters is awaited
     const { size } = file.manifest
+    const window = download.playbackWindow()
     const chunks = file.readRange(offset, length, options)
     let position = offset
     let segment = -1
@@ -292,7 +293,7 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
         if (current !== segment && position < size) {
           segment = current
           const { first, last } = playbackWindow(position, 1, size, PLAYBACK_AHEAD_BYTES)
-          download.prioritize(first, last)
+          window.set(first, last)
         }
         const next = await chunks.next()
         if (next.done === true) return
@@ -300,6 +301,7 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
         yield next.value
       }
     } finally {
+      window.close()
       await chunks.return(undefined)
     }
   }

@@ -2,9 +2,10 @@
  * Which block to ask of which provider: pure bookkeeping, no I/O.
  *
  * - Blocks are asked for in priority order: `urgent` ones first (the root,
- *   manifest and DAG nodes a download needs to go on, or the blocks a video
- *   player waits for), then blocks given back by a provider (it did not have
- *   them, timed out or was dropped), then the rest in file order.
+ *   manifest and DAG nodes a download needs to go on), then the `priority`
+ *   list (what video players read next, set as a whole by `setPriority`),
+ *   then blocks given back by a provider (it did not have them, timed out or
+ *   was dropped), then the rest in file order.
  * - Each provider has a window of requests in flight. It starts at
  *   `initialWindow`, grows by one per block delivered until the provider's
  *   rate is known, then holds about `queueSeconds` of its deliveries (2 to
@@ -58,6 +59,10 @@ export class Scheduler {
   private readonly main: string[] = []
   private cursor = 0
   private readonly urgent: string[] = []
+  private priority: string[] = []
+  /** What `urgent` and `priority` hold, for `preempt`. */
+  private readonly urgentKeys = new Set<string>()
+  private priorityKeys = new Set<string>()
   private readonly retry: string[] = []
   private wantedCount = 0
   private inFlightCount = 0
@@ -81,7 +86,10 @@ export class Scheduler {
           continue
         }
       }
-      if (options.urgent === true && this.state.get(key) === 'wanted') this.urgent.push(key)
+      if (options.urgent === true && this.state.get(key) === 'wanted') {
+        this.urgent.push(key)
+        this.urgentKeys.add(key)
+      }
     }
   }
 
@@ -94,10 +102,45 @@ export class Scheduler {
     this.listed = true
   }
 
-  /** Moves wanted blocks to the front (what a video player needs next, or after a seek). */
-  prioritize (cids: Iterable<CID>): void {
-    const keys = [...cids].map(c => c.toString()).filter(k => this.state.get(k) === 'wanted')
-    this.urgent.unshift(...keys)
+  /**
+   * Replaces the priority list: these blocks, in this order, go after the
+   * urgent ones and before all others (what video players read next).
+   */
+  setPriority (cids: Iterable<CID>): void {
+    const keys = [...cids].map(c => c.toString())
+    this.priorityKeys = new Set(keys)
+    this.priority = keys.filter(k => this.state.get(k) === 'wanted')
+  }
+
+  /**
+   * Makes room at `peer` for the urgent and priority blocks it could be
+   * asked for now, when its window is full of other requests: its newest
+   * requests for other blocks are handed out again (a provider answers in
+   * request order, so those would come last). The oldest `keep` requests
+   * stay (the provider is probably sending them already).
+   *
+   * @returns the blocks to CANCEL at `peer`
+   */
+  preempt (peer: string, keep = 1): CID[] {
+    const provider = this.providers.get(peer)
+    if (provider == null) return []
+    let demand = 0
+    for (const key of new Set([...this.urgent, ...this.priority])) {
+      if (this.state.get(key) === 'wanted' && !provider.lacks.has(key)) demand++
+    }
+    let need = Math.min(demand, provider.window) - (provider.window - provider.inFlight.size)
+    if (need <= 0) return []
+    const requests = [...provider.inFlight.keys()]
+    const out: CID[] = []
+    for (let i = requests.length - 1; i >= keep && need > 0; i--) {
+      const key = requests[i] as string
+      if (this.urgentKeys.has(key) || this.priorityKeys.has(key)) continue
+      provider.inFlight.delete(key)
+      this.release(key)
+      out.push(this.cids.get(key) as CID)
+      need--
+    }
+    return out
   }
 
   /** Blocks wanted or in flight. */
@@ -154,7 +197,7 @@ export class Scheduler {
       out.push(this.cids.get(key) as CID)
     }
     const room = (): boolean => provider.inFlight.size < provider.window
-    for (const deque of [this.urgent, this.retry]) {
+    for (const deque of [this.urgent, this.priority, this.retry]) {
       for (let i = 0; i < deque.length && room();) {
         const key = deque[i] as string
         const state = this.state.get(key)
@@ -210,6 +253,7 @@ export class Scheduler {
     if (state === 'wanted') this.wantedCount--
     else this.inFlightCount--
     this.state.set(key, 'done')
+    this.urgentKeys.delete(key)
     const cancel: string[] = []
     for (const [other, p] of this.providers) {
       if (p.inFlight.delete(key)) cancel.push(other)
