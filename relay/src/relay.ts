@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module'
 import { circuitRelayServer, type CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
 import { identify, identifyPush, type Identify, type IdentifyPush } from '@libp2p/identify'
@@ -15,11 +16,14 @@ import { DHT_PROTOCOL, parseRelayEntry, RelayKeeper } from '@peerlink/core'
 import { createLibp2p } from 'libp2p'
 import { limitsGater } from './gater.js'
 import { openRelayState } from './persistence.js'
-import { TopicFollower } from './topic-follower.js'
+import { RELAY_AGENT_NAME, TopicFollower } from './topic-follower.js'
 import type { RelayConfig } from './config.js'
 import type { Connection, Libp2p } from '@libp2p/interface'
 
 const log = logger('peerlink:relay')
+
+/** This relay's version (its package.json sits beside dist/ in the workspace and in the Docker image). */
+const RELAY_VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version
 
 export type RelayServices = {
   identify: Identify
@@ -64,6 +68,8 @@ export async function createRelay (config: RelayConfig): Promise<Relay> {
       ],
       announce: config.announce.map(ma => ma.toString())
     },
+    // other relays tell us apart from browsers by this (see TopicFollower)
+    nodeInfo: { name: RELAY_AGENT_NAME, version: RELAY_VERSION },
     transports: [webSockets(), webRTCDirect({ rtcConfiguration: { iceServers: [] } }), tcp()],
     connectionEncrypters: [noise()],
     // kad-dht's pings can hold the only outbound ping stream, making the

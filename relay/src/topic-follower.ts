@@ -1,7 +1,6 @@
 import { TOPIC_PREFIX } from '@peerlink/core'
-import { HOP_PROTOCOL } from './gater.js'
 import type { GossipSub, SubscriptionChangeData } from '@libp2p/gossipsub'
-import type { Libp2pEvents, PeerId, PeerStore, Startable, TypedEventTarget } from '@libp2p/interface'
+import type { IdentifyResult, Libp2pEvents, PeerId, PeerStore, Startable, TypedEventTarget } from '@libp2p/interface'
 import type { Logger } from '@libp2p/logger'
 
 export interface TopicFollowerComponents {
@@ -11,11 +10,20 @@ export interface TopicFollowerComponents {
   log: Logger
 }
 
+/** The name in a Peerlink relay's identify agent version (`peerlink-relay/<version> …`). */
+export const RELAY_AGENT_NAME = 'peerlink-relay'
+
+/** How long to wait for a peer's identify before taking it for a browser. */
+const IDENTIFY_WAIT_MS = 5_000
+
 /**
  * Joins the Peerlink gossipsub topics that this relay's (non-relay) peers
  * join, and leaves them when none of those is left, so that a room's messages
  * cross from relay to relay. Other relays' subscriptions are not followed, or
- * two relays would keep each other in a topic forever.
+ * two relays would keep each other in a topic forever. A relay is told by
+ * the agent version it sends in identify: not by the protocols in the peer
+ * store, which libp2p fills with every protocol a peer opened a stream for
+ * (a browser that reserved a slot "has" the relay's hop protocol).
  */
 export class TopicFollower implements Startable {
   private readonly onSubscriptionChange = (evt: CustomEvent<SubscriptionChangeData>): void => {
@@ -43,9 +51,14 @@ export class TopicFollower implements Startable {
   }
 
   private async follow ({ peerId, subscriptions }: SubscriptionChangeData): Promise<void> {
-    const ours = subscriptions.filter(s => s.topic.startsWith(TOPIC_PREFIX))
-    if (ours.length === 0 || await this.isRelay(peerId)) return
     const { pubsub, log } = this.components
+    const ours = subscriptions.filter(s => s.topic.startsWith(TOPIC_PREFIX))
+    log('subscriptions of %p: %o', peerId, subscriptions)
+    if (ours.length === 0) return
+    if (await this.isRelay(peerId)) {
+      log('not following %p: a relay', peerId)
+      return
+    }
     for (const { topic, subscribe } of ours) {
       if (subscribe && !pubsub.getTopics().includes(topic)) {
         log('joining topic %s for %p', topic, peerId)
@@ -68,10 +81,40 @@ export class TopicFollower implements Startable {
   }
 
   private async isRelay (peerId: PeerId): Promise<boolean> {
+    // listen first: identify may finish while the peer store is read
+    const controller = new AbortController()
+    const identified = this.identified(peerId, controller.signal)
+    const agent = await this.agentOf(peerId) ?? await identified
+    controller.abort()
+    return agent?.startsWith(`${RELAY_AGENT_NAME}/`) ?? false
+  }
+
+  private async agentOf (peerId: PeerId): Promise<string | undefined> {
     try {
-      return (await this.components.peerStore.get(peerId)).protocols.includes(HOP_PROTOCOL)
+      const agent = (await this.components.peerStore.get(peerId)).metadata.get('AgentVersion')
+      return agent == null ? undefined : new TextDecoder().decode(agent)
     } catch {
-      return false
+      return undefined
     }
+  }
+
+  /** The agent version once `peerId` is identified; undefined if that takes too long or `signal` aborts. */
+  private async identified (peerId: PeerId, signal: AbortSignal): Promise<string | undefined> {
+    const { events } = this.components
+    return new Promise(resolve => {
+      const done = (agent?: string): void => {
+        clearTimeout(timer)
+        events.removeEventListener('peer:identify', onIdentify)
+        signal.removeEventListener('abort', onAbort)
+        resolve(agent)
+      }
+      const onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
+        if (evt.detail.peerId.equals(peerId)) done(evt.detail.agentVersion)
+      }
+      const onAbort = (): void => { done() }
+      const timer = setTimeout(onAbort, IDENTIFY_WAIT_MS)
+      events.addEventListener('peer:identify', onIdentify)
+      signal.addEventListener('abort', onAbort, { once: true })
+    })
   }
 }
