@@ -12,34 +12,27 @@ import { openStream } from '../../connectivity/open-stream.js'
 import { BlockNotFoundError, TransferNotFoundError, TransferStoppedError } from '../errors.js'
 import { openFile, type SharedFile } from '../export.js'
 import { fileBlocks } from '../dag.js'
-import { SEGMENT_SIZE } from '../constants.js'
 import { importFile } from '../import.js'
-import { playbackWindow, segmentCount } from '../layout.js'
-import { BLOCKS_PROTOCOL, CONNECT_TIMEOUT_MS, OPEN_STREAM_TIMEOUT_MS, PLAYBACK_AHEAD_BYTES, PROGRESS_INTERVAL_MS, REPROVIDE_INTERVAL_MS } from './constants.js'
+import { BLOCKS_PROTOCOL, CONNECT_TIMEOUT_MS, OPEN_STREAM_TIMEOUT_MS, PROGRESS_INTERVAL_MS, REPROVIDE_INTERVAL_MS } from './constants.js'
 import { Download } from './download.js'
 import { Penalties } from './penalties.js'
+import { readWhileDownloading } from './playback.js'
+import { provide, providersOf, type ProvidersComponents } from './providers.js'
 import { serveBlocks } from './server.js'
+import { describe, transferStatus } from './status.js'
 import { Throttle } from './throttle.js'
 import type { TransferRecord, TransferStore } from './store.js'
 import type { DownloadInit, FilesEvents, NamedFile, ShareOptions, TransferStatus } from './types.js'
 import type { FileLink } from '../link.js'
 import type { ChunkStore } from '../chunk-store.js'
-import type { FileManifest } from '../manifest.js'
 import type { PeerlinkLibp2p } from '../../peer/services.js'
 import type { AbortOptions, Startable } from '@libp2p/interface'
 
 const log = logger('peerlink:files')
 
-/** How long one DHT provider search may take. */
-const FIND_PROVIDERS_TIMEOUT_MS = 20_000
-/** How long announcing a file on the DHT may take. */
-const PROVIDE_TIMEOUT_MS = 60_000
-
-export interface FilesComponents {
+export interface FilesComponents extends ProvidersComponents {
   libp2p: Pick<PeerlinkLibp2p, 'peerId' | 'handle' | 'unhandle' | 'getConnections' | 'dialProtocol' | 'contentRouting'>
   connectToPeer(peerId: string, options?: AbortOptions): Promise<unknown>
-  /** PeerIds of the other members of a room we are in, for files shared there. */
-  roomMembers?(roomId: string): string[]
 }
 
 export interface FilesInit {
@@ -277,33 +270,7 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
     const download = entry.record.state === 'complete' ? undefined : entry.download
     const store = download?.reader ?? this.chunks
     const file = await openFile(CID.parse(cid), entry.record.key, { store }, options)
-    if (download == null) {
-      yield * file.readRange(offset, length, options)
-      return
-    }
-    // the window slides with the reader: set before each segment it enters is awaited
-    const { size } = file.manifest
-    const window = download.playbackWindow()
-    const chunks = file.readRange(offset, length, options)
-    let position = offset
-    let segment = -1
-    try {
-      while (true) {
-        const current = Math.floor(position / SEGMENT_SIZE)
-        if (current !== segment && position < size) {
-          segment = current
-          const { first, last } = playbackWindow(position, 1, size, PLAYBACK_AHEAD_BYTES)
-          window.set(first, last)
-        }
-        const next = await chunks.next()
-        if (next.done === true) return
-        position += next.value.byteLength
-        yield next.value
-      }
-    } finally {
-      window.close()
-      await chunks.return(undefined)
-    }
+    yield * (download == null ? file.readRange(offset, length, options) : readWhileDownloading(download, file, offset, length, options))
   }
 
   private entry (cid: string): Entry {
@@ -324,7 +291,7 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
         signal: AbortSignal.any([s, AbortSignal.timeout(CONNECT_TIMEOUT_MS)]),
         streamTimeoutMs: OPEN_STREAM_TIMEOUT_MS
       }),
-      findProviders: (r, s) => this.providersOf(entry, r, s),
+      findProviders: (r, s) => providersOf(this.components, entry.record, r, s),
       penalties: this.penalties,
       self: this.self
     }, root, entry.record.key, {
@@ -356,19 +323,6 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
     })
   }
 
-  private async * providersOf (entry: Entry, root: CID, signal: AbortSignal): AsyncGenerator<string> {
-    yield * entry.record.providers
-    if (entry.record.roomId != null) yield * this.components.roomMembers?.(entry.record.roomId) ?? []
-    const search = AbortSignal.any([signal, AbortSignal.timeout(FIND_PROVIDERS_TIMEOUT_MS)])
-    try {
-      for await (const provider of this.components.libp2p.contentRouting.findProviders(root, { signal: search })) {
-        yield provider.id.toString()
-      }
-    } catch (err) {
-      if (!signal.aborted && !search.aborted) throw err
-    }
-  }
-
   private served (cid: string): void {
     const entry = this.entries.get(cid)
     if (entry == null) return
@@ -379,13 +333,7 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
   /** Announces that we hold a file, on the relays' DHT. */
   private async provide (cid: string): Promise<void> {
     const signal = this.controller?.signal
-    if (signal == null) return
-    try {
-      await this.components.libp2p.contentRouting.provide(CID.parse(cid), { signal: AbortSignal.any([signal, AbortSignal.timeout(PROVIDE_TIMEOUT_MS)]) })
-      log('providing %s', cid)
-    } catch (err) {
-      if (!signal.aborted) log('providing %s: %e', cid, err)
-    }
+    if (signal != null) await provide(this.components, cid, signal)
   }
 
   private reprovide (): void {
@@ -421,34 +369,6 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
   }
 
   private status (entry: Entry): TransferStatus {
-    const { record, download } = entry
-    const complete = record.state === 'complete'
-    const totalBlocks = record.size == null ? undefined : segmentCount(record.size)
-    const stats = download?.stats
-    return {
-      cid: record.cid,
-      direction: record.direction,
-      state: record.state,
-      ...(record.name == null ? {} : { name: record.name }),
-      ...(record.size == null ? {} : { size: record.size }),
-      ...(record.type == null ? {} : { type: record.type }),
-      ...(record.roomId == null ? {} : { roomId: record.roomId }),
-      bytes: complete ? record.size ?? 0 : stats?.bytes ?? 0,
-      blocks: complete ? totalBlocks ?? 0 : stats?.blocks ?? 0,
-      ...(totalBlocks == null ? {} : { totalBlocks }),
-      rate: complete || download == null ? 0 : download.rate(),
-      peers: complete ? 0 : download?.peers ?? 0,
-      served: entry.served,
-      fetched: stats?.fetched ?? 0,
-      skipped: stats?.skipped ?? 0,
-      duplicates: stats?.duplicates ?? 0,
-      sources: { ...stats?.sources },
-      rejected: { ...stats?.rejected },
-      ...(record.error == null ? {} : { error: record.error })
-    }
+    return transferStatus(entry.record, entry.served, entry.download)
   }
-}
-
-function describe (manifest: FileManifest): Pick<TransferRecord, 'name' | 'size' | 'type'> {
-  return { name: manifest.name, size: manifest.size, type: manifest.type }
 }

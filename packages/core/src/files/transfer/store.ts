@@ -3,26 +3,17 @@
  * resumes downloads and keeps serving shared files. The key is kept because
  * the device must read the file (and the service worker must serve it).
  */
-import type { TransferDirection, TransferState } from './types.js'
+import type { TransferStatus } from './types.js'
 import type { AbortOptions } from '@libp2p/interface'
 
-export interface TransferRecord {
-  /** Root CID (base32). */
-  cid: string
+/** The status fields a record keeps (`state`: `resolving` and `downloading` resume at start; `paused` and `failed` wait for the user). */
+export interface TransferRecord extends Pick<TransferStatus, 'cid' | 'direction' | 'state' | 'name' | 'size' | 'type' | 'roomId' | 'error'> {
   /** Link key, 32 bytes. */
   key: Uint8Array
-  direction: TransferDirection
-  /** `resolving` and `downloading` resume at start; `paused` and `failed` wait for the user. */
-  state: TransferState
-  name?: string
-  size?: number
-  type?: string
-  roomId?: string
   /** PeerIds given as likely providers (link hints, the member who shared it). */
   providers: string[]
   /** Epoch ms. */
   addedAt: number
-  error?: string
 }
 
 export interface TransferStore {
