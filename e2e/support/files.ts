@@ -172,3 +172,121 @@ export async function nodePeer (relayInfoUrl: string, chunks: ChunkStore): Promi
 export function namedFile (bytes: Uint8Array, name: string, type = 'application/octet-stream'): { name: string, type: string, size: number, slice: (s?: number, e?: number) => Blob } {
   return { name, type, size: bytes.byteLength, slice: (s, e) => new Blob([bytes as Uint8Array<ArrayBuffer>]).slice(s, e) }
 }
+
+/** The keys of an IndexedDB object store in the page (an empty list when the database or store does not exist). */
+export async function idbKeys (page: Page, dbName: string, storeName: string): Promise<string[]> {
+  return page.evaluate(async ({ dbName, storeName }) => {
+    if (!(await indexedDB.databases()).some(d => d.name === dbName)) return []
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const open = indexedDB.open(dbName)
+      open.onsuccess = () => { resolve(open.result) }
+      open.onerror = () => { reject(open.error ?? new Error('open failed')) }
+    })
+    try {
+      if (!db.objectStoreNames.contains(storeName)) return []
+      return await new Promise<string[]>((resolve, reject) => {
+        const request = db.transaction(storeName, 'readonly').objectStore(storeName).getAllKeys()
+        request.onsuccess = () => { resolve(request.result.map(String)) }
+        request.onerror = () => { reject(request.error ?? new Error('getAllKeys failed')) }
+      })
+    } finally {
+      db.close()
+    }
+  }, { dbName, storeName })
+}
+
+/**
+ * Drops files on `target` as a user would from the desktop: dragenter, dragover and drop events carrying a
+ * DataTransfer built in the page with these files (plain File objects, no folder entries).
+ */
+export async function dropFiles (page: Page, target: Locator, files: Array<{ name: string, bytes: Uint8Array, type?: string }>): Promise<void> {
+  const data = await page.evaluateHandle((list) => {
+    const transfer = new DataTransfer()
+    for (const f of list) {
+      const bytes = Uint8Array.from(atob(f.base64), c => c.charCodeAt(0))
+      transfer.items.add(new File([bytes], f.name, { type: f.type }))
+    }
+    return transfer
+  }, files.map(f => ({ name: f.name, type: f.type ?? 'application/octet-stream', base64: Buffer.from(f.bytes).toString('base64') })))
+  await target.dispatchEvent('dragenter', { dataTransfer: data })
+  await target.dispatchEvent('dragover', { dataTransfer: data })
+  await target.dispatchEvent('drop', { dataTransfer: data })
+  await data.dispose()
+}
+
+/**
+ * Drags paths from "the desktop" onto the middle of `target` through Chromium's own drag and drop
+ * (DevTools `Input.dispatchDragEvent` with file paths): the page gets real dropped entries, folders included.
+ * `during` runs between dragover and drop (to check how the target looks while hovered).
+ */
+export async function dragPathsOnto (page: Page, target: Locator, paths: string[], during?: () => Promise<void>): Promise<void> {
+  const box = await target.boundingBox()
+  if (box == null) throw new Error('the drop target is not visible')
+  const point = { x: box.x + box.width / 2, y: box.y + box.height / 2 }
+  const cdp = await page.context().newCDPSession(page)
+  try {
+    const data = { items: [], files: paths, dragOperationsMask: 1 }
+    await cdp.send('Input.dispatchDragEvent', { type: 'dragEnter', ...point, data })
+    await cdp.send('Input.dispatchDragEvent', { type: 'dragOver', ...point, data })
+    await during?.()
+    await cdp.send('Input.dispatchDragEvent', { type: 'drop', ...point, data })
+  } finally {
+    await cdp.detach()
+  }
+}
+
+/** A notification the page showed (recorded by `recordNotifications`). */
+export interface ShownNotification {
+  title: string
+  body: string
+  tag: string
+  via: 'page' | 'service-worker'
+}
+
+/**
+ * Records the notifications the page shows, through `new Notification()` or a service worker registration's
+ * `showNotification()`, in `window.__notifications` (the real API still runs), and grants the permission.
+ */
+export async function recordNotifications (context: BrowserContext): Promise<void> {
+  await context.grantPermissions(['notifications'])
+  await context.addInitScript(() => {
+    const shown: unknown[] = []
+    Object.defineProperty(window, '__notifications', { value: shown })
+    const Native = window.Notification
+    class Recorded extends Native {
+      constructor (title: string, options?: NotificationOptions) {
+        super(title, options)
+        shown.push({ title, body: options?.body ?? '', tag: options?.tag ?? '', via: 'page' })
+      }
+    }
+    Object.defineProperty(window, 'Notification', { configurable: true, writable: true, value: Recorded })
+    const show = ServiceWorkerRegistration.prototype.showNotification
+    ServiceWorkerRegistration.prototype.showNotification = async function (title: string, options?: NotificationOptions) {
+      await show.call(this, title, options)
+      shown.push({ title, body: options?.body ?? '', tag: options?.tag ?? '', via: 'service-worker' })
+    }
+  })
+}
+
+/** The notifications recorded so far in the page. */
+export async function notificationsShown (page: Page): Promise<ShownNotification[]> {
+  return page.evaluate(() => (window as unknown as { __notifications: ShownNotification[] }).__notifications.slice())
+}
+
+/** Makes the page look hidden (another tab, minimised) to its scripts: `visibilityState`, `hidden`, and the event. */
+export async function hidePage (page: Page): Promise<void> {
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' })
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => true })
+    document.dispatchEvent(new Event('visibilitychange'))
+  })
+}
+
+/** Status and SHA-256 (hex) of a file read through the service worker's files route (`files/<cid>/<name>`). */
+export async function routeSha256 (page: Page, cid: string, name: string): Promise<{ status: number, sha256: string }> {
+  return page.evaluate(async ({ cid, name }) => {
+    const response = await fetch(`files/${cid}/${encodeURIComponent(name)}`)
+    const digest = await crypto.subtle.digest('SHA-256', await response.arrayBuffer())
+    return { status: response.status, sha256: Array.from(new Uint8Array(digest), x => x.toString(16).padStart(2, '0')).join('') }
+  }, { cid, name })
+}
