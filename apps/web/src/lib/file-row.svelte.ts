@@ -247,9 +247,14 @@ export class FileRowView {
   }
 
   async cancel (): Promise<void> {
+    this.removed()
+    await this.#act('cancel', async () => this.host.cancel(this.ref.cid))
+  }
+
+  /** The transfer is gone (cancelled): nothing is waiting to be saved. */
+  removed (): void {
     this.#pending = undefined
     this.save = 'idle'
-    await this.#act('cancel', async () => this.host.cancel(this.ref.cid))
   }
 
   async copyLink (): Promise<void> {

@@ -51,7 +51,8 @@ export class FilesModel implements FileRowHost {
     const detail = (event as CustomEvent<TransferStatus | { cid: string }>).detail
     if (event.type === 'transfer:removed') {
       this.transfers = this.transfers.filter(t => t.cid !== detail.cid)
-      this.#rows.delete(detail.cid)
+      // the row stays the one row of its CID (a room's log keeps showing it): it only forgets what it was to save
+      this.#rows.get(detail.cid)?.removed()
     } else {
       this.#put(copy(detail as TransferStatus))
     }
