@@ -256,6 +256,16 @@ describe('scheduler', () => {
     s.setPriority([blocks[8]!, blocks[9]!, blocks[4]!, blocks[5]!, blocks[6]!])
     expect(s.preempt('p').map(String)).toEqual([String(blocks[1])])
     expect(s.inFlight('p')).toBe(3)
+    // preempted blocks are asked for again only after every other block (a late copy may still be on its way)
+    for (const cid of [blocks[0]!, blocks[8]!, blocks[9]!]) s.received('p', cid)
+    const order: string[] = []
+    for (let next = s.next('p'); next.length > 0; next = s.next('p')) {
+      for (const cid of next) {
+        order.push(String(cid))
+        s.received('p', cid)
+      }
+    }
+    expect(order).toEqual([4, 5, 6, 7, 2, 1].map(i => String(blocks[i])))
   })
 })
 

@@ -184,7 +184,11 @@ export class Download {
     this.preemptAll()
   }
 
-  /** Cancels requests that would keep urgent or priority blocks waiting behind them, then asks for those. */
+  /**
+   * Cancels requests that would keep a reader's window waiting behind them,
+   * then asks for its blocks. (Not for the DAG's own nodes during a
+   * download: a cancelled block already on its way would come twice.)
+   */
   private preemptAll (): void {
     for (const [peer, session] of this.sessions) {
       if (session.closed) continue
@@ -223,7 +227,7 @@ export class Download {
         reject(options.signal?.reason)
       }, { once: true })
     })
-    this.preemptAll()
+    this.pumpAll()
     return arrived
   }
 

@@ -64,6 +64,8 @@ export class Scheduler {
   private readonly urgentKeys = new Set<string>()
   private priorityKeys = new Set<string>()
   private readonly retry: string[] = []
+  /** Blocks preempted at a provider, asked for once everything else has been. */
+  private readonly deferred: string[] = []
   private wantedCount = 0
   private inFlightCount = 0
   /** Every block to fetch has been listed (no endgame before: more may be coming). */
@@ -136,7 +138,8 @@ export class Scheduler {
       const key = requests[i] as string
       if (this.urgentKeys.has(key) || this.priorityKeys.has(key)) continue
       provider.inFlight.delete(key)
-      this.release(key)
+      // asked for again only after the rest: a copy the provider sent before the CANCEL still comes first
+      this.release(key, this.deferred)
       out.push(this.cids.get(key) as CID)
       need--
     }
@@ -197,7 +200,7 @@ export class Scheduler {
       out.push(this.cids.get(key) as CID)
     }
     const room = (): boolean => provider.inFlight.size < provider.window
-    for (const deque of [this.urgent, this.priority, this.retry]) {
+    const drain = (deque: string[]): void => {
       for (let i = 0; i < deque.length && room();) {
         const key = deque[i] as string
         const state = this.state.get(key)
@@ -211,11 +214,13 @@ export class Scheduler {
         }
       }
     }
+    for (const deque of [this.urgent, this.priority, this.retry]) drain(deque)
     while (room() && this.cursor < this.main.length) {
       const key = this.main[this.cursor++] as string
       if (this.state.get(key) === 'wanted' && !provider.lacks.has(key)) take(key)
       else if (this.state.get(key) === 'wanted') this.retry.push(key)
     }
+    drain(this.deferred)
     if (room() && this.listed && this.wantedCount === 0 && this.inFlightCount <= this.init.endgameBlocks) {
       // endgame: blocks in flight elsewhere, oldest request first
       const candidates: Array<[string, number]> = []
@@ -329,12 +334,12 @@ export class Scheduler {
   }
 
   /** A block no longer in flight at some provider: wanted again unless another has it in flight. */
-  private release (key: string, except?: string): void {
+  private release (key: string, queue = this.retry): void {
     if (this.state.get(key) !== 'in-flight') return
-    for (const [peer, p] of this.providers) if (peer !== except && p.inFlight.has(key)) return
+    for (const p of this.providers.values()) if (p.inFlight.has(key)) return
     this.state.set(key, 'wanted')
     this.inFlightCount--
     this.wantedCount++
-    this.retry.push(key)
+    queue.push(key)
   }
 }
