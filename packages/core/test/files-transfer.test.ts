@@ -7,6 +7,8 @@ import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { describe, expect, it } from 'vitest'
 import { BlockProtocolError, decodeBlockFrame, encodeBlockFrame, Scheduler } from '../src/index.js'
+import { Uint8ArrayList } from 'uint8arraylist'
+import { blockFrameList } from '../src/files/transfer/codec.js'
 import { Penalties } from '../src/files/transfer/penalties.js'
 import { MAX_STRIKES, PENALTY_MS } from '../src/files/transfer/constants.js'
 
@@ -56,6 +58,43 @@ describe('block protocol frames', () => {
     for (const [what, bytes] of tried) {
       expect(() => decodeBlockFrame(bytes), what).toThrow(BlockProtocolError)
     }
+  })
+
+  it('decodes frames split over several messages (as read from a stream), copying a block once into a buffer of its own', async () => {
+    const [a, b] = await two()
+    // large enough not to come from Node's Buffer pool
+    const block = Uint8Array.from({ length: 5000 }, (_, i) => i % 251)
+    const frames = [
+      { type: 'block' as const, cid: a, bytes: block },
+      { type: 'block' as const, cid: a, bytes: new Uint8Array() },
+      { type: 'want' as const, cids: [a, b] },
+      { type: 'missing' as const, cid: b }
+    ]
+    for (const frame of frames) {
+      const bytes = encodeBlockFrame(frame)
+      const cuts = Array.from({ length: bytes.byteLength + 1 }, (_, i) => i).filter(i => i < 80 || i > bytes.byteLength - 3 || i % 997 === 0)
+      for (const cut of cuts) {
+        const decoded = decodeBlockFrame(new Uint8ArrayList(bytes.subarray(0, cut), bytes.subarray(cut)))
+        expect(JSON.stringify(decoded), `${frame.type} cut at ${cut}`).toBe(JSON.stringify(frame))
+        if (decoded.type === 'block' && decoded.bytes.byteLength > 0 && cut > bytes.byteLength - block.byteLength && cut < bytes.byteLength) {
+          expect(decoded.bytes.byteLength).toBe(decoded.bytes.buffer.byteLength)
+        }
+      }
+    }
+    // what a server writes: the header, then the block itself
+    const list = blockFrameList(a, block)
+    expect(list.subarray()).toEqual(encodeBlockFrame(frames[0]!))
+    expect(list.sublist(list.byteLength - block.byteLength).subarray()).toBe(block)
+  })
+
+  it('rejects malformed frames split over several messages', async () => {
+    const [a] = await two()
+    const block = encodeBlockFrame({ type: 'block', cid: a, bytes: new Uint8Array(8) })
+    for (const bytes of [block.subarray(0, 10), new Uint8Array([0x10, 0x7f, 1, 2, 3]), new Uint8Array([0x10, 0x00, 1]), new Uint8Array([0x10, 0xff, 0xff, 0xff])]) {
+      expect(() => decodeBlockFrame(new Uint8ArrayList(bytes.subarray(0, 2), bytes.subarray(2)))).toThrow(BlockProtocolError)
+    }
+    const header = encodeBlockFrame({ type: 'block', cid: a, bytes: new Uint8Array() })
+    expect(() => decodeBlockFrame(new Uint8ArrayList(header, new Uint8Array(1024 * 1024 + 1)))).toThrow(/larger than/)
   })
 
   it('refuses a request frame listing more than 256 CIDs and a block over 1 MiB', async () => {

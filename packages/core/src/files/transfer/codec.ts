@@ -13,6 +13,7 @@
  */
 import { varint } from 'multiformats'
 import { CID } from 'multiformats/cid'
+import { Uint8ArrayList } from 'uint8arraylist'
 import { MAX_BLOCK_BYTES } from '../constants.js'
 import { BlockProtocolError } from '../errors.js'
 import { MAX_CIDS_PER_FRAME } from './constants.js'
@@ -35,6 +36,9 @@ export type BlockFrame =
 /** Longest binary CID accepted (CIDv1 with a 64-byte digest is 68 bytes). */
 const MAX_CID_BYTES = 128
 
+/** A BLOCK frame's type, CID length and CID are within this many bytes. */
+const MAX_BLOCK_HEADER_BYTES = 1 + 2 + MAX_CID_BYTES
+
 export function encodeFrame (frame: BlockFrame): Uint8Array {
   switch (frame.type) {
     case 'open': return concat(FrameType.OPEN, [cidBytes(frame.root)])
@@ -46,9 +50,29 @@ export function encodeFrame (frame: BlockFrame): Uint8Array {
 }
 
 /**
+ * A BLOCK frame as its header followed by the block itself, not copied into
+ * one buffer: what a server writes (the stream copies what it sends anyway).
+ */
+export function blockFrameList (cid: CID, bytes: Uint8Array): Uint8ArrayList {
+  return new Uint8ArrayList(concat(FrameType.BLOCK, [cidBytes(cid)]), bytes)
+}
+
+/**
+ * Decodes a frame as read from the stream, often split over several of the
+ * stream's messages. A BLOCK frame's block is copied at most once, into a
+ * buffer of its own (the frame is not joined first); other frames are small.
+ *
  * @throws {BlockProtocolError} naming what is wrong with the frame
  */
-export function decodeFrame (bytes: Uint8Array): BlockFrame {
+export function decodeFrame (frame: Uint8Array | Uint8ArrayList): BlockFrame {
+  if (frame instanceof Uint8Array || frame.byteLength === 0 || frame.get(0) !== FrameType.BLOCK) return decodeBytes(frame.subarray())
+  const reader = new Reader(frame.subarray(0, Math.min(frame.byteLength, MAX_BLOCK_HEADER_BYTES)), 1)
+  const cid = reader.cid()
+  if (frame.byteLength - reader.offset > MAX_BLOCK_BYTES) throw new BlockProtocolError(`block larger than ${MAX_BLOCK_BYTES} bytes`)
+  return { type: 'block', cid, bytes: frame.subarray(reader.offset) }
+}
+
+function decodeBytes (bytes: Uint8Array): BlockFrame {
   if (bytes.byteLength === 0) throw new BlockProtocolError('empty frame')
   const reader = new Reader(bytes, 1)
   switch (bytes[0]) {
@@ -103,7 +127,7 @@ function concat (type: number, parts: Uint8Array[]): Uint8Array {
 }
 
 class Reader {
-  constructor (private readonly bytes: Uint8Array, private offset: number) {}
+  constructor (private readonly bytes: Uint8Array, public offset: number) {}
 
   done (): boolean {
     return this.offset >= this.bytes.byteLength

@@ -8,12 +8,13 @@
 import { logger } from '@libp2p/logger'
 import { lpStream } from '@libp2p/utils'
 import { BlockNotFoundError, BlockProtocolError } from '../errors.js'
-import { decodeFrame, encodeFrame } from './codec.js'
+import { blockFrameList, decodeFrame, encodeFrame } from './codec.js'
 import { MAX_BLOCK_FRAME_BYTES, MAX_QUEUED_WANTS, SERVER_IDLE_TIMEOUT_MS } from './constants.js'
 import type { Throttle } from './throttle.js'
 import type { ChunkStore } from '../chunk-store.js'
 import type { Stream } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
+import type { Uint8ArrayList } from 'uint8arraylist'
 
 const log = logger('peerlink:files')
 
@@ -47,9 +48,9 @@ export async function serveBlocks (stream: Stream, init: ServeInit): Promise<voi
     try {
       while (true) {
         const signal = AbortSignal.any([init.signal, AbortSignal.timeout(SERVER_IDLE_TIMEOUT_MS)])
-        let bytes: Uint8Array
+        let bytes: Uint8ArrayList
         try {
-          bytes = (await lp.read({ signal })).subarray()
+          bytes = await lp.read({ signal })
         } catch (err) {
           if ((err as Error).name === 'UnexpectedEOFError') return
           throw tooLarge(err)
@@ -103,7 +104,7 @@ export async function serveBlocks (stream: Stream, init: ServeInit): Promise<voi
         await lp.write(encodeFrame({ type: 'missing', cid }), { signal: init.signal })
       } else {
         await init.throttle?.take(block.byteLength, { signal: init.signal })
-        await lp.write(encodeFrame({ type: 'block', cid, bytes: block }), { signal: init.signal })
+        await lp.write(blockFrameList(cid, block), { signal: init.signal })
         if (root != null) init.onServed?.(root, cid)
       }
     }

@@ -12,6 +12,7 @@ import { decodeFrame, encodeFrame } from './codec.js'
 import { MAX_BLOCK_FRAME_BYTES, MAX_CIDS_PER_FRAME } from './constants.js'
 import type { Stream } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
+import type { Uint8ArrayList } from 'uint8arraylist'
 
 const log = logger('peerlink:files')
 
@@ -102,9 +103,9 @@ export class BlockSession {
   private async read (): Promise<void> {
     try {
       while (!this.ended) {
-        let bytes: Uint8Array
+        let bytes: Uint8ArrayList
         try {
-          bytes = (await this.lp.read({ signal: this.signal })).subarray()
+          bytes = await this.lp.read({ signal: this.signal })
         } catch (err) {
           const name = (err as Error).name
           if (name === 'InvalidDataLengthError' || name === 'InvalidDataLengthLengthError') {
