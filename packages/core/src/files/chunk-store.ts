@@ -18,13 +18,24 @@ export interface ChunkStore {
   get(cid: CID, options?: AbortOptions): Promise<Uint8Array>
   /**
    * Keeps a block (replacing nothing: the same CID always has the same bytes).
+   * `bytes` must not change until the returned promise settles (a store may
+   * keep them rather than a copy until then).
    *
    * @throws {BlockVerificationError | UnsupportedHashError | OversizedBlockError} without keeping it
    */
-  put(cid: CID, bytes: Uint8Array, options?: AbortOptions): Promise<void>
+  put(cid: CID, bytes: Uint8Array, options?: PutOptions): Promise<void>
   has(cid: CID, options?: AbortOptions): Promise<boolean>
   /** Forgets a block; does nothing if it is not held. */
   delete(cid: CID, options?: AbortOptions): Promise<void>
+}
+
+export interface PutOptions extends AbortOptions {
+  /**
+   * The caller has just checked `bytes` against `cid` with {@link verifyBlock}
+   * (a download does, to drop a provider that sends a corrupt block before
+   * anything else), so the store does not hash them again.
+   */
+  verified?: boolean
 }
 
 /** What reading a file needs of a store. */
@@ -46,9 +57,9 @@ export class MemoryChunkStore implements ChunkStore {
     return bytes
   }
 
-  async put (cid: CID, bytes: Uint8Array, options: AbortOptions = {}): Promise<void> {
+  async put (cid: CID, bytes: Uint8Array, options: PutOptions = {}): Promise<void> {
     options.signal?.throwIfAborted()
-    await verifyBlock(cid, bytes)
+    if (options.verified !== true) await verifyBlock(cid, bytes)
     this.blocks.set(cid.toString(), bytes.slice())
   }
 

@@ -11,7 +11,7 @@ import { logger } from '@libp2p/logger'
 import { createStore, delMany, get, promisifyRequest, setMany, type UseStore } from 'idb-keyval'
 import { BlockNotFoundError } from './errors.js'
 import { verifyBlock } from './verify.js'
-import type { ChunkStore } from './chunk-store.js'
+import type { ChunkStore, PutOptions } from './chunk-store.js'
 import type { AbortOptions } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 
@@ -50,11 +50,13 @@ export class IdbChunkStore implements ChunkStore {
     return value
   }
 
-  async put (cid: CID, bytes: Uint8Array, options: AbortOptions = {}): Promise<void> {
+  async put (cid: CID, bytes: Uint8Array, options: PutOptions = {}): Promise<void> {
     options.signal?.throwIfAborted()
-    await verifyBlock(cid, bytes)
+    if (options.verified !== true) await verifyBlock(cid, bytes)
     const batch = this.next ?? this.startBatch()
-    batch.entries.set(cid.toString(), bytes.slice())
+    // IndexedDB clones a view's whole buffer: a view into a larger one (a frame, a message) is copied out first
+    const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+    batch.entries.set(cid.toString(), whole ? bytes : bytes.slice())
     await batch.done
   }
 

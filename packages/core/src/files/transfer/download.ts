@@ -323,7 +323,8 @@ export class Download {
   private async store (peer: string, cid: CID, bytes: Uint8Array): Promise<void> {
     const key = cid.toString()
     try {
-      await this.components.store.put(cid, bytes, { signal: this.signal })
+      // verified in accept()
+      await this.components.store.put(cid, bytes, { signal: this.signal, verified: true })
     } catch (err) {
       this.scheduler.requeue(cid)
       if (!this.signal.aborted) this.stop(err as Error)
