@@ -2,8 +2,9 @@
  * Serving blocks: one inbound stream per file and peer. Requests are queued
  * in the order they arrive and answered one by one, each write waiting for the
  * stream to drain (lpStream honours backpressure), so a slow reader slows the
- * server instead of filling its memory. A block we do not hold is answered
- * MISSING at once.
+ * server instead of filling its memory; the next block is read from the store
+ * while the current one is sent. A block we do not hold is answered MISSING
+ * at once.
  */
 import { logger } from '@libp2p/logger'
 import { lpStream } from '@libp2p/utils'
@@ -85,6 +86,17 @@ export async function serveBlocks (stream: Stream, init: ServeInit): Promise<voi
   })()
   reader.catch(() => {}) // awaited below
 
+  /** A block we do not hold is undefined. */
+  const read = async (cid: CID): Promise<Uint8Array | undefined> => {
+    try {
+      return await init.store.get(cid, { signal: init.signal })
+    } catch (err) {
+      if (!(err instanceof BlockNotFoundError)) throw err
+    }
+  }
+  /** The next request's block, read while the current one is sent (unused if that request is cancelled meanwhile). */
+  let ahead: { cid: CID, block: Promise<Uint8Array | undefined> } | undefined
+
   try {
     while (true) {
       const cid = queue.shift()
@@ -94,12 +106,10 @@ export async function serveBlocks (stream: Stream, init: ServeInit): Promise<voi
         wake = undefined
         continue
       }
-      let block: Uint8Array | undefined
-      try {
-        block = await init.store.get(cid, { signal: init.signal })
-      } catch (err) {
-        if (!(err instanceof BlockNotFoundError)) throw err
-      }
+      const block = await (ahead?.cid === cid ? ahead.block : read(cid))
+      const next = queue[0]
+      ahead = next == null ? undefined : { cid: next, block: read(next) }
+      ahead?.block.catch(() => {}) // awaited when its turn comes, or dropped
       if (block == null) {
         await lp.write(encodeFrame({ type: 'missing', cid }), { signal: init.signal })
       } else {
