@@ -8,6 +8,7 @@ import { sha256 } from 'multiformats/hashes/sha2'
 import { describe, expect, it } from 'vitest'
 import { BlockProtocolError, decodeBlockFrame, encodeBlockFrame, Scheduler } from '../src/index.js'
 import { Uint8ArrayList } from 'uint8arraylist'
+import { BufferPool } from '../src/files/transfer/buffer-pool.js'
 import { blockFrameList } from '../src/files/transfer/codec.js'
 import { Penalties } from '../src/files/transfer/penalties.js'
 import { MAX_STRIKES, PENALTY_MS } from '../src/files/transfer/constants.js'
@@ -85,6 +86,35 @@ describe('block protocol frames', () => {
     const list = blockFrameList(a, block)
     expect(list.subarray()).toEqual(encodeBlockFrame(frames[0]!))
     expect(list.sublist(list.byteLength - block.byteLength).subarray()).toBe(block)
+  })
+
+  it('copies a block into a buffer from `alloc` (one used again), whole or split', async () => {
+    const [a] = await two()
+    const pool = new BufferPool(5000, 2)
+    const used = pool.take(5000).fill(7)
+    pool.give(used)
+    const block = Uint8Array.from({ length: 5000 }, (_, i) => i % 251)
+    const bytes = encodeBlockFrame({ type: 'block', cid: a, bytes: block })
+    for (const list of [new Uint8ArrayList(bytes), new Uint8ArrayList(bytes.subarray(0, 100), bytes.subarray(100, 4000), bytes.subarray(4000))]) {
+      const decoded = decodeBlockFrame(list, length => pool.take(length))
+      expect(decoded.type === 'block' && decoded.bytes).toEqual(block)
+      expect(decoded.type === 'block' && decoded.bytes).toBe(used)
+      pool.give(used)
+    }
+  })
+
+  it('keeps only free buffers of its size, at most `max`, each once', () => {
+    const pool = new BufferPool(16, 2)
+    const [a, b, c] = [pool.take(16), pool.take(16), pool.take(16)]
+    pool.give(a)
+    pool.give(a)
+    pool.give(new Uint8Array(32).subarray(0, 16))
+    pool.give(pool.take(8))
+    pool.give(b)
+    pool.give(c)
+    expect(pool.take(16)).toBe(b)
+    expect(pool.take(16)).toBe(a)
+    expect(pool.take(16)).not.toBe(c)
   })
 
   it('rejects malformed frames split over several messages', async () => {

@@ -19,7 +19,9 @@ export interface ChunkStore {
   /**
    * Keeps a block (replacing nothing: the same CID always has the same bytes).
    * `bytes` must not change until the returned promise settles (a store may
-   * keep them rather than a copy until then).
+   * keep them rather than a copy until then); after that they are the
+   * caller's again (a download uses its buffers again), so a store keeps a
+   * copy, never `bytes` themselves.
    *
    * @throws {BlockVerificationError | UnsupportedHashError | OversizedBlockError} without keeping it
    */

@@ -43,8 +43,9 @@ export class IdbChunkStore implements ChunkStore {
   async get (cid: CID, options: AbortOptions = {}): Promise<Uint8Array> {
     options.signal?.throwIfAborted()
     const key = cid.toString()
+    // a copy: the bytes of a put are the caller's again once it settles
     const pending = this.next?.entries.get(key) ?? this.flushing?.get(key)
-    if (pending != null) return pending
+    if (pending != null) return pending.slice()
     const value: unknown = await get(key, this.store)
     if (!(value instanceof Uint8Array)) throw new BlockNotFoundError(`block ${key} is not in the store`)
     return value

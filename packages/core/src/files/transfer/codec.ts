@@ -59,17 +59,26 @@ export function blockFrameList (cid: CID, bytes: Uint8Array): Uint8ArrayList {
 
 /**
  * Decodes a frame as read from the stream, often split over several of the
- * stream's messages. A BLOCK frame's block is copied at most once, into a
- * buffer of its own (the frame is not joined first); other frames are small.
+ * stream's messages. A BLOCK frame's block is copied at most once (the frame
+ * is not joined first): into a buffer of its own, or into `alloc(length)`
+ * when given (a buffer used again); other frames are small.
  *
  * @throws {BlockProtocolError} naming what is wrong with the frame
  */
-export function decodeFrame (frame: Uint8Array | Uint8ArrayList): BlockFrame {
+export function decodeFrame (frame: Uint8Array | Uint8ArrayList, alloc?: (length: number) => Uint8Array): BlockFrame {
   if (frame instanceof Uint8Array || frame.byteLength === 0 || frame.get(0) !== FrameType.BLOCK) return decodeBytes(frame.subarray())
   const reader = new Reader(frame.subarray(0, Math.min(frame.byteLength, MAX_BLOCK_HEADER_BYTES)), 1)
   const cid = reader.cid()
-  if (frame.byteLength - reader.offset > MAX_BLOCK_BYTES) throw new BlockProtocolError(`block larger than ${MAX_BLOCK_BYTES} bytes`)
-  return { type: 'block', cid, bytes: frame.subarray(reader.offset) }
+  const length = frame.byteLength - reader.offset
+  if (length > MAX_BLOCK_BYTES) throw new BlockProtocolError(`block larger than ${MAX_BLOCK_BYTES} bytes`)
+  if (alloc == null) return { type: 'block', cid, bytes: frame.subarray(reader.offset) }
+  const bytes = alloc(length)
+  let offset = 0
+  for (const piece of frame.sublist(reader.offset)) {
+    bytes.set(piece, offset)
+    offset += piece.byteLength
+  }
+  return { type: 'block', cid, bytes }
 }
 
 function decodeBytes (bytes: Uint8Array): BlockFrame {

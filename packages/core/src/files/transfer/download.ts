@@ -9,11 +9,13 @@ import { logger } from '@libp2p/logger'
 import { sleep } from '../../connectivity/backoff.js'
 import { decodeRoot, walkContent } from '../dag.js'
 import { BlockNotFoundError, BlockVerificationError, CorruptBlockError, TransferStoppedError } from '../errors.js'
+import { BLOCK_SIZE } from '../constants.js'
 import { deriveFileKeys } from '../keys.js'
 import { segmentPlainLength } from '../layout.js'
 import { decryptManifest, type FileManifest } from '../manifest.js'
 import { verifyBlock } from '../verify.js'
 import { BLOCK_TIMEOUT_MS, ENDGAME_BLOCKS, INITIAL_WINDOW, MAX_WINDOW, QUEUE_SECONDS, PROVIDER_RETRY_MS, PROVIDER_SEARCH_INTERVAL_MS, RATE_WINDOW_MS } from './constants.js'
+import { BufferPool } from './buffer-pool.js'
 import { Scheduler } from './scheduler.js'
 import { BlockSession } from './session.js'
 import type { Penalties } from './penalties.js'
@@ -76,6 +78,8 @@ export class Download {
   private readonly leaves: CID[] = []
   private readonly waiters = new Map<string, Array<{ resolve(bytes: Uint8Array): void, reject(err: Error): void }>>()
   private readonly pendingPuts = new Set<Promise<void>>()
+  /** Buffers of received leaves, used again once stored (a leaf is BLOCK_SIZE bytes). */
+  private readonly buffers = new BufferPool(BLOCK_SIZE, 2 * MAX_PENDING_PUTS)
   /** The same puts by CID. */
   private readonly storing = new Map<string, Promise<void>>()
   private readonly samples: Array<[number, number]> = []
@@ -262,6 +266,7 @@ export class Download {
         }
         const session = BlockSession.start(peer, stream, this.root, {
           onBlock: async (cid, bytes) => this.accept(peer, cid, bytes),
+          alloc: (length) => this.buffers.take(length),
           onMissing: (cid) => {
             this.scheduler.missing(peer, cid)
             this.pumpAll()
@@ -293,11 +298,12 @@ export class Download {
     this.pumpAll()
   }
 
-  /** A block from `peer`: check it, count it, store it. */
+  /** A block from `peer` (in a buffer of ours, see BufferPool): check it, count it, store it. */
   private async accept (peer: string, cid: CID, bytes: Uint8Array): Promise<void> {
     try {
       await verifyBlock(cid, bytes)
     } catch (err) {
+      this.buffers.give(bytes)
       if (!(err instanceof BlockVerificationError)) throw err
       this.reject(peer, new CorruptBlockError(`sent block ${cid} whose bytes do not match its CID`))
       return
@@ -307,6 +313,7 @@ export class Download {
     this.pump(peer)
     if (!wanted) {
       this.stats.duplicates++
+      this.buffers.give(bytes)
       return
     }
     const put = this.store(peer, cid, bytes)
@@ -326,6 +333,7 @@ export class Download {
       // verified in accept()
       await this.components.store.put(cid, bytes, { signal: this.signal, verified: true })
     } catch (err) {
+      this.buffers.give(bytes)
       this.scheduler.requeue(cid)
       if (!this.signal.aborted) this.stop(err as Error)
       return
@@ -339,6 +347,8 @@ export class Download {
     }
     const waiting = this.waiters.get(key)
     this.waiters.delete(key)
+    // stored (a copy): the buffer is used again, unless a reader takes it
+    if (waiting == null || waiting.length === 0) this.buffers.give(bytes)
     for (const waiter of waiting ?? []) waiter.resolve(bytes)
     this.handlers.onChange?.()
   }

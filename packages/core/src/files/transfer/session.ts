@@ -21,6 +21,8 @@ const CLOSE_TIMEOUT_MS = 5_000
 export interface SessionHandlers {
   /** A block we asked this provider for; awaited before the next frame is read. */
   onBlock(cid: CID, bytes: Uint8Array): Promise<void>
+  /** A buffer for a block of `length` bytes (see BufferPool); a buffer of its own if not given. */
+  alloc?(length: number): Uint8Array
   /** The provider does not hold a block we asked for. */
   onMissing(cid: CID): void
   /** The session ended: `err` unless it was closed by us. */
@@ -113,7 +115,7 @@ export class BlockSession {
           }
           throw err
         }
-        const frame = decodeFrame(bytes)
+        const frame = decodeFrame(bytes, this.handlers.alloc?.bind(this.handlers))
         if (frame.type !== 'block' && frame.type !== 'missing') throw new BlockProtocolError(`a server may not send ${frame.type.toUpperCase()}`)
         const key = frame.cid.toString()
         const times = this.asked.get(key) ?? 0
