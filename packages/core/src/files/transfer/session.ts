@@ -9,7 +9,8 @@ import { logger } from '@libp2p/logger'
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
 import { BlockProtocolError } from '../errors.js'
 import { decodeFrame, encodeFrame } from './codec.js'
-import { MAX_BLOCK_FRAME_BYTES, MAX_CIDS_PER_FRAME } from './constants.js'
+import { BLOCK_SIZE } from '../constants.js'
+import { MAX_BLOCK_FRAME_BYTES, MAX_CIDS_PER_FRAME, MAX_WINDOW } from './constants.js'
 import type { Stream } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 import type { Uint8ArrayList } from 'uint8arraylist'
@@ -17,6 +18,14 @@ import type { Uint8ArrayList } from 'uint8arraylist'
 const log = logger('peerlink:files')
 
 const CLOSE_TIMEOUT_MS = 5_000
+
+/**
+ * Bytes received and not read yet that a session holds before it gives up on
+ * the stream: every block of a full window (the stream's own default, 4 MiB,
+ * is 16 leaves, and while stores are slow we read no further). A provider
+ * sends only what we asked for; one that sends more overflows this.
+ */
+const MAX_UNREAD_BYTES = MAX_WINDOW * (BLOCK_SIZE + 256) + MAX_BLOCK_FRAME_BYTES
 
 export interface SessionHandlers {
   /** A block we asked this provider for; awaited before the next frame is read. */
@@ -41,7 +50,7 @@ export class BlockSession {
   private ended = false
 
   private constructor (readonly peer: string, private readonly stream: Stream, private readonly handlers: SessionHandlers, private readonly signal: AbortSignal) {
-    this.lp = lpStream(stream, { maxDataLength: MAX_BLOCK_FRAME_BYTES })
+    this.lp = lpStream(stream, { maxDataLength: MAX_BLOCK_FRAME_BYTES, maxBufferSize: MAX_UNREAD_BYTES })
   }
 
   /** Starts a session on an open stream: sends OPEN and starts reading. */
