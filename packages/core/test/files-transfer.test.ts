@@ -2,6 +2,7 @@
  * The block protocol's frames (including malformed input) and the scheduler
  * that spreads requests over providers.
  */
+import { varint } from 'multiformats'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
@@ -9,7 +10,7 @@ import { describe, expect, it } from 'vitest'
 import { BlockProtocolError, decodeBlockFrame, encodeBlockFrame, Scheduler } from '../src/index.js'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { BufferPool } from '../src/files/transfer/buffer-pool.js'
-import { blockFrameList } from '../src/files/transfer/codec.js'
+import { blockFrameHead } from '../src/files/transfer/codec.js'
 import { Penalties } from '../src/files/transfer/penalties.js'
 import { MAX_STRIKES, PENALTY_MS } from '../src/files/transfer/constants.js'
 
@@ -82,10 +83,12 @@ describe('block protocol frames', () => {
         }
       }
     }
-    // what a server writes: the header, then the block itself
-    const list = blockFrameList(a, block)
-    expect(list.subarray()).toEqual(encodeBlockFrame(frames[0]!))
-    expect(list.sublist(list.byteLength - block.byteLength).subarray()).toBe(block)
+    // what a server writes: the frame's length and header, then the block itself
+    const head = blockFrameHead(a, block.byteLength)
+    const frame = encodeBlockFrame(frames[0]!)
+    const [length, read] = varint.decode(head)
+    expect(length).toBe(frame.byteLength)
+    expect(new Uint8Array([...head.subarray(read), ...block])).toEqual(frame)
   })
 
   it('copies a block into a buffer from `alloc` (one used again), whole or split', async () => {

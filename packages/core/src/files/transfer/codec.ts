@@ -13,10 +13,10 @@
  */
 import { varint } from 'multiformats'
 import { CID } from 'multiformats/cid'
-import { Uint8ArrayList } from 'uint8arraylist'
 import { MAX_BLOCK_BYTES } from '../constants.js'
 import { BlockProtocolError } from '../errors.js'
 import { MAX_CIDS_PER_FRAME } from './constants.js'
+import type { Uint8ArrayList } from 'uint8arraylist'
 
 export const FrameType = {
   OPEN: 0x00,
@@ -50,11 +50,18 @@ export function encodeFrame (frame: BlockFrame): Uint8Array {
 }
 
 /**
- * A BLOCK frame as its header followed by the block itself, not copied into
- * one buffer: what a server writes (the stream copies what it sends anyway).
+ * What goes on the stream before a block of `length` bytes to make a
+ * length-prefixed BLOCK frame: the frame's length, its type and the CID. A
+ * server sends it apart from the block, which is then not copied into one
+ * buffer with it (see serveBlocks).
  */
-export function blockFrameList (cid: CID, bytes: Uint8Array): Uint8ArrayList {
-  return new Uint8ArrayList(concat(FrameType.BLOCK, [cidBytes(cid)]), bytes)
+export function blockFrameHead (cid: CID, length: number): Uint8Array {
+  const header = concat(FrameType.BLOCK, [cidBytes(cid)])
+  const frameLength = header.byteLength + length
+  const out = new Uint8Array(varint.encodingLength(frameLength) + header.byteLength)
+  varint.encodeTo(frameLength, out)
+  out.set(header, out.byteLength - header.byteLength)
+  return out
 }
 
 /**
