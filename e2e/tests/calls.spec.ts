@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test'
+import { expect, test } from '../support/test.js'
 import { startRelay } from '../../relay/test/support/relay-process.js'
 import { openApp, type AppPage } from '../support/app.js'
 import { callPanel, closeAll, joinCall, leaveCall, noFramesFrom, RELAY_ONLY, receivesMediaFrom, startCall, stillReceivingFrom, tile, tiles } from '../support/calls.js'

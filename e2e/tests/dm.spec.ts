@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test'
+import { expect, test } from '../support/test.js'
 import { startRelay } from '../../relay/test/support/relay-process.js'
 import { member, messages, roomOfTwo, send } from '../support/chat.js'
 import { appUrl } from '../support/app.js'

@@ -1,5 +1,5 @@
 import { fileLink, parseFileLink, type Peerlink } from '@peerlink/core'
-import { expect, test } from '@playwright/test'
+import { expect, test } from '../support/test.js'
 import { startRelay } from '../../relay/test/support/relay-process.js'
 import { appUrl, openApp } from '../support/app.js'
 import { createRoom, member, messages, setName } from '../support/chat.js'

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test'
+import { expect, test } from '../support/test.js'
 import { processMemoryContains } from '../../relay/test/support/process-memory.js'
 import { startRelay } from '../../relay/test/support/relay-process.js'
 import { createRoom, history, member, messages, openRoom, roomOfTwo, send, setName } from '../support/chat.js'
