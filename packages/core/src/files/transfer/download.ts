@@ -18,6 +18,7 @@ import { BLOCK_TIMEOUT_MS, ENDGAME_BLOCKS, INITIAL_WINDOW, MAX_WINDOW, QUEUE_SEC
 import { BufferPool } from './buffer-pool.js'
 import { Scheduler } from './scheduler.js'
 import { BlockSession } from './session.js'
+import type { DownloadHandlers, DownloadStats, PlaybackWindow } from './types.js'
 import type { Penalties } from './penalties.js'
 import type { ChunkStore } from '../chunk-store.js'
 import type { AbortOptions, Stream } from '@libp2p/interface'
@@ -37,32 +38,6 @@ export interface DownloadComponents {
   penalties: Pick<Penalties, 'strike' | 'isBanned'>
   /** Our own PeerId (never a provider). */
   self: string
-}
-
-export interface DownloadStats {
-  /** Leaves held and their plaintext bytes. */
-  blocks: number
-  bytes: number
-  totalBlocks?: number
-  fetched: number
-  skipped: number
-  duplicates: number
-  sources: Record<string, number>
-  rejected: Record<string, string>
-}
-
-export interface DownloadHandlers {
-  /** The manifest is known (the file's name, size, type). */
-  onManifest?(manifest: FileManifest): void
-  /** Stats changed (a block stored, a provider came or went). */
-  onChange?(): void
-}
-
-/** See {@link Download.playbackWindow}. */
-export interface PlaybackWindow {
-  /** Segments `first`..`last` (inclusive) are read next. */
-  set(first: number, last: number): void
-  close(): void
 }
 
 export class Download {

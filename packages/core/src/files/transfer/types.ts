@@ -3,6 +3,7 @@
  * file, and the events the {@link Files} service emits.
  */
 import type { FileSource } from '../import.js'
+import type { FileManifest } from '../manifest.js'
 import type { AbortOptions } from '@libp2p/interface'
 import type { ProgressOptions } from 'progress-events'
 import type { ImportProgressEvents } from '../import.js'
@@ -95,3 +96,30 @@ export interface StorageInfo {
 }
 
 export type { FileSource }
+
+/** A running download's counters. */
+export interface DownloadStats {
+  /** Leaves held and their plaintext bytes. */
+  blocks: number
+  bytes: number
+  totalBlocks?: number
+  fetched: number
+  skipped: number
+  duplicates: number
+  sources: Record<string, number>
+  rejected: Record<string, string>
+}
+
+export interface DownloadHandlers {
+  /** The manifest is known (the file's name, size, type). */
+  onManifest?(manifest: FileManifest): void
+  /** Stats changed (a block stored, a provider came or went). */
+  onChange?(): void
+}
+
+/** A reader's window of segments (see Download.playbackWindow). */
+export interface PlaybackWindow {
+  /** Segments `first`..`last` (inclusive) are read next. */
+  set(first: number, last: number): void
+  close(): void
+}
