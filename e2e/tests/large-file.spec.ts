@@ -9,16 +9,14 @@ import { createRoom, member, setName } from '../support/chat.js'
 import { counters, fileRow, joinRoom, MiB, saveToOpfs, shareFiles } from '../support/files.js'
 import { chromiumProcesses } from '../support/processes.js'
 
-/**
- * 256 MiB by default (PEERLINK_LARGE_FILE_MIB=1024 for the issue's 1 GiB, which took far longer than CI allows on
- * this 2-core machine). A page holding the file would need more than it.
- */
+/** 256 MiB by default; PEERLINK_LARGE_FILE_MIB=1024 for the 1 GiB (see README for what is known of it). */
 const SIZE = Number(process.env.PEERLINK_LARGE_FILE_MIB ?? 256) * MiB
 /**
- * What a page's renderer may hold at its peak: 250–350 MiB here whatever the file size (48 or 256 MiB),
- * so a page that held a 256 MiB file (or a copy of it) would pass this.
+ * What a page's renderer may hold at its peak with the 256 MiB file: 270–414 MiB in runs here (287 MiB with
+ * 48 MiB, but 600 MiB with 512 MiB: the peak grows with the file, not yet explained). A page holding the whole
+ * file would need about 250 MiB plus the file.
  */
-const RENDERER_RSS_LIMIT = 448 * MiB
+const RENDERER_RSS_LIMIT = 480 * MiB
 const SEED = 0x5eed1234
 
 /**
