@@ -194,17 +194,23 @@ export class Download {
     }
     options.signal?.throwIfAborted()
     const key = cid.toString()
+    const signal = options.signal
     const arrived = new Promise<Uint8Array>((resolve, reject) => {
       const list = this.waiters.get(key) ?? []
-      const waiter = { resolve, reject }
-      list.push(waiter)
-      this.waiters.set(key, list)
-      options.signal?.addEventListener('abort', () => {
+      const onAbort = (): void => {
         const current = this.waiters.get(key)
         const i = current?.indexOf(waiter) ?? -1
         if (i >= 0) current?.splice(i, 1)
-        reject(options.signal?.reason)
-      }, { once: true })
+        reject(signal?.reason)
+      }
+      const settled = (): void => { signal?.removeEventListener('abort', onAbort) }
+      const waiter = {
+        resolve: (bytes: Uint8Array) => { settled(); resolve(bytes) },
+        reject: (err: Error) => { settled(); reject(err) }
+      }
+      list.push(waiter)
+      this.waiters.set(key, list)
+      signal?.addEventListener('abort', onAbort, { once: true })
     })
     this.pumpAll()
     return arrived
