@@ -12,13 +12,16 @@ export interface AppPage {
   waitReserved(relayPeerId: string): Promise<void>
 }
 
+/** What every app page is granted: a media permission makes Chromium enumerate network interfaces (else ICE finds no candidates here). */
+export const APP_PERMISSIONS = ['camera', 'microphone', 'clipboard-read', 'clipboard-write']
+
 /**
- * Opens the app in a fresh browser context (its own IndexedDB, its own identity), at `base` or the test server.
+ * Opens the app in a fresh browser context (its own IndexedDB, its own identity), at `base` or the test server;
+ * or, given a context (a persistent one, with a profile on disk), in a new page of it.
  * `setup` runs on the context before the page opens (init scripts, for instance).
  */
-export async function openApp (browser: Browser, relays: string[], name = 'peer', base?: string, fragment = '', setup?: (context: BrowserContext) => Promise<void>): Promise<AppPage> {
-  // a media permission makes Chromium enumerate network interfaces: without it ICE finds no candidates here
-  const context = await browser.newContext({ permissions: ['camera', 'microphone', 'clipboard-read', 'clipboard-write'] })
+export async function openApp (target: Browser | BrowserContext, relays: string[], name = 'peer', base?: string, fragment = '', setup?: (context: BrowserContext) => Promise<void>): Promise<AppPage> {
+  const context = 'newContext' in target ? await target.newContext({ permissions: APP_PERMISSIONS }) : target
   await setup?.(context)
   const page = await context.newPage()
   page.on('pageerror', err => { console.log(`[${name} pageerror] ${err.message}`) })

@@ -110,8 +110,8 @@ export async function opfsSha256 (page: Page, name: string): Promise<string> {
   }, name)
 }
 
-/** Opens a room link in a fresh browser context set up by `setup`, with a display name. */
-export async function joinRoom (browser: Browser, relays: string[], fragment: string, name: string, setup?: (context: BrowserContext) => Promise<void>): Promise<AppPage> {
+/** Opens a room link in a fresh browser context (or a page of a given one) set up by `setup`, with a display name. */
+export async function joinRoom (browser: Browser | BrowserContext, relays: string[], fragment: string, name: string, setup?: (context: BrowserContext) => Promise<void>): Promise<AppPage> {
   const app = await openApp(browser, relays, name, undefined, fragment, setup)
   await setName(app, name)
   return app

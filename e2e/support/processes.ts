@@ -2,9 +2,10 @@
  * This run's Chromium processes, from /proc (Linux): every process descended
  * from this Node process whose executable is Chromium, with its kind
  * (Chromium's `--type`: browser, renderer, gpu-process, utility…), CPU time
- * (utime + stime, s) and resident memory. Shared by the e2e tests (memory
- * bounds) and the benchmark (CPU per transfer); erasable TypeScript only, as
- * Node runs the benchmark by type stripping.
+ * (utime + stime, s), resident memory and the browser process of its instance.
+ * Shared by the e2e tests (memory bounds) and the benchmark (CPU per
+ * transfer); erasable TypeScript only, as Node runs the benchmark by type
+ * stripping.
  */
 import { readdir, readFile, readlink } from 'node:fs/promises'
 
@@ -17,6 +18,8 @@ export interface ChromiumProcess {
   type: string
   cpuSeconds: number
   rssBytes: number
+  /** The browser process of this process's Chromium instance (its own pid for a browser process). */
+  browserPid: number
 }
 
 interface Proc {
@@ -56,6 +59,7 @@ export async function chromiumProcesses (): Promise<ChromiumProcess[]> {
     return false
   }
   const out: ChromiumProcess[] = []
+  const chromium = new Map<number, string[]>() // pid → command line
   for (const p of procs.values()) {
     if (!ours(p.pid)) continue
     let exe: string
@@ -68,9 +72,19 @@ export async function chromiumProcesses (): Promise<ChromiumProcess[]> {
       continue
     }
     if (!/chrom/i.test(exe)) continue
+    chromium.set(p.pid, cmdline)
+  }
+  for (const [pid, cmdline] of chromium) {
+    const p = procs.get(pid)
+    if (p == null) continue
+    let browserPid = pid
+    // the outermost Chromium ancestor is the instance's browser process
+    for (let q = procs.get(p.ppid), hops = 0; q != null && hops < 64; q = procs.get(q.ppid), hops++) {
+      if (chromium.has(q.pid)) browserPid = q.pid
+    }
     const type = cmdline.find(a => a.startsWith('--type='))?.slice('--type='.length) ?? 'browser'
     const subtype = cmdline.find(a => a.startsWith('--utility-sub-type='))?.slice('--utility-sub-type='.length)
-    out.push({ pid: p.pid, type: subtype != null ? `${type}:${subtype.replace(/^.*\./, '')}` : type, cpuSeconds: p.cpuSeconds, rssBytes: p.rssBytes })
+    out.push({ pid: p.pid, type: subtype != null ? `${type}:${subtype.replace(/^.*\./, '')}` : type, cpuSeconds: p.cpuSeconds, rssBytes: p.rssBytes, browserPid })
   }
   return out
 }
