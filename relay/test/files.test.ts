@@ -6,6 +6,8 @@
  * WebRTC (browsers transfer over direct WebRTC; see e2e/tests/files.spec.ts).
  */
 import { createHash, randomBytes } from 'node:crypto'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import {
   createPeer, loadOrCreateIdentity, MemoryChunkStore, MemoryKeyStore, MemoryTransferStore, parseRelayList,
   type ChunkStore, type Peerlink, type PeerStores, type TransferStatus
@@ -49,6 +51,21 @@ async function transferState (peer: Peerlink, cid: string, state: TransferStatus
     }
     peer.files.addEventListener('transfer:updated', listener)
   })
+}
+
+/** A full garbage collection (V8's gc(), exposed for this test only). */
+async function collectGarbage (): Promise<void> {
+  setFlagsFromString('--expose-gc')
+  const gc = runInNewContext('gc') as () => void
+  // WeakRefs keep their target until the current job ends
+  await new Promise(resolve => setTimeout(resolve, 0))
+  gc()
+}
+
+/** The running download of `cid`, as `peer`'s transfer holds it, weakly (no variable of the caller's keeps it alive). */
+function runningDownload (peer: Peerlink, cid: string): WeakRef<object> {
+  const entries = (peer.files as unknown as { entries: Map<string, { download?: object }> }).entries
+  return new WeakRef(entries.get(cid)?.download ?? {})
 }
 
 async function readAll (peer: Peerlink, cid: string): Promise<Uint8Array> {
@@ -103,6 +120,25 @@ describe('file transfers between Node peers through a relay', () => {
     expect(done).toMatchObject({ direction: 'download', name: 'report.bin', size: bytes.byteLength, blocks: 13, fetched: 13, skipped: 0, duplicates: 0, sources: { [a.peerId]: 13 }, rejected: {} })
     expect(sha256(await readAll(b, status.cid))).toBe(sha256(bytes))
     expect(a.files.get(status.cid)?.served).toBeGreaterThanOrEqual(13)
+  }, 60_000)
+
+  it('a completed download stops looking for providers and lets go of its DAG, scheduler and CIDs; its counters stay', async () => {
+    const bytes = randomBytes(2 * MiB)
+    const a = await filePeer()
+    const b = await filePeer()
+    const { status, link } = await a.shareFile(file(bytes, 'kept.bin'))
+    b.files.download({ cid: status.cid, key: link.key, providers: link.hints })
+    const download = runningDownload(b, status.cid)
+    expect(download.deref()).toBeDefined()
+    await transferState(b, status.cid, 'complete')
+    // each completed download used to stay, with about 17 KiB per block in a browser (its leaves' CIDs and their
+    // blocks), and kept looking for providers every PROVIDER_SEARCH_INTERVAL_MS; its provider's stream may take a
+    // moment to finish closing
+    await expect.poll(async () => {
+      await collectGarbage()
+      return download.deref() === undefined // not the download itself: the poll would hold it
+    }, { message: 'the completed download is let go', timeout: 10_000 }).toBe(true)
+    expect(b.files.get(status.cid)).toMatchObject({ state: 'complete', blocks: 9, fetched: 9, duplicates: 0, sources: { [a.peerId]: 9 } })
   }, 60_000)
 
   it('C downloads from A and B at once (swarming): both served blocks', async () => {

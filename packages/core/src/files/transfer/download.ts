@@ -89,7 +89,9 @@ export class Download {
     const stopped = (): void => { this.stop(new TransferStoppedError('the download was stopped')) }
     signal.addEventListener('abort', stopped, { once: true })
     const expiry = setInterval(() => { this.expire() }, 1000)
-    void this.findProviders()
+    // the search for providers ends with the download, however it ends (reads of its blocks may go on)
+    const searching = new AbortController()
+    void this.findProviders(AbortSignal.any([signal, searching.signal]))
     try {
       const keys = await deriveFileKeys(this.key)
       const { content, manifest: manifestCid } = decodeRoot(await this.fetch(this.root))
@@ -122,6 +124,7 @@ export class Download {
       throw signal.aborted ? new TransferStoppedError('the download was stopped') : err
     } finally {
       clearInterval(expiry)
+      searching.abort()
       signal.removeEventListener('abort', stopped)
       for (const session of this.sessions.values()) void session.close()
     }
@@ -216,9 +219,8 @@ export class Download {
     return arrived
   }
 
-  /** Keeps looking for providers while the download runs. */
-  private async findProviders (): Promise<void> {
-    const signal = this.signal
+  /** Keeps looking for providers until `signal` aborts (the download ended). */
+  private async findProviders (signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       try {
         for await (const peer of this.components.findProviders(this.root, signal)) this.connect(peer)

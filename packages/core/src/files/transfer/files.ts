@@ -22,7 +22,7 @@ import { serveBlocks } from './server.js'
 import { describe, transferStatus } from './status.js'
 import { Throttle } from './throttle.js'
 import type { TransferRecord, TransferStore } from './store.js'
-import type { DownloadInit, FilesEvents, NamedFile, ShareOptions, TransferStatus } from './types.js'
+import type { DownloadInit, DownloadStats, FilesEvents, NamedFile, ShareOptions, TransferStatus } from './types.js'
 import type { FileLink } from '../link.js'
 import type { ChunkStore } from '../chunk-store.js'
 import type { PeerlinkLibp2p } from '../../peer/services.js'
@@ -47,10 +47,24 @@ interface BulkDelete {
   deleteMany?(cids: Iterable<CID>, options?: AbortOptions): Promise<void>
 }
 
+/** What a transfer's status reads of a download. */
+type DownloadCounters = Pick<Download, 'stats' | 'rate' | 'peers'>
+
+/** A completed download's counters, made apart from it (a closure made in `run` would hold the download). */
+function finishedCounters (stats: DownloadStats): DownloadCounters {
+  return { stats, rate: () => 0, peers: 0 }
+}
+
 interface Entry {
   record: TransferRecord
   served: number
+  /** The running (or paused, or failed) download. */
   download?: Download
+  /**
+   * A completed download's counters: the download itself (its DAG, scheduler
+   * and every block's CID) goes once it completes.
+   */
+  finished?: DownloadCounters
   controller?: AbortController
   error?: string
   lastEmit: number
@@ -164,6 +178,7 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
     await this.transfers.put(record, options)
     const entry: Entry = { ...existing, record, served: existing?.served ?? 0, lastEmit: 0 }
     delete entry.download
+    delete entry.finished
     delete entry.controller
     this.entries.set(cid, entry)
     this.safeDispatchEvent(existing == null ? 'transfer:added' : 'transfer:updated', { detail: this.status(entry) })
@@ -306,6 +321,10 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
     this.emit(entry, true)
     download.run(stop).then(async () => {
       entry.record.state = 'complete'
+      if (entry.download === download) {
+        entry.finished = finishedCounters(download.stats)
+        delete entry.download
+      }
       await this.save(entry)
       this.emit(entry, true)
       this.safeDispatchEvent('transfer:complete', { detail: this.status(entry) })
@@ -319,7 +338,7 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
       await this.save(entry)
       this.emit(entry, true)
     }).finally(() => {
-      if (entry.download === download) entry.controller = undefined
+      if (entry.controller === controller) entry.controller = undefined
     })
   }
 
@@ -369,6 +388,6 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
   }
 
   private status (entry: Entry): TransferStatus {
-    return transferStatus(entry.record, entry.served, entry.download)
+    return transferStatus(entry.record, entry.served, entry.download ?? entry.finished)
   }
 }
