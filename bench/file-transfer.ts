@@ -33,7 +33,7 @@ export interface FileRunResult {
   cpuStoredSeconds: number
   cpuEndToEndSeconds: number
   cpuEndToEndByType: Record<string, number>
-  /** B's JS heap in use and its origin's storage use after the run (diagnostics), bytes. */
+  /** B's JS heap in use (after a full garbage collection) and its origin's storage use after the run (diagnostics), bytes. */
   heapB: number | null
   storageB: number | null
   /** With `profile`: V8 CPU profiles of A's and B's main threads, click → saved. */
@@ -234,6 +234,10 @@ export async function measureFileTransfer (a: AppPage, b: AppPage, options: File
         return performance.now() - t0
       }, { href, size })
 
+    // after a full garbage collection: what B still holds, not garbage not yet collected
+    const cdp = await b.context.newCDPSession(b.page)
+    await cdp.send('HeapProfiler.collectGarbage')
+    await cdp.detach()
     const { heapB, storageB } = await b.page.evaluate(async () => ({
       heapB: (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? null,
       storageB: (await navigator.storage.estimate()).usage ?? null
