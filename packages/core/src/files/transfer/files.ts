@@ -19,7 +19,7 @@ import { Penalties } from './penalties.js'
 import { readWhileDownloading } from './playback.js'
 import { provide, providersOf, type ProvidersComponents } from './providers.js'
 import { serveBlocks } from './server.js'
-import { describe, transferStatus } from './status.js'
+import { describe, transferStatus, type DownloadCounters } from './status.js'
 import { Throttle } from './throttle.js'
 import type { TransferRecord, TransferStore } from './store.js'
 import type { DownloadInit, DownloadStats, FilesEvents, NamedFile, ShareOptions, TransferStatus } from './types.js'
@@ -46,9 +46,6 @@ export interface FilesInit {
 interface BulkDelete {
   deleteMany?(cids: Iterable<CID>, options?: AbortOptions): Promise<void>
 }
-
-/** What a transfer's status reads of a download. */
-type DownloadCounters = Pick<Download, 'stats' | 'rate' | 'peers'>
 
 /** A completed download's counters, made apart from it (a closure made in `run` would hold the download). */
 function finishedCounters (stats: DownloadStats): DownloadCounters {

@@ -8,7 +8,10 @@ import type { TransferRecord } from './store.js'
 import type { TransferStatus } from './types.js'
 import type { FileManifest } from '../manifest.js'
 
-export function transferStatus (record: TransferRecord, served: number, download?: Pick<Download, 'stats' | 'rate' | 'peers'>): TransferStatus {
+/** What a transfer's status reads of a download (running, or the counters a completed one left). */
+export type DownloadCounters = Pick<Download, 'stats' | 'rate' | 'peers'>
+
+export function transferStatus (record: TransferRecord, served: number, download?: DownloadCounters): TransferStatus {
   const complete = record.state === 'complete'
   const totalBlocks = record.size == null ? undefined : segmentCount(record.size)
   const stats = download?.stats
