@@ -54,13 +54,17 @@ test('a 1 GiB file downloads and saves (File System Access API) with no process 
   const dir = await mkdtemp(join(tmpdir(), 'peerlink-large-'))
   const name = 'large.bin'
   const contexts: BrowserContext[] = []
-  const launch = async (profile: string): Promise<BrowserContext> => {
-    const context = await playwright.chromium.launchPersistentContext(join(dir, profile), { ...launchOptions, baseURL, permissions: APP_PERMISSIONS })
-    contexts.push(context)
-    return context
-  }
   /** Browser process pid → which side it runs. */
   const sides = new Map<number, string>()
+  const browserPids = async (): Promise<Set<number>> => new Set((await chromiumProcesses()).map(p => p.browserPid))
+  /** Starts a side's own Chromium, and tells its processes by their browser process (the one new since). */
+  const launch = async (profile: string, side: string): Promise<BrowserContext> => {
+    const known = await browserPids()
+    const context = await playwright.chromium.launchPersistentContext(join(dir, profile), { ...launchOptions, baseURL, permissions: APP_PERMISSIONS })
+    contexts.push(context)
+    for (const pid of await browserPids()) if (!known.has(pid)) sides.set(pid, side)
+    return context
+  }
   /** Peaks by process and phase. */
   const peaks = new Map<string, Peak>()
   let phase: Phase = 'setup'
@@ -82,17 +86,12 @@ test('a 1 GiB file downloads and saves (File System Access API) with no process 
       await new Promise(resolve => setTimeout(resolve, 500))
     }
   })()
-  const browserPids = async (): Promise<Set<number>> => new Set((await chromiumProcesses()).map(p => p.browserPid))
   try {
     await writeTestFile(join(dir, name), SIZE)
-    const known = await browserPids()
-    const a = await openApp(await launch('profile-a'), [relay.infoUrl], 'Ann')
-    for (const pid of await browserPids()) if (!known.has(pid)) sides.set(pid, 'sharer')
+    const a = await openApp(await launch('profile-a', 'sharer'), [relay.infoUrl], 'Ann')
     await setName(a, 'Ann')
     const link = await createRoom(a)
-    const knownB = await browserPids()
-    const b = await joinRoom(await launch('profile-b'), [relay.infoUrl], link, 'Bob', saveToOpfs)
-    for (const pid of await browserPids()) if (!knownB.has(pid)) sides.set(pid, 'downloader')
+    const b = await joinRoom(await launch('profile-b', 'downloader'), [relay.infoUrl], link, 'Bob', saveToOpfs)
     expect([...sides.values()].sort()).toEqual(['downloader', 'sharer'])
     await expect(member(a, b.peerId)).toHaveAttribute('data-state', 'online')
 

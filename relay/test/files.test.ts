@@ -65,7 +65,9 @@ async function collectGarbage (): Promise<void> {
 /** The running download of `cid`, as `peer`'s transfer holds it, weakly (no variable of the caller's keeps it alive). */
 function runningDownload (peer: Peerlink, cid: string): WeakRef<object> {
   const entries = (peer.files as unknown as { entries: Map<string, { download?: object }> }).entries
-  return new WeakRef(entries.get(cid)?.download ?? {})
+  const download = entries.get(cid)?.download
+  if (download == null) throw new Error(`no download of ${cid} is running`)
+  return new WeakRef(download)
 }
 
 async function readAll (peer: Peerlink, cid: string): Promise<Uint8Array> {
