@@ -3,7 +3,7 @@ import { defineConfig } from '@playwright/test'
 /**
  * Browser tests: Debian's Chromium (no Playwright browser download), the built
  * app served by `vite preview`, and real relay processes started by each test.
- * Run inside a loopback-only network namespace (`../shared/bin/isolated`).
+ * Run inside a loopback-only network namespace (`scripts/isolated`).
  */
 const APP_PORT = Number(process.env.PEERLINK_E2E_APP_PORT ?? 5199)
 

@@ -5,7 +5,7 @@
  * real relay, the built app (vite preview, a snapshot of apps/web/dist) and
  * Debian's Chromium; prints a table and writes bench/results/latest.json.
  * Builds nothing (`pnpm bench` runs `pnpm build` first). Run it inside a
- * loopback-only network namespace: `../shared/bin/isolated pnpm bench`.
+ * loopback-only network namespace: `scripts/isolated pnpm bench`.
  * See docs/benchmarks.md.
  *
  * Options: --runs N (3), --size MiB (64), --only raw,files,calls,play,
@@ -76,7 +76,7 @@ for (const built of ['relay/dist/main.js', 'apps/web/dist/index.html']) {
   }
 }
 if (process.env.PEERLINK_ISOLATED !== '1') {
-  log('note: not inside a loopback-only network namespace (../shared/bin/isolated pnpm bench): ICE may also use other interfaces')
+  log('note: not inside a loopback-only network namespace (scripts/isolated pnpm bench): ICE may also use other interfaces')
 }
 
 const TIMEOUT_MS = 600_000
