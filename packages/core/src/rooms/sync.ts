@@ -12,10 +12,10 @@
  * key: only members get history, and it is only ever ciphertext signed by its
  * authors, which the client verifies before merging.
  */
-import { MAX_SYNC_LIST, MAX_SYNC_MESSAGES, SYNC_BATCH_BYTES } from './constants.js'
+import { MAX_SYNC_FRAME_BYTES, MAX_SYNC_LIST, MAX_SYNC_MESSAGES, SYNC_BATCH_BYTES } from './constants.js'
 import { utf8 } from './encoding.js'
 import { encodeEnvelope, validateEnvelope, type Envelope } from './envelope.js'
-import { MalformedFrameError, SyncError } from './errors.js'
+import { MalformedFrameError, OversizedFrameError, SyncError, SyncRefusedError } from './errors.js'
 import type { BucketSummary, History } from './history.js'
 import type { AbortOptions } from '@libp2p/interface'
 
@@ -44,12 +44,14 @@ export async function writeFrame (stream: FrameStream, frame: SyncFrame, options
 }
 
 /**
- * Reads and validates one frame.
+ * Reads and validates one frame (at most MAX_SYNC_FRAME_BYTES, whatever the
+ * stream's own limit).
  *
- * @throws {MalformedFrameError}
+ * @throws {MalformedFrameError | OversizedFrameError}
  */
 export async function readFrame (stream: FrameStream, options?: AbortOptions): Promise<SyncFrame> {
   const bytes = (await stream.read(options)).subarray()
+  if (bytes.byteLength > MAX_SYNC_FRAME_BYTES) throw new OversizedFrameError(`sync frame of ${bytes.byteLength} bytes exceeds ${MAX_SYNC_FRAME_BYTES}`)
   let value: unknown
   try {
     value = JSON.parse(utf8.decode(bytes))
@@ -89,13 +91,16 @@ function validateFrame (value: unknown): SyncFrame {
 
 async function expect<T extends SyncFrame['type']> (stream: FrameStream, type: T, options?: AbortOptions): Promise<Extract<SyncFrame, { type: T }>> {
   const frame = await readFrame(stream, options)
-  if (frame.type === 'error') throw new SyncError(`sync refused: ${frame.reason}`)
+  if (frame.type === 'error') throw new SyncRefusedError(`sync refused: ${frame.reason}`)
   if (frame.type !== type) throw new MalformedFrameError(`expected a ${type} frame, got ${frame.type}`)
   return frame as Extract<SyncFrame, { type: T }>
 }
 
 /**
  * Client side of one sync round. `ingest` verifies and merges what arrives.
+ *
+ * @throws {SyncRefusedError} when the server refuses the membership proof
+ * @throws {SyncError | MalformedFrameError} when it breaks the protocol
  *
  * @returns how many envelopes arrived and whether the server has more
  */
