@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 /**
  * peerlink-relay: command-line entry. Config comes from flags and
- * PEERLINK_RELAY_* env vars; a bad value exits with status 2 and one line on
- * stderr. Prints one `peerlink-relay ready {json}` line on stdout once
- * listening; stops gracefully on SIGTERM/SIGINT (also while still starting).
+ * PEERLINK_RELAY_* env vars; a bad value, and any failure to start (a taken
+ * port, a host that is not ours, an unusable data directory, a corrupt key),
+ * exits with status 2 and one line on stderr naming the setting. Prints one
+ * `peerlink-relay ready {json}` line on stdout once listening; stops gracefully on SIGTERM/SIGINT (also while still starting).
  */
 import { ConfigError, parseConfig, usage } from './config.js'
+import { RelayStartError, firstLine } from './errors.js'
 import { startHttp } from './http.js'
+import { checkListenable, libp2pListenError, listenError, listenSettings } from './listen-check.js'
 import { createRelay } from './relay.js'
 
 const args = process.argv.slice(2)
@@ -41,9 +44,11 @@ process.on('SIGTERM', () => { shutdown('SIGTERM') })
 process.on('SIGINT', () => { shutdown('SIGINT') })
 
 try {
-  const relay = await createRelay(config)
+  await checkListenable(config)
+  const relay = await createRelay(config).catch((err: unknown) => { throw libp2pListenError(config, err) ?? err })
   stopRelay = async () => relay.stop()
   const http = await startHttp(relay, config.httpHost, config.httpPort)
+    .catch((err: unknown) => { throw listenError(listenSettings(config).http, err) })
   stopRelay = async () => {
     http.stopping()
     http.server.close()
@@ -58,11 +63,9 @@ try {
   const ready = { ...relay.info(), http: `http://${httpHost === '0.0.0.0' ? '127.0.0.1' : httpHost}:${http.port}` }
   process.stdout.write(`peerlink-relay ready ${JSON.stringify(ready)}\n`)
 } catch (err) {
-  const e = err as NodeJS.ErrnoException
-  // a port in use or a data directory we cannot write is a configuration problem, not a crash
-  if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EROFS') {
-    process.stderr.write(`peerlink-relay: ${e.message}\n`)
-    process.exit(2)
-  }
-  throw err
+  // every failure to start is one line naming the setting at fault (RelayStartError) and status 2;
+  // anything else still is one line, with its stack only when DEBUG is set
+  if (!(err instanceof RelayStartError) && process.env.DEBUG != null) process.stderr.write(`${(err as Error).stack ?? String(err)}\n`)
+  process.stderr.write(`peerlink-relay: ${err instanceof RelayStartError ? err.message : `cannot start: ${firstLine(err)}`}\n`)
+  process.exit(2)
 }
