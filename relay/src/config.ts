@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { parseArgs } from 'node:util'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 
@@ -109,6 +110,11 @@ export function parseConfig (argv: string[], env: Record<string, string | undefi
   }
   const result = config as unknown as RelayConfig
   if (result.httpHost === '') result.httpHost = result.host
+  // the listen multiaddrs are /ip4/<host> or /ip6/<host>: a host name cannot be one
+  if (isIP(result.host) === 0) {
+    const source = typeof values.host !== 'string' && env[envName('host')] != null ? envName('host') : '--host'
+    throw new ConfigError(`${source} must be an IP address (got "${result.host}")`)
+  }
   for (const ma of result.bootstrap) {
     if (ma.getComponents().at(-1)?.name !== 'p2p') {
       throw new ConfigError(`--bootstrap address "${ma.toString()}" must end with /p2p/<relay PeerId>`)
