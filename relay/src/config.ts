@@ -38,6 +38,12 @@ export interface RelayConfig {
   circuitDataLimit: number
   /** How long one relayed connection may stay open, ms; 0 means unlimited. */
   circuitDurationLimit: number
+  /** ms from accepting a socket until its libp2p upgrade must have completed; idle and slow sockets are closed then. */
+  handshakeTimeout: number
+  /** Most connections from one IP address still in their handshake. */
+  maxPendingPerIp: number
+  /** Most connections from all addresses still in their handshake. */
+  maxPendingConnections: number
 }
 
 /** A setting is missing, malformed or out of range. */
@@ -71,7 +77,10 @@ export const OPTIONS: Option[] = [
   { key: 'maxConnectionsPerIp', flag: 'max-connections-per-ip', type: 'count', default: '32', help: 'most open connections from one IP address' },
   { key: 'maxCircuitsPerPeer', flag: 'max-circuits-per-peer', type: 'count', default: '16', help: 'most relayed connections one peer may have open at once' },
   { key: 'circuitDataLimit', flag: 'circuit-data-limit', type: 'bytes', default: '1048576', help: 'bytes per relayed connection and direction (0: unlimited)' },
-  { key: 'circuitDurationLimit', flag: 'circuit-duration-limit', type: 'ms', default: '600000', help: 'lifetime of a relayed connection in ms (0: unlimited)' }
+  { key: 'circuitDurationLimit', flag: 'circuit-duration-limit', type: 'ms', default: '600000', help: 'lifetime of a relayed connection in ms (0: unlimited)' },
+  { key: 'handshakeTimeout', flag: 'handshake-timeout', type: 'count', default: '5000', help: 'ms a new connection has to complete its handshake; idle sockets are closed then' },
+  { key: 'maxPendingPerIp', flag: 'max-pending-per-ip', type: 'count', default: '8', help: 'most connections from one IP address still in their handshake' },
+  { key: 'maxPendingConnections', flag: 'max-pending-connections', type: 'count', default: '256', help: 'most connections from all addresses still in their handshake' }
 ]
 
 export function envName (flag: string): string {

@@ -16,6 +16,7 @@ import { DHT_PROTOCOL, parseRelayEntry, RelayKeeper } from '@peerlink/core'
 import { createLibp2p } from 'libp2p'
 import { limitsGater } from './gater.js'
 import { openRelayState } from './persistence.js'
+import { InboundGuard } from './ws-guard.js'
 import { RELAY_AGENT_NAME, TopicFollower } from './topic-follower.js'
 import type { RelayConfig } from './config.js'
 import type { Connection, Libp2p } from '@libp2p/interface'
@@ -57,6 +58,7 @@ export async function createRelay (config: RelayConfig): Promise<Relay> {
   const state = await openRelayState(config.dataDir)
   const ip = config.host.includes(':') ? 'ip6' : 'ip4'
   let getConnections: Libp2p['getConnections'] = () => []
+  const guard = new InboundGuard({ handshakeTimeout: config.handshakeTimeout, maxPendingPerIp: config.maxPendingPerIp })
   const node = await createLibp2p({
     privateKey: state.privateKey,
     datastore: state.datastore,
@@ -70,14 +72,20 @@ export async function createRelay (config: RelayConfig): Promise<Relay> {
     },
     // other relays tell us apart from browsers by this (see TopicFollower)
     nodeInfo: { name: RELAY_AGENT_NAME, version: RELAY_VERSION },
-    transports: [webSockets(), webRTCDirect({ rtcConfiguration: { iceServers: [] } }), tcp()],
+    // guarded: a malformed WebSocket frame, idle or slow sockets and one address's pending handshakes (see ws-guard.ts)
+    transports: [guard.transport(webSockets()), webRTCDirect({ rtcConfiguration: { iceServers: [] } }), guard.transport(tcp())],
     connectionEncrypters: [noise()],
     // kad-dht's pings can hold the only outbound ping stream, making the
     // connection monitor's own ping fail and abort healthy connections
     connectionMonitor: { abortConnectionOnPingFailure: false },
     streamMuxers: [yamux()],
     connectionGater: limitsGater(config, { getConnections: (peerId) => getConnections(peerId) }),
-    connectionManager: { maxConnections: config.maxConnections },
+    connectionManager: {
+      maxConnections: config.maxConnections,
+      // shared by all addresses; the per-address cap is the guard's maxPendingPerIp
+      maxIncomingPendingConnections: config.maxPendingConnections,
+      inboundUpgradeTimeout: config.handshakeTimeout
+    },
     metrics: prometheusMetrics(),
     services: {
       identify: identify(),
