@@ -1,8 +1,8 @@
 /**
  * No Docker engine runs in CI, so this runs the Dockerfile's steps without
  * Docker: its build stage's COPY lines into a fresh directory, its RUN line
- * there (offline, from the pnpm store), then the image's command with the
- * image's env; the relay must serve /healthz and /relay.json and stop on
+ * there (offline, from the pnpm store, with an empty metadata cache), then
+ * the image's command with the image's env; the relay must serve /healthz and /relay.json and stop on
  * SIGTERM.
  */
 import { execFile, spawn } from 'node:child_process'
@@ -40,8 +40,14 @@ describe('the Dockerfile steps', () => {
     }
     expect(runs).toEqual([`sh relay/docker/build.sh ${out}`])
     for (const run of runs) {
-      await promisify(execFile)('sh', ['-c', run], { cwd: context, env: { ...process.env, PNPM_OFFLINE: '1' } })
-        .catch((err: Error & { stdout?: string }) => { throw new Error(`${run} failed: ${err.message}\n${err.stdout ?? ''}`) })
+      // offline, and with an empty pnpm metadata cache: the steps must need nothing but the store
+      // that the workspace's `pnpm install` filled (a fresh clone has no metadata cache beyond that)
+      const cache = join(work, 'pnpm-cache')
+      await mkdir(cache)
+      await promisify(execFile)('sh', ['-c', run], {
+        cwd: context,
+        env: { ...process.env, PNPM_OFFLINE: '1', XDG_CACHE_HOME: cache, npm_config_cache_dir: join(cache, 'pnpm') }
+      }).catch((err: Error & { stdout?: string }) => { throw new Error(`${run} failed: ${err.message}\n${err.stdout ?? ''}`) })
     }
 
     const httpPort = await freePort()
