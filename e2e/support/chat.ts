@@ -48,3 +48,12 @@ export async function roomOfTwo (browser: Browser, relays: string[]): Promise<{ 
 }
 
 export { appUrl }
+
+/** The same room link (`#/r/<id>/<key>`) with one byte of its key changed: the right room id, a wrong key. */
+export function withChangedKey (fragment: string): string {
+  const match = /^(#\/r\/[\w-]+\/)([\w-]+)$/.exec(fragment)
+  if (match == null) throw new Error(`not a room link fragment: ${fragment}`)
+  const key = Buffer.from(match[2]!, 'base64url')
+  key[0] = key[0]! ^ 0xff
+  return match[1]! + key.toString('base64url')
+}

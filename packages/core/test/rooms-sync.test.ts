@@ -5,7 +5,7 @@ import { MAX_SYNC_MESSAGES, SYNC_BUCKET_MS } from '../src/rooms/constants.js'
 import { deriveRoomKeys, openEnvelope, sealEnvelope, type RoomKeys } from '../src/rooms/crypto.js'
 import { utf8 } from '../src/rooms/encoding.js'
 import { envelopeId, type Envelope } from '../src/rooms/envelope.js'
-import { MalformedFrameError, SyncError } from '../src/rooms/errors.js'
+import { MalformedFrameError, SyncError, SyncRefusedError } from '../src/rooms/errors.js'
 import { History } from '../src/rooms/history.js'
 import { createRoomInvite, roomTopic } from '../src/rooms/invite.js'
 import { requestHistory, serveHistory, writeFrame, type FrameStream, type SyncRoom } from '../src/rooms/sync.js'
@@ -92,7 +92,9 @@ describe('history sync', () => {
     const r = await room()
     const [c, s] = framePair()
     const served = serveHistory(s, async () => undefined)
-    await expect(requestHistory(c, { topic: r.topic, log: new History() }, 'forged', async () => {})).rejects.toThrow(SyncError)
+    const refused = requestHistory(c, { topic: r.topic, log: new History() }, 'forged', async () => {})
+    await expect(refused).rejects.toThrow(SyncRefusedError)
+    await expect(refused).rejects.toThrow(SyncError)
     expect(await served).toBe(0)
   })
 

@@ -8,7 +8,7 @@ export interface LogEntry {
   author: string
   authorName: string
   text: string
-  /** sending | sent | seen | received (rooms), queued | delivered | received (DMs). */
+  /** sending | sent | seen | unreadable | received (rooms), queued | delivered | received (DMs). */
   status: string
   own: boolean
   /** Epoch ms. */
@@ -21,6 +21,7 @@ export const STATUS_LABELS: Record<string, string> = {
   sending: 'sending…',
   sent: 'sent',
   seen: 'seen',
+  unreadable: 'not delivered: wrong link key',
   queued: 'queued',
   delivered: 'delivered',
   received: ''

@@ -5,7 +5,7 @@ import { droppedFiles } from './file-drop.ts'
 import type { FilesModel } from './files-model.svelte.ts'
 import { RoomShare } from './room-share.svelte.ts'
 
-const ROOM_EVENTS = ['message:added', 'message:updated', 'members:changed', 'message:dropped'] as const
+const ROOM_EVENTS = ['message:added', 'message:updated', 'members:changed', 'message:dropped', 'room:key-mismatch', 'room:key-confirmed'] as const
 
 const STATE_ORDER = { online: 0, away: 1, offline: 2 } as const
 
@@ -15,6 +15,8 @@ export class RoomView {
   members = $state.raw<Member[]>([])
   /** Incoming frames rejected, per reason. */
   dropped = $state.raw<Partial<Record<DropReason, number>>>({})
+  /** The link's key cannot read the room's messages (another member's did not decrypt with it). */
+  keyMismatch = $state(false)
   readonly composer: Composer
   readonly share: RoomShare
   readonly #refresh = (): void => { this.refresh() }
@@ -39,6 +41,7 @@ export class RoomView {
     this.messages = uniqueById(this.room.messages()).map(m => this.#toEntry(m))
     this.members = [...this.room.members()].sort(byPresence)
     this.dropped = { ...this.room.dropped }
+    this.keyMismatch = this.room.keyState === 'mismatch'
   }
 
   /** Shares picked files in this room: each is posted as a message carrying it. */

@@ -35,7 +35,12 @@ export class UndecryptableError extends Error {
 
 /** A sync peer refused the request or broke the protocol. */
 export class SyncError extends Error {
-  override readonly name = 'SyncError'
+  override readonly name: string = 'SyncError'
+}
+
+/** A sync peer refused our membership proof: its room key is not ours. */
+export class SyncRefusedError extends SyncError {
+  override readonly name = 'SyncRefusedError'
 }
 
 /** This device has not joined the room (or left it). */

@@ -13,7 +13,7 @@
  *   {@link ROOM_SYNC_PROTOCOL} (bucket digests, then the missing envelopes).
  */
 export { Rooms, type RoomsComponents, type RoomsInit } from './rooms.js'
-export { Room } from './room.js'
+export { Room, type RoomOptions } from './room.js'
 export { createRoomInvite, roomLink, parseRoomLink, roomTopic } from './invite.js'
 export { MemoryRoomStore, type RoomStore, type StoredMessage, type JoinedRoom } from './store.js'
 export { IdbRoomStore } from './idb-store.js'

@@ -10,7 +10,7 @@ import { roomLink, roomTopic } from './invite.js'
 import { RateLimiter } from './rate-limiter.js'
 import { compareHlc, type HybridClock } from './hlc.js'
 import type { RoomStore, StoredMessage } from './store.js'
-import type { ChatMessage, DropReason, FileAttachment, Hlc, Member, MemberState, RoomEvents, RoomInvite } from './types.js'
+import type { ChatMessage, DropReason, FileAttachment, Hlc, KeyMismatchReason, Member, MemberState, RoomEvents, RoomInvite, RoomKeyState } from './types.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { PrivateKey } from '@libp2p/interface'
 
@@ -28,6 +28,11 @@ export interface RoomComponents {
   onMemberSeen(room: Room, peerId: string): void
 }
 
+export interface RoomOptions {
+  /** This device created the room: its key is the room's by definition. */
+  created?: boolean
+}
+
 /** One joined room: its history, members, and the messages flowing through its topic. */
 export class Room extends TypedEventEmitter<RoomEvents> {
   readonly roomId: string
@@ -43,13 +48,21 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   private inCall_ = false
   /** Clock of each member's latest presence: gossip may deliver an older one late. */
   private readonly presenceAt = new Map<string, Hlc>()
+  private keyState_: RoomKeyState
 
-  constructor (private readonly components: RoomComponents, readonly invite: RoomInvite, readonly keys: RoomKeys, stored: StoredMessage[]) {
+  constructor (private readonly components: RoomComponents, readonly invite: RoomInvite, readonly keys: RoomKeys, stored: StoredMessage[], options: RoomOptions = {}) {
     super()
     this.roomId = invite.roomId
     this.topic = roomTopic(invite.roomId)
     this.history = new History(stored)
     for (const m of stored) components.clock.observe(m.message.hlc)
+    // a message of another member in our history decrypted with our key
+    this.keyState_ = options.created === true || stored.some(m => m.message.author !== components.peerId) ? 'confirmed' : 'unconfirmed'
+  }
+
+  /** Whether our room key is the room's (see {@link RoomKeyState}). */
+  get keyState (): RoomKeyState {
+    return this.keyState_
   }
 
   link (appUrl: string): string {
@@ -87,13 +100,15 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     const name = this.components.profile.name()
     const envelope = await this.seal(file == null ? { k: 'chat', text, name } : { k: 'chat', text, name, file })
     const id = envelopeId(envelope)
-    const message: ChatMessage = { id, roomId: this.roomId, author: this.components.peerId, authorName: name, text, ...(file == null ? {} : { file }), hlc: { wall: envelope.h[0], counter: envelope.h[1] }, status: 'sending', own: true }
+    // nobody can read what we write with a key that is not the room's: keep it, do not send it
+    const status = this.keyState_ === 'mismatch' ? 'unreadable' : 'sending'
+    const message: ChatMessage = { id, roomId: this.roomId, author: this.components.peerId, authorName: name, text, ...(file == null ? {} : { file }), hlc: { wall: envelope.h[0], counter: envelope.h[1] }, status, own: true }
     await this.add({ id, envelope, message })
     void this.flush()
     return { ...message }
   }
 
-  /** Publishes our messages still `sending`; called again whenever peers appear. */
+  /** Publishes our messages still `sending` (none while our key is a mismatch); called again whenever peers appear. */
   async flush (): Promise<void> {
     if (this.flushing != null) {
       // a flush is under way: have it look again when done, for messages added meanwhile
@@ -113,9 +128,11 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   private async publishPending (): Promise<void> {
     try {
       for (const stored of this.history.all().filter(m => m.message.status === 'sending')) {
+        if (this.keyState_ === 'mismatch') return
         const result = await this.components.pubsub.publish(this.topic, encodeEnvelope(stored.envelope))
         if (result.recipients.length === 0) return
-        await this.setStatus(stored, 'sent')
+        // the key may have turned out wrong meanwhile: then it stays unreadable
+        if (stored.message.status === 'sending') await this.setStatus(stored, 'sent')
       }
     } catch (err) {
       log('publishing to %s: %e', this.topic, err)
@@ -188,6 +205,8 @@ export class Room extends TypedEventEmitter<RoomEvents> {
       payload = await openEnvelope(this.keys, envelope)
     } catch (err) {
       this.drop(err instanceof BadSignatureError ? 'bad-signature' : err instanceof UndecryptableError ? 'undecryptable' : 'malformed', envelope.a)
+      // correctly signed by another member, yet not readable with our key
+      if (err instanceof UndecryptableError && envelope.a !== this.components.peerId) await this.keyMismatch('undecryptable', envelope.a)
       return false
     }
     const hlc = { wall: envelope.h[0], counter: envelope.h[1] }
@@ -197,6 +216,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     }
     this.components.clock.observe(hlc)
     const own = envelope.a === this.components.peerId
+    if (!own) await this.keyConfirmed(envelope.a)
     if (payload.k === 'presence' && !own) {
       const latest = this.presenceAt.get(envelope.a)
       // an older presence than one we applied says nothing new (and must not undo it)
@@ -224,6 +244,36 @@ export class Room extends TypedEventEmitter<RoomEvents> {
 
   stop (): void {
     clearTimeout(this.receiptTimer)
+  }
+
+  /**
+   * Evidence that our room key is not the room's: another member's signed
+   * message did not decrypt, or a member refused our membership proof.
+   * Ignored once the key is confirmed (then the other member holds the wrong
+   * key). Our messages not yet seen turn `unreadable` and are not published.
+   */
+  async keyMismatch (reason: KeyMismatchReason, from: string): Promise<void> {
+    if (this.keyState_ !== 'unconfirmed') return
+    this.keyState_ = 'mismatch'
+    log('room key of %s cannot read %s\'s messages (%s)', this.topic, from, reason)
+    for (const stored of this.history.all()) {
+      if (stored.message.own && (stored.message.status === 'sending' || stored.message.status === 'sent')) await this.setStatus(stored, 'unreadable')
+    }
+    this.safeDispatchEvent('room:key-mismatch', { detail: { reason, from } })
+  }
+
+  /** A message of another member decrypted with our key: it is the room's. Held messages are sent. */
+  private async keyConfirmed (from: string): Promise<void> {
+    if (this.keyState_ === 'confirmed') return
+    const held = this.keyState_ === 'mismatch'
+    this.keyState_ = 'confirmed'
+    if (held) {
+      for (const stored of this.history.all()) {
+        if (stored.message.own && stored.message.status === 'unreadable') await this.setStatus(stored, 'sending')
+      }
+      void this.flush()
+    }
+    this.safeDispatchEvent('room:key-confirmed', { detail: { from } })
   }
 
   private async seal (payload: Payload): Promise<Envelope> {

@@ -13,6 +13,7 @@ import { utf8 } from './encoding.js'
 import { HybridClock } from './hlc.js'
 import { createRoomInvite } from './invite.js'
 import { Room } from './room.js'
+import { SyncRefusedError } from './errors.js'
 import { requestHistory, serveHistory } from './sync.js'
 import type { RoomStore } from './store.js'
 import type { RoomInvite, RoomsEvents, RoomSummary } from './types.js'
@@ -90,7 +91,7 @@ export class Rooms extends TypedEventEmitter<RoomsEvents> implements Startable {
       }
     }, { runOnLimitedConnection: true })
     for (const joined of await this.init.store.rooms()) {
-      await this.open({ roomId: joined.roomId, key: joined.key }, joined.joinedAt)
+      await this.open({ roomId: joined.roomId, key: joined.key }, joined.joinedAt, joined.created === true)
     }
     this.timer = setInterval(() => { this.tick() }, PRESENCE_INTERVAL_MS)
   }
@@ -107,16 +108,25 @@ export class Rooms extends TypedEventEmitter<RoomsEvents> implements Startable {
 
   /** Creates a room with a random id and key, and joins it. */
   async create (): Promise<Room> {
-    return this.join(createRoomInvite())
+    return this.join(createRoomInvite(), true)
   }
 
-  /** Joins a room (remembered across reloads); joining twice returns the same room. */
-  async join (invite: RoomInvite): Promise<Room> {
+  /**
+   * Joins a room (remembered across reloads); joining twice returns the same
+   * room. A link with the id of a joined room and another key replaces the
+   * room (and forgets what it held) unless the joined room's key is confirmed
+   * (see `Room.keyState`): the way out of a wrong link is the right one.
+   */
+  async join (invite: RoomInvite, created = false): Promise<Room> {
     const existing = this.rooms.get(invite.roomId)
-    if (existing != null) return existing.room
+    if (existing != null) {
+      if (existing.room.keyState === 'confirmed' || sameBytes(existing.room.invite.key, invite.key)) return existing.room
+      log('replacing the unconfirmed key of %s with a link\'s other key', existing.room.topic)
+      await this.leave(invite.roomId)
+    }
     const joinedAt = Date.now()
-    await this.init.store.addRoom({ ...invite, joinedAt })
-    return this.open(invite, joinedAt)
+    await this.init.store.addRoom(created ? { ...invite, joinedAt, created } : { ...invite, joinedAt })
+    return this.open(invite, joinedAt, created)
   }
 
   /** Leaves a room and forgets its history on this device. */
@@ -175,13 +185,15 @@ export class Rooms extends TypedEventEmitter<RoomsEvents> implements Startable {
         if (!more) break
       } catch (err) {
         stream.abort(err as Error)
+        // the member's key is not ours: if ours is not confirmed, our link is the wrong one
+        if (err instanceof SyncRefusedError) await room.keyMismatch('sync-refused', peerId)
         throw err
       }
     }
     return total
   }
 
-  private async open (invite: RoomInvite, joinedAt: number): Promise<Room> {
+  private async open (invite: RoomInvite, joinedAt: number, created: boolean): Promise<Room> {
     const { libp2p, privateKey } = this.components
     const room = new Room({
       pubsub: libp2p.services.pubsub,
@@ -191,7 +203,7 @@ export class Rooms extends TypedEventEmitter<RoomsEvents> implements Startable {
       store: this.init.store,
       profile: this.profile,
       onMemberSeen: (r, peerId) => { this.onMemberSeen(r, peerId) }
-    }, invite, await deriveRoomKeys(invite.key), await this.init.store.messages(invite.roomId))
+    }, invite, await deriveRoomKeys(invite.key), await this.init.store.messages(invite.roomId), { created })
     this.rooms.set(room.roomId, { room, joinedAt })
     this.byTopic.set(room.topic, room)
     libp2p.services.pubsub.subscribe(room.topic)
@@ -278,4 +290,8 @@ export class Rooms extends TypedEventEmitter<RoomsEvents> implements Startable {
   private emitRooms (): void {
     this.safeDispatchEvent('rooms:changed', { detail: this.list() })
   }
+}
+
+function sameBytes (a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i])
 }

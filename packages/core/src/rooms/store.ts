@@ -13,6 +13,8 @@ export interface JoinedRoom {
   roomId: string
   key: Uint8Array
   joinedAt: number
+  /** This device created the room (so its key is the room's). */
+  created?: boolean
 }
 
 /**

@@ -15,9 +15,25 @@ export interface Hlc {
 /**
  * `sending`: ours, not yet published to any peer (offline; retried).
  * `sent`: ours, published. `seen`: ours, and another member has it.
+ * `unreadable`: ours, and no member can read it: this device's room key is not
+ * the one the room's members use (see {@link RoomKeyState}); it is kept, not
+ * published, and sent once another member's message decrypts with our key.
  * `received`: someone else's.
  */
-export type MessageStatus = 'sending' | 'sent' | 'seen' | 'received'
+export type MessageStatus = 'sending' | 'sent' | 'seen' | 'unreadable' | 'received'
+
+/**
+ * Whether this device's room key is the room's:
+ * `confirmed`: we created the room, or a message of another member decrypted with it;
+ * `unconfirmed`: no other member heard from yet;
+ * `mismatch`: not confirmed, and another member's correctly signed message did
+ * not decrypt with it (or a member refused our membership proof): the link we
+ * joined by carries a wrong key.
+ */
+export type RoomKeyState = 'confirmed' | 'unconfirmed' | 'mismatch'
+
+/** Why a room's key was found not to be the room's. */
+export type KeyMismatchReason = 'undecryptable' | 'sync-refused'
 
 /**
  * A file shared in a room: its root CID and link key (the room's encryption
@@ -83,6 +99,14 @@ export interface RoomEvents {
   'members:changed': CustomEvent<Member[]>
   /** An incoming frame was rejected. */
   'message:dropped': CustomEvent<{ reason: DropReason, from?: string }>
+  /**
+   * Our room key cannot read the room's messages (see {@link RoomKeyState}):
+   * `from` is the member whose signed message did not decrypt, or who refused
+   * our membership proof. Emitted once, when the state turns to `mismatch`.
+   */
+  'room:key-mismatch': CustomEvent<{ reason: KeyMismatchReason, from: string }>
+  /** A message of another member decrypted with our key: the state turned to `confirmed`. */
+  'room:key-confirmed': CustomEvent<{ from: string }>
 }
 
 export interface RoomsEvents {
