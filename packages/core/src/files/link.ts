@@ -13,6 +13,13 @@ import { sha256 } from 'multiformats/hashes/sha2'
 import { FILE_KEY_BYTES, MAX_PEER_HINTS } from './constants.js'
 import { InvalidFileLinkError } from './errors.js'
 
+/**
+ * Longest CID and PeerId texts read from a link: base58 decoding takes time
+ * quadratic in the length, so a link of huge ones would stall the page.
+ */
+const MAX_CID_CHARS = 256
+const MAX_PEER_ID_CHARS = 128
+
 /** What a file link carries. */
 export interface FileLink {
   /** Root CID: the file's UnixFS directory (dag-pb, sha2-256, CIDv1). */
@@ -75,6 +82,7 @@ export function parseFileLink (input: string): FileLink {
 }
 
 function parseCid (text: string): CID {
+  if (text.length > MAX_CID_CHARS) throw new InvalidFileLinkError('Invalid file link: the CID is not a CID')
   try {
     return CID.parse(text)
   } catch {
@@ -96,6 +104,7 @@ function checkHints (hints: string[]): string[] {
   const unique = new Set<string>()
   for (const hint of hints) {
     try {
+      if (hint.length > MAX_PEER_ID_CHARS) throw new InvalidFileLinkError('too long')
       unique.add(peerIdFromString(hint).toString())
     } catch {
       throw new InvalidFileLinkError(`Invalid file link: peer hint "${hint.slice(0, 64)}" is not a PeerId`)

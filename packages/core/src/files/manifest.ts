@@ -94,7 +94,8 @@ export function normalizeMimeType (type: string | undefined): string {
 export function validateManifest (value: unknown): FileManifest {
   if (typeof value !== 'object' || value == null || Array.isArray(value)) throw new ManifestError('manifest is not an object')
   const m = value as Record<string, unknown>
-  if (m.version !== FILE_FORMAT_VERSION) throw new ManifestError(`unsupported manifest version ${String(m.version)}`)
+  // not String(m.version): an object from JSON such as {"toString":1} cannot be made a string
+  if (m.version !== FILE_FORMAT_VERSION) throw new ManifestError(`unsupported manifest version ${typeof m.version === 'number' ? m.version : typeof m.version}`)
   if (Object.keys(m).sort().join() !== KEYS) throw new ManifestError(`manifest fields must be exactly ${KEYS}`)
   if (!isValidName(m.name)) throw new ManifestError('manifest has an invalid file name')
   if (!isValidType(m.type)) throw new ManifestError('manifest has an invalid MIME type')

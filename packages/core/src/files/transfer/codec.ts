@@ -12,6 +12,7 @@
  * them.
  */
 import { varint } from 'multiformats'
+import { equals } from 'multiformats/bytes'
 import { CID } from 'multiformats/cid'
 import { MAX_BLOCK_BYTES } from '../constants.js'
 import { BlockProtocolError } from '../errors.js'
@@ -173,10 +174,14 @@ class Reader {
     }
     const slice = this.bytes.subarray(this.offset, this.offset + length)
     this.offset += length
+    let cid: CID
     try {
-      return CID.decode(slice)
+      cid = CID.decode(slice)
     } catch {
       throw new BlockProtocolError('malformed CID')
     }
+    // CID.decode takes some non-canonical forms (a CIDv0 written as version 0 and a codec) that do not encode back the same
+    if (!equals(cid.bytes, slice)) throw new BlockProtocolError('non-canonical CID')
+    return cid
   }
 }

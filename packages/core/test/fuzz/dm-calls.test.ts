@@ -1,0 +1,128 @@
+/**
+ * Fuzzing the DM frame codec (decodeFrame), the opening of a sealed message
+ * (openMessage) and the call signaling codec (decodeCallFrame): a valid value
+ * or one of the module's named errors, never an over-size frame accepted.
+ */
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { decodeCallFrame, encodeCallFrame, newSessionId, type CallFrame } from '../../src/calls/codec.js'
+import { MAX_CALL_FRAME_BYTES, MAX_CANDIDATE_CHARS, MAX_SDP_BYTES } from '../../src/calls/constants.js'
+import { CallMalformedError, CallTooLargeError } from '../../src/calls/errors.js'
+import { decodeFrame, encodeFrame, type DmFrame } from '../../src/dm/codec.js'
+import { MAX_DM_FRAME_BYTES, MAX_DM_TEXT_BYTES } from '../../src/dm/constants.js'
+import { DmDecryptError, DmMalformedError, DmSenderMismatchError, DmSignatureError, DmTooLargeError, DmWrongRecipientError } from '../../src/dm/errors.js'
+import { openMessage, sealMessage, type SealedMessage } from '../../src/dm/seal.js'
+import { roomTopic } from '../../src/rooms/invite.js'
+import { FUZZ_TIMEOUT_MS, decodes, decodesAsync, jsonFrameInputs, params, rejectsWith, report, runs, tally, utf8 } from './support.js'
+
+const alice = await generateKeyPair('Ed25519')
+const bob = await generateKeyPair('Ed25519')
+const aliceId = peerIdFromPrivateKey(alice).toString()
+const bobId = peerIdFromPrivateKey(bob).toString()
+const sealed = await Promise.all(['hi', 'x'.repeat(300), 'ünïcødé 😀'].map(async text => (await sealMessage({ privateKey: alice, to: bobId, sentAt: 1_700_000_000_000, text })).sealed))
+const dmFrames: DmFrame[] = [...sealed.map(message => ({ type: 'message' as const, message })), { type: 'ack', id: 'ab'.repeat(32) }]
+const dmDocs = dmFrames.map(f => JSON.parse(utf8.decode(encodeFrame(f))) as unknown)
+
+/** A sealed message with one field changed: a bit flipped, bytes cut or added, another or a broken PeerId, an odd sentAt. */
+const mutatedSealed: fc.Arbitrary<SealedMessage> = fc.tuple(
+  fc.constantFrom(...sealed),
+  fc.oneof(
+    fc.record({ field: fc.constantFrom('epk' as const, 'iv' as const, 'ct' as const, 'sig' as const), at: fc.nat(), bit: fc.nat(7), resize: fc.integer({ min: -20, max: 20 }) }),
+    fc.record({ field: fc.constantFrom('from' as const, 'to' as const), id: fc.oneof(fc.constantFrom(aliceId, bobId, '', 'QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N', aliceId.slice(0, -1), aliceId + 'A'), fc.string({ maxLength: 60 })) }),
+    fc.record({ field: fc.constant('sentAt' as const), value: fc.oneof(fc.constantFrom(Number.NaN, -0, -1, 2 ** 53 + 1, 1e308, Infinity, 0.5), fc.double(), fc.integer()) })
+  )
+).map(([m, edit]): SealedMessage => {
+  const copy = { ...m }
+  if (edit.field === 'from' || edit.field === 'to') copy[edit.field] = edit.id
+  else if (edit.field === 'sentAt') copy.sentAt = edit.value
+  else {
+    const bytes = m[edit.field]
+    const out = new Uint8Array(Math.max(0, bytes.byteLength + (edit.resize % 3 === 0 ? edit.resize : 0)))
+    out.set(bytes.subarray(0, out.byteLength))
+    if (out.byteLength > 0) out[edit.at % out.byteLength] = (out[edit.at % out.byteLength] as number) ^ (1 << edit.bit)
+    copy[edit.field] = out
+  }
+  return copy
+})
+
+function checkDmFrame (f: DmFrame): void {
+  // what was accepted encodes again, within the frame limit, to the same frame (compared as
+  // encodings: a sentAt of -0 is accepted and re-encodes as 0, the same signed bytes)
+  expect(encodeFrame(decodeFrame(encodeFrame(f)))).toEqual(encodeFrame(f))
+  if (f.type === 'message') expect(f.message.ct.byteLength).toBeLessThanOrEqual(MAX_DM_TEXT_BYTES + 16)
+}
+
+const topic = roomTopic('AAAAAAAAAAAAAAAAAAAAAA')
+const SDP = 'v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n'
+const CANDIDATE = 'candidate:842163049 1 udp 1677729535 192.0.2.7 46154 typ srflx raddr 0.0.0.0 rport 0 generation 0 ufrag sEMT network-cost 999'
+const callFrames: CallFrame[] = [
+  { t: 'hello', topic, proof: 'A'.repeat(43), session: newSessionId(), known: null, media: { audio: true, video: false, screen: false } },
+  { t: 'hello', topic, proof: 'A'.repeat(43), session: newSessionId(), known: newSessionId(), media: { audio: false, video: true, screen: true } },
+  { t: 'refuse', reason: 'full' },
+  { t: 'sdp', type: 'offer', sdp: SDP },
+  { t: 'ice', candidate: CANDIDATE, mid: '0', index: 0, ufrag: 'sEMT' },
+  { t: 'ice', candidate: CANDIDATE, mid: null, index: null, ufrag: null },
+  { t: 'media', audio: false, video: true, screen: false },
+  { t: 'ping' },
+  { t: 'bye' }
+]
+
+function checkCallFrame (f: CallFrame): void {
+  // the sender's own check is the receiver's: an accepted frame encodes again
+  expect(encodeCallFrame(decodeCallFrame(encodeCallFrame(f)))).toEqual(encodeCallFrame(f))
+  if (f.t === 'sdp') expect(utf8.encode(f.sdp).byteLength).toBeLessThanOrEqual(MAX_SDP_BYTES)
+  if (f.t === 'ice') expect(f.candidate.length).toBeLessThanOrEqual(MAX_CANDIDATE_CHARS)
+}
+
+describe('fuzzing the DM decoders', () => {
+  it('decodeFrame: a valid frame or DmTooLargeError/DmMalformedError', () => {
+    const t = tally()
+    const started = performance.now()
+    fc.assert(fc.property(jsonFrameInputs(dmDocs), bytes => {
+      decodes(() => decodeFrame(bytes), [DmTooLargeError, DmMalformedError], checkDmFrame, t)
+    }), params(runs()))
+    report('dm decodeFrame', t, started)
+  }, FUZZ_TIMEOUT_MS)
+
+  it('decodeFrame: refuses every frame over MAX_DM_FRAME_BYTES, even valid JSON', () => {
+    const valid = encodeFrame(dmFrames[0] as DmFrame)
+    fc.assert(fc.property(fc.integer({ min: 1, max: 64 * 1024 }), extra => {
+      const bytes = new Uint8Array(MAX_DM_FRAME_BYTES + extra).fill(0x20)
+      bytes.set(valid)
+      rejectsWith(() => decodeFrame(bytes), DmTooLargeError)
+    }), params(runs(200) / 10))
+  }, FUZZ_TIMEOUT_MS)
+
+  it('openMessage: a mutated sealed message opens or fails by name', async () => {
+    const t = tally()
+    const started = performance.now()
+    await fc.assert(fc.asyncProperty(mutatedSealed, async message => {
+      await decodesAsync(async () => openMessage(message, bob, { expectedSender: aliceId }),
+        [DmMalformedError, DmWrongRecipientError, DmSenderMismatchError, DmSignatureError, DmDecryptError],
+        opened => { expect(opened.text.length).toBeGreaterThan(0) }, t)
+    }), params(runs(1_000)))
+    report('dm openMessage', t, started)
+  }, FUZZ_TIMEOUT_MS)
+})
+
+describe('fuzzing the call signaling decoder', () => {
+  it('decodeCallFrame: a valid frame or CallTooLargeError/CallMalformedError', () => {
+    const t = tally()
+    const started = performance.now()
+    fc.assert(fc.property(jsonFrameInputs(callFrames), bytes => {
+      decodes(() => decodeCallFrame(bytes), [CallTooLargeError, CallMalformedError], checkCallFrame, t)
+    }), params(runs()))
+    report('calls decodeCallFrame', t, started)
+  }, FUZZ_TIMEOUT_MS)
+
+  it('decodeCallFrame: refuses every frame over MAX_CALL_FRAME_BYTES, even valid JSON', () => {
+    const valid = encodeCallFrame({ t: 'ping' })
+    fc.assert(fc.property(fc.integer({ min: 1, max: 64 * 1024 }), extra => {
+      const bytes = new Uint8Array(MAX_CALL_FRAME_BYTES + extra).fill(0x20)
+      bytes.set(valid)
+      rejectsWith(() => decodeCallFrame(bytes), CallTooLargeError)
+    }), params(runs(200) / 10))
+  }, FUZZ_TIMEOUT_MS)
+})

@@ -1,0 +1,183 @@
+/**
+ * Fuzzing the file layer's decoders: block protocol frames (decodeFrame, from
+ * bytes and from a list split anywhere), manifests (parseManifest on the
+ * plaintext, decryptManifest on the block) and file links (parseFileLink).
+ */
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import * as dagPb from '@ipld/dag-pb'
+import fc from 'fast-check'
+import { base64url } from 'multiformats/bases/base64'
+import { CID } from 'multiformats/cid'
+import * as raw from 'multiformats/codecs/raw'
+import { sha256, sha512 } from 'multiformats/hashes/sha2'
+import { Uint8ArrayList } from 'uint8arraylist'
+import { describe, expect, it } from 'vitest'
+import { FILE_FORMAT_VERSION, MAX_BLOCK_BYTES, MAX_MANIFEST_BYTES, MAX_PEER_HINTS, SEGMENT_SIZE } from '../../src/files/constants.js'
+import { BlockProtocolError, DecryptError, InvalidFileLinkError, ManifestError } from '../../src/files/errors.js'
+import { createFileKey, deriveFileKeys } from '../../src/files/keys.js'
+import { fileLink, parseFileLink } from '../../src/files/link.js'
+import { decryptManifest, encodeManifest, encryptManifest, parseManifest, type FileManifest } from '../../src/files/manifest.js'
+import { decodeFrame, encodeFrame, type BlockFrame } from '../../src/files/transfer/codec.js'
+import { MAX_CIDS_PER_FRAME } from '../../src/files/transfer/constants.js'
+import { FUZZ_TIMEOUT_MS, anyBytes, concat, decodes, decodesAsync, jsonFrameInputs, mutatedBytes, params, report, runs, tally, textInputs, utf8 } from './support.js'
+
+const rawCid = CID.createV1(raw.code, await sha256.digest(new Uint8Array([1])))
+const bigCid = CID.createV1(raw.code, await sha512.digest(new Uint8Array([2])))
+const root = CID.createV1(dagPb.code, await sha256.digest(new Uint8Array([1, 2, 3])))
+const blockFrames: BlockFrame[] = [
+  { type: 'open', root },
+  { type: 'want', cids: [rawCid, bigCid, rawCid] },
+  { type: 'cancel', cids: [bigCid] },
+  { type: 'block', cid: rawCid, bytes: new Uint8Array([1, 2, 3, 4, 5]) },
+  { type: 'missing', cid: bigCid }
+]
+const encodedBlockFrames = blockFrames.map(encodeFrame)
+
+function checkBlockFrame (f: BlockFrame): void {
+  if (f.type === 'want' || f.type === 'cancel') expect(f.cids.length).toBeGreaterThan(0)
+  if (f.type === 'want' || f.type === 'cancel') expect(f.cids.length).toBeLessThanOrEqual(MAX_CIDS_PER_FRAME)
+  if (f.type === 'block') expect(f.bytes.byteLength).toBeLessThanOrEqual(MAX_BLOCK_BYTES)
+  // what was accepted encodes again to a frame decoding to the same thing
+  expect(decodeFrame(encodeFrame(f))).toEqual(f)
+}
+
+/** Frame bytes: arbitrary, mutated valid frames, or length fields at their extremes (a varint CID length of 0, 2^31, 2^53, 10 bytes long…). */
+const blockInputs = fc.oneof(
+  { arbitrary: anyBytes(), weight: 1 },
+  { arbitrary: mutatedBytes(encodedBlockFrames), weight: 4 },
+  {
+    arbitrary: fc.tuple(
+      fc.constantFrom(0x00, 0x01, 0x02, 0x10, 0x11, 0x03, 0xff),
+      fc.constantFrom([0x00], [0x7f], [0x80], [0x80, 0x01], [0xff, 0xff, 0xff, 0xff, 0x07], [0xff, 0xff, 0xff, 0xff, 0x0f], [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f], Array(10).fill(0xff), [...Array(9).fill(0xff), 0x01], [0x81, 0x01], [0x24], [0x25], [0x44]),
+      fc.uint8Array({ maxLength: 80 })
+    ).map(([type, length, rest]) => concat(new Uint8Array([type]), new Uint8Array(length), rest)),
+    weight: 2
+  },
+  // a WANT of MAX_CIDS_PER_FRAME + 1 CIDs, and a BLOCK one byte over MAX_BLOCK_BYTES, now and then
+  { arbitrary: fc.constant(concat(new Uint8Array([0x01]), ...Array.from({ length: MAX_CIDS_PER_FRAME + 1 }, () => encodeFrame({ type: 'open', root: rawCid }).subarray(1)))), weight: 1 },
+  { arbitrary: fc.integer({ min: 1, max: 4 }).map(extra => concat(encodeFrame({ type: 'block', cid: rawCid, bytes: new Uint8Array(0) }), new Uint8Array(MAX_BLOCK_BYTES + extra))), weight: 1 }
+)
+
+const validManifests: FileManifest[] = [
+  { version: FILE_FORMAT_VERSION, name: 'holiday video.mp4', type: 'video/mp4', size: 3 * SEGMENT_SIZE + 1, segmentSize: SEGMENT_SIZE, segments: 4 },
+  { version: FILE_FORMAT_VERSION, name: 'ünïcødé 文件 🎉.txt', type: 'text/plain; charset="utf-8"', size: 0, segmentSize: SEGMENT_SIZE, segments: 1 }
+]
+const fileKeys = await deriveFileKeys(createFileKey())
+const manifestBlocks = await Promise.all(validManifests.map(async m => encryptManifest(fileKeys, m)))
+const AAD = utf8.encode(`peerlink/file/v1/manifest/${FILE_FORMAT_VERSION}`)
+
+/** A manifest block of any plaintext, as the holder of the link key could make it: decrypts, then must parse. */
+async function encryptPlaintext (plaintext: Uint8Array): Promise<Uint8Array> {
+  const nonce = crypto.getRandomValues(new Uint8Array(12))
+  const ct = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv: nonce, additionalData: AAD as Uint8Array<ArrayBuffer> }, fileKeys.manifest, plaintext as Uint8Array<ArrayBuffer>))
+  return concat(new Uint8Array([FILE_FORMAT_VERSION]), nonce, ct)
+}
+
+function checkManifest (m: FileManifest): void {
+  // an accepted manifest is one we could have written (compared as JSON: a size of -0 is accepted, and is 0)
+  expect(JSON.stringify(parseManifest(encodeManifest(m)))).toBe(JSON.stringify(m))
+}
+
+const peers = await Promise.all(Array.from({ length: 3 }, async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()))
+const linkKey = createFileKey()
+const links = [
+  fileLink('https://app.example/peerlink/', { cid: root, key: linkKey }),
+  fileLink('https://app.example/peerlink/', { cid: root, key: linkKey, hints: peers }),
+  `#/f/${root.toString()}/${base64url.baseEncode(linkKey)}?p=${peers[0] ?? ''}`,
+  `f/${root.toString()}/${base64url.baseEncode(linkKey)}/`
+]
+
+describe('fuzzing the block protocol decoder', () => {
+  it('decodeFrame (bytes): a valid frame or BlockProtocolError', () => {
+    const t = tally()
+    const started = performance.now()
+    fc.assert(fc.property(blockInputs, bytes => {
+      decodes(() => decodeFrame(bytes), [BlockProtocolError], checkBlockFrame, t)
+    }), params(runs(), [
+      // found by this fuzzer: a CANCEL of a CID written as version 0 with a codec, which CID.decode
+      // took and which encoded back otherwise (the codec now refuses non-canonical CIDs)
+      Uint8Array.from([2, 68, 0, 85, 19, 64, ...Array.from({ length: 64 }, (_, i) => i)])
+    ]))
+    report('files decodeFrame (bytes)', t, started)
+  }, FUZZ_TIMEOUT_MS)
+
+  it('decodeFrame (a list split anywhere, into a reused buffer): the same answer as from bytes', () => {
+    const t = tally()
+    const started = performance.now()
+    fc.assert(fc.property(blockInputs, fc.array(fc.nat(), { maxLength: 4 }), (bytes, cuts) => {
+      const list = new Uint8ArrayList()
+      let at = 0
+      for (const cut of [...new Set(cuts.map(c => c % (bytes.byteLength + 1)))].sort((a, b) => a - b)) {
+        list.append(bytes.subarray(at, cut))
+        at = cut
+      }
+      list.append(bytes.subarray(at))
+      let expected: BlockFrame | string
+      try {
+        expected = decodeFrame(bytes)
+      } catch (err) {
+        expected = (err as Error).name
+      }
+      decodes(() => decodeFrame(list, length => new Uint8Array(length)), [BlockProtocolError], f => {
+        checkBlockFrame(f)
+        expect(f).toEqual(expected)
+      }, t)
+    }), params(runs()))
+    report('files decodeFrame (list)', t, started)
+  }, FUZZ_TIMEOUT_MS)
+})
+
+describe('fuzzing the manifest decoders', () => {
+  it('parseManifest: a valid manifest or ManifestError', () => {
+    const t = tally()
+    const started = performance.now()
+    fc.assert(fc.property(jsonFrameInputs(validManifests), bytes => {
+      decodes(() => parseManifest(bytes), [ManifestError], checkManifest, t)
+    }), params(runs(), [
+      // found by this fuzzer: String() of an object whose toString is not a function threw a raw TypeError
+      utf8.encode('{"version":{"toString":1}}'),
+      utf8.encode('{"version":{"valueOf":{},"toString":{}}}')
+    ]))
+    report('files parseManifest', t, started)
+  }, FUZZ_TIMEOUT_MS)
+
+  it('decryptManifest: any block a key holder can make decrypts to a valid manifest or fails by name', async () => {
+    const t = tally()
+    const started = performance.now()
+    await fc.assert(fc.asyncProperty(fc.oneof(
+      { arbitrary: jsonFrameInputs(validManifests).chain(p => fc.constant(p)).map(async p => encryptPlaintext(p)), weight: 3 },
+      { arbitrary: mutatedBytes(manifestBlocks).map(async b => b), weight: 2 },
+      { arbitrary: anyBytes(MAX_MANIFEST_BYTES + 64).map(async b => b), weight: 1 }
+    ), async block => {
+      const bytes = await block
+      await decodesAsync(async () => decryptManifest(fileKeys, bytes), [ManifestError, DecryptError], m => {
+        checkManifest(m)
+        expect(bytes.byteLength).toBeLessThanOrEqual(MAX_MANIFEST_BYTES)
+      }, t)
+    }), params(runs(1_000)))
+    report('files decryptManifest', t, started)
+  }, FUZZ_TIMEOUT_MS)
+})
+
+describe('fuzzing the file link parser', () => {
+  it('parseFileLink: a dag-pb sha2-256 CIDv1, a 32-byte key and at most MAX_PEER_HINTS hints, or InvalidFileLinkError', () => {
+    const t = tally()
+    const started = performance.now()
+    fc.assert(fc.property(textInputs(links), text => {
+      decodes(() => parseFileLink(text), [InvalidFileLinkError], link => {
+        expect(link.cid.version).toBe(1)
+        expect(link.cid.code).toBe(dagPb.code)
+        expect(link.key.byteLength).toBe(32)
+        expect(link.hints.length).toBeLessThanOrEqual(MAX_PEER_HINTS)
+        expect(parseFileLink(fileLink('https://x.example/', link))).toEqual(link)
+      }, t)
+    }), params(runs(), [
+      // found by this fuzzer: base58 decoding is quadratic, and a link with a hint (or CID) of
+      // 20,000 characters took seconds to parse (texts that long are now refused unread)
+      `#/f/${root.toString()}/${base64url.baseEncode(linkKey)}?p=12D3KooW${'1'.repeat(20_000)}`,
+      `#/f/z${'2'.repeat(20_000)}/${base64url.baseEncode(linkKey)}`
+    ]))
+    report('files parseFileLink', t, started)
+  }, FUZZ_TIMEOUT_MS)
+})
