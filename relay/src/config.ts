@@ -44,6 +44,8 @@ export interface RelayConfig {
   maxPendingPerIp: number
   /** Most connections from all addresses still in their handshake. */
   maxPendingConnections: number
+  /** Most new inbound connections per second from one IP address. */
+  maxNewConnectionsPerIp: number
 }
 
 /** A setting is missing, malformed or out of range. */
@@ -80,7 +82,8 @@ export const OPTIONS: Option[] = [
   { key: 'circuitDurationLimit', flag: 'circuit-duration-limit', type: 'ms', default: '600000', help: 'lifetime of a relayed connection in ms (0: unlimited)' },
   { key: 'handshakeTimeout', flag: 'handshake-timeout', type: 'count', default: '5000', help: 'ms a new connection has to complete its handshake; idle sockets are closed then' },
   { key: 'maxPendingPerIp', flag: 'max-pending-per-ip', type: 'count', default: '8', help: 'most connections from one IP address still in their handshake' },
-  { key: 'maxPendingConnections', flag: 'max-pending-connections', type: 'count', default: '256', help: 'most connections from all addresses still in their handshake' }
+  { key: 'maxPendingConnections', flag: 'max-pending-connections', type: 'count', default: '256', help: 'most connections from all addresses still in their handshake' },
+  { key: 'maxNewConnectionsPerIp', flag: 'max-new-connections-per-ip', type: 'count', default: '16', help: 'most new connections per second from one IP address (users behind one NAT share it)' }
 ]
 
 export function envName (flag: string): string {

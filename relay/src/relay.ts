@@ -84,7 +84,9 @@ export async function createRelay (config: RelayConfig): Promise<Relay> {
       maxConnections: config.maxConnections,
       // shared by all addresses; the per-address cap is the guard's maxPendingPerIp
       maxIncomingPendingConnections: config.maxPendingConnections,
-      inboundUpgradeTimeout: config.handshakeTimeout
+      inboundUpgradeTimeout: config.handshakeTimeout,
+      // libp2p's default, 5 per second, refused the sixth client behind one NAT
+      inboundConnectionThreshold: config.maxNewConnectionsPerIp
     },
     metrics: prometheusMetrics(),
     services: {
