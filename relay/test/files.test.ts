@@ -165,18 +165,36 @@ describe('file transfers between Node peers through a relay', () => {
 
   it('drops a provider that serves corrupted blocks and completes from an honest one', async () => {
     const bytes = randomBytes(4 * MiB)
-    const honest = await filePeer()
     const liar = await filePeer({ chunks: new LyingChunkStore() })
+    const honest = await filePeer()
     const d = await filePeer()
-    const { status, link } = await honest.shareFile(file(bytes, 'same.bin'))
-    // the liar holds the same file (same bytes, name and key give the same CID) but serves it corrupted
-    const lied = await liar.shareFile(file(bytes, 'same.bin'), { key: link.key })
-    expect(lied.status.cid).toBe(status.cid)
+    // at first the liar is the only provider anywhere (link hint and DHT): D must ask it
+    const { status, link } = await liar.shareFile(file(bytes, 'same.bin'))
+    d.files.download({ cid: status.cid, key: link.key, providers: [liar.peerId] })
+    const caught = await new Promise<TransferStatus>((resolve, reject) => {
+      const listener = (evt: CustomEvent<TransferStatus>): void => {
+        if (evt.detail.cid !== status.cid) return
+        const liarCaught = evt.detail.rejected[liar.peerId] != null
+        const ended = evt.detail.state !== 'downloading' && evt.detail.state !== 'resolving'
+        if (!liarCaught && !ended) return
+        d.files.removeEventListener('transfer:updated', listener)
+        if (liarCaught) resolve(evt.detail)
+        else reject(new Error(`the download ended (${evt.detail.state}) before the liar was caught`))
+      }
+      d.files.addEventListener('transfer:updated', listener)
+    })
+    expect(caught.rejected[liar.peerId]).toMatch(/do not match its CID/)
+    expect(caught.state).not.toBe('complete')
+    expect(caught.sources[liar.peerId] ?? 0).toBe(0)
 
-    d.files.download({ cid: status.cid, key: link.key, providers: [liar.peerId, honest.peerId] })
+    // then an honest provider of the same file (same bytes, name and key give the same CID) announces it
+    // on the relay's DHT, where D's running download looks for providers again
+    const shared = await honest.shareFile(file(bytes, 'same.bin'), { key: link.key })
+    expect(shared.status.cid).toBe(status.cid)
     const done = await transferState(d, status.cid, 'complete')
     expect(done.rejected[liar.peerId]).toMatch(/do not match its CID/)
     expect(done.sources[liar.peerId] ?? 0).toBe(0)
+    expect(done.sources[honest.peerId]).toBe(done.totalBlocks)
     expect(sha256(await readAll(d, status.cid))).toBe(sha256(bytes))
   }, 90_000)
 
