@@ -4,6 +4,9 @@ import type { AbortOptions } from '@libp2p/interface'
 import { DEFAULT_TIMEOUT_MS } from '../constants.js'
 import { RelayInfoError } from '../errors.js'
 
+/** Longest peerId accepted in a relay info document. */
+const MAX_PEER_ID_CHARS = 128
+
 /** The JSON document a relay serves at `/relay.json` on its HTTP port. */
 export interface RelayInfo {
   peerId: string
@@ -22,6 +25,8 @@ export function parseRelayInfo (value: unknown): { peerId: string, multiaddrs: M
   }
   const { peerId, multiaddrs } = value as Partial<RelayInfo>
   if (typeof peerId !== 'string') throw new RelayInfoError('relay info has no peerId')
+  // base58 decoding takes time quadratic in the length: a PeerId is far shorter than this
+  if (peerId.length > MAX_PEER_ID_CHARS) throw new RelayInfoError('relay info has an invalid peerId (too long)')
   try {
     peerIdFromString(peerId)
   } catch {
@@ -30,15 +35,17 @@ export function parseRelayInfo (value: unknown): { peerId: string, multiaddrs: M
   if (!Array.isArray(multiaddrs) || multiaddrs.length === 0) {
     throw new RelayInfoError('relay info lists no multiaddrs')
   }
-  const parsed = multiaddrs.map(text => {
+  const parsed = multiaddrs.map((text: unknown) => {
+    // not String(text): an object from JSON such as {"toString":1} cannot be made a string
+    if (typeof text !== 'string') throw new RelayInfoError(`relay info has a multiaddr that is not a string (${typeof text})`)
     let ma: Multiaddr
     try {
-      ma = multiaddr(String(text))
+      ma = multiaddr(text)
     } catch {
-      throw new RelayInfoError(`relay info has an invalid multiaddr "${String(text)}"`)
+      throw new RelayInfoError(`relay info has an invalid multiaddr "${text}"`)
     }
     if (ma.getComponents().at(-1)?.value !== peerId) {
-      throw new RelayInfoError(`relay info multiaddr "${String(text)}" does not end with /p2p/${peerId}`)
+      throw new RelayInfoError(`relay info multiaddr "${text}" does not end with /p2p/${peerId}`)
     }
     return ma
   })

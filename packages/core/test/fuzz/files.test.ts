@@ -174,9 +174,9 @@ describe('fuzzing the file link parser', () => {
       }, t)
     }), params(runs(), [
       // found by this fuzzer: base58 decoding is quadratic, and a link with a hint (or CID) of
-      // 20,000 characters took seconds to parse (texts that long are now refused unread)
-      `#/f/${root.toString()}/${base64url.baseEncode(linkKey)}?p=12D3KooW${'1'.repeat(20_000)}`,
-      `#/f/z${'2'.repeat(20_000)}/${base64url.baseEncode(linkKey)}`
+      // 40,000 characters took seconds to parse (texts that long are now refused unread)
+      `#/f/${root.toString()}/${base64url.baseEncode(linkKey)}?p=12D3KooW${'1'.repeat(40_000)}`,
+      `#/f/z${'2'.repeat(40_000)}/${base64url.baseEncode(linkKey)}`
     ]))
     report('files parseFileLink', t, started)
   }, FUZZ_TIMEOUT_MS)
