@@ -9,12 +9,14 @@
  *
  * Figures are printed as `[faults] …` lines.
  */
-import type { Browser } from '@playwright/test'
+import { fileLink, type Peerlink } from '@peerlink/core'
+import type { Browser, Locator } from '@playwright/test'
 import { expect, test } from '../support/test.js'
 import { startRelay } from '../../relay/test/support/relay-process.js'
-import { openApp, type AppPage } from '../support/app.js'
+import { openApp, readPeerId, type AppPage } from '../support/app.js'
 import { RELAY_ONLY } from '../support/calls.js'
 import { createRoom, history, member, messages, send, setName } from '../support/chat.js'
+import { counters, fileRow, joinRoom, makeFile, MiB, namedFile, nodePeer, opfsSha256, rowOf, saveToOpfs, shareFiles, SlowChunkStore } from '../support/files.js'
 import { killRelay, since, startRestartableRelay, waitOnline, waitRelayless } from '../support/faults.js'
 
 const CHAOS = process.env.PEERLINK_CHAOS === '1'
@@ -24,6 +26,8 @@ const OUTAGE_MESSAGES = CHAOS ? 12 : 4
 const CYCLES = CHAOS ? 3 : 1
 /** After a restart: the relay keeper's backoff (0.5 s doubling, jittered), the reservation, the members finding each other again. */
 const RECOVERY_MS = 60_000
+/** A download's budget, kills and reloads included. */
+const TRANSFER_MS = CHAOS ? 300_000 : 120_000
 
 function figure (line: string): void {
   console.log(`[faults] ${line}`)
@@ -94,9 +98,16 @@ for (const { mode, query, link } of MODES) {
         const down = performance.now()
         await relay.kill()
         await waitRelayless(a)
+        const noticed = since(down)
+        let reloadMs = 0
         for (let i = 0; i < OUTAGE_MESSAGES; i++) {
           // Bob reloads halfway through the outage: he comes back with no relay to find anyone through
-          if (i === OUTAGE_MESSAGES / 2) await b.page.reload()
+          if (i === OUTAGE_MESSAGES / 2) {
+            const start = performance.now()
+            await b.page.reload()
+            await readPeerId(b.page)
+            reloadMs = since(start)
+          }
           const text = `outage ${cycle}.${i} ${mode}`
           await send(a, text)
           sent.push(text)
@@ -111,7 +122,7 @@ for (const { mode, query, link } of MODES) {
         const delivered = since(down) - outage
         exactlyOnceInOrder(log, [...all, ...sent])
         all.push(...sent)
-        figure(`chat ${mode} cycle ${cycle}: outage ${outage} ms, ${sent.length} messages sent during it, ${log.filter(t => sent.includes(t)).length} received by Bob (reloaded mid-outage), all in ${delivered} ms after the restart`)
+        figure(`chat ${mode} cycle ${cycle}: Ann offline ${noticed} ms after the kill; Bob's reload took ${reloadMs} ms; outage ${outage} ms, ${sent.length} messages sent during it, ${log.filter(t => sent.includes(t)).length} received by Bob (reloaded mid-outage), all in ${delivered} ms after the restart`)
       }
 
       // a message after the last restart: once it is in, nothing more of the outage is still in flight
@@ -190,5 +201,113 @@ test('two relays, one SIGKILLed for good: every page keeps the other relay and t
   } finally {
     await two.stop()
     await one.stop()
+  }
+})
+
+/** blocks / totalBlocks of a file row (0 until the manifest is in). */
+async function progress (row: Locator): Promise<number> {
+  const n = await counters(row)
+  return n.totalBlocks > 0 ? n.blocks / n.totalBlocks : 0
+}
+
+test('file (relay-only): the downloader reloads mid-download, then the relay is SIGKILLed and restarted mid-download; the file completes hash-exact, no block fetched twice', async ({ browser }) => {
+  test.setTimeout(CHAOS ? 600_000 : 150_000)
+  // the seeder is a Node peer (no WebRTC): every block goes through the relay; it hands out one block per `delay` ms
+  // so the download is still running when the page reloads and when the relay dies
+  const size = CHAOS ? 24 * MiB : 8 * MiB
+  const delay = CHAOS ? 150 : 300
+  const relay = await startRestartableRelay(['--circuit-data-limit', '0'])
+  let seeder: Peerlink | undefined
+  try {
+    seeder = await nodePeer(relay.infoUrl, new SlowChunkStore(delay))
+    const file = await makeFile(size, 'faulty.bin')
+    const { status, link } = await seeder.shareFile(namedFile(file.bytes, file.name))
+    const started = performance.now()
+    const c = await openApp(browser, [relay.infoUrl], 'Cid', undefined, RELAY_ONLY + fileLink('', link), saveToOpfs)
+    const row = rowOf(c, status.cid)
+    await expect(row.getByRole('link', { name: `Download ${file.name}` })).toBeVisible()
+
+    // the reload first: the counters after it cover every kill below
+    await expect.poll(async () => progress(row), { timeout: TRANSFER_MS, intervals: [100] }).toBeGreaterThan(0.1)
+    const beforeReload = await counters(row)
+    expect(beforeReload.duplicates).toBe(0)
+    await c.page.reload()
+    await expect.poll(async () => (await counters(row)).skipped, { timeout: RECOVERY_MS }).toBeGreaterThan(0)
+
+    let outages = 0
+    for (let cycle = 0; cycle < CYCLES; cycle++) {
+      await expect.poll(async () => progress(row), { timeout: TRANSFER_MS, intervals: [100] }).toBeGreaterThan(0.2 + cycle * 0.5 / CYCLES)
+      const down = performance.now()
+      await relay.kill()
+      const atKill = await counters(row)
+      expect(atKill.blocks, 'the relay died mid-download').toBeLessThan(atKill.totalBlocks)
+      await waitRelayless(c)
+      await relay.restart()
+      const outage = since(down)
+      outages += outage
+      // the download goes on after the restart
+      await expect.poll(async () => (await counters(row)).blocks, { timeout: RECOVERY_MS }).toBeGreaterThan(atKill.blocks)
+      figure(`file relay-only cycle ${cycle}: relay killed at block ${atKill.blocks}/${atKill.totalBlocks}; outage ${outage} ms; the download went on ${since(down) - outage} ms after the restart`)
+    }
+
+    await expect(row).toHaveAttribute('data-state', 'complete', { timeout: TRANSFER_MS })
+    const elapsed = since(started)
+    const done = await counters(row)
+    // no block fetched twice: what the reload found stored was skipped, the rest fetched once, kills or not
+    expect(done.duplicates).toBe(0)
+    expect(done.rejected).toEqual({})
+    expect(done.skipped).toBeGreaterThan(0)
+    expect(done.skipped + done.fetched).toBe(done.totalBlocks)
+    await row.getByRole('link', { name: `Download ${file.name}` }).click()
+    await expect(row).toHaveAttribute('data-save', 'saved', { timeout: TRANSFER_MS })
+    expect(await opfsSha256(c.page, file.name)).toBe(file.sha256)
+    figure(`file relay-only: ${size / MiB} MiB (${done.totalBlocks} blocks, seeder ${delay} ms/block), reload at block ${beforeReload.blocks}, then ${CYCLES} kill(s) (${outages} ms down in all): complete in ${elapsed} ms; duplicates ${done.duplicates}; skipped ${done.skipped} + fetched ${done.fetched} = ${done.totalBlocks}`)
+  } finally {
+    await seeder?.stop()
+    await relay.stop()
+  }
+})
+
+test('file (direct): the relay is SIGKILLed mid-download and the downloader reloads during the outage; after the restart the download resumes and completes hash-exact, no block fetched twice', async ({ browser }) => {
+  test.setTimeout(CHAOS ? 600_000 : 150_000)
+  const size = CHAOS ? 64 * MiB : 24 * MiB
+  const relay = await startRestartableRelay()
+  try {
+    const file = await makeFile(size, 'direct.bin')
+    const a = await openApp(browser, [relay.infoUrl], 'Ann')
+    await setName(a, 'Ann')
+    const link = await createRoom(a)
+    const b = await joinRoom(browser, [relay.infoUrl], link, 'Bob', saveToOpfs)
+    await expect(member(a, b.peerId)).toHaveAttribute('data-link', 'direct')
+    await shareFiles(a, [file.path])
+    await expect(fileRow(a, file.name)).toHaveAttribute('data-state', 'complete', { timeout: TRANSFER_MS })
+
+    const row = fileRow(b, file.name)
+    const started = performance.now()
+    await row.getByRole('link', { name: `Download ${file.name}` }).click()
+    await expect.poll(async () => (await counters(row)).blocks, { timeout: TRANSFER_MS, intervals: [50] }).toBeGreaterThan(0)
+    const down = performance.now()
+    await relay.kill()
+    // the relay is gone: the direct connection carries on
+    const atKill = await counters(row)
+    await b.page.reload()
+    const atReload = await counters(row)
+    expect(atKill.blocks, 'the relay died mid-download').toBeLessThan(atKill.totalBlocks)
+    expect(atReload.blocks, 'the reload came mid-download').toBeLessThan(atReload.totalBlocks)
+    // back with no relay to find Ann through: the download waits for one
+    await waitRelayless(b)
+    await relay.restart()
+    const outage = since(down)
+    await expect(row).toHaveAttribute('data-state', 'complete', { timeout: TRANSFER_MS })
+    const elapsed = since(started)
+    const done = await counters(row)
+    expect(done.duplicates).toBe(0)
+    expect(done.skipped + done.fetched).toBe(done.totalBlocks)
+    await row.getByRole('link', { name: `Download ${file.name}` }).click()
+    await expect(row).toHaveAttribute('data-save', 'saved', { timeout: TRANSFER_MS })
+    expect(await opfsSha256(b.page, file.name)).toBe(file.sha256)
+    figure(`file direct: ${size / MiB} MiB (${done.totalBlocks} blocks); relay killed at block ${atKill.blocks}, Bob reloaded (found ${done.skipped} stored), outage ${outage} ms; complete ${elapsed} ms after the click; duplicates ${done.duplicates}, fetched after the reload ${done.fetched}`)
+  } finally {
+    await relay.stop()
   }
 })
