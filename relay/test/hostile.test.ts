@@ -201,29 +201,35 @@ describe('the relay under hostile clients from another address', () => {
         }
       }
       // half-open handshakes: half a multistream header, then nothing
+      // (the relay may refuse them at once, its cap per address still full of the garbage sockets)
       const t0 = performance.now()
-      const halfTcp = await hostileSocket(ports.tcp)
-      halfTcp.write(HALF_HEADER)
-      const halfWs = await rawWebSocket(ports.ws)
-      halfWs.write(maskedFrame(HALF_HEADER))
-      const halfHttp = await hostileSocket(ports.http)
-      halfHttp.write('GET /healthz HT')
-      for (const s of [halfTcp, halfWs, halfHttp]) hostile.add(s)
-      // bursts: connect and reset at once
+      const half = async (open: () => Promise<Socket>, bytes: Uint8Array | string): Promise<Socket | undefined> => {
+        const socket = await open().catch(() => undefined)
+        if (socket == null) return undefined
+        hostile.add(socket)
+        socket.write(bytes)
+        return socket
+      }
+      const halfTcp = await half(async () => hostileSocket(ports.tcp), HALF_HEADER)
+      const halfWs = await half(async () => rawWebSocket(ports.ws), maskedFrame(HALF_HEADER))
+      const halfHttp = await half(async () => hostileSocket(ports.http), 'GET /healthz HT')
+      // bursts: connect and reset at once, 100 at a time per port
       await Promise.all([ports.tcp, ports.ws, ports.http].map(async port => {
-        await Promise.all(Array.from({ length: COUNTS.burst }, async () => {
-          const socket = await hostileSocket(port).catch(() => undefined)
-          socket?.resetAndDestroy()
-        }))
+        for (let done = 0; done < COUNTS.burst; done += 100) {
+          await Promise.all(Array.from({ length: Math.min(100, COUNTS.burst - done) }, async () => {
+            const socket = await hostileSocket(port).catch(() => undefined)
+            socket?.resetAndDestroy()
+          }))
+        }
       }))
       await udpGarbage(ports.udp, COUNTS.udp)
       const garbageClosed = await Promise.all(closes)
       figures.garbageClosedWithinMs = Math.round(Math.max(...garbageClosed))
       // the relay closes the half-open libp2p handshakes by its deadline
-      const halfClosed = await Promise.all([closedAfter(halfTcp, t0), closedAfter(halfWs, t0)])
+      const halfClosed = await Promise.all([halfTcp, halfWs].flatMap(s => s == null ? [] : closedAfter(s, t0)))
       figures.halfOpenClosedMs = halfClosed.map(Math.round)
       for (const ms of halfClosed) expect(ms).toBeLessThan(HANDSHAKE_TIMEOUT + CLOSE_SLACK)
-      halfHttp.destroy()
+      halfHttp?.destroy()
       expectRelayAlive()
     } while (performance.now() < soakUntil)
     figures.garbageRounds = rounds
