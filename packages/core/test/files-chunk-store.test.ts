@@ -7,7 +7,7 @@ import { sha256, sha512 } from 'multiformats/hashes/sha2'
 import { describe, expect, it } from 'vitest'
 import { MemoryChunkStore, type ChunkStore } from '../src/files/chunk-store.js'
 import { MAX_BLOCK_BYTES } from '../src/files/constants.js'
-import { BlockNotFoundError, BlockVerificationError, OversizedBlockError, UnsupportedHashError } from '../src/files/errors.js'
+import { BlockNotFoundError, BlockVerificationError, OversizedBlockError, StorageFullError, UnsupportedHashError, storageError } from '../src/files/errors.js'
 import { openFile } from '../src/files/export.js'
 import { IdbChunkStore } from '../src/files/idb-chunk-store.js'
 import { importFile } from '../src/files/import.js'
@@ -114,5 +114,41 @@ describe('IdbChunkStore', () => {
     for (const b of blocks) expect(await second.get(b.cid)).toEqual(b.bytes)
     await second.deleteMany(blocks.slice(0, 2).map(b => b.cid))
     expect(await Promise.all(blocks.map(async b => second.has(b.cid)))).toEqual([false, false, true])
+  })
+})
+
+describe('a full storage', () => {
+  it('fails every put of the refused batch with StorageFullError, keeps none of it, and stores again once there is room', async () => {
+    const store = new IdbChunkStore('peerlink-files-test-full')
+    const kept = await block(9)
+    await store.put(kept.cid, kept.bytes)
+    const blocks = await Promise.all([10, 11, 12].map(async i => block(i)))
+    const put = IDBObjectStore.prototype.put
+    // what Chromium does when the site is over its quota
+    IDBObjectStore.prototype.put = function () { throw new DOMException('', 'QuotaExceededError') }
+    try {
+      const results = await Promise.allSettled(blocks.map(async b => store.put(b.cid, b.bytes)))
+      for (const result of results) {
+        expect(result.status).toBe('rejected')
+        const reason = (result as PromiseRejectedResult).reason
+        expect(reason).toBeInstanceOf(StorageFullError)
+        expect(reason.name).toBe('StorageFullError')
+        expect(reason.cause.name).toBe('QuotaExceededError')
+      }
+    } finally {
+      IDBObjectStore.prototype.put = put
+    }
+    expect(await Promise.all(blocks.map(async b => store.has(b.cid)))).toEqual([false, false, false])
+    expect(await store.get(kept.cid)).toEqual(kept.bytes)
+    await Promise.all(blocks.map(async b => store.put(b.cid, b.bytes)))
+    expect(await Promise.all(blocks.map(async b => store.has(b.cid)))).toEqual([true, true, true])
+  })
+
+  it('maps only the quota error, even when it is the cause', () => {
+    const quota = new DOMException('', 'QuotaExceededError')
+    expect(storageError(quota)).toBeInstanceOf(StorageFullError)
+    expect(storageError(new Error('aborted', { cause: quota }))).toBeInstanceOf(StorageFullError)
+    const other = new DOMException('', 'AbortError')
+    expect(storageError(other)).toBe(other)
   })
 })

@@ -1,5 +1,5 @@
 import { CopyAction } from './clipboard.svelte.ts'
-import { errorMessage } from './errors.ts'
+import { errorMessage, isStorageFull, STORAGE_FULL_ADVICE } from './errors.ts'
 import { canPickSaveFile, downloadInFrame, fileServed, pickSaveFile, serviceWorkerControls, writeToHandle } from './file-save.ts'
 import { bytesText, canPlayType, peersText, percent, rateText } from './file-format.ts'
 import { fileHref } from './files-route.ts'
@@ -100,6 +100,26 @@ export class FileRowView {
 
   get canCancel (): boolean {
     return this.status?.direction === 'download' && this.transferring
+  }
+
+  /** A file held here (shared or downloaded): "Delete" forgets it and frees its storage. */
+  get canDelete (): boolean {
+    return this.complete
+  }
+
+  /** The download stopped because the browser's storage for this site is full. */
+  get storageFull (): boolean {
+    return this.state === 'failed' && isStorageFull(this.status?.error ?? '')
+  }
+
+  /** Why a failed download stopped, and what to do about it. */
+  get stoppedText (): string | undefined {
+    if (this.state !== 'failed') return undefined
+    if (this.storageFull) {
+      return `Storage is full: the download stopped at ${this.bytesText}. ${STORAGE_FULL_ADVICE}, then press "Resume": what is stored is kept.`
+    }
+    const error = this.status?.error
+    return error == null ? undefined : `Download stopped: ${error}`
   }
 
   get bytes (): number {
@@ -249,6 +269,13 @@ export class FileRowView {
   async cancel (): Promise<void> {
     this.removed()
     await this.#act('cancel', async () => this.host.cancel(this.ref.cid))
+  }
+
+  /** Forgets a file held here (its blocks and record): its storage is freed, and it is no longer served. */
+  async delete (): Promise<void> {
+    this.removed()
+    this.playing = false
+    await this.#act('delete', async () => this.host.cancel(this.ref.cid))
   }
 
   /** The transfer is gone (cancelled): nothing is waiting to be saved. */

@@ -1,4 +1,4 @@
-import { errorMessage } from './errors.ts'
+import { errorMessage, isStorageFull, STORAGE_FULL_ADVICE } from './errors.ts'
 import { FileRowView, type FileRef, type FileRowHost } from './file-row.svelte.ts'
 import { fileLink, parseFileLink, type Files, type NamedFile, type SharedFile, type TransferStatus } from './files-api.ts'
 import { Notifier } from './notify.ts'
@@ -138,7 +138,10 @@ export class FilesModel implements FileRowHost {
           onProgress: (event) => { this.#progress(progress.id, event.detail.bytes) }
         })
       } catch (err) {
-        this.error = `Could not share ${file.name}: ${errorMessage(err)}`
+        // nothing of a failed share is kept (core deletes what it stored)
+        this.error = isStorageFull(err)
+          ? `Storage is full: ${file.name} was not shared. ${STORAGE_FULL_ADVICE}, then share it again.`
+          : `Could not share ${file.name}: ${errorMessage(err)}`
       } finally {
         this.sharing = this.sharing.filter(s => s.id !== progress.id)
         this.storage.refreshSoon()

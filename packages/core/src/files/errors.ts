@@ -81,3 +81,27 @@ export class BlockTimeoutError extends Error {
 export class TransferStoppedError extends Error {
   override readonly name = 'TransferStoppedError'
 }
+
+/**
+ * The browser refused to store more (IndexedDB's QuotaExceededError): the
+ * device is out of space, or the site reached the quota the browser allows
+ * it. What was being written was not kept; freeing space and trying again
+ * (resuming a download) continues from what is stored.
+ */
+export class StorageFullError extends Error {
+  override readonly name = 'StorageFullError'
+}
+
+/** Whether `err` (or its cause) is the browser's QuotaExceededError. */
+export function isQuotaExceeded (err: unknown): boolean {
+  for (let e = err, depth = 0; e != null && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { name?: unknown }).name === 'QuotaExceededError') return true
+  }
+  return false
+}
+
+/** A QuotaExceededError as a {@link StorageFullError} (the original as its cause); anything else as it is. */
+export function storageError (err: unknown): unknown {
+  if (err instanceof StorageFullError || !isQuotaExceeded(err)) return err
+  return new StorageFullError('Storage is full: the browser refused to store more for this site', { cause: err })
+}

@@ -9,7 +9,7 @@
  */
 import { logger } from '@libp2p/logger'
 import { createStore, delMany, get, promisifyRequest, setMany, type UseStore } from 'idb-keyval'
-import { BlockNotFoundError } from './errors.js'
+import { BlockNotFoundError, storageError } from './errors.js'
 import { verifyBlock } from './verify.js'
 import type { ChunkStore, PutOptions } from './chunk-store.js'
 import type { AbortOptions } from '@libp2p/interface'
@@ -51,6 +51,7 @@ export class IdbChunkStore implements ChunkStore {
     return value
   }
 
+  /** @throws {StorageFullError} when the browser refuses to store more (nothing of its batch is kept) */
   async put (cid: CID, bytes: Uint8Array, options: PutOptions = {}): Promise<void> {
     options.signal?.throwIfAborted()
     if (options.verified !== true) await verifyBlock(cid, bytes)
@@ -92,6 +93,9 @@ export class IdbChunkStore implements ChunkStore {
       try {
         await setMany([...entries], this.store)
         log.trace('wrote %d blocks', entries.size)
+      } catch (err) {
+        // the whole batch is not kept (its transaction aborted): every put in it fails
+        throw storageError(err)
       } finally {
         this.flushing = undefined
       }

@@ -155,10 +155,20 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
    * the relays' DHT (in the background). Sharing the same bytes, name and type
    * with the same `key` gives the same CID.
    *
-   * @throws {FileTooLargeError} or a storage error; nothing is remembered then
+   * @throws {FileTooLargeError} or a storage error (StorageFullError…); nothing is remembered then, and the blocks already stored are deleted
    */
   async share (file: NamedFile, options: ShareOptions & { key?: Uint8Array } = {}): Promise<{ status: TransferStatus, link: FileLink }> {
-    const imported = await importFile(file, { name: file.name, type: file.type }, { store: this.chunks, key: options.key }, options)
+    const written: CID[] = []
+    const store = { put: async (...args: Parameters<ChunkStore['put']>) => { await this.chunks.put(...args); written.push(args[0]) } }
+    let imported
+    try {
+      imported = await importFile(file, { name: file.name, type: file.type }, { store, key: options.key }, options)
+    } catch (err) {
+      // a share that failed half way (storage full, aborted) leaves no blocks behind to fill the storage;
+      // with a caller's key the blocks may be those of the same file shared before, so they stay
+      if (options.key == null) await this.forget(written).catch(e => { log.error('deleting the blocks of a failed share: %e', e) })
+      throw err
+    }
     const cid = imported.cid.toString()
     const existing = this.entries.get(cid)
     const record: TransferRecord = {
@@ -248,9 +258,13 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
     } catch (err) {
       if (!(err instanceof BlockNotFoundError)) log('listing blocks of %s: %e', cid, err)
     }
+    await this.forget(blocks, options)
+    this.safeDispatchEvent('transfer:removed', { detail: { cid } })
+  }
+
+  private async forget (blocks: CID[], options: AbortOptions = {}): Promise<void> {
     if (this.chunks.deleteMany != null) await this.chunks.deleteMany(blocks, options)
     else for (const block of blocks) await this.chunks.delete(block, options)
-    this.safeDispatchEvent('transfer:removed', { detail: { cid } })
   }
 
   /** The link of a file we hold, with ourselves as the peer hint. */
