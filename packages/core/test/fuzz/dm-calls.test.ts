@@ -35,8 +35,8 @@ const mutatedSealed: fc.Arbitrary<SealedMessage> = fc.tuple(
   )
 ).map(([m, edit]): SealedMessage => {
   const copy = { ...m }
-  if (edit.field === 'from' || edit.field === 'to') copy[edit.field] = edit.id
-  else if (edit.field === 'sentAt') copy.sentAt = edit.value
+  if ('id' in edit) copy[edit.field] = edit.id
+  else if ('value' in edit) copy.sentAt = edit.value
   else {
     const bytes = m[edit.field]
     const out = new Uint8Array(Math.max(0, bytes.byteLength + (edit.resize % 3 === 0 ? edit.resize : 0)))

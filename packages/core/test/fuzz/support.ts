@@ -252,7 +252,7 @@ const byteEdit: fc.Arbitrary<ByteEdit> = fc.oneof(
 /** A valid encoding with one to four byte-level edits: truncation, bit flips, bytes set, inserted, deleted or repeated. */
 export function mutatedBytes (valid: readonly Uint8Array[]): fc.Arbitrary<Uint8Array> {
   return fc.tuple(fc.constantFrom(...valid), fc.array(byteEdit, { minLength: 1, maxLength: 4 })).map(([bytes, edits]) => {
-    let b = Uint8Array.from(bytes)
+    let b: Uint8Array = Uint8Array.from(bytes)
     for (const edit of edits) {
       const at = b.byteLength === 0 ? 0 : edit.at % (b.byteLength + 1)
       switch (edit.op) {
@@ -349,6 +349,7 @@ export function textInputs (valid: readonly string[]): fc.Arbitrary<string> {
 }
 
 /** fast-check parameters of one fuzz property; `examples` are regression inputs, always tried first. */
-export function params<T> (numRuns: number, examples: T[] = []): fc.Parameters<[T]> {
-  return { numRuns, examples: examples.map(e => [e] as [T]) }
+export function params<Ts extends [unknown, ...unknown[]]> (numRuns: number, examples: Array<Ts[0]> = []): fc.Parameters<Ts> {
+  // examples are given for one-argument properties only: each is that argument
+  return { numRuns, examples: examples.map(e => [e] as unknown as Ts) }
 }
