@@ -41,5 +41,21 @@ export const MAX_FILE_TYPE_LENGTH = 255
 /** Largest display name, in characters. */
 export const MAX_NAME_LENGTH = 64
 
-/** A message from further in the future than this (clock skew) is rejected. */
-export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000
+/**
+ * A message from further in the future than this, by our clock, is rejected
+ * (live and by sync), before our hybrid clock looks at it. Devices' clocks may
+ * be off by an hour either way (a wrong time zone or summer-time setting):
+ * two such members are 2 h apart, and the hybrid clock carries the fastest
+ * member's time to everyone's messages, so the slowest member sees messages
+ * up to 2 h ahead of its clock. Five minutes here dropped every message and
+ * presence of a member an hour ahead.
+ *
+ * What a hostile member can do with it: move each member's hybrid clock to
+ * at most this far ahead of that member's own clock (and keep it there by
+ * sending again), never further, however many members pass the time on. The
+ * cost is bounded by the honest members' spread, not by this limit: a dragged
+ * member's messages are up to that spread (2 h for ±1 h clocks) too far ahead
+ * for a member whose clock is that much slower, who then gets them by history
+ * sync once its clock has caught up, that much later.
+ */
+export const MAX_CLOCK_SKEW_MS = 3 * 60 * 60 * 1000

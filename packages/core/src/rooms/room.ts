@@ -26,6 +26,8 @@ export interface RoomComponents {
   profile: { name(): string, away(): boolean }
   /** Called when a member appears or comes back (to sync history and connect). */
   onMemberSeen(room: Room, peerId: string): void
+  /** This device's wall clock, epoch ms (Date.now by default; tests give skewed ones). */
+  wallClock?: () => number
 }
 
 export interface RoomOptions {
@@ -76,7 +78,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
 
   /** Members, ourselves first. */
   members (): Member[] {
-    const self: Member = { peerId: this.components.peerId, name: this.components.profile.name(), state: this.components.profile.away() ? 'away' : 'online', lastSeen: Date.now(), self: true, inCall: this.inCall_ }
+    const self: Member = { peerId: this.components.peerId, name: this.components.profile.name(), state: this.components.profile.away() ? 'away' : 'online', lastSeen: this.now(), self: true, inCall: this.inCall_ }
     return [self, ...[...this.members_.values()].map(m => ({ ...m }))]
   }
 
@@ -163,7 +165,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   }
 
   /** Marks members silent for too long as offline. */
-  expireMembers (now = Date.now()): void {
+  expireMembers (now = this.now()): void {
     let changed = false
     for (const member of this.members_.values()) {
       if (member.state !== 'offline' && now - member.lastSeen > OFFLINE_AFTER_MS) {
@@ -210,7 +212,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
       return false
     }
     const hlc = { wall: envelope.h[0], counter: envelope.h[1] }
-    if (hlc.wall > Date.now() + MAX_CLOCK_SKEW_MS) {
+    if (hlc.wall > this.now() + MAX_CLOCK_SKEW_MS) {
       this.drop('malformed', envelope.a)
       return false
     }
@@ -299,11 +301,16 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     const returning = member == null || member.state === 'offline'
     const state = presence?.state ?? (member?.state === 'away' ? 'away' : 'online')
     const inCall = state !== 'offline' && (presence != null ? presence.call === true : member?.inCall === true)
-    const next: Member = { peerId, name: name ?? member?.name ?? '', state, lastSeen: Date.now(), self: false, inCall }
-    if (state === 'offline') next.lastSeen = member?.lastSeen ?? Date.now()
+    // lastSeen is when we received it, by our clock: the sender's clock may be off
+    const next: Member = { peerId, name: name ?? member?.name ?? '', state, lastSeen: this.now(), self: false, inCall }
+    if (state === 'offline') next.lastSeen = member?.lastSeen ?? this.now()
     this.members_.set(peerId, next)
     if (member == null || member.name !== next.name || member.state !== next.state || member.inCall !== next.inCall) this.emitMembers()
     if (returning && next.state !== 'offline') this.components.onMemberSeen(this, peerId)
+  }
+
+  private now (): number {
+    return (this.components.wallClock ?? Date.now)()
   }
 
   private emitMembers (): void {
