@@ -14,7 +14,7 @@ import type { Browser, Locator } from '@playwright/test'
 import { expect, test } from '../support/test.js'
 import { startRelay } from '../../relay/test/support/relay-process.js'
 import { openApp, readPeerId, type AppPage } from '../support/app.js'
-import { RELAY_ONLY } from '../support/calls.js'
+import { callPanel, closeAll, joinCall, RELAY_ONLY, receivesMediaFrom, startCall, stillReceivingFrom, tile } from '../support/calls.js'
 import { createRoom, history, member, messages, send, setName } from '../support/chat.js'
 import { counters, fileRow, joinRoom, makeFile, MiB, namedFile, nodePeer, opfsSha256, rowOf, saveToOpfs, shareFiles, SlowChunkStore } from '../support/files.js'
 import { killRelay, since, startRestartableRelay, waitOnline, waitRelayless } from '../support/faults.js'
@@ -311,3 +311,59 @@ test('file (direct): the relay is SIGKILLed mid-download and the downloader relo
     await relay.stop()
   }
 })
+
+for (const { mode, query, link } of MODES) {
+  test(`call (${mode}): the relay is SIGKILLed and restarted, the call goes on; then killed again with a reload of one side: its tile ends cleanly and it rejoins`, async ({ browser }) => {
+    test.setTimeout(CHAOS ? 600_000 : 180_000)
+    const relay = await startRestartableRelay()
+    const apps: AppPage[] = []
+    try {
+      const { a, b } = await room(browser, [relay.infoUrl], query, link)
+      apps.push(a, b)
+      await startCall(a)
+      await joinCall(b)
+      await receivesMediaFrom(a, b.peerId)
+      await receivesMediaFrom(b, a.peerId)
+
+      for (let cycle = 0; cycle < CYCLES; cycle++) {
+        const down = performance.now()
+        await relay.kill()
+        await waitRelayless(a)
+        // media runs on the call's own peer connection: it does not need the relay
+        await stillReceivingFrom(a, b.peerId)
+        await stillReceivingFrom(b, a.peerId)
+        // with direct libp2p the signaling stream is on the direct connection and stays; relay-only, it was on the relay
+        if (mode === 'relay-only') await expect(tile(a, b.peerId)).toHaveAttribute('data-link', 'reconnecting')
+        else await expect(tile(a, b.peerId)).toHaveAttribute('data-link', 'connected')
+        await relay.restart()
+        const outage = since(down)
+        // a definite outcome within the signaling grace (30 s) and then some: the call recovered, both ways
+        for (const [app, other] of [[a, b], [b, a]] as const) {
+          await expect(tile(app, other.peerId)).toHaveAttribute('data-link', 'connected', { timeout: RECOVERY_MS })
+          await expect(tile(app, other.peerId)).toHaveAttribute('data-connection', 'connected')
+          await stillReceivingFrom(app, other.peerId)
+        }
+        figure(`call ${mode} cycle ${cycle}: outage ${outage} ms, media kept flowing, signaling connected again ${since(down) - outage} ms after the restart`)
+      }
+
+      // killed again, and Bob reloads during the outage: his session is gone, Ann's tile of him must end, not hang
+      const down = performance.now()
+      await relay.kill()
+      await b.page.reload()
+      await readPeerId(b.page)
+      await relay.restart()
+      const outage = since(down)
+      await expect(tile(a, b.peerId)).toHaveCount(0, { timeout: RECOVERY_MS })
+      const ended = since(down)
+      await expect(callPanel(a).getByRole('button', { name: 'Leave call' })).toBeVisible()
+      // Bob can join again and both see each other
+      await joinCall(b)
+      await receivesMediaFrom(a, b.peerId)
+      await receivesMediaFrom(b, a.peerId)
+      figure(`call ${mode}: Bob reloaded during an outage of ${outage} ms; Ann's tile of him ended ${ended} ms after the kill; he rejoined and media flowed both ways ${since(down)} ms after the kill`)
+    } finally {
+      await closeAll(apps)
+      await relay.stop()
+    }
+  })
+}
