@@ -19,13 +19,30 @@ const MAX_IDENTITY_FILE_BYTES = 16 * 1024
  * (the stored key is left untouched so nothing is lost)
  */
 export async function loadOrCreateIdentity (store: KeyStore): Promise<PrivateKey> {
+  return (await openIdentity(store)).key
+}
+
+/** The identity a device runs as, and whether it was just created (none was stored). */
+export interface OpenedIdentity {
+  key: PrivateKey
+  /** No identity was stored: this one is new (a first run, or the stored one was removed). */
+  created: boolean
+}
+
+/**
+ * Like {@link loadOrCreateIdentity}, and says whether the key is new, so an
+ * app can tell its user (a new PeerId is a new identity to everyone else).
+ *
+ * @throws {InvalidIdentityError} as loadOrCreateIdentity, and the store's errors
+ */
+export async function openIdentity (store: KeyStore): Promise<OpenedIdentity> {
   const stored = await store.get()
   if (stored != null) {
-    return decodeKey(stored, 'the stored identity')
+    return { key: decodeKey(stored, 'the stored identity'), created: false }
   }
   const key = await generateKeyPair('Ed25519')
   await store.set(privateKeyToProtobuf(key))
-  return key
+  return { key, created: true }
 }
 
 /** Serialises a key as the content of an identity file (JSON, UTF-8). */
