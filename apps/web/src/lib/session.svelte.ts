@@ -1,5 +1,9 @@
-import { createPeer, IdbKeyStore, loadOrCreateIdentity, peerIdOf, type Peerlink, type PeerlinkEvents } from '@peerlink/core'
+import {
+  createPeer, IdbKeyStore, IdentityKeeper, loadOrCreateIdentity, MemoryChunkStore, MemoryDmStore, MemoryKeyStore, MemoryRoomStore,
+  MemoryTransferStore, openIdentity, exportIdentity, parseIdentityFile, peerIdOf, type IdentityCheck, type Peerlink, type PeerlinkEvents, type PeerStores
+} from '@peerlink/core'
 import { errorMessage } from './errors.ts'
+import { IdentityWatch, lastPeerId, rememberPeerId, requestPersistence, takeHandover, type IdentityNotice } from './identity-guard.ts'
 import { resolveRelayConfig, type RelayConfig } from './relay-config.ts'
 import type { ConnectionInfo, PeerStatus, RelayStatus } from './types.ts'
 
@@ -31,6 +35,10 @@ export class Session {
   addresses = $state.raw<string[]>([])
   /** Wall clock, ticking every second (for retry countdowns). */
   now = $state(Date.now())
+  /** Something the user must know about this browser's identity (new, restored, lost, not storable). */
+  identityNotice = $state.raw<IdentityNotice>()
+  /** The browser lets the site store nothing: identity, rooms, messages and files live in this page only. */
+  storageUnavailable = $state(false)
 
   #key = $state.raw<PrivateKey>()
   #peer?: Peerlink
@@ -40,6 +48,8 @@ export class Session {
   #peerWatchers: Array<(peer: Peerlink | undefined) => void> = []
   /** Direct libp2p WebRTC connections to other browsers; `?webrtc=off` keeps them relayed (tests, diagnosis). */
   #webrtc = true
+  #keeper?: IdentityKeeper
+  #watch?: IdentityWatch
 
   /** The identity key, once loaded. */
   get key (): PrivateKey | undefined {
@@ -74,7 +84,8 @@ export class Session {
     this.status = 'starting'
     this.error = undefined
     try {
-      this.#key ??= await loadOrCreateIdentity(new IdbKeyStore())
+      this.#key ??= await this.#openIdentity()
+      if (this.#keeper != null) this.#watch ??= new IdentityWatch(identityFileText(this.#keeper.key), () => { void this.checkIdentity() })
       this.peerId = peerIdOf(this.#key)
       this.relayConfig = await resolveRelayConfig(href)
       this.#webrtc = !/[?&]webrtc=off(&|$)/.test(href.split('#')[0] ?? '')
@@ -95,8 +106,40 @@ export class Session {
     await this.#launch(config)
   }
 
+  /** Clears the identity notice (the user read it). */
+  dismissIdentityNotice (): void {
+    this.identityNotice = undefined
+  }
+
+  /**
+   * Checks that this browser's storage still holds our identity, and writes it
+   * back if it was removed (site data cleared while the app runs): run when
+   * the page is shown, hidden or focused, and every half minute (as it unloads,
+   * the page hands its key to the next one of its tab instead: see IdentityWatch).
+   */
+  async checkIdentity (): Promise<IdentityCheck | undefined> {
+    const keeper = this.#keeper
+    if (keeper == null) return undefined
+    try {
+      const result = await keeper.check()
+      if (result !== 'replaced') rememberPeerId(peerIdOf(keeper.key)) // localStorage may have been cleared too
+      if (result === 'restored') {
+        this.identityNotice = { kind: 'restored' }
+        requestPersistence()
+      } else if (result === 'replaced' && this.identityNotice?.kind !== 'replaced') {
+        this.identityNotice = { kind: 'replaced' }
+      }
+      return result
+    } catch (err) {
+      this.identityNotice = { kind: 'unsaved', reason: errorMessage(err) }
+      return undefined
+    }
+  }
+
   async stop (): Promise<void> {
     this.#generation++
+    this.#watch?.dispose()
+    this.#watch = undefined
     await this.#stopPeer()
     this.status = 'stopped'
   }
@@ -128,7 +171,7 @@ export class Session {
   async #launch (config: RelayConfig): Promise<void> {
     const generation = ++this.#generation
     try {
-      const peer = await createPeer({ privateKey: this.#key!, relays: config.relays, webrtc: this.#webrtc })
+      const peer = await createPeer({ privateKey: this.#key!, relays: config.relays, webrtc: this.#webrtc, ...(this.storageUnavailable ? { stores: memoryStores() } : {}) })
       if (generation !== this.#generation) {
         await peer.stop() // superseded by a later restart or stop
         return
@@ -162,6 +205,41 @@ export class Session {
     }
   }
 
+  /**
+   * The stored identity, or a new one (stored). A new one is said: as a first
+   * run, or, when this browser remembers running as another PeerId (its
+   * identity was removed), as a lost identity. Without any storage, an identity
+   * for this page only.
+   */
+  async #openIdentity (): Promise<PrivateKey> {
+    const store = new IdbKeyStore()
+    const handedOver = keyOf(takeHandover())
+    let opened
+    let restored = false
+    try {
+      // the previous page of this tab unloaded right after the site data was cleared: its key is written back
+      if (handedOver != null) restored = await new IdentityKeeper(store, handedOver).check() === 'restored'
+      opened = await openIdentity(store)
+    } catch (err) {
+      if (!(err instanceof Error) || err.name !== 'StorageUnavailableError') throw err
+      this.storageUnavailable = true
+      this.identityNotice = { kind: 'unavailable', reason: err.message }
+      return loadOrCreateIdentity(new MemoryKeyStore())
+    }
+    const peerId = peerIdOf(opened.key)
+    if (restored) {
+      this.identityNotice = { kind: 'restored' }
+      requestPersistence()
+    } else if (opened.created) {
+      const previous = lastPeerId()
+      this.identityNotice = previous != null && previous !== peerId ? { kind: 'lost', previous } : { kind: 'created' }
+      requestPersistence()
+    }
+    rememberPeerId(peerId)
+    this.#keeper = new IdentityKeeper(store, opened.key)
+    return opened.key
+  }
+
   #announcePeer (): void {
     for (const watcher of [...this.#peerWatchers]) watcher(this.#peer)
   }
@@ -175,6 +253,25 @@ export class Session {
     this.status = 'failed'
     this.error = errorMessage(err)
   }
+}
+
+/** The key in an identity file a previous page handed over; nothing if there is none or it is not one. */
+function keyOf (identityFile: string | undefined): PrivateKey | undefined {
+  if (identityFile == null) return undefined
+  try {
+    return parseIdentityFile(new TextEncoder().encode(identityFile))
+  } catch {
+    return undefined
+  }
+}
+
+function identityFileText (key: PrivateKey): string {
+  return new TextDecoder().decode(exportIdentity(key))
+}
+
+/** Stores in this page's memory, for a browser that lets the site store nothing. */
+function memoryStores (): PeerStores {
+  return { rooms: new MemoryRoomStore(), dms: new MemoryDmStore(), chunks: new MemoryChunkStore(), transfers: new MemoryTransferStore() }
 }
 
 function changed (before: unknown, after: unknown): boolean {
