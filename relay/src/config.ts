@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs'
 import { isIP } from 'node:net'
 import { parseArgs } from 'node:util'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { parseIceUrl } from '@peerlink/core'
 
 /** Every relay setting, validated. */
 export interface RelayConfig {
@@ -46,6 +48,20 @@ export interface RelayConfig {
   maxPendingConnections: number
   /** Most new inbound connections per second from one IP address. */
   maxNewConnectionsPerIp: number
+  /** PEM certificate (chain) file: the WebSockets listener becomes `/tls/ws` and the HTTP side port https. '' for none. */
+  tlsCert: string
+  /** PEM private key file of `tlsCert`. Both are read again on SIGHUP. */
+  tlsKey: string
+  /** STUN URLs advertised in /relay.json. */
+  stunUrls: string[]
+  /** TURN URLs advertised in /relay.json, with short-lived credentials made from `turnSecret`. */
+  turnUrls: string[]
+  /** coturn's static-auth-secret (from --turn-secret, PEERLINK_TURN_SECRET or --turn-secret-file). '' for none. */
+  turnSecret: string
+  /** File the TURN secret was read from ('' if none). */
+  turnSecretFile: string
+  /** How long TURN credentials are valid, ms. */
+  turnTtl: number
 }
 
 /** A setting is missing, malformed or out of range. */
@@ -56,7 +72,7 @@ export class ConfigError extends Error {
 interface Option {
   key: keyof RelayConfig
   flag: string
-  type: 'string' | 'port' | 'count' | 'bytes' | 'ms' | 'multiaddrs' | 'boolean'
+  type: 'string' | 'port' | 'count' | 'bytes' | 'ms' | 'multiaddrs' | 'boolean' | 'path' | 'stun-urls' | 'turn-urls' | 'secret'
   default: string
   help: string
 }
@@ -83,7 +99,14 @@ export const OPTIONS: Option[] = [
   { key: 'handshakeTimeout', flag: 'handshake-timeout', type: 'count', default: '5000', help: 'ms a new connection has to complete its handshake; idle sockets are closed then' },
   { key: 'maxPendingPerIp', flag: 'max-pending-per-ip', type: 'count', default: '8', help: 'most connections from one IP address still in their handshake' },
   { key: 'maxPendingConnections', flag: 'max-pending-connections', type: 'count', default: '256', help: 'most connections from all addresses still in their handshake' },
-  { key: 'maxNewConnectionsPerIp', flag: 'max-new-connections-per-ip', type: 'count', default: '16', help: 'most new connections per second from one IP address (users behind one NAT share it)' }
+  { key: 'maxNewConnectionsPerIp', flag: 'max-new-connections-per-ip', type: 'count', default: '16', help: 'most new connections per second from one IP address (users behind one NAT share it)' },
+  { key: 'tlsCert', flag: 'tls-cert', type: 'path', default: '', help: 'PEM certificate (chain) file: WebSockets become /tls/ws and the HTTP port https; re-read on SIGHUP' },
+  { key: 'tlsKey', flag: 'tls-key', type: 'path', default: '', help: 'PEM private key file of --tls-cert; re-read on SIGHUP' },
+  { key: 'stunUrls', flag: 'stun-url', type: 'stun-urls', default: '', help: 'STUN URL to advertise in /relay.json, e.g. stun:198.51.100.1:3478 (repeatable or comma-separated)' },
+  { key: 'turnUrls', flag: 'turn-url', type: 'turn-urls', default: '', help: 'TURN URL to advertise with short-lived credentials, e.g. turn:198.51.100.1:3478?transport=udp (repeatable or comma-separated)' },
+  { key: 'turnSecret', flag: 'turn-secret', type: 'secret', default: '', help: 'coturn static-auth-secret for TURN credentials (prefer PEERLINK_TURN_SECRET or --turn-secret-file: flags show in ps)' },
+  { key: 'turnSecretFile', flag: 'turn-secret-file', type: 'path', default: '', help: 'file holding the TURN secret (first line)' },
+  { key: 'turnTtl', flag: 'turn-ttl', type: 'ms', default: '3600000', help: 'ms TURN credentials in /relay.json stay valid (at least 60000)' }
 ]
 
 export function envName (flag: string): string {
@@ -101,21 +124,23 @@ export function usage (): string {
  * @throws {ConfigError} with a one-line message naming the bad setting
  */
 export function parseConfig (argv: string[], env: Record<string, string | undefined> = {}): RelayConfig {
-  let values: Record<string, string | boolean | undefined>
+  let values: Record<string, string | string[] | boolean | undefined>
   try {
     values = parseArgs({
       args: argv,
       strict: true,
       allowPositionals: false,
-      options: Object.fromEntries(OPTIONS.map(o => [o.flag, { type: 'string' as const }]))
+      options: Object.fromEntries(OPTIONS.map(o => [o.flag, { type: 'string' as const, multiple: o.type.endsWith('-urls') }]))
     }).values
   } catch (err) {
     throw new ConfigError((err as Error).message.split('\n')[0] ?? 'invalid arguments')
   }
   const config: Record<string, unknown> = {}
   for (const option of OPTIONS) {
-    const fromFlag = values[option.flag]
-    const fromEnv = env[envName(option.flag)]
+    const flagValue = values[option.flag]
+    // repeatable flags (--stun-url, --turn-url) come as a list
+    const fromFlag = Array.isArray(flagValue) ? flagValue.join(',') : flagValue
+    const fromEnv = env[envName(option.flag)] ?? (option.key === 'turnSecret' ? env.PEERLINK_TURN_SECRET : undefined)
     const raw = typeof fromFlag === 'string' ? fromFlag : (fromEnv ?? option.default)
     const source = typeof fromFlag === 'string' ? `--${option.flag}` : fromEnv != null ? envName(option.flag) : `--${option.flag}`
     config[option.key] = convert(option, raw.trim(), source)
@@ -132,7 +157,30 @@ export function parseConfig (argv: string[], env: Record<string, string | undefi
       throw new ConfigError(`--bootstrap address "${ma.toString()}" must end with /p2p/<relay PeerId>`)
     }
   }
+  checkTlsAndIce(result, values, env)
   return result
+}
+
+/** TLS files come in pairs; TURN needs both URLs and a secret (read from its file here, so it is not in `ps`). */
+function checkTlsAndIce (result: RelayConfig, values: Record<string, unknown>, env: Record<string, string | undefined>): void {
+  if ((result.tlsCert === '') !== (result.tlsKey === '')) {
+    throw new ConfigError(result.tlsCert === '' ? '--tls-key needs --tls-cert' : '--tls-cert needs --tls-key')
+  }
+  if (result.turnSecretFile !== '') {
+    if (result.turnSecret !== '') throw new ConfigError('--turn-secret-file and --turn-secret (or PEERLINK_TURN_SECRET) are both set: use one')
+    let text: string
+    try {
+      text = readFileSync(result.turnSecretFile, 'utf8')
+    } catch (err) {
+      throw new ConfigError(`--turn-secret-file ${result.turnSecretFile}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`)
+    }
+    result.turnSecret = text.split(/\r?\n/)[0]?.trim() ?? ''
+    if (result.turnSecret === '') throw new ConfigError(`--turn-secret-file ${result.turnSecretFile}: the file is empty`)
+  }
+  const secretSource = result.turnSecretFile !== '' ? '--turn-secret-file' : typeof values['turn-secret'] === 'string' ? '--turn-secret' : env[envName('turn-secret')] != null ? envName('turn-secret') : 'PEERLINK_TURN_SECRET'
+  if (result.turnSecret !== '' && result.turnUrls.length === 0) throw new ConfigError(`${secretSource} is set but no --turn-url is: the secret is only used for TURN credentials`)
+  if (result.turnUrls.length > 0 && result.turnSecret === '') throw new ConfigError('--turn-url needs a TURN secret: --turn-secret-file, PEERLINK_TURN_SECRET or --turn-secret')
+  if (result.turnTtl < 60_000) throw new ConfigError(`--turn-ttl must be at least 60000 ms (got "${result.turnTtl}")`)
 }
 
 function convert (option: Option, raw: string, source: string): unknown {
@@ -143,6 +191,20 @@ function convert (option: Option, raw: string, source: string): unknown {
     case 'string':
       if (raw === '' && option.key !== 'httpHost') fail('a non-empty string')
       return raw
+    case 'path':
+      return raw
+    case 'secret':
+      // never echoed in an error: it is a secret
+      return raw
+    case 'stun-urls':
+    case 'turn-urls':
+      return raw.split(',').map(s => s.trim()).filter(s => s !== '').map(url => {
+        try {
+          return parseIceUrl(url, option.type === 'stun-urls' ? 'stun' : 'turn')
+        } catch {
+          return fail(option.type === 'stun-urls' ? 'stun:<host>[:<port>] or stuns:<host>[:<port>] URLs' : 'turn:<host>[:<port>][?transport=udp|tcp] or turns: URLs')
+        }
+      })
     case 'boolean':
       if (raw === 'true' || raw === '1') return true
       if (raw === 'false' || raw === '0') return false

@@ -92,3 +92,29 @@ export function firstLine (err: unknown): string {
   const message = err instanceof Error ? err.message : String(err)
   return message.split('\n').find(l => l.trim() !== '')?.trim() ?? 'unknown error'
 }
+
+/** A TLS certificate or key file cannot be read or holds no usable PEM. */
+export class TlsFileError extends RelayStartError {
+  override readonly name = 'TlsFileError'
+  constructor (readonly flag: '--tls-cert' | '--tls-key', file: string, reason: string, options?: ErrorOptions) {
+    super(`${flag} ${file}: ${reason}`, options)
+  }
+}
+
+/** The private key in `--tls-key` is not the key of the certificate in `--tls-cert`. */
+export class TlsKeyMismatchError extends RelayStartError {
+  override readonly name = 'TlsKeyMismatchError'
+  readonly flag = '--tls-key'
+  constructor (keyFile: string, certFile: string, options?: ErrorOptions) {
+    super(`--tls-key ${keyFile}: not the private key of the certificate in --tls-cert ${certFile}`, options)
+  }
+}
+
+/** An announced WebSockets address does not fit the relay's TLS setting or certificate. */
+export class AnnounceTlsError extends RelayStartError {
+  override readonly name = 'AnnounceTlsError'
+  readonly flag = '--announce'
+  constructor (address: string, reason: string, options?: ErrorOptions) {
+    super(`--announce ${address}: ${reason}`, options)
+  }
+}

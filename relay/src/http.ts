@@ -1,7 +1,10 @@
-import { createServer, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import { RELAY_INFO_PATH } from '@peerlink/core'
 import { register } from 'prom-client'
+import type { AdvertisedIce } from './ice.js'
 import type { Relay } from './relay.js'
+import type { RelayTls } from './tls.js'
 import type { AddressInfo } from 'node:net'
 
 /**
@@ -9,11 +12,14 @@ import type { AddressInfo } from 'node:net'
  * - `GET /healthz`: 200 with a small JSON status while running, 503 while stopping
  * - `GET /metrics`: Prometheus metrics (libp2p's, via @libp2p/prometheus-metrics)
  * - `GET /relay.json`: `{ peerId, multiaddrs }`, how to reach the relay
- *   (fetched cross-origin by the app, so it allows any origin)
+ *   (fetched cross-origin by the app, so it allows any origin), with the
+ *   ICE servers the relay advertises (`ice`), TURN credentials made per request
+ *
+ * With `tls` the port speaks https only, renewed on SIGHUP like the WebSockets listener.
  */
-export async function startHttp (relay: Relay, host: string, port: number): Promise<{ server: Server, port: number, stopping: () => void }> {
+export async function startHttp (relay: Relay, host: string, port: number, options: { tls?: RelayTls, ice?: () => AdvertisedIce } = {}): Promise<{ server: Server, port: number, stopping: () => void }> {
   let stopping = false
-  const server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const path = new URL(req.url ?? '/', 'http://relay').pathname
     const json = (status: number, body: unknown): void => {
       res.writeHead(status, {
@@ -36,7 +42,7 @@ export async function startHttp (relay: Relay, host: string, port: number): Prom
         reservations: node.services.relay.reservations.size
       })
     } else if (path === RELAY_INFO_PATH) {
-      json(200, relay.info())
+      json(200, { ...relay.info(), ...options.ice?.() })
     } else if (path === '/metrics') {
       register.metrics().then(text => {
         res.writeHead(200, { 'content-type': register.contentType })
@@ -45,7 +51,15 @@ export async function startHttp (relay: Relay, host: string, port: number): Prom
     } else {
       json(404, { error: 'not found' })
     }
-  })
+  }
+  let server: Server
+  if (options.tls != null) {
+    const secure = createHttpsServer(options.tls.serverOptions(), handler)
+    options.tls.attach(secure)
+    server = secure
+  } else {
+    server = createServer(handler)
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(port, host, () => { server.off('error', reject); resolve() })

@@ -10,7 +10,9 @@ import { ConfigError, parseConfig, usage } from './config.js'
 import { RelayStartError, firstLine } from './errors.js'
 import { startHttp } from './http.js'
 import { checkListenable, libp2pListenError, listenError, listenSettings } from './listen-check.js'
+import { iceAdvertiser } from './ice.js'
 import { createRelay } from './relay.js'
+import { RelayTls } from './tls.js'
 
 const args = process.argv.slice(2)
 if (args.includes('--help')) {
@@ -45,9 +47,19 @@ process.on('SIGINT', () => { shutdown('SIGINT') })
 
 try {
   await checkListenable(config)
-  const relay = await createRelay(config).catch((err: unknown) => { throw libp2pListenError(config, err) ?? err })
+  // --tls-cert/--tls-key: read and checked now (exit 2 naming the file), read again on SIGHUP
+  const tls = config.tlsCert !== '' ? await RelayTls.load(config.tlsCert, config.tlsKey) : undefined
+  tls?.checkAnnounce(config.announce)
+  if (tls != null) {
+    process.on('SIGHUP', () => {
+      tls.reload().then(
+        cert => { process.stdout.write(`peerlink-relay: SIGHUP, certificate reloaded (serial ${cert.serialNumber}, valid to ${cert.validTo})\n`) },
+        (err: unknown) => { process.stderr.write(`peerlink-relay: SIGHUP: ${firstLine(err)}; keeping the current certificate\n`) })
+    })
+  }
+  const relay = await createRelay(config, { tls }).catch((err: unknown) => { throw libp2pListenError(config, err) ?? err })
   stopRelay = async () => relay.stop()
-  const http = await startHttp(relay, config.httpHost, config.httpPort)
+  const http = await startHttp(relay, config.httpHost, config.httpPort, { tls, ice: iceAdvertiser(config) })
     .catch((err: unknown) => { throw listenError(listenSettings(config).http, err) })
   stopRelay = async () => {
     http.stopping()
@@ -60,7 +72,7 @@ try {
     process.exit(0)
   }
   const httpHost = config.httpHost.includes(':') ? `[${config.httpHost}]` : config.httpHost
-  const ready = { ...relay.info(), http: `http://${httpHost === '0.0.0.0' ? '127.0.0.1' : httpHost}:${http.port}` }
+  const ready = { ...relay.info(), http: `${tls != null ? 'https' : 'http'}://${httpHost === '0.0.0.0' ? '127.0.0.1' : httpHost}:${http.port}` }
   process.stdout.write(`peerlink-relay ready ${JSON.stringify(ready)}\n`)
 } catch (err) {
   // every failure to start is one line naming the setting at fault (RelayStartError) and status 2;

@@ -19,6 +19,7 @@ import { openRelayState } from './persistence.js'
 import { InboundGuard } from './ws-guard.js'
 import { RELAY_AGENT_NAME, TopicFollower } from './topic-follower.js'
 import type { RelayConfig } from './config.js'
+import type { RelayTls } from './tls.js'
 import type { Connection, Libp2p } from '@libp2p/interface'
 
 const log = logger('peerlink:relay')
@@ -54,7 +55,7 @@ const UNLIMITED_DATA = (1n << 63n) - 1n
 /** "No limit" for a relayed connection's lifetime when only data is limited: the longest timer (about 24 days). */
 const UNLIMITED_DURATION_MS = 2 ** 31 - 1
 
-export async function createRelay (config: RelayConfig): Promise<Relay> {
+export async function createRelay (config: RelayConfig, options: { tls?: RelayTls } = {}): Promise<Relay> {
   const state = await openRelayState(config.dataDir)
   const ip = config.host.includes(':') ? 'ip6' : 'ip4'
   let getConnections: Libp2p['getConnections'] = () => []
@@ -64,7 +65,8 @@ export async function createRelay (config: RelayConfig): Promise<Relay> {
     datastore: state.datastore,
     addresses: {
       listen: [
-        `/${ip}/${config.host}/tcp/${config.wsPort}/ws`,
+        // with --tls-cert: wss only (see tls.ts)
+        `/${ip}/${config.host}/tcp/${config.wsPort}${options.tls != null ? '/tls/ws' : '/ws'}`,
         `/${ip}/${config.host}/udp/${config.webrtcPort}/webrtc-direct`,
         `/${ip}/${config.host}/tcp/${config.tcpPort}`
       ],
@@ -73,7 +75,7 @@ export async function createRelay (config: RelayConfig): Promise<Relay> {
     // other relays tell us apart from browsers by this (see TopicFollower)
     nodeInfo: { name: RELAY_AGENT_NAME, version: RELAY_VERSION },
     // guarded: a malformed WebSocket frame, idle or slow sockets and one address's pending handshakes (see ws-guard.ts)
-    transports: [guard.transport(webSockets()), webRTCDirect({ rtcConfiguration: { iceServers: [] } }), guard.transport(tcp())],
+    transports: [guard.transport(options.tls?.webSockets() ?? webSockets()), webRTCDirect({ rtcConfiguration: { iceServers: [] } }), guard.transport(tcp())],
     connectionEncrypters: [noise()],
     // kad-dht's pings can hold the only outbound ping stream, making the
     // connection monitor's own ping fail and abort healthy connections

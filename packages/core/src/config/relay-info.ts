@@ -3,6 +3,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type { AbortOptions } from '@libp2p/interface'
 import { DEFAULT_TIMEOUT_MS } from '../constants.js'
 import { RelayInfoError } from '../errors.js'
+import { parseRelayIceServers, type IceServerEntry, type RelayIceServerError } from './ice-servers.js'
 
 /** Longest peerId accepted in a relay info document. */
 const MAX_PEER_ID_CHARS = 128
@@ -11,6 +12,22 @@ const MAX_PEER_ID_CHARS = 128
 export interface RelayInfo {
   peerId: string
   multiaddrs: string[]
+  /** STUN and TURN servers the relay offers for WebRTC (optional). */
+  iceServers?: IceServerEntry[]
+  /** Seconds the TURN credentials in `iceServers` stay valid from when the document was served. */
+  iceServersTtl?: number
+}
+
+/** A relay info document, validated. */
+export interface ParsedRelayInfo {
+  peerId: string
+  multiaddrs: Multiaddr[]
+  /** The valid entries of `iceServers` (empty when there are none). */
+  iceServers: IceServerEntry[]
+  /** Why entries of `iceServers` were left out; the rest of the document is still used. */
+  iceErrors: RelayIceServerError[]
+  /** Seconds the TURN credentials stay valid, when the relay said so. */
+  iceServersTtl?: number
 }
 
 /**
@@ -19,11 +36,11 @@ export interface RelayInfo {
  *
  * @throws {RelayInfoError}
  */
-export function parseRelayInfo (value: unknown): { peerId: string, multiaddrs: Multiaddr[] } {
+export function parseRelayInfo (value: unknown): ParsedRelayInfo {
   if (typeof value !== 'object' || value == null) {
     throw new RelayInfoError('relay info is not a JSON object')
   }
-  const { peerId, multiaddrs } = value as Partial<RelayInfo>
+  const { peerId, multiaddrs, iceServers, iceServersTtl } = value as Record<keyof RelayInfo, unknown>
   if (typeof peerId !== 'string') throw new RelayInfoError('relay info has no peerId')
   // base58 decoding takes time quadratic in the length: a PeerId is far shorter than this
   if (peerId.length > MAX_PEER_ID_CHARS) throw new RelayInfoError('relay info has an invalid peerId (too long)')
@@ -49,7 +66,10 @@ export function parseRelayInfo (value: unknown): { peerId: string, multiaddrs: M
     }
     return ma
   })
-  return { peerId, multiaddrs: parsed }
+  // malformed ICE entries are left out with a named error: the relay itself is still usable
+  const ice = parseRelayIceServers(iceServers)
+  const ttl = typeof iceServersTtl === 'number' && Number.isSafeInteger(iceServersTtl) && iceServersTtl > 0 ? iceServersTtl : undefined
+  return { peerId, multiaddrs: parsed, iceServers: ice.iceServers, iceErrors: ice.errors, ...(ttl != null ? { iceServersTtl: ttl } : {}) }
 }
 
 /**
@@ -57,7 +77,7 @@ export function parseRelayInfo (value: unknown): { peerId: string, multiaddrs: M
  *
  * @throws {RelayInfoError}
  */
-export async function fetchRelayInfo (url: string, options: AbortOptions = {}): Promise<{ peerId: string, multiaddrs: Multiaddr[] }> {
+export async function fetchRelayInfo (url: string, options: AbortOptions = {}): Promise<ParsedRelayInfo> {
   const signal = options.signal ?? AbortSignal.timeout(DEFAULT_TIMEOUT_MS)
   let response: Response
   try {
