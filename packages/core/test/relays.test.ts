@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { InvalidRelayAddressError } from '../src/errors.js'
-import { parseRelayEntry, parseRelayList, relaysFromUrl } from '../src/config/relays.js'
+import { MAX_RELAY_LIST_ENTRIES, parseRelayEntry, parseRelayList, relaysFromUrl } from '../src/config/relays.js'
 import { parseRelayInfo } from '../src/config/relay-info.js'
 
 const ID = '12D3KooWDwnipgEZeQ3u1mE9PHVaTAFGUazc8x88nxF3bwgpbFc4'
@@ -35,6 +35,15 @@ describe('relay entries', () => {
     expect(relays.map(r => r.input)).toEqual([WS, 'http://127.0.0.1:9090/relay.json'])
     expect(errors.map(e => e.input)).toEqual(['not-a-relay', '/ip4/1.2.3.4/tcp/1'])
     expect(errors[0]?.name).toBe('InvalidRelayAddressError')
+  })
+
+  it('reads at most MAX_RELAY_LIST_ENTRIES entries of a list and says the rest were ignored', () => {
+    // found by fuzzing: 20,000 entries (".\r/" repeated) took over a second to reject one by one
+    const list = [WS, ...Array.from({ length: 20_000 }, (_, i) => `bad${i}`)].join('\r')
+    const { relays, errors } = parseRelayList(list)
+    expect(relays.map(r => r.input)).toEqual([WS])
+    expect(errors).toHaveLength(MAX_RELAY_LIST_ENTRIES)
+    expect(errors.at(-1)?.message).toContain(`more than ${MAX_RELAY_LIST_ENTRIES} relays listed`)
   })
 
   it('reads overrides from ?relay= parameters', () => {

@@ -54,17 +54,26 @@ export interface RelayListParseResult {
   errors: InvalidRelayAddressError[]
 }
 
+/** Most entries a relay list is read for; the rest are reported as one error (a pasted blob of 20,000 took over a second). */
+export const MAX_RELAY_LIST_ENTRIES = 64
+
 /**
  * Parses a list of relay entries separated by newlines, commas or spaces.
  * Valid entries are kept and every invalid one is reported, so one typo does
- * not lose the rest of the list. Duplicates are dropped.
+ * not lose the rest of the list. Duplicates are dropped. Entries after the
+ * first {@link MAX_RELAY_LIST_ENTRIES} are not read: one error says so.
  */
 export function parseRelayList (text: string): RelayListParseResult {
   const relays: RelayEntry[] = []
   const errors: InvalidRelayAddressError[] = []
   const seen = new Set<string>()
+  let count = 0
   for (const part of text.split(/[\s,]+/)) {
     if (part === '') continue
+    if (++count > MAX_RELAY_LIST_ENTRIES) {
+      errors.push(new InvalidRelayAddressError(part.slice(0, 64), `more than ${MAX_RELAY_LIST_ENTRIES} relays listed: this one and those after it were ignored`))
+      break
+    }
     try {
       const entry = parseRelayEntry(part)
       if (seen.has(entry.input)) continue
