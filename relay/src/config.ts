@@ -30,6 +30,22 @@ export interface RelayConfig {
   maxReservations: number
   /** How long a reservation lasts, ms. */
   reservationTtl: number
+  /** ms a reservation outlives its peer's last connection. */
+  reservationGrace: number
+  /** Most Peerlink topics the relay follows (joins) in all. */
+  maxFollowedTopics: number
+  /** Most topics one peer's subscriptions may make the relay follow. */
+  maxTopicsPerPeer: number
+  /** ms a followed topic has to carry a message before the relay leaves it. */
+  topicProbation: number
+  /** Most DHT provider records kept in all. */
+  maxProviderRecords: number
+  /** Most DHT provider records kept for one provider peer. */
+  maxProvidersPerPeer: number
+  /** ms a DHT provider record is kept after its last ADD_PROVIDER. */
+  providerTtl: number
+  /** ms /healthz answers 503 "stopping" (and no new reservations are taken) before the listeners close. */
+  stopDrain: number
   /** Most open connections in all. */
   maxConnections: number
   /** Most open connections from one IP address. */
@@ -91,6 +107,14 @@ export const OPTIONS: Option[] = [
   { key: 'allowPrivateAddresses', flag: 'allow-private-addresses', type: 'boolean', default: 'true', help: 'keep private/loopback addresses in DHT answers (set false on the public internet)' },
   { key: 'maxReservations', flag: 'max-reservations', type: 'count', default: '128', help: 'most reservations held at once' },
   { key: 'reservationTtl', flag: 'reservation-ttl', type: 'ms', default: '7200000', help: 'reservation lifetime in ms' },
+  { key: 'reservationGrace', flag: 'reservation-grace', type: 'ms', default: '30000', help: 'ms a reservation outlives its peer\'s last connection' },
+  { key: 'maxFollowedTopics', flag: 'max-followed-topics', type: 'count', default: '256', help: 'most Peerlink topics the relay follows in all' },
+  { key: 'maxTopicsPerPeer', flag: 'max-topics-per-peer', type: 'count', default: '32', help: 'most topics one peer\'s subscriptions make the relay follow' },
+  { key: 'topicProbation', flag: 'topic-probation', type: 'ms', default: '30000', help: 'ms a followed topic has to carry a message before the relay leaves it' },
+  { key: 'maxProviderRecords', flag: 'max-provider-records', type: 'count', default: '20000', help: 'most DHT provider records kept in all' },
+  { key: 'maxProvidersPerPeer', flag: 'max-providers-per-peer', type: 'count', default: '512', help: 'most DHT provider records kept for one provider peer' },
+  { key: 'providerTtl', flag: 'provider-ttl', type: 'ms', default: '86400000', help: 'ms a DHT provider record is kept after its last ADD_PROVIDER' },
+  { key: 'stopDrain', flag: 'stop-drain', type: 'ms', default: '1000', help: 'ms /healthz answers 503 and no reservations are taken before the relay closes on SIGTERM' },
   { key: 'maxConnections', flag: 'max-connections', type: 'count', default: '500', help: 'most open connections' },
   { key: 'maxConnectionsPerIp', flag: 'max-connections-per-ip', type: 'count', default: '32', help: 'most open connections from one IP address' },
   { key: 'maxCircuitsPerPeer', flag: 'max-circuits-per-peer', type: 'count', default: '16', help: 'most relayed connections one peer may have open at once' },

@@ -39,7 +39,8 @@ export async function startHttp (relay: Relay, host: string, port: number, optio
         status: stopping ? 'stopping' : 'ok',
         peerId: node.peerId.toString(),
         connections: node.getConnections().length,
-        reservations: node.services.relay.reservations.size
+        reservations: node.services.relay.reservations.size,
+        ...relay.stats()
       })
     } else if (path === RELAY_INFO_PATH) {
       json(200, { ...relay.info(), ...options.ice?.() })

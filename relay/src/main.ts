@@ -38,7 +38,7 @@ const shutdown = (signal: string): void => {
   if (stopping) return
   stopping = true
   process.stdout.write(`peerlink-relay: ${signal}, stopping\n`)
-  const force = setTimeout(() => process.exit(1), 10_000)
+  const force = setTimeout(() => process.exit(1), 10_000 + (config?.stopDrain ?? 0))
   force.unref()
   ;(stopRelay?.() ?? Promise.resolve()).then(() => process.exit(0), () => process.exit(1))
 }
@@ -62,7 +62,11 @@ try {
   const http = await startHttp(relay, config.httpHost, config.httpPort, { tls, ice: iceAdvertiser(config) })
     .catch((err: unknown) => { throw listenError(listenSettings(config).http, err) })
   stopRelay = async () => {
+    // the drain: /healthz answers 503 "stopping" (a load balancer stops sending visitors) and no
+    // reservation is taken, while connections and the HTTP port stay up
     http.stopping()
+    relay.drain()
+    if (config.stopDrain > 0) await new Promise(resolve => setTimeout(resolve, config.stopDrain))
     http.server.close()
     http.server.closeAllConnections()
     await relay.stop()

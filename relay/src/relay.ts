@@ -17,6 +17,8 @@ import { createLibp2p } from 'libp2p'
 import { limitsGater } from './gater.js'
 import { openRelayState } from './persistence.js'
 import { InboundGuard } from './ws-guard.js'
+import { ProviderBounds } from './providers.js'
+import { ReservationReaper } from './reservations.js'
 import { RELAY_AGENT_NAME, TopicFollower } from './topic-follower.js'
 import type { RelayConfig } from './config.js'
 import type { RelayTls } from './tls.js'
@@ -41,7 +43,28 @@ export interface Relay {
   node: Libp2p<RelayServices>
   /** The relay's PeerId and full multiaddrs, as served at /relay.json. */
   info(): { peerId: string, multiaddrs: string[] }
+  /** The state bounds' figures (for /healthz and tests). */
+  stats(): RelayStats
+  /** Starts the stop drain: new reservations are refused from now on. */
+  drain(): void
   stop(): Promise<void>
+}
+
+export interface RelayStats {
+  /** Reservations ended because their peer had gone for the grace period. */
+  reservationsReaped: number
+  /** Reservation requests refused at a full store or during the stop drain. */
+  reservationsRefused: number
+  /** Peerlink topics followed now. */
+  followedTopics: number
+  /** Topics left for carrying no message during their probation (known, not followed). */
+  quietTopics: number
+  /** Subscriptions ignored at a topic bound so far. */
+  ignoredSubscriptions: number
+  /** DHT provider records held. */
+  providerRecords: number
+  /** DHT provider records not stored at a bound so far. */
+  providerRecordsDropped: number
 }
 
 /**
@@ -59,10 +82,20 @@ export async function createRelay (config: RelayConfig, options: { tls?: RelayTl
   const state = await openRelayState(config.dataDir)
   const ip = config.host.includes(':') ? 'ip6' : 'ip4'
   let getConnections: Libp2p['getConnections'] = () => []
+  // reservations end once their peer is gone for the grace period (see reservations.ts)
+  const reaper = new ReservationReaper({ grace: config.reservationGrace, maxReservations: config.maxReservations })
+  // kad-dht's provider records, bounded and expiring (see providers.ts)
+  const providers = new ProviderBounds(state.datastore, {
+    maxRecords: config.maxProviderRecords,
+    maxPerPeer: config.maxProvidersPerPeer,
+    ttl: config.providerTtl,
+    log: log.newScope('providers')
+  })
+  await providers.load()
   const guard = new InboundGuard({ handshakeTimeout: config.handshakeTimeout, maxPendingPerIp: config.maxPendingPerIp })
   const node = await createLibp2p({
     privateKey: state.privateKey,
-    datastore: state.datastore,
+    datastore: providers.datastore,
     addresses: {
       listen: [
         // with --tls-cert: wss only (see tls.ts)
@@ -81,7 +114,7 @@ export async function createRelay (config: RelayConfig, options: { tls?: RelayTl
     // connection monitor's own ping fail and abort healthy connections
     connectionMonitor: { abortConnectionOnPingFailure: false },
     streamMuxers: [yamux()],
-    connectionGater: limitsGater(config, { getConnections: (peerId) => getConnections(peerId) }),
+    connectionGater: reaper.gater(limitsGater(config, { getConnections: (peerId) => getConnections(peerId) })),
     connectionManager: {
       maxConnections: config.maxConnections,
       // shared by all addresses; the per-address cap is the guard's maxPendingPerIp
@@ -94,7 +127,9 @@ export async function createRelay (config: RelayConfig, options: { tls?: RelayTl
     services: {
       identify: identify(),
       identifyPush: identifyPush(),
-      ping: ping(),
+      // the defaults (1 outbound, 2 inbound stream per connection) make a client's ping fail while the
+      // connection monitor's or another ping's stream is still open on the same connection
+      ping: ping({ maxInboundStreams: 8, maxOutboundStreams: 4 }),
       // holds the WebRTC-direct certificate's key so its certhash survives restarts
       keychain: keychain({ pass: state.keychainPass }),
       relay: circuitRelayServer({
@@ -114,13 +149,36 @@ export async function createRelay (config: RelayConfig, options: { tls?: RelayTl
         peerInfoMapper: config.allowPrivateAddresses ? passthroughMapper : removePrivateAddressesMapper,
         allowQueryWithZeroPeers: true
       }),
-      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true })
+      pubsub: gossipsub({
+        allowPublishToZeroTopicPeers: true,
+        // a peer's subscriptions cost their topic's length + 1 KiB each; beyond this budget they are
+        // ignored (~460 topics at the default, twice what another relay may follow: maxFollowedTopics)
+        maxTopicBytesPerPeer: Math.max(512 * 1024, config.maxFollowedTopics * 2 * 1200),
+        // an RPC with more subscriptions than this is dropped whole (the library allows 5,000)
+        decodeRpcLimits: {
+          maxSubscriptions: Math.max(512, config.maxFollowedTopics * 2),
+          // the library's defaults (not exported)
+          maxMessages: 5000,
+          maxIhaveMessageIDs: 5000,
+          maxIwantMessageIDs: 5000,
+          maxControlMessages: 5000,
+          maxIdontwantMessageIDs: 512,
+          maxPeerInfos: 16
+        }
+      })
     }
   })
   getConnections = (peerId) => node.getConnections(peerId)
 
-  const follower = new TopicFollower({ pubsub: node.services.pubsub, peerStore: node.peerStore, events: node, log })
+  const follower = new TopicFollower(
+    { pubsub: node.services.pubsub, peerStore: node.peerStore, events: node, getConnections: (peerId) => node.getConnections(peerId), log },
+    { maxTopics: config.maxFollowedTopics, maxTopicsPerPeer: config.maxTopicsPerPeer, probation: config.topicProbation }
+  )
   follower.start()
+  reaper.attach({ relay: node.services.relay, getConnections: (peerId) => node.getConnections(peerId), events: node, peerStore: node.peerStore, metrics: node.metrics, log: log.newScope('reservations') })
+  reaper.start()
+  providers.attach(node.metrics)
+  providers.start()
   // other relays: keep a connection to each, reconnecting with backoff
   const peers = new RelayKeeper({ libp2p: node }, { relays: config.bootstrap.map(ma => parseRelayEntry(ma.toString())) })
   peers.addEventListener('relay:connected', evt => { log('connected to relay %s', evt.detail.input) })
@@ -130,9 +188,21 @@ export async function createRelay (config: RelayConfig, options: { tls?: RelayTl
   return {
     node,
     info: () => ({ peerId: node.peerId.toString(), multiaddrs: node.getMultiaddrs().map(ma => ma.toString()) }),
+    stats: () => ({
+      reservationsReaped: reaper.stats.reaped,
+      reservationsRefused: reaper.stats.refused,
+      followedTopics: follower.stats.followed,
+      quietTopics: follower.stats.quiet,
+      ignoredSubscriptions: follower.stats.ignored,
+      providerRecords: providers.stats.records,
+      providerRecordsDropped: providers.stats.dropped
+    }),
+    drain: () => { reaper.drain() },
     stop: async () => {
       peers.stop()
       follower.stop()
+      reaper.stop()
+      providers.stop()
       await node.stop()
       await state.datastore.close()
     }

@@ -81,3 +81,43 @@ describe('the relay follows its browsers\' topics', () => {
     follower.stop()
   })
 })
+
+describe('the relay\'s followed topics are bounded', () => {
+  const browserAgent = 'libp2p/3.3.11 browser/x'
+  const subscribeAll = async (pubsub: EventTarget, peer: PeerId, topics: string[]): Promise<void> => {
+    pubsub.dispatchEvent(new CustomEvent('subscription-change', { detail: { peerId: peer, subscriptions: topics.map(topic => ({ topic, subscribe: true })) } }))
+    await new Promise(resolve => setTimeout(resolve, 20))
+  }
+
+  it('follows at most maxTopicsPerPeer of one peer\'s topics and maxTopics in all, making room with a topic that carried no message', async () => {
+    const [a, b] = [await peerId(), await peerId()]
+    const agents = new Map([[a.toString(), browserAgent], [b.toString(), browserAgent]])
+    const { topics, components } = fakes(agents)
+    const follower = new TopicFollower(components, { maxTopics: 3, maxTopicsPerPeer: 2, probation: 60_000 })
+    follower.start()
+    await subscribeAll(components.pubsub, a, [`${TOPIC_PREFIX}a1`, `${TOPIC_PREFIX}a2`, `${TOPIC_PREFIX}a3`])
+    expect([...topics]).toEqual([`${TOPIC_PREFIX}a1`, `${TOPIC_PREFIX}a2`])
+    expect(follower.stats.ignored).toBe(1)
+    // a1 carries a message; b's two topics fill the third slot, then take a2's (quiet) place
+    components.pubsub.dispatchEvent(new CustomEvent('message', { detail: { topic: `${TOPIC_PREFIX}a1` } }))
+    await subscribeAll(components.pubsub, b, [`${TOPIC_PREFIX}b1`, `${TOPIC_PREFIX}b2`])
+    expect([...topics].sort()).toEqual([`${TOPIC_PREFIX}a1`, `${TOPIC_PREFIX}b1`, `${TOPIC_PREFIX}b2`])
+    expect(follower.stats).toEqual({ followed: 3, quiet: 1, ignored: 1 })
+    follower.stop()
+  })
+
+  it('leaves a topic that carries no message during its probation, and keeps one that does', async () => {
+    const a = await peerId()
+    const { topics, components } = fakes(new Map([[a.toString(), browserAgent]]))
+    const follower = new TopicFollower(components, { maxTopics: 10, maxTopicsPerPeer: 10, probation: 100 })
+    follower.start()
+    await subscribeAll(components.pubsub, a, [`${TOPIC_PREFIX}quiet`, `${TOPIC_PREFIX}busy`])
+    components.pubsub.dispatchEvent(new CustomEvent('message', { detail: { topic: `${TOPIC_PREFIX}busy` } }))
+    // the sweep runs every probation / 4 (at least 100 ms)
+    const deadline = Date.now() + 5000
+    while (topics.has(`${TOPIC_PREFIX}quiet`) && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 50))
+    expect([...topics]).toEqual([`${TOPIC_PREFIX}busy`])
+    expect(follower.stats).toEqual({ followed: 1, quiet: 1, ignored: 0 })
+    follower.stop()
+  })
+})

@@ -7,9 +7,11 @@ import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
+import type { PrivateKey } from '@libp2p/interface'
 
-export async function stockClient () {
+export async function stockClient (privateKey?: PrivateKey) {
   return createLibp2p({
+    privateKey,
     addresses: { listen: ['/p2p-circuit'] },
     transports: [tcp(), webSockets(), circuitRelayTransport()],
     connectionEncrypters: [noise()],
