@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { connect as tlsConnect } from 'node:tls'
 import { fileURLToPath } from 'node:url'
+import { createPeer, loadOrCreateIdentity, MemoryKeyStore, parseRelayList, type Peerlink, type PeerInit } from '@peerlink/core'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { makeCa, makeCert, type TestCa, type TestCert } from './support/certs.js'
 import { freePort, runRelay, startRelay, type RelayProcess } from './support/relay-process.js'
@@ -208,6 +209,39 @@ describe('relay ICE servers in /relay.json', () => {
     }
     // nor a credential: /relay.json is the only place they appear
     expect(r.output().includes(first.body.iceServers[1].credential)).toBe(false)
+  })
+
+  it('a Peerlink peer takes the relay\'s ICE servers (fresh credentials for WebRTC and calls); the user\'s own win; a relay advertising none gives none', async () => {
+    const advertising = await relay(['--stun-url', 'stun:198.51.100.1:3478', '--turn-url', 'turn:198.51.100.1:3478?transport=udp'], { PEERLINK_TURN_SECRET: SECRET })
+    const silent = await relay([])
+    const peers: Peerlink[] = []
+    try {
+      const peer = async (infoUrl: string, iceServers?: PeerInit['iceServers']): Promise<Peerlink> => {
+        const p = await createPeer({ privateKey: await loadOrCreateIdentity(new MemoryKeyStore()), relays: parseRelayList(infoUrl).relays, webrtc: false, ...(iceServers != null ? { iceServers } : {}) })
+        peers.push(p)
+        // the relay keeper fetched /relay.json once it connected
+        await new Promise<void>(resolve => {
+          if (p.relays()[0]?.state === 'connected' || p.relays()[0]?.state === 'reserved') resolve()
+          else p.addEventListener('relay:connected', () => { resolve() }, { once: true })
+        })
+        return p
+      }
+      const withIce = await peer(advertising.infoUrl)
+      const servers = await withIce.iceServers()
+      expect(servers[0]).toEqual({ urls: ['stun:198.51.100.1:3478'] })
+      const turn = servers[1]
+      expect(turn?.urls).toEqual(['turn:198.51.100.1:3478?transport=udp'])
+      expect(turn?.credential).toBe(createHmac('sha1', SECRET).update(String(turn?.username)).digest('base64'))
+
+      const own = [{ urls: 'stun:192.0.2.7:3478' }]
+      const withOwn = await peer(advertising.infoUrl, own)
+      expect(await withOwn.iceServers()).toEqual(own)
+
+      const withoutIce = await peer(silent.infoUrl)
+      expect(await withoutIce.iceServers()).toEqual([])
+    } finally {
+      await Promise.all(peers.map(async p => p.stop()))
+    }
   })
 
   it('reads the secret from --turn-secret-file', async () => {

@@ -17,6 +17,7 @@ export { transportOf, describeConnection, type ConnectionInfo, type TransportNam
 export type { RelayStatus, RelayState } from './connectivity/relay-keeper.js'
 export type { PeerStatus } from './connectivity/peer-tracker.js'
 export { RelayKeeper, type RelayKeeperEvents } from './connectivity/relay-keeper.js'
+export { RelayIceServers, type RelayIceServersInit } from './connectivity/relay-ice.js'
 export { parsePeerId, peerIdOf } from './peer/peer-id.js'
 export { createPeer, type PeerInit, type PeerStores } from './peer/create-peer.js'
 export { Peerlink, type PeerlinkEvents } from './peer/peerlink.js'

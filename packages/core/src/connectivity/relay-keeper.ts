@@ -1,7 +1,7 @@
 import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
-import { fetchRelayInfo } from '../config/relay-info.js'
+import { fetchRelayInfo, type ParsedRelayInfo } from '../config/relay-info.js'
 import { DEFAULT_TIMEOUT_MS } from '../constants.js'
 import { backoffDelay, sleep, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js'
 import { bestConnection, transportOf, type TransportName } from './connection-info.js'
@@ -53,6 +53,8 @@ export interface RelayKeeperInit {
   backoff?: BackoffOptions
   /** Timeout of one resolve+dial attempt. */
   dialTimeoutMs?: number
+  /** Called with each relay info document fetched (its ICE servers, see RelayIceServers). */
+  onInfo?: (url: string, info: ParsedRelayInfo) => void
 }
 
 /**
@@ -149,7 +151,9 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> implements
     if (entry.kind === 'multiaddr') {
       return { peerId: entry.peerId, multiaddrs: [entry.multiaddr] }
     }
-    return fetchRelayInfo(entry.url, options)
+    const info = await fetchRelayInfo(entry.url, options)
+    this.init.onInfo?.(entry.url, info)
+    return info
   }
 
   private async untilDisconnected (peerId: PeerId, signal: AbortSignal): Promise<void> {

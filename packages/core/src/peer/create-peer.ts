@@ -5,6 +5,7 @@ import { defaultStores } from './default-stores.js'
 import { Peerlink } from './peerlink.js'
 import { services } from './services.js'
 import { transports } from './transports.js'
+import { RelayIceServers } from '../connectivity/relay-ice.js'
 import type { RelayEntry } from '../config/relays.js'
 import type { BackoffOptions } from '../connectivity/backoff.js'
 import type { DmStore } from '../dm/index.js'
@@ -17,7 +18,12 @@ export interface PeerInit {
   privateKey: PrivateKey
   /** Relays to keep connections and reservations on. */
   relays: RelayEntry[]
-  /** ICE servers for WebRTC. Default: none, so no third party learns our addresses. */
+  /**
+   * The user's own ICE servers for WebRTC. When set (non-empty) they are used
+   * and the relays' are not. Default: those the configured relays advertise in
+   * `/relay.json` (STUN, TURN with short-lived credentials, refreshed before
+   * they expire), else none, so no third party learns our addresses.
+   */
   iceServers?: RTCIceServer[]
   /**
    * Direct WebRTC connections to other peers. Default: true. Node tools and
@@ -53,6 +59,11 @@ export interface PeerStores {
 export async function createPeer (init: PeerInit): Promise<Peerlink> {
   const allowPrivateAddresses = init.allowPrivateAddresses ?? true
   const webrtc = init.webrtc ?? true
+  const urls = init.relays.flatMap(entry => entry.kind === 'url' ? [entry.url] : [])
+  const relayIce = new RelayIceServers({ urls })
+  const own = init.iceServers ?? []
+  // the user's servers win; else the relays' (read for each new WebRTC connection, so credentials are fresh)
+  const rtcConfiguration = own.length > 0 ? { iceServers: own } : urls.length > 0 ? relayIce.rtcConfiguration() : { iceServers: [] }
   const libp2p = await createLibp2p({
     privateKey: init.privateKey,
     start: false,
@@ -60,7 +71,7 @@ export async function createPeer (init: PeerInit): Promise<Peerlink> {
       // one reservation per relay (up to three), plus WebRTC signalled through them
       listen: [...Array.from({ length: Math.max(1, Math.min(3, init.relays.length)) }, () => '/p2p-circuit'), ...(webrtc ? ['/webrtc'] : [])]
     },
-    transports: transports({ iceServers: init.iceServers ?? [], webrtc }),
+    transports: transports({ rtcConfiguration, webrtc }),
     connectionEncrypters: [noise()],
     // kad-dht's pings can hold the only outbound ping stream, making the
     // connection monitor's own ping fail and abort healthy relay connections
@@ -70,7 +81,7 @@ export async function createPeer (init: PeerInit): Promise<Peerlink> {
     connectionGater: allowPrivateAddresses ? { denyDialMultiaddr: () => false } : {},
     services: services({ allowPrivateAddresses })
   })
-  const peer = new Peerlink(libp2p, { ...init, stores: { ...defaultStores(), ...init.stores } })
+  const peer = new Peerlink(libp2p, { ...init, relayIce, stores: { ...defaultStores(), ...init.stores } })
   await peer.start()
   return peer
 }

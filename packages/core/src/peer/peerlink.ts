@@ -7,6 +7,7 @@ import { parsePeerId } from './peer-id.js'
 import { backoffDelay, sleep } from '../connectivity/backoff.js'
 import { bestConnection, describeConnection, type ConnectionInfo } from '../connectivity/connection-info.js'
 import { PeerTracker, type PeerStatus, type PeerTrackerEvents } from '../connectivity/peer-tracker.js'
+import { RelayIceServers } from '../connectivity/relay-ice.js'
 import { RelayKeeper, type RelayKeeperEvents, type RelayStatus } from '../connectivity/relay-keeper.js'
 import { Calls } from '../calls/index.js'
 import { DirectMessages } from '../dm/index.js'
@@ -30,6 +31,8 @@ export type PeerlinkEvents = RelayKeeperEvents & PeerTrackerEvents
  */
 export class Peerlink extends TypedEventEmitter<PeerlinkEvents> {
   readonly relayKeeper: RelayKeeper
+  /** The ICE servers the relays advertise (see {@link iceServers}). */
+  readonly relayIce: RelayIceServers
   readonly peerTracker: PeerTracker
   /** Group chat rooms. */
   readonly rooms: Rooms
@@ -40,15 +43,17 @@ export class Peerlink extends TypedEventEmitter<PeerlinkEvents> {
   /** Shared files: sharing, downloading, serving. */
   readonly files: Files
 
-  constructor (readonly libp2p: PeerlinkLibp2p, init: Pick<PeerInit, 'privateKey' | 'relays' | 'relayBackoff'> & { stores: PeerStores }) {
+  constructor (readonly libp2p: PeerlinkLibp2p, init: Pick<PeerInit, 'privateKey' | 'relays' | 'relayBackoff' | 'iceServers'> & { stores: PeerStores, relayIce?: RelayIceServers }) {
     super()
+    this.ownIceServers = init.iceServers ?? []
+    this.relayIce = init.relayIce ?? new RelayIceServers({ urls: [] })
     const connectToPeer = async (peerId: string, options?: AbortOptions): Promise<ConnectionInfo> => this.connectToPeer(peerId, options)
     this.rooms = new Rooms({ libp2p, privateKey: init.privateKey, connectToPeer }, { store: init.stores.rooms })
     this.dms = new DirectMessages({ libp2p, privateKey: init.privateKey, connectToPeer }, { store: init.stores.dms })
     this.calls = new Calls({ libp2p, rooms: this.rooms, connectToPeer })
     const roomMembers = (roomId: string): string[] => this.rooms.get(roomId)?.members().filter(m => !m.self).map(m => m.peerId) ?? []
     this.files = new Files({ libp2p, connectToPeer, roomMembers }, { chunks: init.stores.chunks, transfers: init.stores.transfers })
-    this.relayKeeper = new RelayKeeper({ libp2p }, { relays: init.relays, backoff: init.relayBackoff })
+    this.relayKeeper = new RelayKeeper({ libp2p }, { relays: init.relays, backoff: init.relayBackoff, onInfo: (url, info) => { this.relayIce.record(url, info) } })
     this.peerTracker = new PeerTracker({ libp2p }, id => this.relayKeeper.isRelay(id))
     for (const type of ['relay:connecting', 'relay:connected', 'relay:reserved', 'relay:lost', 'relay:error'] as const) {
       this.relayKeeper.addEventListener(type, evt => this.safeDispatchEvent(type, { detail: evt.detail }))
@@ -58,13 +63,26 @@ export class Peerlink extends TypedEventEmitter<PeerlinkEvents> {
     }
   }
 
+  private readonly ownIceServers: RTCIceServer[]
+
   get peerId (): string {
     return this.libp2p.peerId.toString()
+  }
+
+  /**
+   * ICE servers for a new RTCPeerConnection (calls): the user's own when
+   * given to createPeer, else those the relays advertise with unexpired
+   * credentials (fetched again when due), else none.
+   */
+  async iceServers (options: AbortOptions = {}): Promise<RTCIceServer[]> {
+    if (this.ownIceServers.length > 0) return this.ownIceServers.map(s => ({ ...s }))
+    return this.relayIce.get(options)
   }
 
   async start (): Promise<void> {
     await this.libp2p.start()
     this.peerTracker.start()
+    this.relayIce.start()
     this.relayKeeper.start()
     await this.rooms.start()
     await this.calls.start()
@@ -78,6 +96,7 @@ export class Peerlink extends TypedEventEmitter<PeerlinkEvents> {
     await this.calls.stop()
     await this.rooms.stop()
     this.relayKeeper.stop()
+    this.relayIce.stop()
     this.peerTracker.stop()
     await this.libp2p.stop()
   }

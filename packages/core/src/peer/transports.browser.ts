@@ -14,12 +14,12 @@ export type { TransportOptions }
  * accept them and they measured 1.4–2.5x faster than the default), and the
  * circuit relay for signaling and as a fallback.
  */
-export function transports ({ iceServers, webrtc }: TransportOptions): Array<(components: any) => Transport> {
+export function transports ({ rtcConfiguration, webrtc }: TransportOptions): Array<(components: any) => Transport> {
   return [
     webSockets(),
     webTransport(),
-    ...(webrtc ? [webRTC({ rtcConfiguration: { iceServers }, dataChannel: { maxMessageSize: WEBRTC_MAX_MESSAGE_SIZE } })] : []),
-    webRTCDirect({ rtcConfiguration: { iceServers } }),
+    ...(webrtc ? [webRTC({ rtcConfiguration, dataChannel: { maxMessageSize: WEBRTC_MAX_MESSAGE_SIZE } })] : []),
+    webRTCDirect({ rtcConfiguration }),
     circuitRelayTransport()
   ]
 }

@@ -5,8 +5,11 @@ import { WEBRTC_MAX_MESSAGE_SIZE } from '../constants.js'
 import type { Transport } from '@libp2p/interface'
 
 export interface TransportOptions {
-  /** ICE servers for WebRTC. Empty by default: no public STUN server is contacted. */
-  iceServers: RTCIceServer[]
+  /**
+   * WebRTC's configuration, or a function giving it for each new connection
+   * (fresh TURN credentials). No ICE servers by default: no public STUN server is contacted.
+   */
+  rtcConfiguration: RTCConfiguration | (() => Promise<RTCConfiguration>)
   /** Include browser-to-browser WebRTC. */
   webrtc: boolean
 }
@@ -19,11 +22,11 @@ type TransportFactory = (components: any) => Transport
  * cannot dial WebTransport from Node, so it is browser-only
  * (see transports.browser.ts).
  */
-export function transports ({ iceServers, webrtc }: TransportOptions): TransportFactory[] {
+export function transports ({ rtcConfiguration, webrtc }: TransportOptions): TransportFactory[] {
   return [
     webSockets(),
-    ...(webrtc ? [webRTC({ rtcConfiguration: { iceServers }, dataChannel: { maxMessageSize: WEBRTC_MAX_MESSAGE_SIZE } })] : []),
-    webRTCDirect({ rtcConfiguration: { iceServers } }),
+    ...(webrtc ? [webRTC({ rtcConfiguration, dataChannel: { maxMessageSize: WEBRTC_MAX_MESSAGE_SIZE } })] : []),
+    webRTCDirect({ rtcConfiguration }),
     circuitRelayTransport()
   ]
 }
