@@ -4,7 +4,7 @@
  * the mesh size, and the statistics the tiles show (frames decoded, audio
  * received, audio level for the speaking indicator).
  */
-import { PerfectNegotiation, videoEncodingFor, type CallSignal, type IceServer, type Participant } from '@peerlink/core'
+import { PerfectNegotiation, videoEncodingFor, type CallSignal, type Participant } from '@peerlink/core'
 import type { LocalMedia } from './call-media.svelte.ts'
 
 /** An audio level (0..1, from getStats) above which someone is speaking. */
@@ -40,7 +40,7 @@ export class CallPeer {
 
   constructor (
     public participant: Participant,
-    iceServers: IceServer[],
+    iceServers: RTCIceServer[],
     private readonly local: Pick<LocalMedia, 'stream' | 'audioTrack' | 'videoTrack' | 'sharing'>,
     send: (signal: CallSignal) => void
   ) {

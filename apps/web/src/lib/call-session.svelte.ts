@@ -56,7 +56,6 @@ export class ActiveCall {
   selfId: string
   readonly #call: Call
   readonly #room: Room
-  readonly #settings: CallSettings
   readonly #timer: ReturnType<typeof setInterval>
   /** Our own video as the self tile previews it (one stream per track, so the element is not reloaded). */
   readonly #preview = $derived.by(() => {
@@ -85,10 +84,13 @@ export class ActiveCall {
     'call:ended': () => { this.#cleanup() }
   }
 
-  constructor (init: { call: Call, room: Room, media: LocalMedia, settings: CallSettings, joinedAt: number, selfId: string, onEnded: () => void }) {
+  /** ICE servers for the next participant's connection (the user's, else the relays' with unexpired credentials). */
+  readonly #iceServers: () => RTCIceServer[]
+
+  constructor (init: { call: Call, room: Room, media: LocalMedia, iceServers: () => RTCIceServer[], joinedAt: number, selfId: string, onEnded: () => void }) {
+    this.#iceServers = init.iceServers
     this.#call = init.call
     this.#room = init.room
-    this.#settings = init.settings
     this.media = init.media
     this.roomId = init.call.roomId
     this.joinedAt = init.joinedAt
@@ -198,7 +200,7 @@ export class ActiveCall {
     if (this.#ended) return
     // a participant that joined again (a reload) replaces its old connection
     for (const old of this.peers.filter(p => p.peerId === participant.peerId)) old.close()
-    const peer = new CallPeer(participant, this.#settings.iceServers, this.media, signal => { this.#call.signal(participant.peerId, signal) })
+    const peer = new CallPeer(participant, this.#iceServers(), this.media, signal => { this.#call.signal(participant.peerId, signal) })
     this.peers = [...this.peers.filter(p => p.peerId !== participant.peerId), peer]
     this.#resize()
   }
@@ -275,12 +277,15 @@ export class CallManager {
       await this.settings.loaded
       const local = media = new LocalMedia(this.settings, change => { void this.active?.tracksChanged(change) })
       await local.open()
+      // the user's ICE servers win; else the relays' (fetched now if their credentials are due)
+      await peer.iceServers().catch(() => [])
+      const iceServers = (): RTCIceServer[] => this.settings.iceServers.length > 0 ? this.settings.iceServers : peer.relayIce.current()
       const call = await peer.calls.join(roomId, { media: local.state })
       const active: ActiveCall = new ActiveCall({
         call,
         room,
         media: local,
-        settings: this.settings,
+        iceServers,
         joinedAt,
         selfId: peer.peerId,
         onEnded: () => { if (this.active === active) this.active = undefined }

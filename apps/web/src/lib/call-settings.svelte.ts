@@ -8,9 +8,24 @@ export const CAMERA_DB_KEY = 'peerlink:camera-device'
 export const MICROPHONE_DB_KEY = 'peerlink:microphone-device'
 
 /**
- * Call settings, kept in IndexedDB: the ICE servers of calls (none by
- * default: a LAN or loopback needs none, and no third party then learns our
- * addresses) and the chosen camera and microphone.
+ * The user's saved ICE servers (none when unset, invalid or IndexedDB is
+ * unavailable). When set they win over those the relays advertise, for calls
+ * and for the peer's own WebRTC connections (from its next start).
+ */
+export async function savedIceServers (): Promise<IceServer[]> {
+  try {
+    const text: unknown = await get(ICE_SERVERS_DB_KEY)
+    return typeof text === 'string' ? parseIceServers(text) : []
+  } catch {
+    return []
+  }
+}
+
+/**
+ * Call settings, kept in IndexedDB: the ICE servers of calls (by default
+ * those the relays advertise in /relay.json; with none advertised, none: a
+ * LAN or loopback needs none, and no third party then learns our addresses)
+ * and the chosen camera and microphone.
  */
 export class CallSettings {
   /** The saved ICE server lines (one per line). */
@@ -56,7 +71,7 @@ export class CallSettings {
       if (text === '') await del(ICE_SERVERS_DB_KEY)
       else await set(ICE_SERVERS_DB_KEY, text)
       this.iceText = text
-      this.iceMessage = text === '' ? 'No ICE servers: calls use direct addresses only.' : 'Saved. Used by calls from now on.'
+      this.iceMessage = text === '' ? 'No ICE servers of your own: calls use those your relays offer, if any, else direct addresses only.' : 'Saved. Used by calls from now on (and by other connections after a restart).'
     } catch (err) {
       this.iceError = `Could not save: ${errorMessage(err)}`
     }

@@ -4,6 +4,7 @@ import {
 } from '@peerlink/core'
 import { errorMessage } from './errors.ts'
 import { IdentityWatch, lastPeerId, rememberPeerId, requestPersistence, takeHandover, type IdentityNotice } from './identity-guard.ts'
+import { savedIceServers } from './call-settings.svelte.ts'
 import { resolveRelayConfig, type RelayConfig } from './relay-config.ts'
 import type { ConnectionInfo, PeerStatus, RelayStatus } from './types.ts'
 
@@ -171,7 +172,8 @@ export class Session {
   async #launch (config: RelayConfig): Promise<void> {
     const generation = ++this.#generation
     try {
-      const peer = await createPeer({ privateKey: this.#key!, relays: config.relays, webrtc: this.#webrtc, ...(this.storageUnavailable ? { stores: memoryStores() } : {}) })
+      // the user's own ICE servers (call settings) win over those the relays advertise
+      const peer = await createPeer({ privateKey: this.#key!, relays: config.relays, webrtc: this.#webrtc, iceServers: await savedIceServers(), ...(this.storageUnavailable ? { stores: memoryStores() } : {}) })
       if (generation !== this.#generation) {
         await peer.stop() // superseded by a later restart or stop
         return
