@@ -11,7 +11,7 @@
  * `restored`: the stored identity was removed while the app ran, and written back (by this page, or by the next one
  * from the copy the page handed over as it unloaded).
  * `replaced`: another identity is stored now (imported, maybe in another tab); this page runs as the old one.
- * `unsaved`: the stored identity was removed and could not be written back (`reason`).
+ * `unsaved`: the identity could not be stored (`reason`: the storage is full, say), on a first run or when written back.
  * `unavailable`: the browser lets the site store nothing (`reason`): the identity lasts as long as this page.
  */
 export type IdentityNotice =

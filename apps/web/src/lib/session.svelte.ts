@@ -223,6 +223,13 @@ export class Session {
       if (handedOver != null) restored = await new IdentityKeeper(store, handedOver).check() === 'restored'
       opened = await openIdentity(store)
     } catch (err) {
+      if (err instanceof Error && err.name === 'StorageFullError') {
+        // no room for even the key: run as a new one, said unsaved; the checks store it once there is room
+        const key = await loadOrCreateIdentity(new MemoryKeyStore())
+        this.identityNotice = { kind: 'unsaved', reason: err.message }
+        this.#keeper = new IdentityKeeper(store, key)
+        return key
+      }
       if (!(err instanceof Error) || err.name !== 'StorageUnavailableError') throw err
       this.storageUnavailable = true
       this.identityNotice = { kind: 'unavailable', reason: err.message }
