@@ -2,7 +2,7 @@ import { expect, test } from '../support/test.js'
 import { startRelay } from '../../relay/test/support/relay-process.js'
 import { createRoom, member, messages, send, setName } from '../support/chat.js'
 import { openApp, readPeerId, type AppPage } from '../support/app.js'
-import { clearSiteData } from '../support/storage.js'
+import { clearSiteData, limitQuota, type QuotaLimit } from '../support/storage.js'
 import type { BrowserContext, Page } from '@playwright/test'
 
 /** The identity notice, whatever its role (a quiet status for a first run, an alert otherwise). */
@@ -151,4 +151,21 @@ test('without IndexedDB (open throws, or none at all) the app says so, runs with
   } finally {
     await relay.stop()
   }
+})
+
+test('a storage too full for the key: the app runs, says the identity is not stored, and stores it once there is room', async ({ browser }) => {
+  let quota: QuotaLimit | undefined
+  // tried: a quota of 1 byte set before the app first opens IndexedDB (measured: an override of 0 changed nothing)
+  const a = await openApp(browser, [], 'Ann', undefined, '', async (context) => { quota = await limitQuota(context, 1) })
+  const alert = a.page.getByRole('alert', { name: 'Identity notice' })
+  await expect(alert).toHaveAttribute('data-kind', 'unsaved')
+  await expect(alert).toContainText('Storage is full')
+
+  await quota?.set(1024 * 1024 * 1024)
+  await a.page.evaluate(() => { window.dispatchEvent(new Event('focus')) })
+  await expect(alert).toHaveAttribute('data-kind', 'restored')
+  await a.page.evaluate(() => { window.addEventListener('pagehide', () => { sessionStorage.clear() }) })
+  await a.page.reload()
+  expect(await readPeerId(a.page)).toBe(a.peerId)
+  await expect(notice(a.page)).toHaveCount(0)
 })
