@@ -19,7 +19,8 @@ export function transports ({ rtcConfiguration, webrtc }: TransportOptions): Arr
     webSockets(),
     webTransport(),
     ...(webrtc ? [webRTC({ rtcConfiguration, dataChannel: { maxMessageSize: WEBRTC_MAX_MESSAGE_SIZE } })] : []),
-    webRTCDirect({ rtcConfiguration }),
+    // relays are reachable directly: the relays' own STUN/TURN (a function) would only cost a TURN allocation per relay dial
+    webRTCDirect({ rtcConfiguration: typeof rtcConfiguration === 'function' ? { iceServers: [] } : rtcConfiguration }),
     circuitRelayTransport()
   ]
 }

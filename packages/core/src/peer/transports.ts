@@ -26,7 +26,8 @@ export function transports ({ rtcConfiguration, webrtc }: TransportOptions): Tra
   return [
     webSockets(),
     ...(webrtc ? [webRTC({ rtcConfiguration, dataChannel: { maxMessageSize: WEBRTC_MAX_MESSAGE_SIZE } })] : []),
-    webRTCDirect({ rtcConfiguration }),
+    // relays are reachable directly: the relays' own STUN/TURN (a function) would only cost a TURN allocation per relay dial
+    webRTCDirect({ rtcConfiguration: typeof rtcConfiguration === 'function' ? { iceServers: [] } : rtcConfiguration }),
     circuitRelayTransport()
   ]
 }
