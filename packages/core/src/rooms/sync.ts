@@ -12,7 +12,7 @@
  * key: only members get history, and it is only ever ciphertext signed by its
  * authors, which the client verifies before merging.
  */
-import { MAX_SYNC_FRAME_BYTES, MAX_SYNC_LIST, MAX_SYNC_MESSAGES, SYNC_BATCH_BYTES } from './constants.js'
+import { MAX_ENVELOPE_BYTES, MAX_SYNC_FRAME_BYTES, MAX_SYNC_LIST, MAX_SYNC_MESSAGES, SYNC_BATCH_BYTES } from './constants.js'
 import { utf8 } from './encoding.js'
 import { encodeEnvelope, validateEnvelope, type Envelope } from './envelope.js'
 import { MalformedFrameError, OversizedFrameError, SyncError, SyncRefusedError } from './errors.js'
@@ -61,6 +61,13 @@ export async function readFrame (stream: FrameStream, options?: AbortOptions): P
   return validateFrame(value)
 }
 
+/** An envelope from a batch, held to the size a live one is (the batch's own bound is larger). */
+function withinLimit (envelope: Envelope): Envelope {
+  const bytes = encodeEnvelope(envelope).byteLength
+  if (bytes > MAX_ENVELOPE_BYTES) throw new OversizedFrameError(`envelope of ${bytes} bytes exceeds ${MAX_ENVELOPE_BYTES}`)
+  return envelope
+}
+
 function validateFrame (value: unknown): SyncFrame {
   const f = value as Record<string, unknown>
   const list = (x: unknown, check: (item: unknown) => boolean): boolean => Array.isArray(x) && x.length <= MAX_SYNC_LIST && x.every(check)
@@ -78,7 +85,7 @@ function validateFrame (value: unknown): SyncFrame {
       return f as SyncFrame
     case 'batch':
       if (!Array.isArray(f.envelopes)) break
-      return { type: 'batch', envelopes: f.envelopes.map(validateEnvelope) }
+      return { type: 'batch', envelopes: f.envelopes.map(e => withinLimit(validateEnvelope(e))) }
     case 'done':
       if (typeof f.more !== 'boolean') break
       return f as SyncFrame

@@ -141,6 +141,18 @@ describe('fuzzing the room decoders', () => {
     report('rooms readFrame (sync)', t, started)
   }, FUZZ_TIMEOUT_MS)
 
+  it('readFrame (sync): refuses a batch carrying an envelope over MAX_ENVELOPE_BYTES, as the live path does', async () => {
+    // found by the long run: a batch took an envelope of 98,305 bytes that decodeEnvelope refuses live
+    const base = envelopes[0] as Envelope
+    const room = MAX_ENVELOPE_BYTES - encodeEnvelope(base).byteLength
+    for (const extra of [room - 4, room + 4]) {
+      const big = { ...base, c: base.c + 'A'.repeat(extra) }
+      const bytes = utf8.encode(JSON.stringify({ type: 'batch', envelopes: [big] }))
+      if (extra < room) expect((await readFrame(stream(bytes))).type).toBe('batch')
+      else await expect(readFrame(stream(bytes))).rejects.toThrow(OversizedFrameError)
+    }
+  })
+
   it('readFrame (sync): refuses a frame over MAX_SYNC_FRAME_BYTES even when it is valid JSON', async () => {
     const bytes = new Uint8Array(MAX_SYNC_FRAME_BYTES + 1).fill(0x20)
     bytes.set(utf8.encode(JSON.stringify({ type: 'done', more: false })))
