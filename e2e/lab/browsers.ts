@@ -27,26 +27,23 @@ export async function launchIn (host: Host, spkiHashes: string[]): Promise<Brows
 
 /**
  * A context for the app at `origin` with the app's permissions (a media permission makes Chromium gather
- * host candidates with real addresses) and the RTCPeerConnection recorder. With `iceServers`, connections
- * created without ICE servers get them (for an app that does not yet take ICE servers from relay.json).
+ * host candidates with real addresses) and the RTCPeerConnection recorder (it changes nothing the app asks for).
  */
-export async function labContext (browser: Browser, origin: string, iceServers?: RTCIceServer[]): Promise<BrowserContext> {
+export async function labContext (browser: Browser, origin: string): Promise<BrowserContext> {
   const context = await browser.newContext()
   await context.grantPermissions(APP_PERMISSIONS, { origin })
-  await context.addInitScript((inject: RTCIceServer[] | null) => {
+  await context.addInitScript(() => {
     const Native = window.RTCPeerConnection
     const made: Array<{ pc: RTCPeerConnection, iceServers: RTCIceServer[] }> = []
     Object.defineProperty(window, '__labPeerConnections', { value: made })
     class Recorded extends Native {
-      constructor (config: RTCConfiguration = {}) {
-        const servers = config.iceServers != null && config.iceServers.length > 0 ? config.iceServers : (inject ?? [])
-        const effective = { ...config, iceServers: servers }
-        super(effective)
-        made.push({ pc: this, iceServers: servers })
+      constructor (config?: RTCConfiguration) {
+        super(config)
+        made.push({ pc: this, iceServers: config?.iceServers ?? [] })
       }
     }
     Object.defineProperty(window, 'RTCPeerConnection', { value: Recorded, configurable: true, writable: true })
-  }, iceServers ?? null)
+  })
   return context
 }
 
@@ -59,8 +56,8 @@ export interface CandidatePath {
   remoteAddress: string
   /** The transport to the TURN server when the local candidate is a relay one ('udp' | 'tcp'). */
   relayProtocol?: string
-  /** ICE servers the connection was created with (count). */
-  iceServers: number
+  /** ICE server URLs the connection was created with (from the relays' /relay.json). */
+  iceServers: string[]
 }
 
 /**
@@ -89,7 +86,7 @@ export async function selectedPaths (page: Page, exclude: string[] = []): Promis
         localAddress: `${local.address}:${local.port}`,
         remoteAddress: `${remote.address}:${remote.port}`,
         ...(local.relayProtocol != null ? { relayProtocol: local.relayProtocol } : {}),
-        iceServers: iceServers.length
+        iceServers: iceServers.flatMap(s => Array.isArray(s.urls) ? s.urls : [s.urls])
       })
     }
     return out

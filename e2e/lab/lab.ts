@@ -1,13 +1,14 @@
 /**
  * The whole NAT lab: the networks (netlab.ts), a test CA with certificates for
- * the public servers, coturn, the app over https (Caddy) and two relays
- * reached over wss. One lab serves every pair of the lab spec.
+ * the public servers, coturn, the app over https (Caddy) and two relays with
+ * their own TLS (wss, https /relay.json) that advertise coturn in /relay.json
+ * with short-lived credentials. One lab serves every pair of the lab spec.
  */
-import { randomBytes } from 'node:crypto'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { createHash, randomBytes, X509Certificate } from 'node:crypto'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createCa, type Leaf } from './certs.js'
+import { makeCa, makeCert } from '../../relay/test/support/certs.js'
 import { NetLab, PUBLIC_PREFIX, type HomeSpec } from './netlab.js'
 import { killAllNow, startCaddy, startCoturn, startLabRelay, stopAll, type LabRelay, type Turn } from './servers.js'
 
@@ -42,38 +43,38 @@ export async function startLab (homes: HomeSpec[]): Promise<Lab> {
   }
   try {
     await net.up([10, 21, 22, 30], homes)
-    const ca = await createCa(dir)
-    const webCert = await ca.issue('web', [WEB_ADDRESS])
-    const relayCerts: Leaf[] = []
-    for (const [i, address] of RELAY_ADDRESSES.entries()) relayCerts.push(await ca.issue(`relay${i + 1}`, [address]))
+    const ca = await makeCa(dir, 'lab-ca')
+    const webCert = await makeCert(ca, dir, { name: 'web', dnsNames: [], ips: [WEB_ADDRESS] })
+    const relayCerts = []
+    for (const [i, address] of RELAY_ADDRESSES.entries()) relayCerts.push(await makeCert(ca, dir, { name: `relay${i + 1}`, dnsNames: [], ips: [address] }))
 
     const turnDir = join(dir, 'turn')
     await mkdir(turnDir)
-    const turn = await startCoturn(TURN_ADDRESS, randomBytes(16).toString('hex'), turnDir)
+    const secret = randomBytes(16).toString('hex')
+    const secretFile = join(turnDir, 'secret')
+    await writeFile(secretFile, `${secret}\n`, { mode: 0o600 })
+    const turn = await startCoturn(TURN_ADDRESS, secret, turnDir)
 
-    // Relays: plain listeners behind Caddy, which terminates TLS for their WebSockets and relay.json
+    // Relays with their own TLS: wss (/tls/ws) and https /relay.json, which advertises coturn
+    const ice = ['--stun-url', `stun:${TURN_ADDRESS}:3478`,
+      '--turn-url', `turn:${TURN_ADDRESS}:3478?transport=udp,turn:${TURN_ADDRESS}:3478?transport=tcp`, '--turn-secret-file', secretFile]
     const relays: LabRelay[] = []
     for (const [i, address] of RELAY_ADDRESSES.entries()) {
       const relayDir = join(dir, `relay${i + 1}`)
       const bootstrap = relays[0] != null ? ['--bootstrap', `/ip4/${relays[0].address}/tcp/9003/p2p/${relays[0].peerId}`] : []
-      relays.push(await startLabRelay(`relay${i + 1}`, address, relayDir, ['--announce', `/ip4/${address}/tcp/443/tls/ws`, ...bootstrap], `https://${address}/relay.json`))
+      const tls = ['--tls-cert', relayCerts[i]!.cert, '--tls-key', relayCerts[i]!.key]
+      relays.push(await startLabRelay(`relay${i + 1}`, address, relayDir, [...tls, ...ice, ...bootstrap], `https://${address}:9090/relay.json`))
     }
-    const proxies = relays.map((r, i) => `https://${r.address}:443 {
-\tbind ${r.address}
-\ttls ${relayCerts[i]!.certPath} ${relayCerts[i]!.keyPath}
-\treverse_proxy /relay.json ${r.address}:9090
-\treverse_proxy ${r.address}:9001
-}
-`).join('\n')
     const caddyDir = join(dir, 'caddy')
     await mkdir(caddyDir)
-    await startCaddy(WEB_ADDRESS, webCert, caddyDir, proxies)
+    await startCaddy(WEB_ADDRESS, { certPath: webCert.cert, keyPath: webCert.key }, caddyDir)
+    const certs = [webCert, ...relayCerts]
     return {
       net,
       origin: `https://${WEB_ADDRESS}`,
       relays,
       turn,
-      spki: [webCert.spki, ...relayCerts.map(c => c.spki)],
+      spki: await Promise.all(certs.map(async c => spkiHash(await readFile(c.cert, 'utf8')))),
       dir,
       down
     }
@@ -81,4 +82,10 @@ export async function startLab (homes: HomeSpec[]): Promise<Lab> {
     await down()
     throw err
   }
+}
+
+/** base64 SHA-256 of a PEM certificate's SubjectPublicKeyInfo, as Chromium's --ignore-certificate-errors-spki-list takes it. */
+export function spkiHash (pem: string): string {
+  const spki = new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' })
+  return createHash('sha256').update(spki).digest('base64')
 }

@@ -5,7 +5,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createHmac } from 'node:crypto'
-import { writeFile } from 'node:fs/promises'
 import { connect } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -104,16 +103,13 @@ export async function startCoturn (address: string, secret: string, dir: string)
   }
 }
 
-/** Caddy serving the built app over https on `address`:443, plus extra Caddyfile sites. */
-export async function startCaddy (address: string, cert: { certPath: string, keyPath: string }, dir: string, extraSites = ''): Promise<Server> {
-  const extra = join(dir, 'extra.caddy')
-  await writeFile(extra, extraSites)
+/** Caddy serving the built app over https on `address`:443 (e2e/lab/Caddyfile). */
+export async function startCaddy (address: string, cert: { certPath: string, keyPath: string }, dir: string): Promise<Server> {
   const server = startServer('caddy', 'caddy', ['run', '--config', join(LAB_DIR, 'Caddyfile'), '--adapter', 'caddyfile'], {
     HOME: dir,
     XDG_DATA_HOME: join(dir, 'data'),
     XDG_CONFIG_HOME: join(dir, 'config'),
     LAB_CADDY_DATA: join(dir, 'storage'),
-    LAB_CADDY_EXTRA: extra,
     LAB_WEB_HOST: address,
     LAB_TLS_CERT: cert.certPath,
     LAB_TLS_KEY: cert.keyPath,

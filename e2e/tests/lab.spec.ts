@@ -6,7 +6,9 @@
  * TURN relay when only TURN can connect them), a 16 MiB download and a DM.
  * Prints a table and writes it to test-results/nat-lab.json.
  */
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { Browser, BrowserContext } from '@playwright/test'
 import { expect, test } from '../support/test.js'
 import { openApp, type AppPage } from '../support/app.js'
@@ -33,17 +35,40 @@ interface Pair {
   a: string
   b: string
   expected: Expected
+  /** A failure found by this lab and not yet fixed: its steps are measured and reported, and fail the test only with PEERLINK_LAB_STRICT=1. */
+  knownIssue?: string
 }
 
+/**
+ * Found by this lab (a raw RTCPeerConnection in the same lab shows it too, so not libp2p's doing): with
+ * iceTransportPolicy 'all' and STUN+TURN, Chromium connects one side's TURN relay candidate to the other side's
+ * srflx/prflx candidate; a few KB to ~1 MiB cross, then the data stops and ICE goes 'disconnected'. TURN-only
+ * ('relay' policy) between the same homes carried 16 MiB at 7.6 MB/s.
+ */
+const TURN_MIXED_PAIR_STALLS = 'WebRTC over a relay↔srflx/prflx candidate pair stalls (ICE disconnected)'
+
 const PAIRS: Pair[] = [
-  { name: 'cone ↔ cone', a: 'cone-1', b: 'cone-2', expected: 'direct' }
+  { name: 'cone ↔ cone', a: 'cone-1', b: 'cone-2', expected: 'direct' },
+  { name: 'cone ↔ symmetric', a: 'cone-1', b: 'symmetric-1', expected: 'turn', knownIssue: TURN_MIXED_PAIR_STALLS },
+  { name: 'symmetric ↔ symmetric', a: 'symmetric-1', b: 'symmetric-2', expected: 'turn', knownIssue: TURN_MIXED_PAIR_STALLS },
+  { name: 'UDP blocked ↔ cone', a: 'udp-blocked', b: 'cone-2', expected: 'turn', knownIssue: TURN_MIXED_PAIR_STALLS },
+  { name: 'one LAN, two browsers', a: 'lan-a', b: 'lan-b', expected: 'lan' }
 ]
 
+const STRICT = process.env.PEERLINK_LAB_STRICT === '1'
+
 const FILE_SIZE = 16 * MiB
-const TRANSFER_TIMEOUT = 180_000
+/** 16 MiB at 0.4 MB/s: ten times slower than the WebRTC paths measured here (3–7 MB/s), and than 16 MiB can cross the circuit relay's limits */
+const TRANSFER_TIMEOUT = 45_000
+/** The table, written when the lab ends. */
+const RESULTS = 'test-results/nat-lab.json'
+/** Each pair's row, kept across worker restarts (a failed test restarts the worker, and with it the lab): one file per run of the runner, the workers' parent. */
+const ROWS = join(tmpdir(), `peerlink-nat-lab-${process.ppid}.json`)
 
 interface Row {
   pair: string
+  outcome: 'passed' | 'failed'
+  error?: string
   path: string
   candidates: string
   toConnectedMs: number
@@ -51,13 +76,27 @@ interface Row {
   chatLatencyMs: number
   fileMBps: number
   dm: boolean
+  /** ICE servers the browsers' WebRTC connections were given (from /relay.json). */
+  iceServers: string[]
+  /** Steps that failed with a known issue (not failing the test unless PEERLINK_LAB_STRICT=1). */
+  knownIssue?: string
 }
 
-const rows: Row[] = []
 let lab: Lab
 let file: TestFile
+/** What the running test measured so far (recorded, with the outcome, after it ends). */
+let current: Partial<Row> = {}
 
-test.describe.configure({ mode: 'serial' })
+/** The rows of this run: workers are restarted by the same runner process, which is their parent. */
+async function readRows (): Promise<Row[]> {
+  try {
+    return JSON.parse(await readFile(ROWS, 'utf8')) as Row[]
+  } catch {
+    return []
+  }
+}
+
+const ms = (n: number | undefined): string => n == null ? '–' : `${n} ms`
 
 test.beforeAll(async () => {
   test.setTimeout(120_000)
@@ -65,28 +104,37 @@ test.beforeAll(async () => {
   file = await makeFile(FILE_SIZE, 'lab-16MiB.bin')
 })
 
+// eslint-disable-next-line no-empty-pattern -- Playwright's hooks take fixtures by destructuring
+test.afterEach(async ({}, info) => {
+  const row = { ...current, outcome: info.status === info.expectedStatus && info.status === 'passed' ? 'passed' : 'failed', ...(info.error?.message != null ? { error: info.error.message.split('\n')[0] } : {}) } as Row
+  current = {}
+  const rows = (await readRows()).filter(r => r.pair !== row.pair)
+  rows.push(row)
+  await writeFile(ROWS, JSON.stringify(rows))
+})
+
 test.afterAll(async () => {
   await lab?.down()
-  if (rows.length === 0) return
-  const table = ['pair | path | candidates | to direct/TURN | first message | chat latency | 16 MiB file', ...rows.map(r =>
-    `${r.pair} | ${r.path} | ${r.candidates} | ${r.toConnectedMs} ms | ${r.firstMessageMs} ms | ${r.chatLatencyMs} ms | ${r.fileMBps.toFixed(2)} MB/s`)]
-  console.log(`\nNAT lab\n${table.join('\n')}\n`)
+  const rows = await readRows()
+  const table = ['pair | outcome | path | candidates | to direct/TURN | first message | chat latency | DM | 16 MiB file | known issue', ...rows.map(r =>
+    `${r.pair} | ${r.outcome} | ${r.path ?? '–'} | ${r.candidates ?? '–'} | ${ms(r.toConnectedMs)} | ${ms(r.firstMessageMs)} | ${ms(r.chatLatencyMs)} | ${r.dm === true ? 'delivered' : '–'} | ${r.fileMBps != null ? `${r.fileMBps.toFixed(2)} MB/s` : '–'} | ${r.knownIssue ?? ''}`)]
+  console.log(`\nNAT lab (${RESULTS})\n${table.join('\n')}\n`)
   await mkdir('test-results', { recursive: true })
-  await writeFile('test-results/nat-lab.json', JSON.stringify(rows, null, 2))
+  await writeFile(RESULTS, JSON.stringify(rows, null, 2))
 })
 
 for (const pair of PAIRS) {
   test(`NAT lab ${pair.name}: chat, ${pair.expected === 'turn' ? 'WebRTC through TURN' : pair.expected === 'lan' ? 'WebRTC over host candidates' : 'direct WebRTC (hole punched)'}, 16 MiB file, DM`, async () => {
     test.setTimeout(300_000)
     const browsers: Browser[] = []
+    current = { pair: pair.name }
     try {
       const relayUrls = lab.relays.map(r => r.infoUrl)
       const relayAddresses = lab.relays.map(r => r.address)
-      const iceServers = lab.turn.iceServers()
       const open = async (host: string, name: string, fragment = '', setup?: (c: BrowserContext) => Promise<void>): Promise<AppPage> => {
         const browser = await launchIn(lab.net.host(host), lab.spki)
         browsers.push(browser)
-        const context = await labContext(browser, lab.origin, iceServers)
+        const context = await labContext(browser, lab.origin)
         await setup?.(context)
         const app = await openApp(context, relayUrls, name, lab.origin, fragment)
         return app
@@ -106,11 +154,13 @@ for (const pair of PAIRS) {
       await send(a, 'hello from Ann')
       await expect(messages(b).filter({ hasText: 'hello from Ann' })).toBeVisible({ timeout: 120_000 })
       const firstMessageMs = Date.now() - t0
+      current.firstMessageMs = firstMessageMs
 
       // the members' link becomes direct WebRTC
       await expect(member(a, b.peerId)).toHaveAttribute('data-link', 'direct', { timeout: 120_000 })
       await expect(member(b, a.peerId)).toHaveAttribute('data-link', 'direct', { timeout: 120_000 })
       const toConnectedMs = Date.now() - t0
+      current.toConnectedMs = toConnectedMs
 
       // which ICE candidate pair carries it: what was asked for, or fail with what was found
       let paths: CandidatePath[] = []
@@ -121,45 +171,58 @@ for (const pair of PAIRS) {
         paths = await selectedPaths(a.page, relayAddresses)
         return ok(paths) ? 'as expected' : JSON.stringify(paths)
       }, { message: `selected ICE candidate pair (${pair.expected})`, timeout: 30_000 }).toBe('as expected')
+      const p = paths[0]!
+      current.path = p.local === 'relay' || p.remote === 'relay' ? `TURN (${p.relayProtocol ?? 'remote side'})` : `${p.local} ↔ ${p.remote}`
+      current.candidates = `${p.local} ${p.localAddress} → ${p.remote} ${p.remoteAddress}`
       const bPaths = await selectedPaths(b.page, relayAddresses)
       expect(ok(bPaths), JSON.stringify(bPaths)).toBe(true)
+      // the app gave its WebRTC the STUN and TURN servers the relays advertise in /relay.json
+      current.iceServers = p.iceServers
+      for (const x of [...paths, ...bPaths]) {
+        expect(x.iceServers).toContain(`stun:${lab.turn.address}:3478`)
+        expect(x.iceServers).toContain(`turn:${lab.turn.address}:3478?transport=tcp`)
+      }
 
       // steady chat latency, Bob → Ann
       const sent = Date.now()
       await send(b, 'reply from Bob')
       await expect(messages(a).filter({ hasText: 'reply from Bob' })).toBeVisible()
       const chatLatencyMs = Date.now() - sent
+      current.chatLatencyMs = chatLatencyMs
 
-      // a 16 MiB file shared by Ann, downloaded by Bob, hash-exact
-      await shareFiles(a, [file.path])
-      await expect(fileRow(a, file.name)).toHaveAttribute('data-state', 'complete', { timeout: TRANSFER_TIMEOUT })
-      const bRow = fileRow(b, file.name)
-      await expect(bRow).toHaveAttribute('data-state', 'available')
-      const started = Date.now()
-      await bRow.getByRole('link', { name: `Download ${file.name}` }).click()
-      await expect(bRow).toHaveAttribute('data-save', 'saved', { timeout: TRANSFER_TIMEOUT })
-      const fileMs = Date.now() - started
-      expect(await opfsSha256(b.page, file.name)).toBe(file.sha256)
-
-      // a direct message, Ann → Bob
-      await member(a, b.peerId).getByRole('button', { name: 'Message' }).click()
-      await send(a, 'a direct message')
-      await expect(messages(a).filter({ hasText: 'a direct message' })).toHaveAttribute('data-status', 'delivered')
-      const dmUrl = new URL(b.page.url())
-      dmUrl.hash = `/dm/${a.peerId}`
-      await b.page.goto(dmUrl.toString())
-      await expect(messages(b).filter({ hasText: 'a direct message' })).toHaveAttribute('data-status', 'received')
-
-      const p = paths[0]!
-      rows.push({
-        pair: pair.name,
-        path: p.local === 'relay' || p.remote === 'relay' ? `TURN (${p.relayProtocol ?? 'remote side'})` : `${p.local} ↔ ${p.remote}`,
-        candidates: `${p.local} ${p.localAddress} → ${p.remote} ${p.remoteAddress}`,
-        toConnectedMs,
-        firstMessageMs,
-        chatLatencyMs,
-        fileMBps: FILE_SIZE / 1e6 / (fileMs / 1000),
-        dm: true
+      // with a known issue, the remaining steps are measured and reported; they fail the test only when strict
+      const known = async (step: () => Promise<void>): Promise<void> => {
+        if (pair.knownIssue == null || STRICT) return step()
+        try {
+          await step()
+        } catch (err) {
+          current.knownIssue = [current.knownIssue ?? pair.knownIssue, (err as Error).message.split('\n')[0]].join(' | ')
+          test.info().annotations.push({ type: 'known issue', description: current.knownIssue })
+        }
+      }
+      await known(async () => {
+        // a 16 MiB file shared by Ann, downloaded by Bob, hash-exact
+        await shareFiles(a, [file.path])
+        await expect(fileRow(a, file.name)).toHaveAttribute('data-state', 'complete', { timeout: TRANSFER_TIMEOUT })
+        const bRow = fileRow(b, file.name)
+        await expect(bRow).toHaveAttribute('data-state', 'available')
+        const started = Date.now()
+        await bRow.getByRole('link', { name: `Download ${file.name}` }).click()
+        await expect(bRow).toHaveAttribute('data-save', 'saved', { timeout: TRANSFER_TIMEOUT })
+        const fileMs = Date.now() - started
+        expect(await opfsSha256(b.page, file.name)).toBe(file.sha256)
+        current.fileMBps = FILE_SIZE / 1e6 / (fileMs / 1000)
+      })
+      await known(async () => {
+        // a direct message, Ann → Bob
+        await member(a, b.peerId).getByRole('button', { name: 'Message' }).click()
+        await send(a, 'a direct message')
+        await expect(messages(a).filter({ hasText: 'a direct message' })).toHaveAttribute('data-status', 'delivered')
+        const dmUrl = new URL(b.page.url())
+        dmUrl.hash = `/dm/${a.peerId}`
+        await b.page.goto(dmUrl.toString())
+        await expect(messages(b).filter({ hasText: 'a direct message' })).toHaveAttribute('data-status', 'received')
+        current.dm = true
       })
     } finally {
       for (const browser of browsers) await browser.close().catch(() => {})
