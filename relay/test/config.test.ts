@@ -1,5 +1,7 @@
+import { readFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { ConfigError, parseConfig } from '../src/config.js'
+import { ConfigError, envName, OPTIONS, parseConfig } from '../src/config.js'
 
 describe('relay config', () => {
   it('uses the defaults when nothing is given', () => {
@@ -48,5 +50,17 @@ describe('relay config', () => {
   it('names the env var when a bad value comes from the environment', () => {
     expect(() => parseConfig([], { PEERLINK_RELAY_MAX_RESERVATIONS: 'lots' }))
       .toThrow('PEERLINK_RELAY_MAX_RESERVATIONS must be a whole number of at least 1 (got "lots")')
+  })
+})
+
+describe('docs/relay.md', () => {
+  it('lists every option with its env var and default, as --help does', async () => {
+    const doc = await readFile(fileURLToPath(new URL('../../docs/relay.md', import.meta.url)), 'utf8')
+    for (const option of OPTIONS) {
+      const row = doc.split('\n').find(line => line.startsWith(`| \`--${option.flag}\` |`))
+      expect(row, `--${option.flag} has a row`).toBeDefined()
+      expect(row).toContain(`\`${envName(option.flag)}\``)
+      if (option.default !== '') expect(row).toContain(option.default)
+    }
   })
 })
