@@ -81,12 +81,13 @@ export interface Turn extends Server {
   iceServers(ttlSeconds?: number): RTCIceServer[]
 }
 
-/** coturn with the repo's config file, on `address`, with a shared secret for short-lived credentials. */
-export async function startCoturn (address: string, secret: string, dir: string): Promise<Turn> {
+/** coturn with the repo's config file, listening on `address`, relaying from `relayAddress`, with a shared secret for short-lived credentials. */
+export async function startCoturn (address: string, secret: string, dir: string, relayAddress = address): Promise<Turn> {
   const server = startServer('coturn', 'turnserver', [
     '-c', join(LAB_DIR, 'turnserver.conf'),
-    `--listening-ip=${address}`, `--relay-ip=${address}`, `--static-auth-secret=${secret}`,
-    `--log-file=${join(dir, 'turn.log')}`, `--pidfile=${join(dir, 'turn.pid')}`, `--db=${join(dir, 'turndb')}`
+    `--listening-ip=${address}`, `--relay-ip=${relayAddress}`, `--static-auth-secret=${secret}`,
+    `--log-file=${join(dir, 'turn.log')}`, `--pidfile=${join(dir, 'turn.pid')}`, `--db=${join(dir, 'turndb')}`,
+    ...(process.env.PEERLINK_LAB_TURN_VERBOSE === '1' ? ['--verbose'] : [])
   ])
   await waitForTcp(server, address, 3478)
   return {

@@ -42,8 +42,11 @@ interface Pair {
 /**
  * Found by this lab (a raw RTCPeerConnection in the same lab shows it too, so not libp2p's doing): with
  * iceTransportPolicy 'all' and STUN+TURN, Chromium connects one side's TURN relay candidate to the other side's
- * srflx/prflx candidate; a few KB to ~1 MiB cross, then the data stops and ICE goes 'disconnected'. TURN-only
- * ('relay' policy) between the same homes carried 16 MiB at 7.6 MB/s.
+ * srflx/prflx candidate; a few KB to ~1 MiB cross, then the data stops and ICE goes 'disconnected'. coturn's
+ * verbose log (PEERLINK_LAB_TURN_VERBOSE=1) shows it closing every allocation at once ("closed (2nd stage) …
+ * reason: general") about a second after the data channel opens; Chromium then logs "Connection with server
+ * failed" on its TURN port and drops the selected connection. TURN-only ('relay' policy) between the same homes
+ * carried 16 MiB at 7.6 MB/s. Not yet explained.
  */
 const TURN_MIXED_PAIR_STALLS = 'WebRTC over a relay↔srflx/prflx candidate pair stalls (ICE disconnected)'
 
