@@ -13,7 +13,9 @@
  * identities for 10 minutes with the relay's default --max-reservations (128)
  * and --reservation-grace (30 s).
  */
-import { readFile } from 'node:fs/promises'
+import { appendFile, readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { identify } from '@libp2p/identify'
@@ -31,13 +33,16 @@ import type { PrivateKey } from '@libp2p/interface'
 
 const CHAOS = process.env.PEERLINK_CHAOS === '1'
 const RUN = CHAOS
-  ? { identities: 500, durationMs: 10 * 60_000, stayMs: [5_000, 30_000], awayMs: [500, 150_000], grace: 30_000, args: [] as string[] }
+  // ~80 visitors at once on average (500 × 17.5 s stay / 107.5 s cycle), below the 128 reservations; some come back within the grace
+  ? { identities: 500, durationMs: 10 * 60_000, stayMs: [5_000, 30_000], awayMs: [10_000, 170_000], grace: 30_000, args: [] as string[] }
   : { identities: 50, durationMs: 20_000, stayMs: [1_000, 4_000], awayMs: [300, 5_000], grace: 2_000, args: ['--reservation-grace', '2000'] }
 /** The reaper's sweep interval for a grace (reservations.ts). */
 const SWEEP = Math.min(5_000, Math.max(100, Math.floor(RUN.grace / 4)))
 /** How late after grace + sweep the relay may be on a loaded 2-core box. */
 const SLACK = 2_000
 const MB = 1024 * 1024
+/** Where a chaos run writes its progress once a minute. */
+const PROGRESS = join(tmpdir(), 'peerlink-churn-progress.log')
 
 const between = ([lo, hi]: number[]): number => lo! + Math.random() * (hi! - lo!)
 const sleep = async (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
@@ -58,9 +63,15 @@ async function visitor (relay: RelayProcess, privateKey: PrivateKey, localAddres
     connectionGater: { denyDialMultiaddr: () => false },
     services: { identify: identify(), ping: ping() }
   })
-  await client.dial(multiaddr(relay.addr('tcp')))
-  await reservedAddress(client, relay.peerId, { signal: AbortSignal.timeout(15_000) })
-  return client
+  try {
+    await client.dial(multiaddr(relay.addr('tcp')))
+    await reservedAddress(client, relay.peerId, { signal: AbortSignal.timeout(15_000) })
+    return client
+  } catch (err) {
+    // a visit that failed leaves too
+    await client.stop()
+    throw err
+  }
 }
 
 describe('visitors churning against one relay', () => {
@@ -81,13 +92,25 @@ describe('visitors churning against one relay', () => {
 
     let sampling = true
     const sampler = (async () => {
+      let lastProgress = performance.now()
       while (sampling) {
         const at = performance.now()
-        const h = await healthz(relay!.http)
+        const h = await healthz(relay!.http).catch(() => undefined)
+        if (h == null) {
+          // the relay is gone (the test ends or it died: the assertions below say which), or one answer was lost
+          if (relay!.process.exitCode != null || relay!.process.signalCode != null) break
+          await sleep(250)
+          continue
+        }
         const recent = departures.filter(d => d >= at - RUN.grace - SWEEP - SLACK).length
         samples.push({ ...h, at, allowed: recent })
         if (h.reservations > h.connections + recent) violations.push(`at ${Math.round(at)}: ${h.reservations} reservations, ${h.connections} connections, ${recent} left within grace + sweep`)
         peak = Math.max(peak, await rssOf(pid))
+        if (CHAOS && at - lastProgress > 60_000) {
+          // a long run reports as it goes (vitest prints console output only at the end)
+          lastProgress = at
+          await appendFile(PROGRESS, `${new Date().toISOString()} ${JSON.stringify({ visits, failures: failures.length, violations: violations.length, samples: samples.length, reservations: h.reservations, connections: h.connections, reaped: h.reservationsReaped, refused: h.reservationsRefused, rssMB: Math.round(peak / MB) })}\n`)
+        }
         await sleep(250)
       }
     })()
@@ -109,7 +132,7 @@ describe('visitors churning against one relay', () => {
           await client?.stop()
         }
         if (performance.now() >= end) break
-        await sleep(between(RUN.awayMs))
+        await sleep(Math.min(between(RUN.awayMs), end - performance.now()))
       }
     }))
     const lastLeft = performance.now()
