@@ -33,7 +33,7 @@ export async function startLab (homes: HomeSpec[]): Promise<Lab> {
   const dir = await mkdtemp(join(tmpdir(), 'peerlink-lab-'))
   const net = new NetLab()
   // however the test process ends, its servers and namespace holders go with it
-  const onExit = (): void => { killAllNow() }
+  const onExit = (): void => { killAllNow(); net.killNow() }
   process.once('exit', onExit)
   const down = async (): Promise<void> => {
     await stopAll()

@@ -6,10 +6,14 @@
  * the bridge, NAT by iptables) and one or more host namespaces on a private
  * subnet behind it. Browsers run in the host namespaces.
  *
- * Namespaces are held by `unshare --net sleep infinity` processes and entered
- * with `nsenter --net=/proc/<pid>/ns/net`: no /run/netns, so no private mount
- * namespace is needed, and a namespace dies with its holder (teardown kills
- * the holders; they also die with the outer namespace).
+ * Namespaces are held by `unshare --net` processes and entered with
+ * `nsenter --net=/proc/<pid>/ns/net`: no /run/netns, so no private mount
+ * namespace is needed, and a namespace dies with its holder. A holder waits on
+ * its stdin, a pipe from this process: teardown kills it, and if this process
+ * dies however it dies, the pipe closes and the holder exits.
+ *
+ * The lab changes the network of the namespace it runs in, so it refuses to
+ * run outside `scripts/isolated` (PEERLINK_ISOLATED=1).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { readlink } from 'node:fs/promises'
@@ -68,6 +72,9 @@ export class NetLab {
    * Homes get 192.168.<n>.0/24 (router .1, hosts .2, .3, …) and the public address 198.51.100.<100 + n>.
    */
   async up (serverOctets: number[], homes: HomeSpec[]): Promise<void> {
+    if (process.env.PEERLINK_ISOLATED !== '1') {
+      throw new Error('the NAT lab builds networks in the namespace it runs in: run it inside scripts/isolated')
+    }
     await sh('ip', 'link', 'set', 'lo', 'up')
     await sh('ip', 'link', 'add', PUBLIC_BRIDGE, 'type', 'bridge')
     this.#bridgeUp = true
@@ -144,12 +151,13 @@ export class NetLab {
 
   /** A process holding a fresh network namespace; resolves once it is in it. */
   async #holder (): Promise<number> {
-    const child = spawn('unshare', ['--net', 'sleep', 'infinity'], { stdio: 'ignore' })
+    // `read` returns at end of input: the holder exits when this process closes the pipe or dies
+    const child = spawn('unshare', ['--net', 'sh', '-c', 'read _'], { stdio: ['pipe', 'ignore', 'ignore'] })
     this.#holders.push(child)
     const pid = child.pid
     if (pid == null) throw new Error('could not start unshare')
     const ours = await readlink('/proc/self/ns/net')
-    // unshare enters the namespace, then execs sleep: wait until the process is in its own namespace
+    // unshare enters the namespace, then execs sh: wait until the process is in its own namespace
     for (let tries = 0; ; tries++) {
       if (child.exitCode != null) throw new Error(`unshare --net exited with ${child.exitCode}`)
       const ns = await readlink(`/proc/${pid}/ns/net`).catch(() => ours)
@@ -159,10 +167,15 @@ export class NetLab {
     }
   }
 
-  /** Removes everything: the holders (their namespaces go with them) and the bridge. */
-  async down (): Promise<void> {
+  /** Kills the holders at once (their namespaces go with them), synchronously, for process exit hooks. */
+  killNow (): void {
     for (const child of this.#holders) child.kill('SIGKILL')
     this.#holders.length = 0
+  }
+
+  /** Removes everything: the holders (their namespaces go with them) and the bridge. */
+  async down (): Promise<void> {
+    this.killNow()
     if (this.#bridgeUp) {
       await sh('ip', 'link', 'del', PUBLIC_BRIDGE).catch(() => {})
       this.#bridgeUp = false
