@@ -220,9 +220,15 @@ export async function dropFiles (page: Page, target: Locator, files: Array<{ nam
  * `during` runs between dragover and drop (to check how the target looks while hovered).
  */
 export async function dragPathsOnto (page: Page, target: Locator, paths: string[], during?: () => Promise<void>): Promise<void> {
+  await target.scrollIntoViewIfNeeded()
   const box = await target.boundingBox()
-  if (box == null) throw new Error('the drop target is not visible')
-  const point = { x: box.x + box.width / 2, y: box.y + box.height / 2 }
+  const viewport = page.viewportSize()
+  if (box == null || viewport == null) throw new Error('the drop target is not visible')
+  // the middle of the part of the target inside the viewport (a tall target's own middle can be below it)
+  const top = Math.max(box.y, 0)
+  const bottom = Math.min(box.y + box.height, viewport.height)
+  if (bottom <= top) throw new Error('the drop target is outside the viewport')
+  const point = { x: box.x + box.width / 2, y: (top + bottom) / 2 }
   const cdp = await page.context().newCDPSession(page)
   try {
     const data = { items: [], files: paths, dragOperationsMask: 1 }
