@@ -217,6 +217,11 @@ async function drain (source: AsyncIterable<unknown>): Promise<void> {
 
 /** A stock kad-dht client (Peerlink's DHT protocol id) connected to the relay, the DHT's only server. */
 async function dhtClient (relay: RelayProcess) {
+  return (await dhtNode(relay.addr('tcp'), true)).client
+}
+
+/** A stock libp2p node with kad-dht (Peerlink's DHT protocol id) and a ping allowing 8 streams, dialled to `addr` and identified. */
+async function dhtNode (addr: string, clientMode: boolean) {
   const client = await createLibp2p({
     // a provider record needs an address of the provider's
     addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
@@ -227,14 +232,14 @@ async function dhtClient (relay: RelayProcess) {
     services: {
       identify: identify(),
       ping: ping({ maxOutboundStreams: 8 }),
-      dht: kadDHT({ protocol: DHT_PROTOCOL, clientMode: true, peerInfoMapper: passthroughMapper })
+      dht: kadDHT({ protocol: DHT_PROTOCOL, clientMode, peerInfoMapper: passthroughMapper })
     }
   })
   stoppers.push(async () => client.stop())
   const identified = new Promise(resolve => { client.addEventListener('peer:identify', resolve, { once: true }) })
-  await client.dial(multiaddr(relay.addr('tcp')))
+  const connection = await client.dial(multiaddr(addr))
   await identified
-  return client
+  return { client, connection }
 }
 
 /**
@@ -343,18 +348,7 @@ describe('stopping', () => {
 describe('the relay\'s ping', () => {
   /** 8 pings at once from a client whose own ping allows 8 streams, while its DHT queries run. */
   async function pingBurst (target: { peerId: string, addr: string }): Promise<{ ok: number, errors: string[] }> {
-    const client = await createLibp2p({
-      addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-      transports: [tcp()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      connectionGater: { denyDialMultiaddr: () => false },
-      services: { identify: identify(), ping: ping({ maxOutboundStreams: 8 }), dht: kadDHT({ protocol: DHT_PROTOCOL, clientMode: false, peerInfoMapper: passthroughMapper }) }
-    })
-    stoppers.push(async () => client.stop())
-    const identified = new Promise(resolve => { client.addEventListener('peer:identify', resolve, { once: true }) })
-    const connection = await client.dial(multiaddr(target.addr))
-    await identified
+    const { client, connection } = await dhtNode(target.addr, false)
     // the DHT busy: queries in a loop until the pings are done
     const busy = new AbortController()
     const queries = (async () => {
