@@ -14,7 +14,7 @@ import { join } from 'node:path'
 import { expect, test } from '../support/test.js'
 import { connectByPeerId, openApp, type AppPage } from '../support/app.js'
 import { freePort, startRelay } from '../../relay/test/support/relay-process.js'
-import type { BrowserContext } from '@playwright/test'
+import type { Browser, BrowserContext } from '@playwright/test'
 
 const SECRET = 'e2e-turn-secret-1b7c'
 const HAS_TURNSERVER = spawnSync('turnserver', ['--help'], { stdio: 'ignore' }).error == null
@@ -39,6 +39,16 @@ async function recordPeerConnections (context: BrowserContext): Promise<void> {
 }
 
 const recorded = async (app: AppPage): Promise<Recorded[]> => app.page.evaluate(() => (window as unknown as { __pcs: Recorded[] }).__pcs)
+
+/** Two pages recording their RTCPeerConnections, both reserved on `relay`, connected over direct WebRTC. */
+async function directPair (browser: Browser, relay: { infoUrl: string, peerId: string }): Promise<{ a: AppPage, b: AppPage }> {
+  const a = await openApp(browser, [relay.infoUrl], 'A', undefined, '', recordPeerConnections)
+  const b = await openApp(browser, [relay.infoUrl], 'B', undefined, '', recordPeerConnections)
+  await a.waitReserved(relay.peerId)
+  await b.waitReserved(relay.peerId)
+  await connectDirect(a, b)
+  return { a, b }
+}
 
 async function connectDirect (a: AppPage, b: AppPage): Promise<void> {
   await connectByPeerId(a, b)
@@ -67,11 +77,7 @@ test.describe('ICE servers from the relay', () => {
     const turnUrl = `turn:127.0.0.1:${turnPort}?transport=udp`
     const relay = await startRelay(['--stun-url', stun, '--turn-url', turnUrl], { env: { PEERLINK_TURN_SECRET: SECRET } })
     try {
-      const a = await openApp(browser, [relay.infoUrl], 'A', undefined, '', recordPeerConnections)
-      const b = await openApp(browser, [relay.infoUrl], 'B', undefined, '', recordPeerConnections)
-      await a.waitReserved(relay.peerId)
-      await b.waitReserved(relay.peerId)
-      await connectDirect(a, b)
+      const { a, b } = await directPair(browser, relay)
       const pcs = [...await recorded(a), ...await recorded(b)].filter(pc => pc.iceServers.length > 0)
       expect(pcs.length, 'RTCPeerConnections created with ICE servers').toBeGreaterThan(0)
       for (const pc of pcs) {
@@ -107,11 +113,7 @@ test.describe('ICE servers from the relay', () => {
   test('a relay advertising none: every RTCPeerConnection has no ICE server (no third party is contacted)', async ({ browser }) => {
     const relay = await startRelay()
     try {
-      const a = await openApp(browser, [relay.infoUrl], 'A', undefined, '', recordPeerConnections)
-      const b = await openApp(browser, [relay.infoUrl], 'B', undefined, '', recordPeerConnections)
-      await a.waitReserved(relay.peerId)
-      await b.waitReserved(relay.peerId)
-      await connectDirect(a, b)
+      const { a, b } = await directPair(browser, relay)
       const pcs = [...await recorded(a), ...await recorded(b)]
       expect(pcs.length).toBeGreaterThan(0)
       for (const pc of pcs) {
