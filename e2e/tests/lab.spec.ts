@@ -167,8 +167,12 @@ for (const pair of PAIRS) {
       const p = paths[0]!
       current.path = p.local === 'relay' || p.remote === 'relay' ? `TURN (${p.relayProtocol ?? 'remote side'})` : `${p.local} ↔ ${p.remote}`
       current.candidates = `${p.local} ${p.localAddress} → ${p.remote} ${p.remoteAddress}`
-      const bPaths = await selectedPaths(b.page, relayAddresses)
-      expect(ok(bPaths), JSON.stringify(bPaths)).toBe(true)
+      // Bob's side too (ICE may nominate a TURN pair first and move to a direct one once its checks succeed)
+      let bPaths: CandidatePath[] = []
+      await expect.poll(async () => {
+        bPaths = await selectedPaths(b.page, relayAddresses)
+        return ok(bPaths) ? 'as expected' : JSON.stringify(bPaths)
+      }, { message: `Bob's selected ICE candidate pair (${pair.expected})`, timeout: 30_000 }).toBe('as expected')
       // the app gave its WebRTC the STUN and TURN servers the relays advertise in /relay.json
       current.iceServers = p.iceServers
       for (const x of [...paths, ...bPaths]) {
