@@ -9,8 +9,11 @@ import type { AddressInfo } from 'node:net'
 
 /**
  * The relay's HTTP side port:
- * - `GET /healthz`: 200 with a small JSON status while running, 503 while stopping
- * - `GET /metrics`: Prometheus metrics (libp2p's, via @libp2p/prometheus-metrics)
+ * - `GET /healthz`: 200 with a small JSON status while the relay accepts
+ *   reservations; 503 while stopping (`"status": "stopping"`) or when it can take
+ *   no new reservation (`"status": "full"`, with a `reason`: its reservation store
+ *   is full of connected peers' reservations, or it is at its connection limit)
+ * - `GET /metrics`: Prometheus metrics (libp2p's, via @libp2p/prometheus-metrics, and the relay's own: metrics.ts)
  * - `GET /relay.json`: `{ peerId, multiaddrs }`, how to reach the relay
  *   (fetched cross-origin by the app, so it allows any origin), with the
  *   ICE servers the relay advertises (`ice`), TURN credentials made per request
@@ -35,8 +38,11 @@ export async function startHttp (relay: Relay, host: string, port: number, optio
     }
     if (path === '/healthz') {
       const node = relay.node
-      json(stopping ? 503 : 200, {
-        status: stopping ? 'stopping' : 'ok',
+      const acceptance = relay.acceptance()
+      const status = stopping || acceptance.reason === 'stopping' ? 'stopping' : acceptance.accepting ? 'ok' : 'full'
+      json(status === 'ok' ? 200 : 503, {
+        status,
+        ...(status === 'full' ? { reason: acceptance.reason } : {}),
         peerId: node.peerId.toString(),
         connections: node.getConnections().length,
         reservations: node.services.relay.reservations.size,

@@ -16,6 +16,7 @@ import { DHT_PROTOCOL, parseRelayEntry, RelayKeeper } from '@peerlink/core'
 import { createLibp2p } from 'libp2p'
 import { limitsGater } from './gater.js'
 import { openRelayState } from './persistence.js'
+import { countRelayedBytes, registerRelayMetrics, type Acceptance } from './metrics.js'
 import { InboundGuard } from './ws-guard.js'
 import { ProviderBounds } from './providers.js'
 import { ReservationReaper } from './reservations.js'
@@ -45,6 +46,8 @@ export interface Relay {
   info(): { peerId: string, multiaddrs: string[] }
   /** The state bounds' figures (for /healthz and tests). */
   stats(): RelayStats
+  /** Whether a new peer could reserve now (what /healthz and `peerlink_relay_up` report). */
+  acceptance(): Acceptance
   /** Starts the stop drain: new reservations are refused from now on. */
   drain(): void
   stop(): Promise<void>
@@ -123,7 +126,8 @@ export async function createRelay (config: RelayConfig, options: { tls?: RelayTl
       // libp2p's default, 5 per second, refused the sixth client behind one NAT
       inboundConnectionThreshold: config.maxNewConnectionsPerIp
     },
-    metrics: prometheusMetrics(),
+    // libp2p's metrics, with the bytes carried over circuits counted (see metrics.ts)
+    metrics: countRelayedBytes(prometheusMetrics()),
     services: {
       identify: identify(),
       identifyPush: identifyPush(),
@@ -179,6 +183,25 @@ export async function createRelay (config: RelayConfig, options: { tls?: RelayTl
   reaper.start()
   providers.attach(node.metrics)
   providers.start()
+  // new peers cannot reserve while draining, with a full store of connected peers' reservations, or at the connection limit
+  const acceptance = (): Acceptance => {
+    const reserving = reaper.acceptance()
+    if (!reserving.accepting) return reserving
+    if (node.getConnections().length >= config.maxConnections) return { accepting: false, reason: 'connections full' }
+    return reserving
+  }
+  if (node.metrics != null) {
+    registerRelayMetrics({
+      metrics: node.metrics,
+      getConnections: (peerId) => node.getConnections(peerId),
+      peerStore: node.peerStore,
+      reservations: node.services.relay.reservations,
+      topics: () => follower.stats,
+      acceptance,
+      peerId: node.peerId,
+      version: RELAY_VERSION
+    })
+  }
   // other relays: keep a connection to each, reconnecting with backoff
   const peers = new RelayKeeper({ libp2p: node }, { relays: config.bootstrap.map(ma => parseRelayEntry(ma.toString())) })
   peers.addEventListener('relay:connected', evt => { log('connected to relay %s', evt.detail.input) })
@@ -197,6 +220,7 @@ export async function createRelay (config: RelayConfig, options: { tls?: RelayTl
       providerRecords: providers.stats.records,
       providerRecordsDropped: providers.stats.dropped
     }),
+    acceptance,
     drain: () => { reaper.drain() },
     stop: async () => {
       peers.stop()

@@ -1,6 +1,10 @@
+import type { Acceptance } from './metrics.js'
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
-import type { Connection, ConnectionGater, Counter, Libp2pEvents, Metrics, PeerId, PeerStore, Startable, TypedEventTarget } from '@libp2p/interface'
+import type { Connection, ConnectionGater, Counter, CounterGroup, Libp2pEvents, Metrics, PeerId, PeerStore, Startable, TypedEventTarget } from '@libp2p/interface'
 import type { Logger } from '@libp2p/logger'
+
+/** Why a reservation request was refused (the label of `peerlink_relay_reservations_refused_total`). */
+export type RefusalReason = 'store_full' | 'stopping'
 
 /** The peer-store tag circuit-relay-v2's server puts on a peer with a reservation. */
 const RELAY_SOURCE_TAG = 'circuit-relay-source'
@@ -32,7 +36,8 @@ export interface ReservationReaperComponents {
  *
  * `gater()` adds the check that runs before each RESERVE; refusals (the
  * server answers RESERVATION_REFUSED) are counted in
- * `peerlink_relay_reservations_refused_total`, reservations ended here in
+ * `peerlink_relay_reservations_refused_total` by reason (`store_full`,
+ * `stopping`), reservations ended here in
  * `peerlink_relay_reservations_reaped_total`.
  */
 export class ReservationReaper implements Startable {
@@ -40,7 +45,7 @@ export class ReservationReaper implements Startable {
   private readonly goneSince = new Map<string, number>()
   private components?: ReservationReaperComponents
   private timer?: ReturnType<typeof setInterval>
-  private refused?: Counter
+  private refused?: CounterGroup<RefusalReason>
   private reaped?: Counter
   private refusedCount = 0
   private reapedCount = 0
@@ -61,9 +66,12 @@ export class ReservationReaper implements Startable {
   /** Wires in the node, once it exists (the gater is made before it). */
   attach (components: ReservationReaperComponents): void {
     this.components = components
-    this.refused = components.metrics?.registerCounter('peerlink_relay_reservations_refused_total', {
-      help: 'reservation requests refused because the reservation store was full or the relay was stopping'
+    this.refused = components.metrics?.registerCounterGroup('peerlink_relay_reservations_refused_total', {
+      label: 'reason',
+      help: 'reservation requests refused: store_full (every reservation held by a connected peer) or stopping (the stop drain)'
     })
+    // both series exist from the start (at 0), so rates and alerts see them before the first refusal
+    this.refused?.increment({ store_full: 0, stopping: 0 })
     this.reaped = components.metrics?.registerCounter('peerlink_relay_reservations_reaped_total', {
       help: 'reservations ended because their peer had no connection for the grace period'
     })
@@ -77,6 +85,20 @@ export class ReservationReaper implements Startable {
     const interval = Math.min(5_000, Math.max(100, Math.floor(this.init.grace / 4)))
     this.timer = setInterval(() => { this.sweep() }, interval)
     this.timer.unref()
+  }
+
+  /**
+   * Whether a new peer could reserve now: not while draining, nor when the
+   * store is full and every reservation's peer is connected (none could make room).
+   */
+  acceptance (): Acceptance {
+    if (this.draining) return { accepting: false, reason: 'stopping' }
+    const reservations = this.components?.relay.reservations
+    if (reservations == null || reservations.size < this.init.maxReservations) return { accepting: true }
+    for (const [peer] of reservations) {
+      if (!this.connected(peer)) return { accepting: true }
+    }
+    return { accepting: false, reason: 'reservations full' }
   }
 
   /** Refuses every new reservation from now on (the relay is stopping; a renewal is refused too). */
@@ -97,7 +119,7 @@ export class ReservationReaper implements Startable {
       denyInboundRelayReservation: async (peer: PeerId) => {
         if ((await base.denyInboundRelayReservation?.(peer)) === true) return true
         if (this.draining) {
-          this.countRefusal()
+          this.countRefusal('stopping')
           this.components?.log('refusing a reservation for %p: the relay is stopping', peer)
           return true
         }
@@ -128,13 +150,13 @@ export class ReservationReaper implements Startable {
       this.end(oldest, 'store full and its peer has no connection')
       return
     }
-    this.countRefusal()
+    this.countRefusal('store_full')
     this.components?.log('reservation for %p will be refused: %d of %d held, all by connected peers', peer, reservations.size, this.init.maxReservations)
   }
 
-  private countRefusal (): void {
+  private countRefusal (reason: RefusalReason): void {
     this.refusedCount++
-    this.refused?.increment()
+    this.refused?.increment({ [reason]: true })
   }
 
   /** Ends the reservations of peers gone for the grace period; starts the clock for peers found without a connection. */

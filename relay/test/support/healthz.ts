@@ -1,7 +1,9 @@
 import type { RelayStats } from '../../src/relay.js'
 
 export interface Healthz extends RelayStats {
-  status: 'ok' | 'stopping'
+  status: 'ok' | 'stopping' | 'full'
+  /** Why no reservation can be taken (with status 'full'). */
+  reason?: string
   peerId: string
   connections: number
   reservations: number
