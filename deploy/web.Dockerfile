@@ -1,0 +1,20 @@
+# The app for one domain, served by Caddy (deploy/Caddyfile, mounted by compose.yaml).
+# Build from the workspace root: compose.yaml does, with PEERLINK_DOMAIN from deploy/.env.
+FROM node:22-bookworm-slim AS build
+RUN npm install -g pnpm@10
+WORKDIR /src
+COPY package.json pnpm-workspace.yaml pnpm-lock.yaml tsconfig.base.json ./
+COPY packages/core/package.json packages/core/tsconfig.json packages/core/tsconfig.build.json packages/core/
+COPY packages/core/src packages/core/src
+COPY apps/web/package.json apps/web/index.html apps/web/pwa-manifest.ts apps/web/svelte.config.js apps/web/vite.config.ts apps/web/tsconfig.json apps/web/tsconfig.sw.json apps/web/
+COPY apps/web/public apps/web/public
+COPY apps/web/src apps/web/src
+COPY deploy/build-web.sh deploy/
+RUN pnpm install --frozen-lockfile --filter @peerlink/web...
+RUN pnpm --filter @peerlink/core run build
+ARG PEERLINK_DOMAIN
+RUN test -n "$PEERLINK_DOMAIN" && sh deploy/build-web.sh "$PEERLINK_DOMAIN" /out
+
+FROM caddy:2.8
+COPY --from=build /out /srv/peerlink
+COPY deploy/Caddyfile /etc/caddy/Caddyfile
