@@ -1,5 +1,5 @@
 import type { FileRowView } from './file-row.svelte.ts'
-import type { PeerStatus } from './types.ts'
+import type { ConnectionPath, PeerStatus } from './types.ts'
 
 /** One line of a chat log, for rooms and direct messages alike. */
 export interface LogEntry {
@@ -50,11 +50,9 @@ export function timeText (time: number, now: number = Date.now()): string {
   return `${date.toLocaleDateString(undefined, { day: 'numeric', month: 'short' })} ${clock}`
 }
 
-/** How we are connected to a peer right now: `direct`, `relayed` or not at all. */
-export function linkOf (peers: PeerStatus[], peerId: string): 'direct' | 'relayed' | undefined {
-  const status = peers.find(p => p.peerId === peerId)
-  if (status == null) return undefined
-  return status.connection.direct ? 'direct' : 'relayed'
+/** How we are connected to a peer right now: `direct`, `turn` (through a TURN server), `relayed` or not at all. */
+export function linkOf (peers: PeerStatus[], peerId: string): ConnectionPath | undefined {
+  return peers.find(p => p.peerId === peerId)?.connection.path
 }
 
 /** Keeps the first of any items with the same id (a keyed list needs unique keys). */

@@ -1,3 +1,4 @@
+import type { ConnectionPath, IceRoute } from './ice-route.js'
 import type { Connection } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -15,6 +16,10 @@ export interface ConnectionInfo {
    * limited (relayed) circuit through a relay.
    */
   direct: boolean
+  /** Direct, through a TURN server, or relayed (see {@link ConnectionPath}). */
+  path: ConnectionPath
+  /** For WebRTC: the candidate types of the selected ICE pair, e.g. `srflx → srflx` (absent until known). */
+  candidates?: string
   direction: 'inbound' | 'outbound'
 }
 
@@ -30,13 +35,17 @@ export function transportOf (addr: Multiaddr): TransportName {
   return 'other'
 }
 
-export function describeConnection (connection: Connection): ConnectionInfo {
+/** What the UI shows of `connection`; `route` is its selected ICE pair when it is WebRTC and that is known. */
+export function describeConnection (connection: Connection, route?: IceRoute): ConnectionInfo {
+  const direct = connection.limits == null
   return {
     id: connection.id,
     remotePeer: connection.remotePeer.toString(),
     remoteAddr: connection.remoteAddr.toString(),
     transport: transportOf(connection.remoteAddr),
-    direct: connection.limits == null,
+    direct,
+    path: !direct ? 'relayed' : route?.path ?? 'direct',
+    ...(route != null ? { candidates: `${route.local} → ${route.remote}` } : {}),
     direction: connection.direction
   }
 }

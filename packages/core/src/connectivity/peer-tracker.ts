@@ -1,5 +1,6 @@
 import { TypedEventEmitter } from 'main-event'
-import { bestConnection, describeConnection, type ConnectionInfo } from './connection-info.js'
+import { bestConnection, describeConnection, transportOf, type ConnectionInfo } from './connection-info.js'
+import { peerConnectionOf, selectedIceRoute, watchIceRoute, type IceRoute } from './ice-route.js'
 import type { Connection, Libp2p, Startable } from '@libp2p/interface'
 
 /** A connected peer (not a relay) and how we reach it. */
@@ -12,7 +13,7 @@ export interface PeerStatus {
 }
 
 export interface PeerTrackerEvents {
-  /** A peer connected, or the connection in use changed (e.g. relayed → direct). */
+  /** A peer connected, or the connection in use changed (e.g. relayed → direct), or its path did (TURN → direct). */
   'peer:connected': CustomEvent<PeerStatus>
   /** The last connection to a peer closed. */
   'peer:lost': CustomEvent<{ peerId: string }>
@@ -22,27 +23,47 @@ export interface PeerTrackerComponents {
   libp2p: Pick<Libp2p, 'getConnections' | 'addEventListener' | 'removeEventListener'>
 }
 
+interface WatchedRoute {
+  route?: IceRoute
+  unwatch: () => void
+}
+
 /**
  * Turns libp2p's connection events into per-peer status events, leaving out
- * the peers `isRelay` names (those are reported by the relay keeper).
+ * the peers `isRelay` names (those are reported by the relay keeper). For
+ * WebRTC connections it follows the selected ICE candidate pair, so a peer's
+ * status says whether the bytes go straight or through a TURN server.
  */
 export class PeerTracker extends TypedEventEmitter<PeerTrackerEvents> implements Startable {
-  /** The id of the connection in use, per peer. */
+  /** The connection in use and its path, per peer. */
   private readonly current = new Map<string, string>()
-  private readonly onChange = (evt: CustomEvent<Connection>): void => { this.refresh(evt.detail.remotePeer.toString()) }
+  /** The selected ICE pair of each open WebRTC connection, by connection id. */
+  private readonly routes = new Map<string, WatchedRoute>()
+  private readonly onOpen = (evt: CustomEvent<Connection>): void => {
+    this.watch(evt.detail)
+    this.refresh(evt.detail.remotePeer.toString())
+  }
+
+  private readonly onClose = (evt: CustomEvent<Connection>): void => {
+    this.routes.get(evt.detail.id)?.unwatch()
+    this.routes.delete(evt.detail.id)
+    this.refresh(evt.detail.remotePeer.toString())
+  }
 
   constructor (private readonly components: PeerTrackerComponents, private readonly isRelay: (peerId: string) => boolean) {
     super()
   }
 
   start (): void {
-    this.components.libp2p.addEventListener('connection:open', this.onChange)
-    this.components.libp2p.addEventListener('connection:close', this.onChange)
+    this.components.libp2p.addEventListener('connection:open', this.onOpen)
+    this.components.libp2p.addEventListener('connection:close', this.onClose)
   }
 
   stop (): void {
-    this.components.libp2p.removeEventListener('connection:open', this.onChange)
-    this.components.libp2p.removeEventListener('connection:close', this.onChange)
+    this.components.libp2p.removeEventListener('connection:open', this.onOpen)
+    this.components.libp2p.removeEventListener('connection:close', this.onClose)
+    for (const watched of this.routes.values()) watched.unwatch()
+    this.routes.clear()
     this.current.clear()
   }
 
@@ -63,17 +84,40 @@ export class PeerTracker extends TypedEventEmitter<PeerTrackerEvents> implements
   private statusOf (peerId: string, conns: Connection[]): PeerStatus | undefined {
     const best = bestConnection(conns)
     if (best == null) return undefined
+    const describe = (c: Connection): ConnectionInfo => describeConnection(c, this.routes.get(c.id)?.route)
     return {
       peerId,
-      connection: describeConnection(best),
-      connections: conns.filter(c => c.status === 'open').map(describeConnection)
+      connection: describe(best),
+      connections: conns.filter(c => c.status === 'open').map(describe)
     }
+  }
+
+  /** Follows the selected ICE pair of a WebRTC connection to a peer, refreshing its status when the pair changes. */
+  private watch (connection: Connection): void {
+    const peerId = connection.remotePeer.toString()
+    if (this.isRelay(peerId) || transportOf(connection.remoteAddr) !== 'webrtc') return
+    const pc = peerConnectionOf(connection)
+    if (pc == null) return
+    const watched: WatchedRoute = { unwatch: () => {} }
+    const probe = (): void => {
+      void selectedIceRoute(pc).then(route => {
+        if (this.routes.get(connection.id) !== watched || route == null) return
+        const was = watched.route
+        if (was?.local === route.local && was.remote === route.remote) return
+        watched.route = route
+        this.refresh(peerId)
+      })
+    }
+    watched.unwatch = watchIceRoute(pc, probe)
+    this.routes.set(connection.id, watched)
+    probe()
   }
 
   private refresh (peerId: string): void {
     if (this.isRelay(peerId)) return
     const status = this.statusOf(peerId, this.components.libp2p.getConnections().filter(c => c.remotePeer.toString() === peerId))
     const previous = this.current.get(peerId)
+    const key = `${status?.connection.id} ${status?.connection.path} ${status?.connection.candidates}`
     if (status == null) {
       if (previous != null) {
         this.current.delete(peerId)
@@ -81,8 +125,8 @@ export class PeerTracker extends TypedEventEmitter<PeerTrackerEvents> implements
       }
       return
     }
-    if (previous !== status.connection.id) {
-      this.current.set(peerId, status.connection.id)
+    if (previous !== key) {
+      this.current.set(peerId, key)
       this.safeDispatchEvent('peer:connected', { detail: status })
     }
   }

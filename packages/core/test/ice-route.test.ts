@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest'
+import { selectedIceRoute } from '../src/connectivity/ice-route.js'
+
+/** A getStats() result as Chromium reports it: a Map of stats objects by id. */
+function stats (...entries: Array<Record<string, unknown>>): Pick<RTCPeerConnection, 'getStats'> {
+  const report = new Map(entries.map(e => [String(e.id), e]))
+  return { getStats: async () => report as unknown as RTCStatsReport }
+}
+
+const candidates = (local: string, remote: string): Array<Record<string, unknown>> => [
+  { id: 'L', type: 'local-candidate', candidateType: local },
+  { id: 'R', type: 'remote-candidate', candidateType: remote }
+]
+
+describe('selectedIceRoute', () => {
+  it('reads the transport\'s selected pair: server-reflexive on both sides is direct', async () => {
+    const route = await selectedIceRoute(stats(
+      { id: 'T', type: 'transport', selectedCandidatePairId: 'P' },
+      { id: 'P', type: 'candidate-pair', localCandidateId: 'L', remoteCandidateId: 'R', state: 'succeeded', nominated: true },
+      ...candidates('srflx', 'srflx')))
+    expect(route).toEqual({ local: 'srflx', remote: 'srflx', path: 'direct' })
+  })
+
+  it('calls a pair with a relay candidate on either side TURN', async () => {
+    for (const [local, remote] of [['relay', 'srflx'], ['host', 'relay'], ['relay', 'relay']]) {
+      const route = await selectedIceRoute(stats(
+        { id: 'T', type: 'transport', selectedCandidatePairId: 'P' },
+        { id: 'P', type: 'candidate-pair', localCandidateId: 'L', remoteCandidateId: 'R' },
+        ...candidates(local!, remote!)))
+      expect(route?.path).toBe('turn')
+    }
+  })
+
+  it('falls back to the nominated, succeeded pair when the transport names none', async () => {
+    const route = await selectedIceRoute(stats(
+      { id: 'X', type: 'candidate-pair', localCandidateId: 'L', remoteCandidateId: 'R', state: 'in-progress', nominated: false },
+      { id: 'P', type: 'candidate-pair', localCandidateId: 'L', remoteCandidateId: 'R', state: 'succeeded', nominated: true },
+      ...candidates('host', 'prflx')))
+    expect(route).toEqual({ local: 'host', remote: 'prflx', path: 'direct' })
+  })
+
+  it('knows nothing before ICE selects a pair, with unknown candidate types, or when getStats fails', async () => {
+    expect(await selectedIceRoute(stats({ id: 'T', type: 'transport' }, ...candidates('host', 'host')))).toBeUndefined()
+    expect(await selectedIceRoute(stats(
+      { id: 'T', type: 'transport', selectedCandidatePairId: 'P' },
+      { id: 'P', type: 'candidate-pair', localCandidateId: 'L', remoteCandidateId: 'R' },
+      ...candidates('mystery', 'host')))).toBeUndefined()
+    expect(await selectedIceRoute({ getStats: async () => { throw new Error('closed') } })).toBeUndefined()
+  })
+})
