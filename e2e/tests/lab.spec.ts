@@ -13,6 +13,7 @@ import type { Browser, BrowserContext } from '@playwright/test'
 import { expect, test } from '../support/test.js'
 import { openApp, type AppPage } from '../support/app.js'
 import { createRoom, member, messages, send, setName } from '../support/chat.js'
+import { joinCall, receivesMediaFrom, startCall } from '../support/calls.js'
 import { fileRow, makeFile, MiB, opfsSha256, saveToOpfs, shareFiles, type TestFile } from '../support/files.js'
 import { labContext, launchIn, selectedPaths, type CandidatePath } from '../lab/browsers.js'
 import { startLab, type Lab } from '../lab/lab.js'
@@ -68,6 +69,8 @@ interface Row {
   chatLatencyMs: number
   fileMBps: number
   dm: boolean
+  /** A call decoded video and audio both ways. */
+  call: boolean
   /** ICE servers the browsers' WebRTC connections were given (from /relay.json). */
   iceServers: string[]
   /** Steps that failed with a known issue (not failing the test unless PEERLINK_LAB_STRICT=1). */
@@ -108,9 +111,11 @@ test.afterEach(async ({}, info) => {
 test.afterAll(async () => {
   await lab?.down()
   const rows = await readRows()
-  const table = ['pair | outcome | path | candidates | to direct/TURN | first message | chat latency | DM | 16 MiB file | known issue', ...rows.map(r =>
-    `${r.pair} | ${r.outcome} | ${r.path ?? '–'} | ${r.candidates ?? '–'} | ${ms(r.toConnectedMs)} | ${ms(r.firstMessageMs)} | ${ms(r.chatLatencyMs)} | ${r.dm === true ? 'delivered' : '–'} | ${r.fileMBps != null ? `${r.fileMBps.toFixed(2)} MB/s` : '–'} | ${r.knownIssue ?? ''}`)]
-  console.log(`\nNAT lab (${RESULTS})\n${table.join('\n')}\n`)
+  const table = ['pair | outcome | path | candidates | to direct/TURN | first message | chat latency | DM | 16 MiB file | call | known issue', ...rows.map(r =>
+    `${r.pair} | ${r.outcome} | ${r.path ?? '–'} | ${r.candidates ?? '–'} | ${ms(r.toConnectedMs)} | ${ms(r.firstMessageMs)} | ${ms(r.chatLatencyMs)} | ${r.dm === true ? 'delivered' : '–'} | ${r.fileMBps != null ? `${r.fileMBps.toFixed(2)} MB/s` : '–'} | ${r.call === true ? 'video both ways' : '–'} | ${r.knownIssue ?? ''}`)]
+  const firsts = rows.map(r => r.firstMessageMs).filter(n => n != null).sort((x, y) => x - y)
+  const p50 = firsts.length === 0 ? undefined : firsts.length % 2 === 1 ? firsts[(firsts.length - 1) / 2] : Math.round((firsts[firsts.length / 2 - 1]! + firsts[firsts.length / 2]!) / 2)
+  console.log(`\nNAT lab (${RESULTS})\n${table.join('\n')}\nfirst message after opening the link: p50 ${ms(p50)} over ${firsts.length} pairs\n`)
   await mkdir('test-results', { recursive: true })
   await writeFile(RESULTS, JSON.stringify(rows, null, 2))
 })
@@ -123,11 +128,14 @@ for (const pair of PAIRS) {
     try {
       const relayUrls = lab.relays.map(r => r.infoUrl)
       const relayAddresses = lab.relays.map(r => r.address)
+      /** When the last `open` navigated to the app (its browser was already running). */
+      let opening = 0
       const open = async (host: string, name: string, fragment = '', setup?: (c: BrowserContext) => Promise<void>): Promise<AppPage> => {
         const browser = await launchIn(lab.net.host(host), lab.spki)
         browsers.push(browser)
         const context = await labContext(browser, lab.origin)
         await setup?.(context)
+        opening = Date.now()
         const app = await openApp(context, relayUrls, name, lab.origin, fragment)
         return app
       }
@@ -138,9 +146,9 @@ for (const pair of PAIRS) {
       for (const relay of lab.relays) await a.waitReserved(relay.peerId)
       const link = await createRoom(a)
 
-      // Bob opens the link; Ann writes at once: how long until Bob reads it
-      const t0 = Date.now()
+      // Bob opens the link (his browser is running); Ann writes as soon as she sees him: how long until Bob reads it
       const b = await open(pair.b, 'Bob', link, saveToOpfs)
+      const t0 = opening
       await setName(b, 'Bob')
       await expect(member(a, b.peerId)).toHaveAttribute('data-state', 'online', { timeout: 120_000 })
       await send(a, 'hello from Ann')
@@ -148,9 +156,10 @@ for (const pair of PAIRS) {
       const firstMessageMs = Date.now() - t0
       current.firstMessageMs = firstMessageMs
 
-      // the members' link becomes direct WebRTC
-      await expect(member(a, b.peerId)).toHaveAttribute('data-link', 'direct', { timeout: 120_000 })
-      await expect(member(b, a.peerId)).toHaveAttribute('data-link', 'direct', { timeout: 120_000 })
+      // the members' link becomes WebRTC, and the member list says which way it goes: direct, or through TURN
+      const path = pair.expected === 'turn' ? 'turn' : 'direct'
+      await expect(member(a, b.peerId)).toHaveAttribute('data-link', path, { timeout: 120_000 })
+      await expect(member(b, a.peerId)).toHaveAttribute('data-link', path, { timeout: 120_000 })
       const toConnectedMs = Date.now() - t0
       current.toConnectedMs = toConnectedMs
 
@@ -173,6 +182,19 @@ for (const pair of PAIRS) {
         bPaths = await selectedPaths(b.page, relayAddresses)
         return ok(bPaths) ? 'as expected' : JSON.stringify(bPaths)
       }, { message: `Bob's selected ICE candidate pair (${pair.expected})`, timeout: 30_000 }).toBe('as expected')
+      // the app's own reading of the pair (member list, connections panel) agrees with the page's getStats
+      for (const [app, other, selected] of [[a, b, paths], [b, a, bPaths]] as const) {
+        await expect(member(app, other.peerId)).toHaveAttribute('data-link', path)
+        const room = new URL(app.page.url()).hash
+        await app.page.getByRole('link', { name: 'Connections and settings' }).click()
+        const item = app.peerItem(other.peerId)
+        await expect(item).toHaveAttribute('data-path', path)
+        await expect(item).toContainText(path === 'turn' ? 'Through a TURN server' : 'Direct:')
+        const q = selected[0]!
+        await expect(item).toContainText(`${q.local} → ${q.remote}`)
+        await app.page.evaluate((hash) => { location.hash = hash }, room)
+        await expect(app.page.getByRole('log', { name: 'Messages' })).toBeVisible()
+      }
       // the app gave its WebRTC the STUN and TURN servers the relays advertise in /relay.json
       current.iceServers = p.iceServers
       for (const x of [...paths, ...bPaths]) {
@@ -209,6 +231,14 @@ for (const pair of PAIRS) {
         const fileMs = Date.now() - started
         expect(await opfsSha256(b.page, file.name)).toBe(file.sha256)
         current.fileMBps = FILE_SIZE / 1e6 / (fileMs / 1000)
+      })
+      // a call: video and audio decoded both ways, over the same kind of path
+      await known(async () => {
+        await startCall(a)
+        await joinCall(b)
+        await receivesMediaFrom(a, b.peerId)
+        await receivesMediaFrom(b, a.peerId)
+        current.call = true
       })
       await known(async () => {
         // a direct message, Ann → Bob
