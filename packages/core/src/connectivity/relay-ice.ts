@@ -1,6 +1,8 @@
 import { logger } from '@libp2p/logger'
+import { TypedEventEmitter } from 'main-event'
 import { fetchRelayInfo, type ParsedRelayInfo } from '../config/relay-info.js'
 import { DEFAULT_TIMEOUT_MS } from '../constants.js'
+import { checkIceServers, credentialExpired, malformedIceStatuses, type IceCheckOptions, type IceServerCheck, type IceServerStatus } from './ice-check.js'
 import type { IceServerEntry } from '../config/ice-servers.js'
 import type { AbortOptions, Startable } from '@libp2p/interface'
 
@@ -19,6 +21,19 @@ export interface RelayIceServersInit {
   fetchInfo?: (url: string, options: AbortOptions) => Promise<ParsedRelayInfo>
   /** Timeout of one fetch. */
   timeoutMs?: number
+  /**
+   * Check the advertised servers from here each time they are recorded (see
+   * `checkIceServers`). Default: true. Off when they are not used (the user's
+   * own ICE servers win): their state is then `unchecked`.
+   */
+  check?: boolean
+  /** Checks a relay's servers (default: {@link checkIceServers} with this runtime's RTCPeerConnection, if any). */
+  checkServers?: (servers: IceServerEntry[], options: IceCheckOptions) => Promise<IceServerCheck[]>
+}
+
+export interface RelayIceEvents {
+  /** A check of a relay's ICE servers finished (or there was nothing to contact): see `status()`. */
+  'ice:checked': CustomEvent<IceServerStatus[]>
 }
 
 interface Advertised {
@@ -37,22 +52,36 @@ interface Advertised {
  * clock may differ), and dropped once expired. With no relay advertising
  * any, the list is empty: no third-party server is contacted.
  *
- * Credentials are never logged.
+ * Each time a relay's servers are recorded (first fetch, refresh, reconnect)
+ * they are checked from here ({@link checkIceServers}); {@link status} gives
+ * every advertised server's state with the relay that advertised it,
+ * malformed entries included, and `ice:checked` says when it changed.
+ *
+ * Credentials are never logged nor put in a status or event.
  */
-export class RelayIceServers implements Startable {
+export class RelayIceServers extends TypedEventEmitter<RelayIceEvents> implements Startable {
   private readonly urls: string[]
   private readonly fetchInfo: (url: string, options: AbortOptions) => Promise<ParsedRelayInfo>
   private readonly timeoutMs: number
   private readonly advertised = new Map<string, Advertised>()
   private readonly pending = new Map<string, Promise<void>>()
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>()
+  private readonly check: boolean
+  private readonly checkServers: (servers: IceServerEntry[], options: IceCheckOptions) => Promise<IceServerCheck[]>
+  /** The last known state of each relay's servers, by relay URL. */
+  private readonly statuses = new Map<string, IceServerStatus[]>()
+  /** The check under way for each relay URL (a newer record aborts it). */
+  private readonly checks = new Map<string, AbortController>()
   private controller = new AbortController()
   private started = false
 
   constructor (init: RelayIceServersInit) {
+    super()
     this.urls = [...new Set(init.urls)]
     this.fetchInfo = init.fetchInfo ?? fetchRelayInfo
     this.timeoutMs = init.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    this.check = init.check ?? true
+    this.checkServers = init.checkServers ?? checkIceServers
   }
 
   start (): void {
@@ -63,6 +92,8 @@ export class RelayIceServers implements Startable {
   stop (): void {
     this.started = false
     this.controller.abort(new Error('relay ICE servers stopped'))
+    for (const check of this.checks.values()) check.abort(new Error('relay ICE servers stopped'))
+    this.checks.clear()
     for (const timer of this.timers.values()) clearTimeout(timer)
     this.timers.clear()
   }
@@ -79,6 +110,25 @@ export class RelayIceServers implements Startable {
     log('%s advertises %d ICE servers (%s)', url, info.iceServers.length,
       info.iceServers.flatMap(s => s.urls).join(' ') || 'none')
     this.schedule(url, refreshAt)
+    this.checkRelay(url, info, fetchedAt)
+  }
+
+  /**
+   * Every advertised ICE server (URL only) with the relay that advertised it
+   * and its last known state, in the order of the configured relays; a
+   * malformed entry is one item. Credentials that expired since their check
+   * (by `now`) say `expired`.
+   */
+  status (now: number = Date.now()): IceServerStatus[] {
+    return this.urls.flatMap(url => (this.statuses.get(url) ?? []).map(status => {
+      const advertised = this.advertised.get(url)
+      const entry = status.url != null ? advertised?.iceServers.find(s => s.urls.includes(status.url!)) : undefined
+      const expired = entry?.credential != null && (advertised!.expiresAt <= now || credentialExpired(entry, now))
+      if (expired && status.state !== 'expired') {
+        return { ...status, state: 'expired' as const, detail: 'the credentials expired and could not be fetched again', at: now }
+      }
+      return { ...status }
+    }))
   }
 
   /** The ICE servers whose credentials have not expired, now (for a call's RTCPeerConnection). */
@@ -132,6 +182,44 @@ export class RelayIceServers implements Startable {
       this.pending.set(url, pending)
     }
     await pending
+  }
+
+  /** Checks the servers `url` advertised in `info` (aborting a check of its older ones) and says so with `ice:checked`. */
+  private checkRelay (url: string, info: ParsedRelayInfo, at: number): void {
+    this.checks.get(url)?.abort(new Error('superseded by a newer relay info document'))
+    this.checks.delete(url)
+    const malformed = malformedIceStatuses(url, info.iceErrors, at)
+    const servers = info.iceServers
+    const set = (results: IceServerCheck[], found: number): void => {
+      this.statuses.set(url, [...results.map(r => ({ relay: url, ...r, at: found })), ...malformed])
+    }
+    if (!this.started || !this.check || servers.length === 0) {
+      const detail = !this.check ? 'not used: your own ICE servers win' : 'not checked'
+      set(servers.flatMap(s => s.urls).map(u => ({ url: u, state: 'unchecked', detail })), at)
+      this.dispatchChecked()
+      return
+    }
+    set(servers.flatMap(s => s.urls).map(u => ({ url: u, state: 'checking' })), at)
+    const controller = new AbortController()
+    this.checks.set(url, controller)
+    this.checkServers(servers, { signal: AbortSignal.any([this.controller.signal, controller.signal]) }).then(results => {
+      if (controller.signal.aborted) return
+      this.checks.delete(url)
+      set(results, Date.now())
+      const faults = results.filter(r => r.state !== 'ok' && r.state !== 'unchecked')
+      if (faults.length > 0) log.error('%s: ICE servers at fault: %s', url, faults.map(r => `${r.url} ${r.state}${r.detail != null ? ` (${r.detail})` : ''}`).join(', '))
+      this.dispatchChecked()
+    }, (err: unknown) => {
+      if (controller.signal.aborted) return
+      this.checks.delete(url)
+      log.error('checking the ICE servers of %s: %e', url, err)
+      set(servers.flatMap(s => s.urls).map(u => ({ url: u, state: 'failed', detail: 'the check itself failed' })), Date.now())
+      this.dispatchChecked()
+    })
+  }
+
+  private dispatchChecked (): void {
+    this.safeDispatchEvent('ice:checked', { detail: this.status() })
   }
 
   private schedule (url: string, at: number): void {

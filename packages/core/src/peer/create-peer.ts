@@ -60,8 +60,9 @@ export async function createPeer (init: PeerInit): Promise<Peerlink> {
   const allowPrivateAddresses = init.allowPrivateAddresses ?? true
   const webrtc = init.webrtc ?? true
   const urls = init.relays.flatMap(entry => entry.kind === 'url' ? [entry.url] : [])
-  const relayIce = new RelayIceServers({ urls })
   const own = init.iceServers ?? []
+  // the relays' servers are checked only where they are used
+  const relayIce = new RelayIceServers({ urls, check: own.length === 0 })
   // the user's servers win; else the relays' (read for each new WebRTC connection, so credentials are fresh)
   const rtcConfiguration = own.length > 0 ? { iceServers: own } : urls.length > 0 ? relayIce.rtcConfiguration() : { iceServers: [] }
   const libp2p = await createLibp2p({

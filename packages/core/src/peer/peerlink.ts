@@ -5,9 +5,10 @@ import { DEFAULT_TIMEOUT_MS } from '../constants.js'
 import { InvalidPeerIdError, PeerUnreachableError } from '../errors.js'
 import { parsePeerId } from './peer-id.js'
 import { backoffDelay, sleep } from '../connectivity/backoff.js'
+import type { IceServerStatus } from '../connectivity/ice-check.js'
 import { bestConnection, describeConnection, type ConnectionInfo } from '../connectivity/connection-info.js'
 import { PeerTracker, type PeerStatus, type PeerTrackerEvents } from '../connectivity/peer-tracker.js'
-import { RelayIceServers } from '../connectivity/relay-ice.js'
+import { RelayIceServers, type RelayIceEvents } from '../connectivity/relay-ice.js'
 import { RelayKeeper, type RelayKeeperEvents, type RelayStatus } from '../connectivity/relay-keeper.js'
 import { Calls } from '../calls/index.js'
 import { DirectMessages } from '../dm/index.js'
@@ -23,7 +24,7 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 const log = logger('peerlink:peer')
 
 /** Every event a Peerlink peer emits for the UI. */
-export type PeerlinkEvents = RelayKeeperEvents & PeerTrackerEvents
+export type PeerlinkEvents = RelayKeeperEvents & PeerTrackerEvents & RelayIceEvents
 
 /**
  * A running Peerlink peer: the libp2p node plus relay upkeep and typed
@@ -61,6 +62,7 @@ export class Peerlink extends TypedEventEmitter<PeerlinkEvents> {
     for (const type of ['peer:connected', 'peer:lost'] as const) {
       this.peerTracker.addEventListener(type, (evt: CustomEvent<any>) => this.safeDispatchEvent(type, { detail: evt.detail }))
     }
+    this.relayIce.addEventListener('ice:checked', evt => this.safeDispatchEvent('ice:checked', { detail: evt.detail }))
   }
 
   private readonly ownIceServers: RTCIceServer[]
@@ -125,6 +127,11 @@ export class Peerlink extends TypedEventEmitter<PeerlinkEvents> {
 
   peers (): PeerStatus[] {
     return this.peerTracker.list()
+  }
+
+  /** The state of every ICE server the relays advertise, malformed entries included (URLs only, never credentials). */
+  iceServerStatus (): IceServerStatus[] {
+    return this.relayIce.status()
   }
 
   /** Our addresses, including those through relays (`/p2p-circuit`, `/webrtc`). */
