@@ -16,6 +16,16 @@ export class RelayInfoError extends Error {
   override readonly name = 'RelayInfoError'
 }
 
+/**
+ * A relay connection that is open but no longer answers: probes sent over it
+ * went unanswered (a relay that died without closing it, e.g. killed and
+ * restarted on the same WebRTC-direct port). The connection is closed and the
+ * relay dialled again.
+ */
+export class RelayUnresponsiveError extends Error {
+  override readonly name = 'RelayUnresponsiveError'
+}
+
 /** An identity file is not a Peerlink identity or holds an unusable key. */
 export class InvalidIdentityError extends Error {
   override readonly name = 'InvalidIdentityError'

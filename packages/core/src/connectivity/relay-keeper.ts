@@ -1,18 +1,48 @@
 import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { PING_PROTOCOL } from '@libp2p/ping'
+import { byteStream } from '@libp2p/utils'
 import { TypedEventEmitter } from 'main-event'
 import { fetchRelayInfo, type ParsedRelayInfo } from '../config/relay-info.js'
 import { DEFAULT_TIMEOUT_MS } from '../constants.js'
+import { RelayUnresponsiveError } from '../errors.js'
 import { backoffDelay, sleep, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js'
 import { bestConnection, transportOf, type TransportName } from './connection-info.js'
 import type { RelayEntry } from '../config/relays.js'
-import type { AbortOptions, Libp2p, PeerId, Startable } from '@libp2p/interface'
+import type { AbortOptions, Connection, Libp2p, PeerId, Startable } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 const log = logger('peerlink:relays')
 
 /** Tag that keeps the connection manager from pruning relay connections. */
 const RELAY_TAG = 'peerlink-relay'
+
+/** Bytes a heartbeat probe sends and expects back (as a ping does). */
+const PROBE_BYTES = 32
+
+/**
+ * How the keeper checks that a connected relay still answers. A connection
+ * can stay open with nobody behind it: a relay killed and restarted on the
+ * same WebRTC-direct port answers the old connection's ICE checks (its
+ * listener takes them for a new client), so the browser never closes it, and
+ * the relay no longer holds our reservation. libp2p's own connection monitor
+ * pings too but is told not to abort (see create-peer.ts).
+ */
+export interface RelayHeartbeat {
+  /** ms between probes of a relay connection while it answers. */
+  intervalMs: number
+  /** ms a probe (a ping stream: negotiation and echo) waits for any answer. */
+  timeoutMs: number
+  /**
+   * Probes in a row that got no answer at all before the connection is closed
+   * as dead and the relay dialled again (after a miss the next probe goes out
+   * at once). Any answer, even a refusal, counts as one: the relay is there.
+   */
+  misses: number
+}
+
+/** A dead relay connection is found 20–30 s after its relay went silent. */
+export const DEFAULT_RELAY_HEARTBEAT: RelayHeartbeat = { intervalMs: 10_000, timeoutMs: 10_000, misses: 2 }
 
 export type RelayState = 'connecting' | 'connected' | 'reserved' | 'disconnected'
 
@@ -53,21 +83,24 @@ export interface RelayKeeperInit {
   backoff?: BackoffOptions
   /** Timeout of one resolve+dial attempt. */
   dialTimeoutMs?: number
+  /** Liveness probes on connected relays. Default: DEFAULT_RELAY_HEARTBEAT. */
+  heartbeat?: RelayHeartbeat
   /** Called with each relay info document fetched (its ICE servers, see RelayIceServers). */
   onInfo?: (url: string, info: ParsedRelayInfo) => void
 }
 
 /**
  * Keeps a connection open to every configured relay: resolves info URLs,
- * dials, and reconnects with exponential backoff when a relay goes away.
- * Reservations themselves are made by the circuit relay transport; the keeper
- * reports them.
+ * dials, and reconnects with exponential backoff when a relay goes away or
+ * stops answering (see {@link RelayHeartbeat}). Reservations themselves are
+ * made by the circuit relay transport; the keeper reports them.
  */
 export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> implements Startable {
   private readonly statuses: RelayStatus[]
   private controller?: AbortController
   private readonly backoff: BackoffOptions
   private readonly dialTimeoutMs: number
+  private readonly heartbeat: RelayHeartbeat
   private readonly onSelfUpdate = (): void => { this.checkReservations() }
 
   constructor (private readonly components: RelayKeeperComponents, private readonly init: RelayKeeperInit) {
@@ -79,6 +112,7 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> implements
     }))
     this.backoff = init.backoff ?? DEFAULT_BACKOFF
     this.dialTimeoutMs = init.dialTimeoutMs ?? DEFAULT_TIMEOUT_MS
+    this.heartbeat = init.heartbeat ?? DEFAULT_RELAY_HEARTBEAT
   }
 
   start (): void {
@@ -111,9 +145,9 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> implements
       try {
         const peerId = await this.connect(entry, status, signal)
         attempt = 0
-        await this.untilDisconnected(peerId, signal)
+        const silent = await this.untilDisconnected(peerId, signal)
         delay = backoffDelay(attempt++, this.backoff)
-        this.update(status, { state: 'disconnected', transport: undefined, remoteAddr: undefined, retryAt: Date.now() + delay }, 'relay:lost')
+        this.update(status, { state: 'disconnected', transport: undefined, remoteAddr: undefined, retryAt: Date.now() + delay, ...(silent != null ? { error: silent.message } : {}) }, 'relay:lost')
       } catch (err) {
         if (signal.aborted) return
         log.error('relay %s: %e', entry.input, err)
@@ -156,20 +190,104 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> implements
     return info
   }
 
-  private async untilDisconnected (peerId: PeerId, signal: AbortSignal): Promise<void> {
+  /**
+   * Resolves once no open connection to the relay is left, probing them
+   * meanwhile; with the error a connection was closed with for not answering.
+   */
+  private async untilDisconnected (peerId: PeerId, signal: AbortSignal): Promise<RelayUnresponsiveError | undefined> {
     const libp2p = this.components.libp2p
-    await new Promise<void>((resolve) => {
-      const check = (): void => {
-        if (signal.aborted || bestConnection(libp2p.getConnections(peerId)) == null) {
-          libp2p.removeEventListener('connection:close', check)
-          signal.removeEventListener('abort', check)
-          resolve()
+    const probing = new AbortController()
+    let silent: RelayUnresponsiveError | undefined
+    void this.probeWhileOpen(peerId, AbortSignal.any([signal, probing.signal]), err => { silent = err })
+    try {
+      await new Promise<void>((resolve) => {
+        const check = (): void => {
+          if (signal.aborted || bestConnection(libp2p.getConnections(peerId)) == null) {
+            libp2p.removeEventListener('connection:close', check)
+            signal.removeEventListener('abort', check)
+            resolve()
+          }
+        }
+        libp2p.addEventListener('connection:close', check)
+        signal.addEventListener('abort', check)
+        check()
+      })
+    } finally {
+      probing.abort()
+    }
+    return silent
+  }
+
+  /**
+   * Probes every open connection to the relay until `signal` aborts; closes
+   * one that leaves `heartbeat.misses` probes in a row unanswered (the relay
+   * keeper then sees it gone and dials again). The first probe waits
+   * `intervalMs`: a new connection has just answered, and kad-dht pings a new
+   * relay right after identify to admit it to its routing table, on the one
+   * outbound ping stream libp2p allows per peer (a probe holding it then
+   * would keep the relay out of the table, and DHT lookups would find nobody).
+   */
+  private async probeWhileOpen (peerId: PeerId, signal: AbortSignal, onSilent: (err: RelayUnresponsiveError) => void): Promise<void> {
+    const { intervalMs, timeoutMs, misses } = this.heartbeat
+    /** Unanswered probes in a row, by connection id. */
+    const missed = new Map<string, number>()
+    let again = false
+    while (!signal.aborted) {
+      if (!again) {
+        try {
+          await sleep(intervalMs, { signal })
+        } catch {
+          return
         }
       }
-      libp2p.addEventListener('connection:close', check)
-      signal.addEventListener('abort', check)
-      check()
-    })
+      again = false
+      const connections = this.components.libp2p.getConnections(peerId).filter(c => c.status === 'open' && c.limits == null)
+      const answers = await Promise.all(connections.map(async c => this.probe(c, timeoutMs, signal)))
+      if (signal.aborted) return
+      connections.forEach((connection, i) => {
+        if (answers[i] === true) {
+          missed.delete(connection.id)
+          return
+        }
+        const count = (missed.get(connection.id) ?? 0) + 1
+        missed.set(connection.id, count)
+        if (count < misses) {
+          // probe it again at once
+          again = true
+          return
+        }
+        const err = new RelayUnresponsiveError(`the relay did not answer ${count} probes in a row (${timeoutMs} ms each)`)
+        log('closing the connection to relay %p via %a: %s', peerId, connection.remoteAddr, err.message)
+        onSilent(err)
+        connection.abort(err)
+      })
+    }
+  }
+
+  /**
+   * One round trip on `connection`: a ping stream negotiated and 32 bytes
+   * echoed. True when anything came back within `timeoutMs` (an error the
+   * relay sent, such as a refused stream, shows it is there too); false when
+   * nothing did.
+   */
+  private async probe (connection: Connection, timeoutMs: number, signal: AbortSignal): Promise<boolean> {
+    const timeout = AbortSignal.timeout(timeoutMs)
+    const options = { signal: AbortSignal.any([signal, timeout]) }
+    let stream
+    try {
+      stream = await connection.newStream(PING_PROTOCOL, { ...options, runOnLimitedConnection: true })
+      const bytes = byteStream(stream)
+      const sent = crypto.getRandomValues(new Uint8Array(PROBE_BYTES))
+      await bytes.write(sent, options)
+      await bytes.read({ ...options, bytes: PROBE_BYTES })
+      await stream.close(options)
+      return true
+    } catch (err) {
+      stream?.abort(err as Error)
+      if (timeout.aborted && !signal.aborted) return false
+      log.trace('probing relay %p via %a: %e', connection.remotePeer, connection.remoteAddr, err)
+      return true
+    }
   }
 
   private checkReservations (): void {
