@@ -175,7 +175,7 @@ describe('checkIceServers', () => {
     const old = turnCredential('secret', 'peer', 60, now - 120_000)
     const results = await checkIceServers([{ urls: [TURN], ...old }], { RTCPeerConnection: Pc, now })
     expect(made).toHaveLength(0)
-    expect(results).toEqual([{ url: TURN, state: 'expired', detail: `the credentials expired at ${new Date(old.expires * 1000).toISOString()}` }])
+    expect(results).toEqual([{ url: TURN, state: 'expired', detail: `already at ${new Date(old.expires * 1000).toISOString()} by this device's clock: the relay's clock or this one is wrong` }])
   })
 
   it('without an RTCPeerConnection (Node) every URL is unchecked', async () => {
@@ -271,7 +271,7 @@ describe('RelayIceServers checks what it records', () => {
     ice.start()
     ice.record(url, info([{ urls: [STUN] }]))
     expect(calls).toBe(0)
-    expect(ice.status()).toMatchObject([{ relay: url, url: STUN, state: 'unchecked', detail: 'not used: your own ICE servers win' }])
+    expect(ice.status()).toMatchObject([{ relay: url, url: STUN, state: 'unchecked', detail: 'your own ICE servers are used instead' }])
     ice.stop()
   })
 

@@ -6,7 +6,7 @@ import { errorMessage } from './errors.ts'
 import { IdentityWatch, lastPeerId, rememberPeerId, requestPersistence, takeHandover, type IdentityNotice } from './identity-guard.ts'
 import { savedIceServers } from './call-settings.svelte.ts'
 import { resolveRelayConfig, type RelayConfig } from './relay-config.ts'
-import type { ConnectionInfo, PeerStatus, RelayStatus } from './types.ts'
+import type { ConnectionInfo, IceServerStatus, PeerStatus, RelayStatus } from './types.ts'
 
 export type PrivateKey = Awaited<ReturnType<typeof loadOrCreateIdentity>>
 
@@ -14,7 +14,7 @@ export type PrivateKey = Awaited<ReturnType<typeof loadOrCreateIdentity>>
 export type SessionStatus = 'starting' | 'running' | 'restarting' | 'failed' | 'stopped'
 
 const EVENTS: Array<keyof PeerlinkEvents> = [
-  'relay:connecting', 'relay:connected', 'relay:reserved', 'relay:lost', 'relay:error', 'peer:connected', 'peer:lost'
+  'relay:connecting', 'relay:connected', 'relay:reserved', 'relay:lost', 'relay:error', 'peer:connected', 'peer:lost', 'ice:checked'
 ]
 
 /** How often the clock behind retry countdowns ticks. */
@@ -34,6 +34,8 @@ export class Session {
   relays = $state.raw<RelayStatus[]>([])
   peers = $state.raw<PeerStatus[]>([])
   addresses = $state.raw<string[]>([])
+  /** Every ICE server the relays advertise, with its state (URLs only, no credentials). */
+  iceServers = $state.raw<IceServerStatus[]>([])
   /** Wall clock, ticking every second (for retry countdowns). */
   now = $state(Date.now())
   /** Something the user must know about this browser's identity (new, restored, lost, not storable). */
@@ -164,9 +166,11 @@ export class Session {
     const relays = peer.relays()
     const peers = peer.peers()
     const addresses = peer.addresses()
+    const iceServers = peer.iceServerStatus()
     if (changed(this.relays, relays)) this.relays = relays
     if (changed(this.peers, peers)) this.peers = peers
     if (changed(this.addresses, addresses)) this.addresses = addresses
+    if (changed(this.iceServers, iceServers)) this.iceServers = iceServers
   }
 
   async #launch (config: RelayConfig): Promise<void> {
@@ -197,6 +201,7 @@ export class Session {
     this.relays = []
     this.peers = []
     this.addresses = []
+    this.iceServers = []
     if (peer == null) return
     this.#announcePeer()
     for (const type of EVENTS) peer.removeEventListener(type, this.#refresh)

@@ -169,7 +169,7 @@ export async function checkIceServers (servers: IceServerEntry[], options: IceCh
   for (const entry of servers) {
     if (credentialExpired(entry, now)) {
       const expiry = turnUsernameExpiry(entry.username) ?? 0
-      for (const url of entry.urls) results.set(url, { url, state: 'expired', detail: `the credentials expired at ${new Date(expiry * 1000).toISOString()}` })
+      for (const url of entry.urls) results.set(url, { url, state: 'expired', detail: `already at ${new Date(expiry * 1000).toISOString()} by this device's clock: the relay's clock or this one is wrong` })
     } else if (Pc == null) {
       for (const url of entry.urls) results.set(url, { url, state: 'unchecked', detail: 'no WebRTC here' })
     } else {

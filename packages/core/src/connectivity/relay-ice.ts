@@ -125,7 +125,7 @@ export class RelayIceServers extends TypedEventEmitter<RelayIceEvents> implement
       const entry = status.url != null ? advertised?.iceServers.find(s => s.urls.includes(status.url!)) : undefined
       const expired = entry?.credential != null && (advertised!.expiresAt <= now || credentialExpired(entry, now))
       if (expired && status.state !== 'expired') {
-        return { ...status, state: 'expired' as const, detail: 'the credentials expired and could not be fetched again', at: now }
+        return { ...status, state: 'expired' as const, detail: 'since the check, and no fresh ones could be fetched from the relay', at: now }
       }
       return { ...status }
     }))
@@ -194,7 +194,7 @@ export class RelayIceServers extends TypedEventEmitter<RelayIceEvents> implement
       this.statuses.set(url, [...results.map(r => ({ relay: url, ...r, at: found })), ...malformed])
     }
     if (!this.started || !this.check || servers.length === 0) {
-      const detail = !this.check ? 'not used: your own ICE servers win' : 'not checked'
+      const detail = !this.check ? 'your own ICE servers are used instead' : 'the peer is not running'
       set(servers.flatMap(s => s.urls).map(u => ({ url: u, state: 'unchecked', detail })), at)
       this.dispatchChecked()
       return
