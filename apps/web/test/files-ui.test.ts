@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { bytesText, peersText, percent, rateText } from '../src/lib/file-format.ts'
+import { bytesText, peersText, percent, rateText, relayLimitText } from '../src/lib/file-format.ts'
 import { parseRoute } from '../src/lib/routes.ts'
 
 const CID = 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi'
@@ -22,5 +22,11 @@ describe('file routes and texts', () => {
     expect(peersText(2)).toBe('2 peers')
     expect(percent(50, 200)).toBe(25)
     expect(percent(5, undefined)).toBe(0)
+  })
+
+  it('says why a download stopped at a relay\'s limit, naming who it needs a direct connection to', () => {
+    expect(relayLimitText({ limit: 1_048_576 }, ['Ann'])).toBe('No direct connection to Ann: the relay between you carries only 1.05 MB per connection, too little for the rest of this file. ' +
+      'The download continues by itself once a direct connection opens, or press "Resume" to try again.')
+    expect(relayLimitText({ limit: 1_048_576 }, ['Ann', 'Bob', 'Cy'])).toMatch(/^No direct connection to Ann, Bob or Cy: /)
   })
 })

@@ -32,7 +32,7 @@ export type ChatView =
 export class Chat {
   readonly rooms = new RoomsModel()
   readonly dms = new DirectMessagesModel()
-  readonly files = new FilesModel()
+  readonly files = new FilesModel({ nameOf: (peerId) => this.nameOf(peerId) })
   view = $state.raw<ChatView>({ kind: 'home' })
   /** Why the route could not be opened, or the last room action failed. */
   error = $state<string>()

@@ -30,6 +30,17 @@ export function percent (done: number, total: number | undefined): number {
   return Math.min(100, Math.floor((done / total) * 100))
 }
 
+/**
+ * Why a download stopped when its providers were reachable only through a
+ * relay that lets too few bytes through a connection (core's `relayLimit`),
+ * and what happens next, in a user's words.
+ */
+export function relayLimitText (limit: { limit: number }, names: string[]): string {
+  const who = names.length <= 1 ? names[0] ?? 'the peers who have it' : `${names.slice(0, -1).join(', ')} or ${names.at(-1) ?? ''}`
+  return `No direct connection to ${who}: the relay between you carries only ${bytesText(limit.limit)} per connection, too little for the rest of this file. ` +
+    'The download continues by itself once a direct connection opens, or press "Resume" to try again.'
+}
+
 /** Whether this browser's `<video>` plays files of this MIME type (video/* and audio/* only). */
 export function canPlayType (type: string, probe: () => Pick<HTMLMediaElement, 'canPlayType'> = () => document.createElement('video')): boolean {
   if (!/^(video|audio)\/[\w.+-]+/.test(type)) return false

@@ -1,7 +1,7 @@
 import { CopyAction } from './clipboard.svelte.ts'
 import { errorMessage, isStorageFull, STORAGE_FULL_ADVICE } from './errors.ts'
 import { canPickSaveFile, downloadInFrame, fileServed, pickSaveFile, serviceWorkerControls, writeToHandle } from './file-save.ts'
-import { bytesText, canPlayType, peersText, percent, rateText } from './file-format.ts'
+import { bytesText, canPlayType, peersText, percent, rateText, relayLimitText } from './file-format.ts'
 import { fileHref } from './files-route.ts'
 import type { SharedFile, TransferStatus } from './files-api.ts'
 
@@ -32,6 +32,8 @@ export interface FileRowHost {
   link(ref: FileRef): string
   /** On a download click: ask for notification permission, request persistent storage. */
   noteDownloadClick(): void
+  /** A display name for a peer (a room member's), for messages about it. */
+  nameOf?(peerId: string): string
 }
 
 /**
@@ -118,6 +120,8 @@ export class FileRowView {
     if (this.storageFull) {
       return `Storage is full: the download stopped at ${this.bytesText}. ${STORAGE_FULL_ADVICE}, then press "Resume": what is stored is kept.`
     }
+    const relayLimit = this.status?.relayLimit
+    if (relayLimit != null) return relayLimitText(relayLimit, relayLimit.peers.map(p => this.host.nameOf?.(p) ?? p))
     const error = this.status?.error
     return error == null ? undefined : `Download stopped: ${error}`
   }

@@ -43,6 +43,7 @@ export class FilesModel implements FileRowHost {
   #files?: Files
   #nextShare = 0
   readonly #notifier: Notifier
+  readonly #nameOf?: (peerId: string) => string
 
   /** Rows of every transfer, newest first. */
   readonly rows: FileRowView[] = $derived(this.transfers.map(t => this.row({ cid: t.cid })).reverse())
@@ -63,9 +64,11 @@ export class FilesModel implements FileRowHost {
   /** Upload rate limit applied to every peer attached (`?upload-limit=` in the app's URL), bytes/s. */
   readonly #uploadLimit: number
 
-  constructor (options: { storage?: StorageModel, notifier?: Notifier, href?: string } = {}) {
+  /** `nameOf`: a display name for a peer, for a row's messages about it. */
+  constructor (options: { storage?: StorageModel, notifier?: Notifier, href?: string, nameOf?: (peerId: string) => string } = {}) {
     this.storage = options.storage ?? new StorageModel()
     this.#notifier = options.notifier ?? new Notifier()
+    this.#nameOf = options.nameOf
     this.#uploadLimit = uploadLimitOf(options.href ?? location.href)
     // the service worker reads files still downloading through this page's peer (to play them while they download)
     if ('serviceWorker' in navigator) serveRangeReads(navigator.serviceWorker, () => this.#files)
@@ -182,6 +185,10 @@ export class FilesModel implements FileRowHost {
     // a file we hold names us as its peer hint; one still downloading names its known providers
     if (files.get(ref.cid)?.state === 'complete' || ref.key == null) return fileLink(appUrl(), files.linkOf(ref.cid))
     return fileLink(appUrl(), { cid: ref.cid, key: ref.key, hints: ref.providers ?? [] })
+  }
+
+  nameOf (peerId: string): string {
+    return this.#nameOf?.(peerId) ?? peerId
   }
 
   noteDownloadClick (): void {

@@ -21,21 +21,32 @@ export interface OpenStreamOptions extends AbortOptions {
  * @throws the last error when no connection takes the protocol
  */
 export async function openStream (components: OpenStreamComponents, peerId: string, protocol: string, options: OpenStreamOptions): Promise<Stream> {
+  return (await openStreamOn(components, peerId, protocol, options)).stream
+}
+
+/**
+ * {@link openStream}, with the connection the stream runs on (its `limits`
+ * say what a relay still lets through it).
+ *
+ * @throws the last error when no connection takes the protocol
+ */
+export async function openStreamOn (components: OpenStreamComponents, peerId: string, protocol: string, options: OpenStreamOptions): Promise<{ stream: Stream, connection?: Connection }> {
   const id = peerIdFromString(peerId)
   const { signal, streamTimeoutMs } = options
   if (openConnections(components, id).length === 0) await components.connectToPeer(peerId, { signal })
   const connections = openConnections(components, id)
   if (connections.length === 0) {
-    return components.libp2p.dialProtocol(id, protocol, { runOnLimitedConnection: true, signal })
+    return { stream: await components.libp2p.dialProtocol(id, protocol, { runOnLimitedConnection: true, signal }) }
   }
   let lastError: unknown
   for (const connection of connections) {
     try {
       const timeout = AbortSignal.timeout(streamTimeoutMs)
-      return await connection.newStream(protocol, {
+      const stream = await connection.newStream(protocol, {
         runOnLimitedConnection: true,
         signal: signal == null ? timeout : AbortSignal.any([signal, timeout])
       })
+      return { stream, connection }
     } catch (err) {
       if (signal?.aborted === true) throw err
       lastError = err

@@ -82,6 +82,30 @@ export class TransferStoppedError extends Error {
   override readonly name = 'TransferStoppedError'
 }
 
+/** What stopped a download that only relayed connections could carry (see {@link RelayLimitError}). */
+export interface RelayLimit {
+  /** The providers reached only through a relay. */
+  peers: string[]
+  /** The most bytes the relay lets through one of their connections (as it was when it opened). */
+  limit: number
+  /** Bytes the rest of the file takes on the wire. */
+  left: number
+}
+
+/**
+ * The providers of a file are reached only over relayed connections, and
+ * the relay lets fewer bytes through them than the rest of the file needs:
+ * the download cannot complete until a connection that can carry it opens
+ * (a direct one, usually). `limit` names the providers and the bytes.
+ */
+export class RelayLimitError extends Error {
+  override readonly name = 'RelayLimitError'
+
+  constructor (message: string, readonly limit: RelayLimit, options?: ErrorOptions) {
+    super(message, options)
+  }
+}
+
 /**
  * The browser refused to store more (IndexedDB's QuotaExceededError): the
  * device is out of space, or the site reached the quota the browser allows

@@ -38,6 +38,13 @@ export const CONNECT_TIMEOUT_MS = 30_000
 /** How often a download looks for more providers (DHT, room members) while it runs. */
 export const PROVIDER_SEARCH_INTERVAL_MS = 10_000
 
+/**
+ * A download whose providers are reachable only over relayed connections too
+ * limited for the rest of the file waits this long for a connection that can
+ * carry it (a direct one) before it stops with a RelayLimitError.
+ */
+export const RELAY_LIMIT_GRACE_MS = 10_000
+
 /** A provider that failed (not penalised) is retried after this long. */
 export const PROVIDER_RETRY_MS = 3_000
 

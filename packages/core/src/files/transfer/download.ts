@@ -3,18 +3,23 @@
  * every provider found at once. Blocks already in the store are never asked
  * for (a reload or a lost connection resumes where it stopped); every block
  * received is hashed against its CID before it is kept, and a provider that
- * sends a corrupt block is dropped for this file and penalised.
+ * sends a corrupt block is dropped for this file and penalised. A provider
+ * reached only over a relayed connection is used only if that connection can
+ * carry the rest of the file (see relay-limit.ts); when none can, the
+ * download stops with a RelayLimitError instead of crawling from circuit to
+ * circuit.
  */
 import { logger } from '@libp2p/logger'
 import { sleep } from '../../connectivity/backoff.js'
 import { decodeRoot, walkContent } from '../dag.js'
-import { BlockNotFoundError, BlockVerificationError, CorruptBlockError, TransferStoppedError } from '../errors.js'
-import { BLOCK_SIZE } from '../constants.js'
+import { BlockNotFoundError, BlockVerificationError, CorruptBlockError, RelayLimitError, TransferStoppedError } from '../errors.js'
+import { BLOCK_SIZE, TAG_BYTES } from '../constants.js'
 import { deriveFileKeys } from '../keys.js'
 import { segmentPlainLength } from '../layout.js'
 import { decryptManifest, type FileManifest } from '../manifest.js'
 import { verifyBlock } from '../verify.js'
-import { BLOCK_TIMEOUT_MS, ENDGAME_BLOCKS, INITIAL_WINDOW, MAX_WINDOW, QUEUE_SECONDS, PROVIDER_RETRY_MS, PROVIDER_SEARCH_INTERVAL_MS, RATE_WINDOW_MS } from './constants.js'
+import { BLOCK_TIMEOUT_MS, ENDGAME_BLOCKS, INITIAL_WINDOW, MAX_WINDOW, QUEUE_SECONDS, PROVIDER_RETRY_MS, PROVIDER_SEARCH_INTERVAL_MS, RATE_WINDOW_MS, RELAY_LIMIT_GRACE_MS } from './constants.js'
+import { fitsConnection, LimitedPaths, type Left } from './relay-limit.js'
 import { BufferPool } from './buffer-pool.js'
 import { Scheduler } from './scheduler.js'
 import { BlockSession } from './session.js'
@@ -29,15 +34,29 @@ const log = logger('peerlink:files')
 /** Blocks being written to the store at once; a provider's next frame waits beyond this. */
 const MAX_PENDING_PUTS = 16
 
+/** Closing a stream to a provider that is not used after all. */
+const CLOSE_TIMEOUT_MS = 5_000
+
+/** A block-protocol stream to a provider, and what the connection under it can still carry. */
+export interface ProviderStream {
+  stream: Stream
+  /** Bytes the connection can still carry (read when asked: it shrinks as bytes pass); undefined when nothing limits them. */
+  budget(): number | undefined
+  /** Bytes the relay lets through the connection in all (what it could carry when it opened), when known. */
+  limit?: number
+}
+
 export interface DownloadComponents {
   store: Pick<ChunkStore, 'get' | 'put' | 'has'>
   /** Opens a block-protocol stream to a provider (connecting to it first if needed). */
-  openStream(peer: string, signal: AbortSignal): Promise<Stream>
+  openStream(peer: string, signal: AbortSignal): Promise<ProviderStream>
   /** Peers that may hold the file: hints, room members, DHT providers. Called again every PROVIDER_SEARCH_INTERVAL_MS. */
   findProviders(root: CID, signal: AbortSignal): AsyncIterable<string>
   penalties: Pick<Penalties, 'strike' | 'isBanned'>
   /** Our own PeerId (never a provider). */
   self: string
+  /** How long to wait for a connection that can carry the file when only too limited ones reach its providers (RELAY_LIMIT_GRACE_MS). */
+  relayLimitGraceMs?: number
 }
 
 export class Download {
@@ -45,6 +64,10 @@ export class Download {
   manifest?: FileManifest
   private readonly scheduler = new Scheduler({ initialWindow: INITIAL_WINDOW, maxWindow: MAX_WINDOW, queueSeconds: QUEUE_SECONDS, endgameBlocks: ENDGAME_BLOCKS })
   private readonly sessions = new Map<string, BlockSession>()
+  /** What each session's connection can carry. */
+  private readonly budgets = new Map<string, Pick<ProviderStream, 'budget' | 'limit'>>()
+  /** Providers refused because their (relayed) connections cannot carry the rest of the file. */
+  private readonly limited: LimitedPaths
   private readonly connecting = new Set<string>()
   private readonly retryAt = new Map<string, number>()
   /** Leaf CID → segment index, for the leaves still to fetch. */
@@ -64,8 +87,12 @@ export class Download {
   private walked = false
   private finished?: { resolve(): void, reject(err: Error): void }
   private signal: AbortSignal = AbortSignal.abort()
+  /** Why the download stopped when no connection could carry it: later fetches of missing blocks fail with it. */
+  private failure?: RelayLimitError
 
-  constructor (private readonly components: DownloadComponents, readonly root: CID, private readonly key: Uint8Array, private readonly handlers: DownloadHandlers = {}) {}
+  constructor (private readonly components: DownloadComponents, readonly root: CID, private readonly key: Uint8Array, private readonly handlers: DownloadHandlers = {}) {
+    this.limited = new LimitedPaths(components.relayLimitGraceMs ?? RELAY_LIMIT_GRACE_MS)
+  }
 
   /** Providers currently connected for this file. */
   get peers (): number {
@@ -98,6 +125,11 @@ export class Download {
       const manifest = this.manifest = await decryptManifest(keys, await this.fetch(manifestCid))
       this.stats.totalBlocks = manifest.segments
       this.handlers.onManifest?.(manifest)
+      // the providers that brought the root and manifest over a limited connection: can it carry the rest?
+      for (const [peer, session] of this.sessions) {
+        const budget = this.budgets.get(peer)
+        if (budget != null && !this.fits(peer, budget)) void session.close()
+      }
       const done = new Promise<void>((resolve, reject) => { this.finished = { resolve, reject } })
       done.catch(() => {}) // awaited below
       const fetching = { get: async (cid: CID) => this.fetch(cid) }
@@ -149,6 +181,16 @@ export class Download {
     }
   }
 
+  /**
+   * A connection to `peer` that may carry more than the one it was refused
+   * for opened (a direct one, or a new circuit): it is tried again at once.
+   */
+  retry (peer: string): void {
+    if (!this.limited.has(peer)) return
+    this.retryAt.delete(peer)
+    this.connect(peer)
+  }
+
   /** The store as a reader of this download sees it: a missing block is fetched at once. */
   get reader (): Pick<ChunkStore, 'get'> {
     return { get: async (cid: CID, options?: AbortOptions) => this.fetch(cid, options) }
@@ -188,6 +230,7 @@ export class Download {
     } catch (err) {
       if (!(err instanceof BlockNotFoundError)) throw err
     }
+    if (this.failure != null) throw this.failure
     // a leaf already listed waits its turn (in file order, or in a reader's window); others are needed to go on
     this.scheduler.want([cid], { urgent: !this.leafIndex.has(cid.toString()) })
     if (!this.scheduler.isWanted(cid)) {
@@ -242,9 +285,13 @@ export class Download {
     this.connecting.add(peer)
     void (async () => {
       try {
-        const stream = await this.components.openStream(peer, this.signal)
+        const { stream, ...budget } = await this.components.openStream(peer, this.signal)
         if (this.signal.aborted) {
           stream.abort(new TransferStoppedError('the download was stopped'))
+          return
+        }
+        if (!this.fits(peer, budget)) {
+          void stream.close({ signal: AbortSignal.timeout(CLOSE_TIMEOUT_MS) }).catch(err => { stream.abort(err as Error) })
           return
         }
         const session = BlockSession.start(peer, stream, this.root, {
@@ -257,6 +304,8 @@ export class Download {
           onEnd: (err) => { this.ended(peer, err) }
         }, this.signal)
         this.sessions.set(peer, session)
+        this.budgets.set(peer, budget)
+        this.limited.use(peer)
         this.scheduler.addProvider(peer)
         log('downloading %c from %s', this.root, peer)
         this.handlers.onChange?.()
@@ -272,6 +321,7 @@ export class Download {
 
   private ended (peer: string, err?: Error): void {
     this.sessions.delete(peer)
+    this.budgets.delete(peer)
     this.scheduler.removeProvider(peer)
     if (err != null && !(err instanceof CorruptBlockError)) {
       this.retryAt.set(peer, Date.now() + PROVIDER_RETRY_MS)
@@ -336,6 +386,42 @@ export class Download {
     this.handlers.onChange?.()
   }
 
+  /** What is left to fetch (unknown before the manifest). */
+  private left (): Left | undefined {
+    const manifest = this.manifest
+    if (manifest == null) return undefined
+    const blocks = Math.max(0, manifest.segments - this.stats.blocks)
+    return { blocks, bytes: Math.max(0, manifest.size - this.stats.bytes) + blocks * TAG_BYTES }
+  }
+
+  /**
+   * Whether `peer`'s connection can carry the rest of the file (always
+   * before the manifest says how much is left: the root and manifest are
+   * small). A provider it cannot carry is refused and tried again later.
+   */
+  private fits (peer: string, budget: Pick<ProviderStream, 'budget' | 'limit'>): boolean {
+    const left = this.left()
+    const bytes = budget.budget()
+    if (left == null || fitsConnection(bytes, left)) return true
+    this.limited.refuse(peer, Math.max(budget.limit ?? 0, bytes ?? 0))
+    this.retryAt.set(peer, Date.now() + PROVIDER_RETRY_MS)
+    log('not downloading %c from %s: its relayed connection carries %d more bytes, the rest of the file %d', this.root, peer, bytes, left.bytes)
+    this.checkLimits()
+    return false
+  }
+
+  /** Stops the download once its providers were reachable only over too limited connections for the grace period. */
+  private checkLimits (): void {
+    const left = this.left()
+    if (left == null || this.failure != null) return
+    const limit = this.limited.verdict(Date.now(), { inUse: this.sessions.size, trying: this.connecting.size, left })
+    if (limit == null) return
+    const peers = limit.peers.join(', ')
+    log('download of %c stops: %s reachable only through a relay', this.root, peers)
+    this.failure = new RelayLimitError(`${peers} ${limit.peers.length === 1 ? 'is' : 'are'} reachable only through a relay that lets ${limit.limit} bytes through a connection; the rest of the file needs ${limit.left}`, limit)
+    this.stop(this.failure)
+  }
+
   /** Segment `index` is in the store. */
   private held (index: number): void {
     const size = this.manifest?.size ?? 0
@@ -370,6 +456,9 @@ export class Download {
       this.sessions.get(peer)?.cancel([cid])
     }
     this.pumpAll()
+    // with no provider in use, those refused for their limited connections are asked again (a direct connection may have opened)
+    if (this.sessions.size === 0) for (const peer of this.limited.peers) this.connect(peer)
+    this.checkLimits()
   }
 
   private checkDone (): void {

@@ -2,14 +2,17 @@
  * The file-sharing service: shares files (import, then announce on the DHT),
  * downloads them from every provider at once, serves the blocks it holds,
  * and remembers every transfer so a reload resumes downloads and keeps
- * serving shared files.
+ * serving shared files. A download that stopped because only a relay's
+ * limited connections reached its providers resumes by itself when a
+ * connection to one of them that can carry the rest opens.
  */
 import { logger } from '@libp2p/logger'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
 import { CID } from 'multiformats/cid'
 import { DEFAULT_TIMEOUT_MS } from '../../constants.js'
-import { openStream } from '../../connectivity/open-stream.js'
-import { BlockNotFoundError, TransferNotFoundError, TransferStoppedError } from '../errors.js'
+import { openConnections, openStreamOn } from '../../connectivity/open-stream.js'
+import { BlockNotFoundError, RelayLimitError, TransferNotFoundError, TransferStoppedError } from '../errors.js'
 import { openFile, type SharedFile } from '../export.js'
 import { fileBlocks } from '../dag.js'
 import { importFile } from '../import.js'
@@ -18,6 +21,7 @@ import { Download } from './download.js'
 import { Penalties } from './penalties.js'
 import { readWhileDownloading } from './playback.js'
 import { provide, providersOf, type ProvidersComponents } from './providers.js'
+import { connectionBudget } from './relay-limit.js'
 import { serveBlocks } from './server.js'
 import { describe, transferStatus, type DownloadCounters } from './status.js'
 import { Throttle } from './throttle.js'
@@ -26,12 +30,12 @@ import type { DownloadInit, DownloadStats, FilesEvents, NamedFile, ShareOptions,
 import type { FileLink } from '../link.js'
 import type { ChunkStore } from '../chunk-store.js'
 import type { PeerlinkLibp2p } from '../../peer/services.js'
-import type { AbortOptions, Startable } from '@libp2p/interface'
+import type { AbortOptions, Connection, Startable } from '@libp2p/interface'
 
 const log = logger('peerlink:files')
 
 export interface FilesComponents extends ProvidersComponents {
-  libp2p: Pick<PeerlinkLibp2p, 'peerId' | 'handle' | 'unhandle' | 'getConnections' | 'dialProtocol' | 'contentRouting'>
+  libp2p: Pick<PeerlinkLibp2p, 'peerId' | 'handle' | 'unhandle' | 'getConnections' | 'dialProtocol' | 'contentRouting' | 'addEventListener' | 'removeEventListener'>
   connectToPeer(peerId: string, options?: AbortOptions): Promise<unknown>
 }
 
@@ -40,6 +44,8 @@ export interface FilesInit {
   transfers: TransferStore
   /** Upload rate limit for serving blocks, bytes per second; 0 (default) for none. */
   uploadLimit?: number
+  /** How long a download waits for a connection that can carry it when only too limited relayed ones reach its providers (default RELAY_LIMIT_GRACE_MS). */
+  relayLimitGraceMs?: number
 }
 
 /** A chunk store that can forget many blocks at once (IdbChunkStore). */
@@ -74,14 +80,21 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
   private readonly throttle: Throttle
   private readonly chunks: ChunkStore & BulkDelete
   private readonly transfers: TransferStore
+  private readonly relayLimitGraceMs?: number
+  /** What a relay let through each limited connection when it opened (its per-connection limit, less the handshake). */
+  private readonly limits = new WeakMap<Connection, number>()
   private controller?: AbortController
   private reprovideTimer?: ReturnType<typeof setInterval>
+  private readonly onConnectionOpen = (evt: CustomEvent<Connection>): void => {
+    this.connectionOpened(evt.detail)
+  }
 
   constructor (private readonly components: FilesComponents, init: FilesInit) {
     super()
     this.chunks = init.chunks
     this.transfers = init.transfers
     this.throttle = new Throttle(init.uploadLimit ?? 0)
+    this.relayLimitGraceMs = init.relayLimitGraceMs
   }
 
   /** Upload rate limit for serving blocks to others, bytes per second; 0 for none. */
@@ -112,6 +125,7 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
         onServed: (root) => { this.served(root.toString()) }
       })
     }, { runOnLimitedConnection: true, maxInboundStreams: 64, signal })
+    this.components.libp2p.addEventListener('connection:open', this.onConnectionOpen)
     for (const record of await this.transfers.list({ signal })) {
       const entry: Entry = { record, served: 0, lastEmit: 0 }
       this.entries.set(record.cid, entry)
@@ -127,6 +141,7 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
     const controller = this.controller
     if (controller == null) return
     this.controller = undefined
+    this.components.libp2p.removeEventListener('connection:open', this.onConnectionOpen)
     clearInterval(this.reprovideTimer)
     controller.abort()
     for (const entry of this.entries.values()) {
@@ -240,6 +255,7 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
     if (entry.record.state !== 'paused' && entry.record.state !== 'failed') return
     entry.record.state = entry.record.size == null ? 'resolving' : 'downloading'
     delete entry.record.error
+    delete entry.record.relayLimit
     void this.save(entry)
     this.run(entry)
   }
@@ -313,13 +329,20 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
     const root = CID.parse(entry.record.cid)
     const download = entry.download = new Download({
       store: this.chunks,
-      openStream: async (peer, s) => openStream(this.components, peer, BLOCKS_PROTOCOL, {
-        signal: AbortSignal.any([s, AbortSignal.timeout(CONNECT_TIMEOUT_MS)]),
-        streamTimeoutMs: OPEN_STREAM_TIMEOUT_MS
-      }),
+      openStream: async (peer, s) => {
+        const { stream, connection } = await openStreamOn(this.components, peer, BLOCKS_PROTOCOL, {
+          signal: AbortSignal.any([s, AbortSignal.timeout(CONNECT_TIMEOUT_MS)]),
+          streamTimeoutMs: OPEN_STREAM_TIMEOUT_MS
+        })
+        // dialled by libp2p when no connection was open: the one it made is the best there is
+        const under = connection ?? openConnections(this.components, peerIdFromString(peer))[0]
+        const limit = under == null ? undefined : this.limits.get(under)
+        return { stream, budget: () => under == null ? undefined : connectionBudget(under), ...(limit == null ? {} : { limit }) }
+      },
       findProviders: (r, s) => providersOf(this.components, entry.record, r, s),
       penalties: this.penalties,
-      self: this.self
+      self: this.self,
+      ...(this.relayLimitGraceMs == null ? {} : { relayLimitGraceMs: this.relayLimitGraceMs })
     }, root, entry.record.key, {
       onManifest: (manifest) => {
         Object.assign(entry.record, describe(manifest), { state: 'downloading' })
@@ -346,11 +369,68 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
       log.error('download of %s failed: %s: %s', entry.record.cid, err.name, err.message)
       entry.record.state = 'failed'
       entry.record.error = `${err.name}: ${err.message}`
+      if (err instanceof RelayLimitError) entry.record.relayLimit = err.limit
       await this.save(entry)
       this.emit(entry, true)
+      // a connection that can carry the rest may have opened while it stopped
+      if (err instanceof RelayLimitError) this.resumeIfCarried(entry)
     }).finally(() => {
       if (entry.controller === controller) entry.controller = undefined
     })
+  }
+
+  /**
+   * A connection opened: running downloads try again a provider refused for
+   * its limited connection, and a download stopped for that resumes when
+   * the new connection can carry the rest.
+   */
+  private connectionOpened (connection: Connection): void {
+    const budget = connectionBudget(connection)
+    if (budget != null) this.limits.set(connection, budget)
+    const peer = connection.remotePeer.toString()
+    for (const entry of this.entries.values()) {
+      if (entry.record.state === 'failed') {
+        if (entry.record.relayLimit?.peers.includes(peer) === true) this.resumeIfCarried(entry, [connection])
+      } else if (entry.controller != null) {
+        entry.download?.retry(peer)
+      }
+    }
+  }
+
+  /**
+   * Resumes a download stopped by a relay's limit once a connection to one
+   * of its providers (`connections`, or every open one) can carry the rest
+   * and takes a block stream: a WebRTC connection can be reported open while
+   * its ICE never connected, and carry nothing.
+   */
+  private resumeIfCarried (entry: Entry, connections?: Connection[]): void {
+    const limit = entry.record.relayLimit
+    if (limit == null || entry.record.state !== 'failed') return
+    const candidates = (connections ?? limit.peers.flatMap(peer => openConnections(this.components, peerIdFromString(peer)))).filter(c => {
+      const budget = connectionBudget(c)
+      return c.status === 'open' && (budget == null || budget >= limit.left)
+    })
+    const signal = this.controller?.signal
+    if (candidates.length === 0 || signal == null) return
+    void (async () => {
+      for (const connection of candidates) {
+        try {
+          const stream = await connection.newStream(BLOCKS_PROTOCOL, {
+            runOnLimitedConnection: true,
+            signal: AbortSignal.any([signal, AbortSignal.timeout(OPEN_STREAM_TIMEOUT_MS)])
+          })
+          // no OPEN frame: the provider ends the stream at once
+          await stream.close({ signal: AbortSignal.timeout(OPEN_STREAM_TIMEOUT_MS) }).catch(err => { stream.abort(err as Error) })
+        } catch (err) {
+          log('%s stays stopped: the new connection %a takes no stream: %e', entry.record.cid, connection.remoteAddr, err)
+          continue
+        }
+        if (entry.record.state !== 'failed' || this.entries.get(entry.record.cid) !== entry) return
+        log('resuming %s: a connection that can carry it opened (%a)', entry.record.cid, connection.remoteAddr)
+        this.resume(entry.record.cid)
+        return
+      }
+    })()
   }
 
   private served (cid: string): void {

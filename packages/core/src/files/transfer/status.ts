@@ -34,7 +34,8 @@ export function transferStatus (record: TransferRecord, served: number, download
     duplicates: stats?.duplicates ?? 0,
     sources: { ...stats?.sources },
     rejected: { ...stats?.rejected },
-    ...(record.error == null ? {} : { error: record.error })
+    ...(record.error == null ? {} : { error: record.error }),
+    ...(record.relayLimit == null ? {} : { relayLimit: { ...record.relayLimit, peers: [...record.relayLimit.peers] } })
   }
 }
 

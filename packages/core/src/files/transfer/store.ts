@@ -7,7 +7,7 @@ import type { TransferStatus } from './types.js'
 import type { AbortOptions } from '@libp2p/interface'
 
 /** The status fields a record keeps (`state`: `resolving` and `downloading` resume at start; `paused` and `failed` wait for the user). */
-export interface TransferRecord extends Pick<TransferStatus, 'cid' | 'direction' | 'state' | 'name' | 'size' | 'type' | 'roomId' | 'error'> {
+export interface TransferRecord extends Pick<TransferStatus, 'cid' | 'direction' | 'state' | 'name' | 'size' | 'type' | 'roomId' | 'error' | 'relayLimit'> {
   /** Link key, 32 bytes. */
   key: Uint8Array
   /** PeerIds given as likely providers (link hints, the member who shared it). */

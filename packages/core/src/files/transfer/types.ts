@@ -4,6 +4,7 @@
  */
 import type { FileSource } from '../import.js'
 import type { FileManifest } from '../manifest.js'
+import type { RelayLimit } from '../errors.js'
 import type { AbortOptions } from '@libp2p/interface'
 import type { ProgressOptions } from 'progress-events'
 import type { ImportProgressEvents } from '../import.js'
@@ -15,7 +16,7 @@ export type TransferDirection = 'share' | 'download'
  * `resolving`: fetching the root and manifest (name and size not known yet).
  * `downloading`: fetching content blocks. `paused`: stopped by the user, resumable.
  * `complete`: every block is stored; we serve it to others.
- * `failed`: stopped on an error (see `error`); `resume` tries again.
+ * `failed`: stopped on an error (see `error`, and `relayLimit` when only a relay's limited connections reached the file); `resume` tries again.
  */
 export type TransferState = 'resolving' | 'downloading' | 'paused' | 'complete' | 'failed'
 
@@ -53,6 +54,13 @@ export interface TransferStatus {
   rejected: Record<string, string>
   /** Why the transfer failed, when `state` is `failed`. */
   error?: string
+  /**
+   * When it failed because its providers were reachable only through a
+   * relay that lets too few bytes through a connection (RelayLimitError):
+   * who, and the bytes. It resumes by itself once a connection to one of
+   * them that can carry the rest opens.
+   */
+  relayLimit?: RelayLimit
 }
 
 export interface FilesEvents {
