@@ -15,6 +15,11 @@ import { killAllNow, startCaddy, startCoturn, startLabRelay, stopAll, type LabRe
 export const WEB_ADDRESS = `${PUBLIC_PREFIX}.10`
 export const RELAY_ADDRESSES = [`${PUBLIC_PREFIX}.21`, `${PUBLIC_PREFIX}.22`]
 export const TURN_ADDRESS = `${PUBLIC_PREFIX}.30`
+/**
+ * The TCP endpoints a browser needs and nothing more: the app over https, and each relay's wss (9001)
+ * and https /relay.json (9090) ports (startLabRelay's). A `web-only` home lets out only these.
+ */
+export const WEB_ENDPOINTS = [`${WEB_ADDRESS}:443`, ...RELAY_ADDRESSES.flatMap(address => [`${address}:9001`, `${address}:9090`])]
 
 export interface Lab {
   net: NetLab

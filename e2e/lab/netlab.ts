@@ -29,6 +29,12 @@ export type NatKind =
   | 'symmetric'
   /** a cone NAT that forwards no UDP at all (a corporate firewall): only TCP leaves */
   | 'udp-blocked'
+  /**
+   * an office that lets web traffic out and nothing else: a cone NAT forwarding only TCP to the
+   * endpoints in `HomeSpec.allowTcp` (the app's and the relays' https/wss ports); no UDP at all, no TCP
+   * to the TURN server, so neither direct WebRTC nor TURN can connect, only the relays' circuits
+   */
+  | 'web-only'
 
 export const PUBLIC_PREFIX = '198.51.100'
 export const PUBLIC_BRIDGE = 'plbr0'
@@ -40,6 +46,8 @@ export interface HomeSpec {
   nat: NatKind
   /** Host namespaces behind the router (names). */
   hosts: string[]
+  /** For `web-only`: the only TCP endpoints (`address:port`) the router forwards to. */
+  allowTcp?: string[]
 }
 
 export interface Host {
@@ -135,6 +143,17 @@ export class NetLab {
     if (spec.nat === 'symmetric') await r(...masquerade, '--random-fully')
     else await r(...masquerade)
     if (spec.nat === 'udp-blocked') await r('iptables', '-A', 'FORWARD', '-p', 'udp', '-j', 'DROP')
+    if (spec.nat === 'web-only') {
+      if (spec.allowTcp == null || spec.allowTcp.length === 0) throw new Error(`web-only home ${spec.name} needs the endpoints it allows (allowTcp)`)
+      // answers to what was let out; new TCP connections to the allowed endpoints; nothing else leaves the LAN
+      await r('iptables', '-A', 'FORWARD', '-i', 'lan0', '-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'ACCEPT')
+      for (const endpoint of spec.allowTcp) {
+        const [address, port] = endpoint.split(':')
+        if (address == null || port == null || address === '' || port === '') throw new Error(`not an address:port: ${endpoint}`)
+        await r('iptables', '-A', 'FORWARD', '-i', 'lan0', '-p', 'tcp', '-d', address, '--dport', port, '-j', 'ACCEPT')
+      }
+      await r('iptables', '-A', 'FORWARD', '-i', 'lan0', '-j', 'DROP')
+    }
     this.homes.set(spec.name, { name: spec.name, nat: spec.nat, wanAddress, routerPid, hosts })
   }
 
