@@ -8,11 +8,14 @@
  * loopback-only network namespace: `scripts/isolated pnpm bench`.
  * See docs/benchmarks.md.
  *
- * Options: --runs N (3), --size MiB (64), --only raw,files,calls,play,
- * --participants N (4), --cpu-window s (20), --chunk KiB (256),
- * --high-water MiB (4), --out <file>, --profile (one extra, unmeasured
- * file transfer with V8 CPU profiles of A and B, saved beside --out).
+ * Options: --runs N (3), --size MiB (64), --only raw,files,calls,play,lab
+ * (all by default; lab, the NAT lab of e2e/lab, only inside scripts/isolated), --participants N (4), --cpu-window s (20),
+ * --chunk KiB (256), --high-water MiB (4), --out <file>, --profile (one
+ * extra, unmeasured file transfer with V8 CPU profiles of A and B, saved
+ * beside --out), --lab-pairs (cone-cone,cone-symmetric), --lab-size MiB (16).
  */
+// first: lets the NAT lab's modules (e2e/lab, imported by bench/lab.ts) resolve their `.js` imports
+import './support/ts-imports.ts'
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
@@ -21,6 +24,7 @@ import { dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { measureCall, type CallResult } from './calls.ts'
 import { connectDirect, filesUiReady, measureFileTransfer, saveToOpfs, topFunctions, type FileRunResult } from './file-transfer.ts'
+import type { LabResult } from './lab.ts'
 import { measurePlay } from './streaming.ts'
 import { measureRaw, type RawResult } from './raw-channel.ts'
 import { launchBrowser, openApp, waitReserved } from './support/browser.ts'
@@ -33,12 +37,14 @@ const { values: args } = parseArgs({
   options: {
     runs: { type: 'string', default: '3' },
     size: { type: 'string', default: '64' },
-    only: { type: 'string', default: 'raw,files,calls,play' },
+    only: { type: 'string', default: 'raw,files,calls,play,lab' },
     participants: { type: 'string', default: '4' },
     'cpu-window': { type: 'string', default: '20' },
     chunk: { type: 'string', default: '256' },
     'high-water': { type: 'string', default: '4' },
     profile: { type: 'boolean', default: false },
+    'lab-pairs': { type: 'string', default: 'cone-cone,cone-symmetric' },
+    'lab-size': { type: 'string', default: '16' },
     out: { type: 'string', default: join(ROOT, 'bench/results/latest.json') }
   }
 })
@@ -58,12 +64,24 @@ const participants = Math.round(positive('participants', args.participants))
 const cpuWindowMs = positive('cpu-window', args['cpu-window']) * 1000
 const chunk = Math.round(positive('chunk', args.chunk) * 1024)
 const highWater = Math.round(positive('high-water', args['high-water']) * MiB)
+const labSize = Math.round(positive('lab-size', args['lab-size']) * MiB)
+const labPairs = args['lab-pairs'].split(',').map(s => s.trim()).filter(s => s !== '')
 for (const part of only) {
-  if (!['raw', 'files', 'calls', 'play'].includes(part)) {
-    console.error(`bench: --only takes raw, files, calls and play (got "${part}")`)
+  if (!['raw', 'files', 'calls', 'play', 'lab'].includes(part)) {
+    console.error(`bench: --only takes raw, files, calls, play and lab (got "${part}")`)
     process.exit(2)
   }
 }
+// imported only when asked for, after ./support/ts-imports.ts has run (a static import would link e2e/lab before it)
+const labModule = only.has('lab') ? await import('./lab.ts') : undefined
+for (const id of labModule == null ? [] : labPairs) {
+  if (labModule!.LAB_PAIRS[id] == null) {
+    console.error(`bench: --lab-pairs takes ${Object.keys(labModule!.LAB_PAIRS).join(', ')} (got "${id}")`)
+    process.exit(2)
+  }
+}
+/** The parts measured on one loopback (a relay, the app and one Chromium of their own). */
+const loopback = ['raw', 'files', 'calls', 'play'].some(part => only.has(part))
 
 function log (line: string): void {
   console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`)
@@ -87,6 +105,8 @@ const load: Record<string, number[]> = { start: loadavg() }
 const cleanups: Array<() => Promise<unknown>> = []
 let browserVersion = ''
 let failed = false
+/** The lab's target per pair, printed under the table. */
+const labVerdicts: string[] = []
 
 stopChildrenOnExit()
 
@@ -126,6 +146,39 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 try {
+  if (loopback) await measureLoopback()
+  if (only.has('lab')) await measureNatLab()
+} catch (err) {
+  failed = true
+  console.error(`bench failed: ${brief(err)}`)
+} finally {
+  await cleanUp()
+}
+
+/** Inside the e2e NAT lab: a raw data channel and Peerlink's download between two pages in two home networks. */
+async function measureNatLab (): Promise<void> {
+  if (process.env.PEERLINK_ISOLATED !== '1' || labModule == null) {
+    skipped.push('lab: the NAT lab builds its networks in the namespace it runs in; run the bench under scripts/isolated')
+    return
+  }
+  let lab: LabResult
+  try {
+    lab = await labModule.measureLab({ pairs: labPairs, runs, size: labSize, chunk, highWater, timeoutMs: 120_000, log, onCleanUp })
+  } catch (err) {
+    failed = true
+    skipped.push(`lab: ${brief(err)}`)
+    rows.push({ measurement: 'lab', runs: [], median: null, unit: 'ms', note: `failed: ${brief(err).split('\n')[0]}` })
+    return
+  }
+  if (lab.failed) failed = true
+  browserVersion ||= lab.browserVersion
+  rows.push(...lab.rows)
+  labVerdicts.push(...lab.verdicts)
+  details.lab = { origin: lab.origin, sizeBytes: lab.sizeBytes, pairs: lab.pairs }
+  load.afterLab = loadavg()
+}
+
+async function measureLoopback (): Promise<void> {
   log('starting a relay and the app')
   const relay = await startRelay()
   onCleanUp(async () => { await relay.stop(); await rm(relay.dataDir, { recursive: true, force: true }) })
@@ -274,11 +327,6 @@ try {
       rows.push({ measurement: 'Play → first frame (streamed video)', runs: [], median: null, unit: 'ms', note: `failed: ${brief(err)}` })
     }
   }
-} catch (err) {
-  failed = true
-  console.error(`bench failed: ${brief(err)}`)
-} finally {
-  await cleanUp()
 }
 
 load.end = loadavg()
@@ -309,7 +357,7 @@ const result = {
     /** 1/5/15-minute load averages: other work on the machine skews absolute figures; compare within a run. */
     loadavg: Object.fromEntries(Object.entries(load).map(([k, v]) => [k, v.map(x => round(x, 2))]))
   },
-  options: { runs, sizeBytes: size, chunkBytes: chunk, highWaterBytes: highWater, participants, cpuWindowMs, only: [...only] },
+  options: { runs, sizeBytes: size, chunkBytes: chunk, highWaterBytes: highWater, participants, cpuWindowMs, only: [...only], ...(only.has('lab') ? { labPairs, labSizeBytes: labSize } : {}) },
   rows: rows.map(r => ({
     ...r,
     runs: r.runs.map(v => round(v, 2)),
@@ -323,7 +371,9 @@ const result = {
 }
 console.log(`\n${formatTable(rows)}\n`)
 for (const s of skipped) console.log(`skipped: ${s}`)
-console.log(`(MB = 10^6 bytes; ${size / MiB} MiB per transfer; median of ${runs}; load average ${load.start?.[0]?.toFixed(1)} → ${load.end[0]?.toFixed(1)} on ${cpus().length} cores)`)
+if (labVerdicts.length > 0) console.log(`NAT lab, a ${labSize / MiB} MiB download within ${labModule?.TARGET_RATIO}× of a raw data channel on the same path:\n${labVerdicts.map(v => `  ${v}`).join('\n')}\n`)
+const sizes = [...(loopback ? [`${size / MiB} MiB per transfer`] : []), ...(only.has('lab') ? [`${labSize / MiB} MiB in the lab`] : [])].join(', ')
+console.log(`(MB = 10^6 bytes; ${sizes}; median of ${runs}; load average ${load.start?.[0]?.toFixed(1)} → ${load.end[0]?.toFixed(1)} on ${cpus().length} cores)`)
 await mkdir(dirname(args.out), { recursive: true })
 await writeFile(args.out, JSON.stringify(result, null, 2) + '\n')
 log(`wrote ${args.out}`)

@@ -32,6 +32,8 @@ export interface OpenOptions {
   fragment?: string
   /** Runs on the context before the page opens (init scripts). */
   setup?: (context: BrowserContext) => Promise<void>
+  /** A context made by the caller (with its own permissions, e.g. the NAT lab's) instead of a fresh one from `browser`. */
+  context?: BrowserContext
 }
 
 export function appUrl (base: string, relays: string[], fragment = ''): string {
@@ -40,12 +42,12 @@ export function appUrl (base: string, relays: string[], fragment = ''): string {
 }
 
 /**
- * Opens the app in a fresh context. A media permission is granted: without
- * one Chromium enumerates no network interfaces and ICE finds no candidates
- * on loopback.
+ * Opens the app in a fresh context (or in `options.context`). A media
+ * permission is granted: without one Chromium enumerates no network
+ * interfaces and ICE finds no candidates on loopback.
  */
 export async function openApp (browser: Browser, base: string, name: string, options: OpenOptions): Promise<AppPage> {
-  const context = await browser.newContext({ permissions: ['camera', 'microphone', 'clipboard-read', 'clipboard-write'] })
+  const context = options.context ?? await browser.newContext({ permissions: ['camera', 'microphone', 'clipboard-read', 'clipboard-write'] })
   await options.setup?.(context)
   const page = await context.newPage()
   page.on('pageerror', err => { console.log(`  [${name} pageerror] ${err.message}`) })
