@@ -74,8 +74,8 @@ export async function createPeer (init: PeerInit): Promise<Peerlink> {
     },
     transports: transports({ rtcConfiguration, webrtc }),
     connectionEncrypters: [noise()],
-    // kad-dht's pings can hold the only outbound ping stream, making the
-    // connection monitor's own ping fail and abort healthy relay connections
+    // a failed ping is no reason to abort a relay connection (the relay keeper's
+    // heartbeat decides when one is dead); see services.ts for the ping streams
     connectionMonitor: { abortConnectionOnPingFailure: false },
     streamMuxers: [yamux()],
     // browsers' default gater refuses private addresses; allow them for local relays

@@ -5,6 +5,9 @@ import { ping, type Ping } from '@libp2p/ping'
 import { DHT_PROTOCOL } from '../constants.js'
 import type { Libp2p } from '@libp2p/interface'
 
+/** Ping streams one connection may carry at once, each way (the library allows 1 outbound, 2 inbound). */
+export const PING_STREAMS = 4
+
 /** The libp2p services every Peerlink browser peer runs. */
 export type PeerlinkServices = {
   identify: Identify
@@ -25,7 +28,13 @@ export function services ({ allowPrivateAddresses }: ServiceOptions): { [K in ke
   return {
     identify: identify(),
     identifyPush: identifyPush(),
-    ping: ping(),
+    // several pings share one connection to a relay: the connection monitor's, the relay keeper's heartbeat, the
+    // user's, and kad-dht's, which admits a relay to the routing table only if its ping succeeds. With the
+    // library's one outbound stream, a ping already in flight made kad-dht's fail
+    // (TooManyOutboundProtocolStreamsError): the relay stayed out of the table, every DHT lookup waited for a
+    // peer forever, and a browser on one relay could not find a peer on another (a room's file stayed
+    // "resolving")
+    ping: ping({ maxOutboundStreams: PING_STREAMS, maxInboundStreams: PING_STREAMS }),
     // client mode: browsers query the relays' DHT but are not servers in it
     dht: kadDHT({
       protocol: DHT_PROTOCOL,
