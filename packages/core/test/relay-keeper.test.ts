@@ -148,7 +148,7 @@ describe('relay keeper heartbeat', () => {
     expect(keeper.list()[0]?.state).toBe('connected')
   })
 
-  it('sends no probe during a new connection\'s first interval (kad-dht pings a new relay then, on the one ping stream allowed)', async () => {
+  it('sends no probe during a new connection\'s first interval (kad-dht pings a new relay then, to admit it to its routing table)', async () => {
     const slow = { ...HEARTBEAT, intervalMs: 3_000 }
     const { keeper, probes } = await setup(true, slow)
     await next(keeper, 'relay:connected')

@@ -223,9 +223,10 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> implements
    * one that leaves `heartbeat.misses` probes in a row unanswered (the relay
    * keeper then sees it gone and dials again). The first probe waits
    * `intervalMs`: a new connection has just answered, and kad-dht pings a new
-   * relay right after identify to admit it to its routing table, on the one
-   * outbound ping stream libp2p allows per peer (a probe holding it then
-   * would keep the relay out of the table, and DHT lookups would find nobody).
+   * relay right after identify to admit it to its routing table; that ping
+   * must not fail, or the relay stays out of the table and DHT lookups find
+   * nobody (the ping service takes a few streams per connection for this, see
+   * services.ts; the wait keeps the probe out of that moment altogether).
    */
   private async probeWhileOpen (peerId: PeerId, signal: AbortSignal, onSilent: (err: RelayUnresponsiveError) => void): Promise<void> {
     const { intervalMs, timeoutMs, misses } = this.heartbeat
