@@ -266,6 +266,9 @@ export async function measureLab (options: LabOptions): Promise<LabResult> {
         // not measured: the first transfer after the pages open runs beside the app's own start-up work
         const warm = await rawOnce()
         log(`lab ${spec.name} raw warm-up (not measured): ${Math.round(warm.raw.ms)} ms, ${warm.raw.pair}`)
+        if (pair.rawIceServers.join(' ') !== pair.appIceServers.join(' ')) {
+          log(`lab ${spec.name}: note: the raw channel's ICE servers (${pair.rawIceServers.join(' ')}) are not the app's (${pair.appIceServers.join(' ') || 'none seen'})`)
+        }
 
         for (let i = 0; i < runs; i++) {
           // raw first in odd runs, Peerlink first in even ones: neither always follows the other
