@@ -150,6 +150,18 @@ describe('RelayIceServers', () => {
     expect(docs.fetched).toEqual([])
   })
 
+  it('two relays advertising the same coturn give each server URL once, the first relay\'s credentials', async () => {
+    const URL_B = 'https://relay-b.example/relay.json'
+    const docs = relayDocs(600)
+    ice = new RelayIceServers({ urls: [URL_A, URL_B], fetchInfo: docs.fetchInfo })
+    ice.start()
+    ice.record(URL_A, await docs.fetchInfo(URL_A))
+    ice.record(URL_B, await docs.fetchInfo(URL_B))
+    const servers = ice.current()
+    expect(servers.map(s => s.urls)).toEqual([['stun:198.51.100.1'], ['turn:198.51.100.1']])
+    expect(servers[1]?.credential).toBe('cred1')
+  })
+
   it('a relay advertising nothing gives no servers and is not fetched again for them', async () => {
     const fetched: string[] = []
     ice = new RelayIceServers({ urls: [URL_A], fetchInfo: async (url) => { fetched.push(url); return parseRelayInfo({ peerId: relayId, multiaddrs }) } })

@@ -131,13 +131,24 @@ export class RelayIceServers extends TypedEventEmitter<RelayIceEvents> implement
     }))
   }
 
-  /** The ICE servers whose credentials have not expired, now (for a call's RTCPeerConnection). */
+  /**
+   * The ICE servers whose credentials have not expired, now (for a call's
+   * RTCPeerConnection), each server URL once: relays that share one coturn
+   * all advertise it, and a browser given the same TURN server twice (with
+   * two usernames) gets one allocation and waits for the other to time out
+   * (40 s) before its ICE gathering completes. The first relay's entry wins.
+   */
   current (now: number = Date.now()): IceServerEntry[] {
     const servers: IceServerEntry[] = []
+    const seen = new Set<string>()
     for (const url of this.urls) {
       const entry = this.advertised.get(url)
       if (entry == null || entry.expiresAt <= now) continue
-      servers.push(...entry.iceServers.map(s => ({ ...s, urls: [...s.urls] })))
+      for (const server of entry.iceServers) {
+        const urls = server.urls.filter(u => !seen.has(u))
+        for (const u of urls) seen.add(u)
+        if (urls.length > 0) servers.push({ ...server, urls })
+      }
     }
     return servers
   }
