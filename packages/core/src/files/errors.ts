@@ -72,11 +72,6 @@ export class TransferNotFoundError extends Error {
   override readonly name = 'TransferNotFoundError'
 }
 
-/** A block request got no answer in time. */
-export class BlockTimeoutError extends Error {
-  override readonly name = 'BlockTimeoutError'
-}
-
 /** A download was paused or cancelled while something waited for it. */
 export class TransferStoppedError extends Error {
   override readonly name = 'TransferStoppedError'

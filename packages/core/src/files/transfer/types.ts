@@ -96,13 +96,6 @@ export interface DownloadInit {
   roomId?: string
 }
 
-/** Storage the browser grants us (navigator.storage), when known. */
-export interface StorageInfo {
-  usage?: number
-  quota?: number
-  persisted?: boolean
-}
-
 export type { FileSource }
 
 /** A running download's counters. */
