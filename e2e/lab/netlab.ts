@@ -21,7 +21,7 @@ import { promisify } from 'node:util'
 
 const run = promisify(execFile)
 
-/** How a home router treats traffic (see the lab notes in README of this folder). */
+/** How a home router treats traffic (docs/networks.md, "The network lab"). */
 export type NatKind =
   /** endpoint-independent mapping (port-restricted cone): MASQUERADE, and unsolicited new packets to the router dropped */
   | 'cone'
