@@ -23,7 +23,7 @@ export interface ClipOptions {
 export async function makeClip (page: Page, name: string, options: ClipOptions): Promise<{ path: string, size: number, seconds: number }> {
   await page.addScriptTag({ path: require.resolve('webm-muxer') /* its "require" entry: the IIFE build that sets globalThis.WebMMuxer */ })
   const base64 = await page.evaluate(async ({ seconds, width, height, fps, bitrate }) => {
-    const { Muxer, ArrayBufferTarget } = (globalThis as any).WebMMuxer
+    const { Muxer, ArrayBufferTarget } = (globalThis as unknown as { WebMMuxer: typeof import('webm-muxer') }).WebMMuxer
     const muxer = new Muxer({ target: new ArrayBufferTarget(), video: { codec: 'V_VP8', width, height, frameRate: fps }, firstTimestampBehavior: 'offset' })
     let failure: unknown
     const encoder = new VideoEncoder({ output: (chunk, meta) => muxer.addVideoChunk(chunk, meta), error: (err) => { failure = err } })

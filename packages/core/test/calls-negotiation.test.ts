@@ -4,7 +4,7 @@
  * rollback of a polite side's offer), with signals carried asynchronously.
  */
 import { describe, expect, it } from 'vitest'
-import { PerfectNegotiation, type NegotiatingConnection } from '../src/calls/negotiation.js'
+import { PerfectNegotiation, type IceCandidateEvent, type NegotiatingConnection } from '../src/calls/negotiation.js'
 import type { CallSignal, IceCandidate, SessionDescription } from '../src/calls/types.js'
 
 class FakePeerConnection implements NegotiatingConnection {
@@ -15,7 +15,7 @@ class FakePeerConnection implements NegotiatingConnection {
   version = 0
   readonly candidates: IceCandidate[] = []
   readonly applied: string[] = []
-  private readonly listeners = new Map<string, Set<(evt: any) => void>>()
+  private readonly listeners = new Map<string, Set<(evt: IceCandidateEvent) => void>>()
 
   constructor (readonly name: string) {}
 
@@ -57,17 +57,18 @@ class FakePeerConnection implements NegotiatingConnection {
     this.candidates.push(candidate)
   }
 
-  addEventListener (type: string, listener: (evt: any) => void): void {
+  addEventListener (type: string, listener: (evt: IceCandidateEvent) => void): void {
     const set = this.listeners.get(type) ?? new Set()
     set.add(listener)
     this.listeners.set(type, set)
   }
 
-  removeEventListener (type: string, listener: (evt: any) => void): void {
+  removeEventListener (type: string, listener: (evt: IceCandidateEvent) => void): void {
     this.listeners.get(type)?.delete(listener)
   }
 
-  fire (type: string, evt: unknown = {}): void {
+  /** Fires `type`; a negotiationneeded listener ignores the event, so the default stands in for one. */
+  fire (type: string, evt: IceCandidateEvent = { candidate: null }): void {
     for (const listener of this.listeners.get(type) ?? []) listener(evt)
   }
 }

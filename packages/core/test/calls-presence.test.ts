@@ -21,7 +21,7 @@ async function setup () {
   const published: Uint8Array[] = []
   const pubsub = { publish: async (_topic: string, data: Uint8Array) => { published.push(data); return { recipients: [] } } }
   const room = new Room({
-    pubsub: pubsub as any,
+    pubsub,
     privateKey,
     peerId: peerIdFromPrivateKey(privateKey).toString(),
     clock: new HybridClock(),

@@ -127,7 +127,7 @@ async function node (): Promise<Node> {
   const key = await generateKeyPair('Ed25519')
   const libp2p = new FakeLibp2p(peerIdFromPrivateKey(key))
   const rooms = new FakeRooms()
-  const calls = new Calls({ libp2p: libp2p as any, rooms: rooms as any, connectToPeer: async (id: string) => { await libp2p.connect(id) } }, { retry: { initialMs: 20, maxMs: 100, jitter: 0 }, linkGraceMs: 300 })
+  const calls = new Calls({ libp2p, rooms, connectToPeer: async (id: string) => { await libp2p.connect(id) } }, { retry: { initialMs: 20, maxMs: 100, jitter: 0 }, linkGraceMs: 300 })
   await calls.start()
   running.push(calls)
   return { id: libp2p.peerId.toString(), libp2p, rooms, calls }
@@ -144,7 +144,7 @@ async function enter (n: Node, hub: RoomHub, key = hub.invite.key): Promise<Fake
 async function next<K extends keyof CallEvents> (call: Call, type: K, match: (detail: CallEvents[K]['detail']) => boolean = () => true, ms = 5000): Promise<CallEvents[K]['detail']> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => { reject(new Error(`no ${type} event within ${ms} ms; participants ${JSON.stringify(call.participants())}`)) }, ms)
-    const listener = (evt: CustomEvent<any>): void => {
+    const listener = (evt: CallEvents[K]): void => {
       if (!match(evt.detail)) return
       clearTimeout(timer)
       call.removeEventListener(type, listener)

@@ -14,13 +14,13 @@ import { DmEmptyError, DmTooLargeError } from '../src/dm/errors.js'
 import { sealMessage } from '../src/dm/seal.js'
 import { MemoryDmStore } from '../src/dm/store.js'
 import { InvalidPeerIdError } from '../src/errors.js'
-import type { Connection, PeerId, PrivateKey, Stream, StreamHandler } from '@libp2p/interface'
+import type { Connection, Libp2pEvents, PeerId, PrivateKey, Stream, StreamHandler } from '@libp2p/interface'
 import { nextDm } from './support/dm-events.js'
 
 /** Peers by PeerId; a peer is reachable while it has a handler for the protocol. */
 const network = new Map<string, FakeLibp2p>()
 
-class FakeLibp2p extends TypedEventEmitter<{ 'peer:connect': CustomEvent<PeerId> }> {
+class FakeLibp2p extends TypedEventEmitter<Libp2pEvents> {
   readonly handlers = new Map<string, StreamHandler>()
   /** Streams the handler was given, to check how they ended. */
   readonly inbound: Stream[] = []
@@ -90,7 +90,7 @@ async function node (key?: PrivateKey, store = new MemoryDmStore(), retry = { in
   key ??= await generateKeyPair('Ed25519')
   const libp2p = new FakeLibp2p(peerIdFromPrivateKey(key))
   const dms = new DirectMessages({
-    libp2p: libp2p as any,
+    libp2p,
     privateKey: key,
     connectToPeer: async (id: string) => { await libp2p.connect(id) }
   }, { store, retry })

@@ -32,7 +32,7 @@ async function collect (source: AsyncIterable<Uint8Array>): Promise<Buffer> {
 }
 
 /** ipfs-unixfs-importer's blockstore interface over a ChunkStore. */
-function blockstore (store: MemoryChunkStore): { put: (cid: CID, bytes: any) => Promise<CID>, get: (cid: CID) => AsyncGenerator<Uint8Array> } {
+function blockstore (store: MemoryChunkStore): { put: (cid: CID, bytes: Uint8Array) => Promise<CID>, get: (cid: CID) => AsyncGenerator<Uint8Array> } {
   return {
     put: async (cid, bytes) => { await store.put(cid, bytes); return cid },
     get: async function * (cid) { yield await store.get(cid) }

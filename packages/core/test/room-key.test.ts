@@ -17,7 +17,7 @@ async function joined (invite: RoomInvite, options: RoomOptions = {}) {
   const privateKey = await generateKeyPair('Ed25519')
   const published: Uint8Array[] = []
   const room = new Room({
-    pubsub: { publish: async (_topic: string, data: Uint8Array) => { published.push(data); return { recipients: [peerIdFromPrivateKey(privateKey)] } } } as any,
+    pubsub: { publish: async (_topic: string, data: Uint8Array) => { published.push(data); return { recipients: [peerIdFromPrivateKey(privateKey)] } } },
     privateKey,
     peerId: peerIdFromPrivateKey(privateKey).toString(),
     clock: new HybridClock(),

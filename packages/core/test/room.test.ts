@@ -25,7 +25,7 @@ async function setup () {
     }
   }
   const room = new Room({
-    pubsub: pubsub as any,
+    pubsub,
     privateKey,
     peerId: peerIdFromPrivateKey(privateKey).toString(),
     clock: new HybridClock(),

@@ -98,9 +98,15 @@ export class ActiveCall {
     this.#onEnded = init.onEnded
     this.members = this.#room.members()
     this.#room.addEventListener('members:changed', this.#onMembers)
-    for (const type of Object.keys(this.#handlers) as Array<keyof CallEvents>) this.#call.addEventListener(type, this.#handlers[type] as any)
+    for (const type of Object.keys(this.#handlers) as Array<keyof CallEvents>) this.#listen(type, true)
     for (const participant of this.#call.participants()) this.#add(participant)
     this.#timer = setInterval(() => { void this.#poll() }, STATS_INTERVAL_MS)
+  }
+
+  /** Adds (or removes) the call's listener for `type`: generic so that the handler's event type follows `type`. */
+  #listen<K extends keyof CallEvents> (type: K, on: boolean): void {
+    if (on) this.#call.addEventListener(type, this.#handlers[type])
+    else this.#call.removeEventListener(type, this.#handlers[type])
   }
 
   get muted (): boolean {
@@ -232,7 +238,7 @@ export class ActiveCall {
     if (this.#ended) return
     this.#ended = true
     clearInterval(this.#timer)
-    for (const type of Object.keys(this.#handlers) as Array<keyof CallEvents>) this.#call.removeEventListener(type, this.#handlers[type] as any)
+    for (const type of Object.keys(this.#handlers) as Array<keyof CallEvents>) this.#listen(type, false)
     this.#room.removeEventListener('members:changed', this.#onMembers)
     for (const peer of this.peers) peer.close()
     this.peers = []

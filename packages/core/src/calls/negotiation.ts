@@ -22,8 +22,15 @@ export interface NegotiatingConnection {
   setLocalDescription(): Promise<void>
   setRemoteDescription(description: SessionDescription): Promise<void>
   addIceCandidate(candidate: IceCandidate): Promise<void>
-  addEventListener(type: 'negotiationneeded' | 'icecandidate', listener: (evt: any) => void): void
-  removeEventListener(type: 'negotiationneeded' | 'icecandidate', listener: (evt: any) => void): void
+  addEventListener(type: 'negotiationneeded', listener: () => void): void
+  addEventListener(type: 'icecandidate', listener: (evt: IceCandidateEvent) => void): void
+  removeEventListener(type: 'negotiationneeded', listener: () => void): void
+  removeEventListener(type: 'icecandidate', listener: (evt: IceCandidateEvent) => void): void
+}
+
+/** The part of RTCPeerConnectionIceEvent that negotiation uses (null: gathering finished). */
+export interface IceCandidateEvent {
+  readonly candidate: { toJSON(): RTCIceCandidateInit } | null
 }
 
 export interface NegotiationInit {
@@ -53,7 +60,7 @@ export class PerfectNegotiation {
     void this.offer()
   }
 
-  private readonly onIceCandidate = (evt: { candidate: { toJSON(): RTCIceCandidateInit } | null }): void => {
+  private readonly onIceCandidate = (evt: IceCandidateEvent): void => {
     if (evt.candidate == null || this.closed) return
     const c = evt.candidate.toJSON()
     // an empty candidate marks the end of a generation: the other side does not need it

@@ -59,9 +59,8 @@ export class Peerlink extends TypedEventEmitter<PeerlinkEvents> {
     for (const type of ['relay:connecting', 'relay:connected', 'relay:reserved', 'relay:lost', 'relay:error'] as const) {
       this.relayKeeper.addEventListener(type, evt => this.safeDispatchEvent(type, { detail: evt.detail }))
     }
-    for (const type of ['peer:connected', 'peer:lost'] as const) {
-      this.peerTracker.addEventListener(type, (evt: CustomEvent<any>) => this.safeDispatchEvent(type, { detail: evt.detail }))
-    }
+    this.peerTracker.addEventListener('peer:connected', evt => this.safeDispatchEvent('peer:connected', { detail: evt.detail }))
+    this.peerTracker.addEventListener('peer:lost', evt => this.safeDispatchEvent('peer:lost', { detail: evt.detail }))
     this.relayIce.addEventListener('ice:checked', evt => this.safeDispatchEvent('ice:checked', { detail: evt.detail }))
   }
 

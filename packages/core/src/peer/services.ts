@@ -4,6 +4,7 @@ import { kadDHT, passthroughMapper, removePrivateAddressesMapper, type KadDHT } 
 import { ping, type Ping } from '@libp2p/ping'
 import { DHT_PROTOCOL } from '../constants.js'
 import type { Libp2p } from '@libp2p/interface'
+import type { ServiceFactoryMap } from 'libp2p'
 
 /** Ping streams one connection may carry at once, each way (the library allows 1 outbound, 2 inbound). */
 export const PING_STREAMS = 4
@@ -24,7 +25,7 @@ export interface ServiceOptions {
   allowPrivateAddresses: boolean
 }
 
-export function services ({ allowPrivateAddresses }: ServiceOptions): { [K in keyof PeerlinkServices]: (components: any) => PeerlinkServices[K] } {
+export function services ({ allowPrivateAddresses }: ServiceOptions): ServiceFactoryMap<PeerlinkServices> {
   return {
     identify: identify(),
     identifyPush: identifyPush(),

@@ -3,8 +3,7 @@ import { webRTC, webRTCDirect } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { webTransport } from '@libp2p/webtransport'
 import { WEBRTC_MAX_MESSAGE_SIZE } from '../constants.js'
-import type { TransportOptions } from './transports.js'
-import type { Transport } from '@libp2p/interface'
+import type { TransportFactory, TransportOptions } from './transports.js'
 
 export type { TransportOptions }
 
@@ -14,7 +13,7 @@ export type { TransportOptions }
  * accept them and they measured 1.4–2.5x faster than the default), and the
  * circuit relay for signaling and as a fallback.
  */
-export function transports ({ rtcConfiguration, webrtc }: TransportOptions): Array<(components: any) => Transport> {
+export function transports ({ rtcConfiguration, webrtc }: TransportOptions): TransportFactory[] {
   return [
     webSockets(),
     webTransport(),

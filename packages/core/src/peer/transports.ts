@@ -2,7 +2,7 @@ import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { webRTC, webRTCDirect } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { WEBRTC_MAX_MESSAGE_SIZE } from '../constants.js'
-import type { Transport } from '@libp2p/interface'
+import type { Libp2pOptions } from 'libp2p'
 
 export interface TransportOptions {
   /**
@@ -14,7 +14,8 @@ export interface TransportOptions {
   webrtc: boolean
 }
 
-type TransportFactory = (components: any) => Transport
+/** A transport factory as libp2p's `transports` option takes it. */
+export type TransportFactory = NonNullable<Libp2pOptions['transports']>[number]
 
 /**
  * Node transports (tests and tools): WebSockets and WebRTC-direct to relays,

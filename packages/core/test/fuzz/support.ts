@@ -35,7 +35,7 @@ function cpuMs (): number {
   return (user + system) / 1000
 }
 
-type ErrorClass = abstract new (...args: any[]) => Error
+type ErrorClass = abstract new (...args: never[]) => Error
 
 /** The figures each fuzz test reports (inputs and time per decoder). */
 export const figures: Array<{ decoder: string, inputs: number, ms: number, accepted: number, rejected: Record<string, number> }> = []

@@ -28,7 +28,8 @@ const SKEWS = [-HOUR, 0, HOUR]
 const invite = createRoomInvite()
 const keys = await deriveRoomKeys(invite.key)
 const identities = await Promise.all(SKEWS.map(async () => generateKeyPair('Ed25519')))
-const peerIds = identities.map(k => peerIdFromPrivateKey(k).toString())
+const peers = identities.map(k => peerIdFromPrivateKey(k))
+const peerIds = peers.map(p => p.toString())
 
 interface Delivery { to: number, bytes: Uint8Array }
 
@@ -42,7 +43,7 @@ function setup (skews = SKEWS): { rooms: Room[], pending: Delivery[], real: () =
       pubsub: {
         publish: async (_topic: string, data: Uint8Array) => {
           for (let to = 0; to < SKEWS.length; to++) if (to !== i) pending.push({ to, bytes: data })
-          return { recipients: peerIds.filter((_, j) => j !== i).map(id => ({ toString: () => id })) } as any
+          return { recipients: peers.filter((_, j) => j !== i) }
         }
       },
       privateKey,
