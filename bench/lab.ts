@@ -34,7 +34,8 @@ import { mbps, median, round, type Row } from './support/stats.ts'
 /** Raw MB/s ÷ Peerlink MB/s at most this: the target. */
 export const TARGET_RATIO = 2
 
-const HOMES: HomeSpec[] = [
+/** The lab's homes: each pair's hosts are in two of them (one LAN holds both of its own). */
+export const HOMES: HomeSpec[] = [
   { name: 'cone-1', nat: 'cone', hosts: ['cone-1'] },
   { name: 'cone-2', nat: 'cone', hosts: ['cone-2'] },
   { name: 'symmetric-1', nat: 'symmetric', hosts: ['symmetric-1'] },
@@ -142,7 +143,7 @@ function asExpected (p: { local: string, remote: string }, expected: PairSpec['e
   return expected === 'lan' ? kind === 'direct' && p.local === 'host' && (p.remote === 'host' || p.remote === 'prflx') : kind === expected
 }
 
-function appPathSummary (paths: CandidatePath[]): PathSummary {
+export function appPathSummary (paths: CandidatePath[]): PathSummary {
   const p = paths[0]
   if (p == null) return summarize(null)
   const s = summarize(p)

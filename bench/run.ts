@@ -1,18 +1,20 @@
 #!/usr/bin/env node
 /**
  * `pnpm bench`: Peerlink's file transfer against a raw RTCDataChannel between
- * the same two Chromium pages in the same run, and call figures. Starts a
+ * the same two Chromium pages in the same run, call figures, and how long
+ * joining a room takes (bench/join.ts). Starts a
  * real relay, the built app (vite preview, a snapshot of apps/web/dist) and
  * Debian's Chromium; prints a table and writes bench/results/latest.json.
  * Builds nothing (`pnpm bench` runs `pnpm build` first). Run it inside a
  * loopback-only network namespace: `scripts/isolated pnpm bench`.
  * See docs/benchmarks.md.
  *
- * Options: --runs N (3), --size MiB (64), --only raw,files,calls,play,lab
- * (all by default; lab, the NAT lab of e2e/lab, only inside scripts/isolated), --participants N (4), --cpu-window s (20),
+ * Options: --runs N (3), --size MiB (64), --only raw,files,calls,play,lab,join,join-lab
+ * (all by default; lab and join-lab, in the NAT lab of e2e/lab, only inside scripts/isolated), --participants N (4), --cpu-window s (20),
  * --chunk KiB (256), --high-water MiB (4), --out <file>, --profile (one
  * extra, unmeasured file transfer with V8 CPU profiles of A and B, saved
- * beside --out), --lab-pairs (cone-cone,cone-symmetric), --lab-size MiB (16).
+ * beside --out), --lab-pairs (cone-cone,cone-symmetric), --lab-size MiB (16),
+ * --trials N (10: rooms joined by a fresh Bob, for join and join-lab).
  */
 // first: lets the NAT lab's modules (e2e/lab, imported by bench/lab.ts) resolve their `.js` imports
 import './support/ts-imports.ts'
@@ -24,6 +26,7 @@ import { dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { measureCall, type CallResult } from './calls.ts'
 import { connectDirect, filesUiReady, measureFileTransfer, saveToOpfs, topFunctions, type FileRunResult } from './file-transfer.ts'
+import type { JoinResult } from './join.ts'
 import type { LabResult } from './lab.ts'
 import { measurePlay } from './streaming.ts'
 import { measureRaw, type RawResult } from './raw-channel.ts'
@@ -37,7 +40,7 @@ const { values: args } = parseArgs({
   options: {
     runs: { type: 'string', default: '3' },
     size: { type: 'string', default: '64' },
-    only: { type: 'string', default: 'raw,files,calls,play,lab' },
+    only: { type: 'string', default: 'raw,files,calls,play,lab,join,join-lab' },
     participants: { type: 'string', default: '4' },
     'cpu-window': { type: 'string', default: '20' },
     chunk: { type: 'string', default: '256' },
@@ -45,6 +48,7 @@ const { values: args } = parseArgs({
     profile: { type: 'boolean', default: false },
     'lab-pairs': { type: 'string', default: 'cone-cone,cone-symmetric' },
     'lab-size': { type: 'string', default: '16' },
+    trials: { type: 'string', default: '10' },
     out: { type: 'string', default: join(ROOT, 'bench/results/latest.json') }
   }
 })
@@ -66,9 +70,11 @@ const chunk = Math.round(positive('chunk', args.chunk) * 1024)
 const highWater = Math.round(positive('high-water', args['high-water']) * MiB)
 const labSize = Math.round(positive('lab-size', args['lab-size']) * MiB)
 const labPairs = args['lab-pairs'].split(',').map(s => s.trim()).filter(s => s !== '')
+const trials = Math.round(positive('trials', args.trials))
+const PARTS = ['raw', 'files', 'calls', 'play', 'lab', 'join', 'join-lab']
 for (const part of only) {
-  if (!['raw', 'files', 'calls', 'play', 'lab'].includes(part)) {
-    console.error(`bench: --only takes raw, files, calls, play and lab (got "${part}")`)
+  if (!PARTS.includes(part)) {
+    console.error(`bench: --only takes ${PARTS.join(', ')} (got "${part}")`)
     process.exit(2)
   }
 }
@@ -80,8 +86,10 @@ for (const id of labModule == null ? [] : labPairs) {
     process.exit(2)
   }
 }
+// bench/join.ts imports e2e modules that need ./support/ts-imports.ts too
+const joinModule = only.has('join') || only.has('join-lab') ? await import('./join.ts') : undefined
 /** The parts measured on one loopback (a relay, the app and one Chromium of their own). */
-const loopback = ['raw', 'files', 'calls', 'play'].some(part => only.has(part))
+const loopback = ['raw', 'files', 'calls', 'play', 'join'].some(part => only.has(part))
 
 function log (line: string): void {
   console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`)
@@ -107,6 +115,8 @@ let browserVersion = ''
 let failed = false
 /** The lab's target per pair, printed under the table. */
 const labVerdicts: string[] = []
+/** Joining a room: the first message's p50 and, in the lab, its aim; printed under the table. */
+const joinVerdicts: string[] = []
 
 stopChildrenOnExit()
 
@@ -148,6 +158,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 try {
   if (loopback) await measureLoopback()
   if (only.has('lab')) await measureNatLab()
+  if (only.has('join-lab')) await measureJoinLab()
 } catch (err) {
   failed = true
   console.error(`bench failed: ${brief(err)}`)
@@ -176,6 +187,40 @@ async function measureNatLab (): Promise<void> {
   labVerdicts.push(...lab.verdicts)
   details.lab = { origin: lab.origin, sizeBytes: lab.sizeBytes, pairs: lab.pairs }
   load.afterLab = loadavg()
+}
+
+/** Records a join section's rows, verdict and trials (`details[key]`), or its failure. */
+function recordJoin (key: 'join' | 'joinLab', label: string, outcome: JoinResult | { error: unknown }): void {
+  if ('error' in outcome) {
+    failed = true
+    const why = brief(outcome.error)
+    skipped.push(`${label}: ${why}`)
+    rows.push({ measurement: `join ${label}`, runs: [], median: null, unit: 'ms', note: `failed: ${why.split('\n')[0]}` })
+    joinVerdicts.push(`join ${label}: failed before its trials${key === 'joinLab' ? `; aim p50 < ${(joinModule?.FIRST_MESSAGE_AIM_MS ?? 0) / 1000} s: not measured` : ''}`)
+    return
+  }
+  if (outcome.failed) failed = true
+  rows.push(...outcome.rows)
+  joinVerdicts.push(outcome.verdict)
+  details[key] = { where: outcome.where, aimMet: outcome.aimMet, summary: outcome.summary, load: outcome.load, trials: outcome.trials }
+}
+
+/** Inside the e2e NAT lab: rooms joined by a fresh Bob in one cone-NAT home, Ann in another. */
+async function measureJoinLab (): Promise<void> {
+  if (process.env.PEERLINK_ISOLATED !== '1' || joinModule == null) {
+    skipped.push('join-lab: the NAT lab builds its networks in the namespace it runs in; run the bench under scripts/isolated')
+    joinVerdicts.push(`join lab: not run (outside scripts/isolated); aim p50 < ${(joinModule?.FIRST_MESSAGE_AIM_MS ?? 0) / 1000} s: not measured`)
+    return
+  }
+  load.beforeJoinLab = loadavg()
+  try {
+    const result = await joinModule.measureJoinLab({ trials, timeoutMs: 60_000, log, onCleanUp })
+    browserVersion ||= result.browserVersion
+    recordJoin('joinLab', 'lab', result)
+  } catch (err) {
+    recordJoin('joinLab', 'lab', { error: err })
+  }
+  load.afterJoinLab = loadavg()
 }
 
 async function measureLoopback (): Promise<void> {
@@ -327,6 +372,16 @@ async function measureLoopback (): Promise<void> {
       rows.push({ measurement: 'Play → first frame (streamed video)', runs: [], median: null, unit: 'ms', note: `failed: ${brief(err)}` })
     }
   }
+  // --- joining a room: a fresh Bob opens Ann's room link, `trials` times
+  if (only.has('join') && joinModule != null) {
+    load.beforeJoin = loadavg()
+    try {
+      recordJoin('join', 'loopback', await joinModule.measureJoin(browser, { trials, timeoutMs: 60_000, log, onCleanUp, appBase: app.url, relays, relayPeerId: relay.peerId }))
+    } catch (err) {
+      recordJoin('join', 'loopback', { error: err })
+    }
+    load.afterJoin = loadavg()
+  }
 }
 
 load.end = loadavg()
@@ -357,14 +412,21 @@ const result = {
     /** 1/5/15-minute load averages: other work on the machine skews absolute figures; compare within a run. */
     loadavg: Object.fromEntries(Object.entries(load).map(([k, v]) => [k, v.map(x => round(x, 2))]))
   },
-  options: { runs, sizeBytes: size, chunkBytes: chunk, highWaterBytes: highWater, participants, cpuWindowMs, only: [...only], ...(only.has('lab') ? { labPairs, labSizeBytes: labSize } : {}) },
+  options: {
+    runs, sizeBytes: size, chunkBytes: chunk, highWaterBytes: highWater, participants, cpuWindowMs, only: [...only],
+    ...(only.has('lab') ? { labPairs, labSizeBytes: labSize } : {}),
+    ...(joinModule != null ? { trials } : {})
+  },
   rows: rows.map(r => ({
     ...r,
     runs: r.runs.map(v => round(v, 2)),
     median: r.median == null ? null : round(r.median, 2),
     ...(r.MBps != null ? { MBps: round(r.MBps, 2) } : {}),
     ...(r.vsRaw != null ? { vsRaw: round(r.vsRaw, 3) } : {}),
-    ...(r.cpuSeconds != null ? { cpuSeconds: round(r.cpuSeconds, 2) } : {})
+    ...(r.cpuSeconds != null ? { cpuSeconds: round(r.cpuSeconds, 2) } : {}),
+    ...(r.p95 != null ? { p95: round(r.p95, 2) } : {}),
+    ...(r.min != null ? { min: round(r.min, 2) } : {}),
+    ...(r.max != null ? { max: round(r.max, 2) } : {})
   })),
   skipped,
   details
@@ -372,8 +434,13 @@ const result = {
 console.log(`\n${formatTable(rows)}\n`)
 for (const s of skipped) console.log(`skipped: ${s}`)
 if (labVerdicts.length > 0) console.log(`NAT lab, a ${labSize / MiB} MiB download within ${labModule?.TARGET_RATIO}× of a raw data channel on the same path:\n${labVerdicts.map(v => `  ${v}`).join('\n')}\n`)
-const sizes = [...(loopback ? [`${size / MiB} MiB per transfer`] : []), ...(only.has('lab') ? [`${labSize / MiB} MiB in the lab`] : [])].join(', ')
-console.log(`(MB = 10^6 bytes; ${sizes}; median of ${runs}; load average ${load.start?.[0]?.toFixed(1)} → ${load.end[0]?.toFixed(1)} on ${cpus().length} cores)`)
+if (joinVerdicts.length > 0) console.log(`Joining a room, ${trials} trial${trials === 1 ? '' : 's'} each, from Bob's navigation start (median = p50):\n${joinVerdicts.map(v => `  ${v}`).join('\n')}\n`)
+const transfers = ['raw', 'files', 'calls', 'play', 'lab'].some(part => only.has(part))
+const sizes = [...(transfers && loopback ? [`${size / MiB} MiB per transfer`] : []), ...(only.has('lab') ? [`${labSize / MiB} MiB in the lab`] : [])]
+const counts = [...(transfers ? [`median of ${runs}`] : []), ...(joinModule != null ? [`join: ${trials} trial${trials === 1 ? '' : 's'}`] : [])]
+const joinLoad = (['beforeJoin', 'afterJoin', 'beforeJoinLab', 'afterJoinLab'] as const).filter(k => load[k] != null).map(k => `${k} ${load[k]![0]!.toFixed(1)}`)
+console.log(`(${[...(sizes.length > 0 ? ['MB = 10^6 bytes', ...sizes] : []), ...counts].join('; ')}; load average ${load.start?.[0]?.toFixed(1)} → ${load.end[0]?.toFixed(1)} on ${cpus().length} cores` +
+  `${joinLoad.length > 0 ? ` (${joinLoad.join(', ')})` : ''})`)
 await mkdir(dirname(args.out), { recursive: true })
 await writeFile(args.out, JSON.stringify(result, null, 2) + '\n')
 log(`wrote ${args.out}`)
