@@ -23,7 +23,8 @@ import { yamux } from '@libp2p/yamux'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DHT_PROTOCOL } from '../src/constants.js'
-import { services, type PeerlinkServices } from '../src/peer/services.js'
+import { services } from '../src/peer/services.js'
+import type { PeerlinkServices } from '../src/peer/types.js'
 import type { Connection } from '@libp2p/interface'
 
 const cleanup: Array<() => Promise<unknown>> = []

@@ -14,14 +14,13 @@ import { CallProtocolError, CallUnavailableError } from './errors.js'
 import { callLpStream, readHello, toError } from './link.js'
 import type { CallsEvents, CallSummary, MediaState } from './types.js'
 import type { BackoffOptions } from '../connectivity/backoff.js'
-import type { PeerlinkLibp2p } from '../peer/services.js'
 import type { Rooms } from '../rooms/rooms.js'
-import type { AbortOptions, Connection, PeerId, Startable, Stream } from '@libp2p/interface'
+import type { AbortOptions, Connection, Libp2p, PeerId, Startable, Stream } from '@libp2p/interface'
 
 const log = logger('peerlink:calls')
 
 export interface CallsComponents {
-  libp2p: Pick<PeerlinkLibp2p, 'peerId' | 'handle' | 'unhandle' | 'dialProtocol' | 'getConnections'>
+  libp2p: Pick<Libp2p, 'peerId' | 'handle' | 'unhandle' | 'dialProtocol' | 'getConnections'>
   /** The joined rooms: a call is in one of them, and only its members may join. */
   rooms: Pick<Rooms, 'addEventListener' | 'removeEventListener' | 'list'> & { get(roomId: string): CallRoom | undefined }
   /** Finds and connects to a peer (`Peerlink.connectToPeer`) when we have no connection to it. */

@@ -7,7 +7,7 @@ import { TypedEventEmitter } from 'main-event'
 import { DEFAULT_TIMEOUT_MS } from '../constants.js'
 import { InvalidPeerIdError } from '../errors.js'
 import { openStream } from '../connectivity/open-stream.js'
-import { parsePeerId } from '../peer/peer-id.js'
+import { parsePeerId } from '../peer-id.js'
 import { DM_DIAL_TIMEOUT_MS, DM_PROTOCOL, DM_RETRY_BACKOFF, DM_STREAM_TIMEOUT_MS } from './constants.js'
 import { Outbox } from './outbox.js'
 import { safetyNumber } from './safety-number.js'
@@ -16,8 +16,7 @@ import { compareMessages, type DmRecord, type DmStore } from './store.js'
 import { receiveMessages, sendMessages } from './transfer.js'
 import type { ConversationSummary, DirectMessage, DirectMessagesEvents } from './types.js'
 import type { BackoffOptions } from '../connectivity/backoff.js'
-import type { PeerlinkLibp2p } from '../peer/services.js'
-import type { AbortOptions, Connection, PeerId, PrivateKey, Startable, Stream } from '@libp2p/interface'
+import type { AbortOptions, Connection, Libp2p, PeerId, PrivateKey, Startable, Stream } from '@libp2p/interface'
 
 const log = logger('peerlink:dm')
 
@@ -27,7 +26,7 @@ export interface DirectMessagesComponents {
    * (limited) connection: `dialProtocol` only reuses unlimited ones and would
    * dial the peer again.
    */
-  libp2p: Pick<PeerlinkLibp2p, 'peerId' | 'handle' | 'unhandle' | 'dialProtocol' | 'getConnections' | 'addEventListener' | 'removeEventListener'>
+  libp2p: Pick<Libp2p, 'peerId' | 'handle' | 'unhandle' | 'dialProtocol' | 'getConnections' | 'addEventListener' | 'removeEventListener'>
   /** Our identity key: signs what we send, opens what is sealed to us. */
   privateKey: PrivateKey
   /** Finds and connects to a peer (`Peerlink.connectToPeer`) when dialing it directly fails. */

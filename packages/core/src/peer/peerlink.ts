@@ -1,9 +1,10 @@
 import { logger } from '@libp2p/logger'
 import { WebRTC, Circuit } from '@multiformats/multiaddr-matcher'
 import { TypedEventEmitter } from 'main-event'
+import { toString } from 'uint8arrays'
 import { DEFAULT_TIMEOUT_MS } from '../constants.js'
 import { InvalidPeerIdError, PeerUnreachableError } from '../errors.js'
-import { parsePeerId } from './peer-id.js'
+import { parsePeerId } from '../peer-id.js'
 import { backoffDelay, sleep } from '../connectivity/backoff.js'
 import type { IceServerStatus } from '../connectivity/ice-check.js'
 import { bestConnection, describeConnection, type ConnectionInfo } from '../connectivity/connection-info.js'
@@ -13,11 +14,8 @@ import { RelayKeeper, type RelayKeeperEvents, type RelayStatus } from '../connec
 import { Calls } from '../calls/index.js'
 import { DirectMessages } from '../dm/index.js'
 import { Files, type FileLink, type NamedFile, type ShareOptions, type TransferStatus } from '../files/index.js'
-import { toBase64url } from '../rooms/encoding.js'
-import { RoomNotFoundError } from '../rooms/errors.js'
-import { Rooms } from '../rooms/index.js'
-import type { PeerInit, PeerStores } from './create-peer.js'
-import type { PeerlinkLibp2p } from './services.js'
+import { Rooms, RoomNotFoundError } from '../rooms/index.js'
+import type { PeerInit, PeerlinkLibp2p, PeerStores } from './types.js'
 import type { AbortOptions, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -115,7 +113,7 @@ export class Peerlink extends TypedEventEmitter<PeerlinkEvents> {
     const shared = await this.files.share(file, options)
     const { status } = shared
     if (room != null) {
-      await room.send('', { cid: status.cid, key: toBase64url(shared.link.key), name: status.name ?? file.name, size: status.size ?? file.size, type: status.type ?? '' })
+      await room.send('', { cid: status.cid, key: toString(shared.link.key, 'base64url'), name: status.name ?? file.name, size: status.size ?? file.size, type: status.type ?? '' })
     }
     return shared
   }

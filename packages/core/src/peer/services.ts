@@ -1,24 +1,13 @@
-import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
-import { identify, identifyPush, type Identify, type IdentifyPush } from '@libp2p/identify'
-import { kadDHT, passthroughMapper, removePrivateAddressesMapper, type KadDHT } from '@libp2p/kad-dht'
-import { ping, type Ping } from '@libp2p/ping'
+import { gossipsub } from '@libp2p/gossipsub'
+import { identify, identifyPush } from '@libp2p/identify'
+import { kadDHT, passthroughMapper, removePrivateAddressesMapper } from '@libp2p/kad-dht'
+import { ping } from '@libp2p/ping'
 import { DHT_PROTOCOL } from '../constants.js'
-import type { Libp2p } from '@libp2p/interface'
+import type { PeerlinkServices } from './types.js'
 import type { ServiceFactoryMap } from 'libp2p'
 
 /** Ping streams one connection may carry at once, each way (the library allows 1 outbound, 2 inbound). */
 export const PING_STREAMS = 4
-
-/** The libp2p services every Peerlink browser peer runs. */
-export type PeerlinkServices = {
-  identify: Identify
-  identifyPush: IdentifyPush
-  ping: Ping
-  dht: KadDHT
-  pubsub: GossipSub
-}
-
-export type PeerlinkLibp2p = Libp2p<PeerlinkServices>
 
 export interface ServiceOptions {
   /** Keep private and loopback addresses in DHT answers (LAN, local relay). */

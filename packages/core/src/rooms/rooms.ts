@@ -17,16 +17,18 @@ import { SyncRefusedError } from './errors.js'
 import { requestHistory, serveHistory } from './sync.js'
 import type { RoomStore } from './store.js'
 import type { RoomInvite, RoomsEvents, RoomSummary } from './types.js'
-import type { PeerlinkLibp2p } from '../peer/services.js'
-import type { Message, SubscriptionChangeData } from '@libp2p/gossipsub'
-import type { AbortOptions, PrivateKey, Startable } from '@libp2p/interface'
+import type { GossipSub, Message, SubscriptionChangeData } from '@libp2p/gossipsub'
+import type { AbortOptions, Libp2p, PrivateKey, Startable } from '@libp2p/interface'
 
 const log = logger('peerlink:rooms')
 const NAME_SETTING = 'displayName'
 const SYNC_ATTEMPTS = 4
 
+/** The gossipsub calls rooms make: topics, publishing and their events. */
+export type RoomsPubSub = Pick<GossipSub, 'subscribe' | 'unsubscribe' | 'publish' | 'addEventListener' | 'removeEventListener'>
+
 export interface RoomsComponents {
-  libp2p: Pick<PeerlinkLibp2p, 'peerId' | 'services' | 'handle' | 'unhandle' | 'dialProtocol' | 'contentRouting' | 'getConnections'>
+  libp2p: Pick<Libp2p<{ pubsub: RoomsPubSub }>, 'peerId' | 'services' | 'handle' | 'unhandle' | 'dialProtocol' | 'contentRouting' | 'getConnections'>
   privateKey: PrivateKey
   connectToPeer(peerId: string, options?: AbortOptions): Promise<unknown>
 }

@@ -29,13 +29,12 @@ import type { TransferRecord, TransferStore } from './store.js'
 import type { DownloadInit, DownloadStats, FilesEvents, NamedFile, ShareOptions, TransferStatus } from './types.js'
 import type { FileLink } from '../link.js'
 import type { ChunkStore } from '../chunk-store.js'
-import type { PeerlinkLibp2p } from '../../peer/services.js'
-import type { AbortOptions, Connection, Startable } from '@libp2p/interface'
+import type { AbortOptions, Connection, Libp2p, Startable } from '@libp2p/interface'
 
 const log = logger('peerlink:files')
 
 export interface FilesComponents extends ProvidersComponents {
-  libp2p: Pick<PeerlinkLibp2p, 'peerId' | 'handle' | 'unhandle' | 'getConnections' | 'dialProtocol' | 'contentRouting' | 'addEventListener' | 'removeEventListener'>
+  libp2p: Pick<Libp2p, 'peerId' | 'handle' | 'unhandle' | 'getConnections' | 'dialProtocol' | 'contentRouting' | 'addEventListener' | 'removeEventListener'>
   connectToPeer(peerId: string, options?: AbortOptions): Promise<unknown>
 }
 

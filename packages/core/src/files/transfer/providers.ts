@@ -5,7 +5,7 @@
 import { logger } from '@libp2p/logger'
 import { CID } from 'multiformats/cid'
 import type { TransferRecord } from './store.js'
-import type { PeerlinkLibp2p } from '../../peer/services.js'
+import type { Libp2p } from '@libp2p/interface'
 
 const log = logger('peerlink:files')
 
@@ -15,7 +15,7 @@ const FIND_PROVIDERS_TIMEOUT_MS = 20_000
 const PROVIDE_TIMEOUT_MS = 60_000
 
 export interface ProvidersComponents {
-  libp2p: Pick<PeerlinkLibp2p, 'contentRouting'>
+  libp2p: Pick<Libp2p, 'contentRouting'>
   /** PeerIds of the other members of a room we are in, for files shared there. */
   roomMembers?(roomId: string): string[]
 }

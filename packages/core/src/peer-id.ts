@@ -1,5 +1,5 @@
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
-import { InvalidPeerIdError } from '../errors.js'
+import { InvalidPeerIdError } from './errors.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 
 /**
