@@ -6,7 +6,7 @@
 import { logger } from '@libp2p/logger'
 import { TypedEventEmitter } from 'main-event'
 import { backoffDelay, sleep } from '../connectivity/backoff.js'
-import { verifyMembershipProof } from '../rooms/crypto.js'
+import { verifyMembershipProof, type Room } from '../rooms/index.js'
 import {
   CALL_DIAL_TIMEOUT_MS,
   CALL_LINK_GRACE_MS,
@@ -19,7 +19,6 @@ import { CallFullError, CallNotInCallError, CallNotMemberError, CallProtocolErro
 import { callLpStream, readHello, SignalingLink, toError, type HelloFrame, type LinkFrame } from './link.js'
 import { encodeCallFrame, type CallFrame, type RefuseReason } from './codec.js'
 import type { CallEvents, CallSignal, LeaveReason, MediaState, Participant } from './types.js'
-import type { Room } from '../rooms/room.js'
 import type { BackoffOptions } from '../connectivity/backoff.js'
 import type { Stream } from '@libp2p/interface'
 import type { LengthPrefixedStream } from '@libp2p/utils'

@@ -12,7 +12,7 @@
  * - `{"t":"bye"}`: the sender left the call; it closes the stream next
  */
 import { toString as uint8ArrayToString } from 'uint8arrays'
-import { ROOM_TOPIC_PREFIX } from '../rooms/constants.js'
+import { ROOM_TOPIC_PREFIX } from '../rooms/index.js'
 import { MAX_CALL_FRAME_BYTES, MAX_CANDIDATE_CHARS, MAX_MID_CHARS, MAX_MLINE_INDEX, MAX_SDP_BYTES, MAX_UFRAG_CHARS } from './constants.js'
 import { CallMalformedError, CallTooLargeError } from './errors.js'
 import type { MediaState } from './types.js'

@@ -1,6 +1,6 @@
 import { logger } from '@libp2p/logger'
 import { createStore, promisifyRequest, type UseStore } from 'idb-keyval'
-import { isQuotaExceeded, StorageFullError } from '../files/errors.js'
+import { isQuotaExceeded, StorageFullError } from '../files/index.js'
 import { StorageUnavailableError } from './errors.js'
 import type { KeyStore } from './key-store.js'
 

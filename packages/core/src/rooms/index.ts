@@ -15,6 +15,8 @@
 export { Rooms, type RoomsComponents, type RoomsInit } from './rooms.js'
 export { Room, type RoomOptions } from './room.js'
 export { createRoomInvite, roomLink, parseRoomLink, roomTopic } from './invite.js'
+/** For other protocols scoped to a room's members (calls). */
+export { membershipProof, verifyMembershipProof } from './crypto.js'
 export { MemoryRoomStore, type RoomStore, type StoredMessage, type JoinedRoom } from './store.js'
 export { IdbRoomStore } from './idb-store.js'
 export { HybridClock, compareHlc, compareMessages } from './hlc.js'
