@@ -20,6 +20,13 @@ export default ts.config(
     languageOptions: { parserOptions: { parser: ts.parser, extraFileExtensions: ['.svelte'] } }
   },
   {
+    // components reach core and libp2p only through src/lib (type-only imports too, which the import-graph check cannot see in .svelte files)
+    files: ['apps/web/src/components/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['@peerlink/core', '@peerlink/core/*', 'libp2p', 'libp2p/*', '@libp2p/*'], message: 'Components use core and libp2p only through apps/web/src/lib.' }] }]
+    }
+  },
+  {
     // scripts, tests and tools may print
     files: ['scripts/**', 'e2e/**', 'bench/**', '**/test/**', 'relay/src/main.ts', 'apps/web/scripts/**'],
     rules: { 'no-console': 'off' }
