@@ -38,11 +38,12 @@ describe('chat formatting', () => {
     expect(uniqueById(items)).toEqual([{ id: 'a', text: 'hi' }, { id: 'b', text: 'hi' }])
   })
 
-  it('tells direct from relayed connections', () => {
-    const peers = [{ peerId: PEER, connection: { direct: true } }] as unknown as PeerStatus[]
-    expect(linkOf(peers, PEER)).toBe('direct')
-    expect(linkOf([{ peerId: PEER, connection: { direct: false } }] as unknown as PeerStatus[], PEER)).toBe('relayed')
-    expect(linkOf(peers, 'someone-else')).toBeUndefined()
+  it('tells direct, TURN and relayed connections apart', () => {
+    const withPath = (path: string): PeerStatus[] => [{ peerId: PEER, connection: { path } }] as unknown as PeerStatus[]
+    expect(linkOf(withPath('direct'), PEER)).toBe('direct')
+    expect(linkOf(withPath('turn'), PEER)).toBe('turn')
+    expect(linkOf(withPath('relayed'), PEER)).toBe('relayed')
+    expect(linkOf(withPath('direct'), 'someone-else')).toBeUndefined()
   })
 })
 

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { multiaddr } from '@multiformats/multiaddr'
+import { describeConnection } from '../src/connectivity/connection-info.js'
 import { selectedIceRoute } from '../src/connectivity/ice-route.js'
+import type { Connection } from '@libp2p/interface'
 
 /** A getStats() result as Chromium reports it: a Map of stats objects by id. */
 function stats (...entries: Array<Record<string, unknown>>): Pick<RTCPeerConnection, 'getStats'> {
@@ -46,5 +49,24 @@ describe('selectedIceRoute', () => {
       { id: 'P', type: 'candidate-pair', localCandidateId: 'L', remoteCandidateId: 'R' },
       ...candidates('mystery', 'host')))).toBeUndefined()
     expect(await selectedIceRoute({ getStats: async () => { throw new Error('closed') } })).toBeUndefined()
+  })
+})
+
+describe('describeConnection', () => {
+  const conn = (addr: string, limits?: Connection['limits']): Connection => ({
+    id: 'c1',
+    remotePeer: { toString: () => 'peer' },
+    remoteAddr: multiaddr(addr),
+    limits,
+    direction: 'outbound'
+  }) as unknown as Connection
+
+  it('names the path: relayed for a limited circuit, TURN or direct from the ICE route, direct before one is known', () => {
+    const webrtc = '/ip4/198.51.100.21/tcp/9001/wss/p2p/12D3KooWHFrmLWTTDD4NodngtRMEVYgxrsDMp4F9NjACJTmWAPTN/p2p-circuit/webrtc'
+    expect(describeConnection(conn(webrtc)).path).toBe('direct')
+    expect(describeConnection(conn(webrtc), { local: 'relay', remote: 'srflx', path: 'turn' })).toMatchObject({ path: 'turn', candidates: 'relay → srflx', transport: 'webrtc', direct: true })
+    expect(describeConnection(conn(webrtc), { local: 'srflx', remote: 'srflx', path: 'direct' }).path).toBe('direct')
+    const circuit = '/ip4/198.51.100.21/tcp/9001/wss/p2p/12D3KooWHFrmLWTTDD4NodngtRMEVYgxrsDMp4F9NjACJTmWAPTN/p2p-circuit'
+    expect(describeConnection(conn(circuit, { bytes: 1024n, seconds: 60 }))).toMatchObject({ path: 'relayed', direct: false, transport: 'circuit-relay' })
   })
 })
