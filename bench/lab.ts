@@ -24,8 +24,7 @@ import { readFile } from 'node:fs/promises'
 import { loadavg } from 'node:os'
 import type { Browser, Page } from '@playwright/test'
 import { labContext, launchIn, selectedPaths, type CandidatePath } from '../e2e/lab/browsers.ts'
-import { startLab } from '../e2e/lab/lab.ts'
-import type { HomeSpec } from '../e2e/lab/netlab.ts'
+import { LAB_HOMES, startLab } from '../e2e/lab/lab.ts'
 import { connectDirect, measureFileTransfer, saveToOpfs, type FileRunResult } from './file-transfer.ts'
 import { describePath, measureRaw, type RawPath, type RawResult } from './raw-channel.ts'
 import { openApp, waitDirect, waitReserved } from './support/browser.ts'
@@ -35,14 +34,7 @@ import { mbps, median, round, type Row } from './support/stats.ts'
 export const TARGET_RATIO = 2
 
 /** The lab's homes: each pair's hosts are in two of them (one LAN holds both of its own). */
-export const HOMES: HomeSpec[] = [
-  { name: 'cone-1', nat: 'cone', hosts: ['cone-1'] },
-  { name: 'cone-2', nat: 'cone', hosts: ['cone-2'] },
-  { name: 'symmetric-1', nat: 'symmetric', hosts: ['symmetric-1'] },
-  { name: 'symmetric-2', nat: 'symmetric', hosts: ['symmetric-2'] },
-  { name: 'udp-blocked', nat: 'udp-blocked', hosts: ['udp-blocked'] },
-  { name: 'lan', nat: 'cone', hosts: ['lan-a', 'lan-b'] }
-]
+export const HOMES = LAB_HOMES
 
 interface PairSpec {
   name: string

@@ -21,6 +21,16 @@ export const TURN_ADDRESS = `${PUBLIC_PREFIX}.30`
  */
 export const WEB_ENDPOINTS = [`${WEB_ADDRESS}:443`, ...RELAY_ADDRESSES.flatMap(address => [`${address}:9001`, `${address}:9090`])]
 
+/** The homes the lab's pairs use: one host per NAT kind twice over, and one LAN holding two hosts. */
+export const LAB_HOMES: HomeSpec[] = [
+  { name: 'cone-1', nat: 'cone', hosts: ['cone-1'] },
+  { name: 'cone-2', nat: 'cone', hosts: ['cone-2'] },
+  { name: 'symmetric-1', nat: 'symmetric', hosts: ['symmetric-1'] },
+  { name: 'symmetric-2', nat: 'symmetric', hosts: ['symmetric-2'] },
+  { name: 'udp-blocked', nat: 'udp-blocked', hosts: ['udp-blocked'] },
+  { name: 'lan', nat: 'cone', hosts: ['lan-a', 'lan-b'] }
+]
+
 export interface Lab {
   net: NetLab
   /** https origin of the app. */

@@ -16,17 +16,8 @@ import { createRoom, member, messages, send, setName } from '../support/chat.js'
 import { joinCall, receivesMediaFrom, startCall } from '../support/calls.js'
 import { fileRow, makeFile, MiB, opfsSha256, saveToOpfs, shareFiles, type TestFile } from '../support/files.js'
 import { labContext, launchIn, selectedPaths, type CandidatePath } from '../lab/browsers.js'
-import { startLab, type Lab } from '../lab/lab.js'
-import type { HomeSpec } from '../lab/netlab.js'
+import { LAB_HOMES, startLab, type Lab } from '../lab/lab.js'
 
-const HOMES: HomeSpec[] = [
-  { name: 'cone-1', nat: 'cone', hosts: ['cone-1'] },
-  { name: 'cone-2', nat: 'cone', hosts: ['cone-2'] },
-  { name: 'symmetric-1', nat: 'symmetric', hosts: ['symmetric-1'] },
-  { name: 'symmetric-2', nat: 'symmetric', hosts: ['symmetric-2'] },
-  { name: 'udp-blocked', nat: 'udp-blocked', hosts: ['udp-blocked'] },
-  { name: 'lan', nat: 'cone', hosts: ['lan-a', 'lan-b'] }
-]
 
 /** How the two browsers' WebRTC connection must go. */
 type Expected = 'direct' | 'turn' | 'lan'
@@ -98,7 +89,7 @@ const ms = (n: number | undefined): string => n == null ? '–' : `${n} ms`
 
 test.beforeAll(async () => {
   test.setTimeout(120_000)
-  lab = await startLab(HOMES)
+  lab = await startLab(LAB_HOMES)
   file = await makeFile(FILE_SIZE, 'lab-16MiB.bin')
 })
 
