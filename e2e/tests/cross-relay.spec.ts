@@ -65,7 +65,11 @@ test('browsers each configured with a different relay (the relays bootstrapped t
     expect(await opfsSha256(cidPage.page, file.name)).toBe(file.sha256)
 
     // and one more on relay2 only, without WebRTC (relayed connections only), with the bare link (no peer hint):
-    // the providers come from the relays' DHT, and the file through a circuit on relay1
+    // the providers come from the relays' DHT, and the file through a circuit on relay1. Bob and Cid, who also
+    // provide it now (through relay2), leave first: their records stay in the DHT, so Dan also meets providers
+    // that no longer answer, and Ann must be the one who serves it.
+    await bob.context.close()
+    await cidPage.context.close()
     const bare = new URL(aLink).hash.replace(/\?.*$/, '')
     const relayedOnly = `${appUrl([relay2.infoUrl])}&webrtc=off`
     const danPage = await openApp(browser, [relay2.infoUrl], 'Dan', undefined, '', saveToOpfs)
