@@ -4,7 +4,7 @@ import globals from 'globals'
 import ts from 'typescript-eslint'
 
 export default ts.config(
-  { ignores: ['**/dist/', '**/dev-dist/', '**/node_modules/', '.data/', 'test-results/', 'playwright-report/', 'bench-results/'] },
+  { ignores: ['**/dist/', '**/dev-dist/', '**/node_modules/', '.data/', 'test-results/', 'playwright-report/', 'bench-results/', 'packages/core/src/**/pb/*.ts'] },
   js.configs.recommended,
   ...ts.configs.recommended,
   ...svelte.configs['flat/recommended'],

@@ -27,3 +27,15 @@ export const RELAY_INFO_PATH = '/relay.json'
 
 /** Default timeout for network operations that take no explicit signal. */
 export const DEFAULT_TIMEOUT_MS = 30_000
+
+/**
+ * Finding a peer and connecting to it (a DHT lookup of its relayed address,
+ * then a dial), for every protocol that opens streams to peers.
+ */
+export const CONNECT_TIMEOUT_MS = 30_000
+
+/**
+ * Opening a protocol stream on one existing connection: past this the
+ * connection is taken for half-open and the next one is tried.
+ */
+export const STREAM_OPEN_TIMEOUT_MS = 10_000
