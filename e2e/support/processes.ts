@@ -22,14 +22,15 @@ export interface ChromiumProcess {
   browserPid: number
 }
 
-interface Proc {
+export interface Proc {
   pid: number
   ppid: number
   cpuSeconds: number
   rssBytes: number
 }
 
-async function readProc (pid: number): Promise<Proc | undefined> {
+/** One process's CPU time and resident memory, or undefined once it is gone. */
+export async function readProc (pid: number): Promise<Proc | undefined> {
   try {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
     // the command (field 2) is in parentheses and may hold spaces

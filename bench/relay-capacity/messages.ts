@@ -1,0 +1,10 @@
+/** What the relay-capacity coordinator (./run.ts) and its client processes (./worker.ts) say to each other. */
+export type ToWorker =
+  | { type: 'grow', worker: number, count: number, perSecond: number, relay: string, relayPeerId: string, timeoutMs: number }
+  | { type: 'count', relayPeerId: string }
+  | { type: 'stop' }
+
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'grown', latencies: number[], failures: Record<string, number>, clients: number, rssBytes: number }
+  | { type: 'counted', holding: number, clients: number }

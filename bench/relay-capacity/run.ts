@@ -1,0 +1,191 @@
+/**
+ * Relay capacity: one relay process (the built CLI), and stock js-libp2p
+ * clients spread over several processes (./worker.ts) that reserve slots on
+ * it in steps, up to `--relay-peers` or until something fails. After each
+ * step: the relay's resident memory per reserved peer, reservation latency
+ * p50/p99, the relay's CPU while the step's clients arrived, and /healthz's
+ * latency. Runs inside a loopback-only namespace (clients dial from their own
+ * 127.x.y.z addresses, a dozen per address, as users behind many NATs would).
+ */
+import { fork, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { readProc } from '../../e2e/support/processes.ts'
+import { startRelay, type RelayProcess } from '../support/servers.ts'
+import { percentile, round } from '../support/stats.ts'
+import type { FromWorker, ToWorker } from './messages.ts'
+
+const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url))
+const MiB = 1024 * 1024
+
+export interface CapacityOptions {
+  /** Reserved peers to reach, in order (e.g. 500, 1000, 2000, 5000, 10000). */
+  steps: number[]
+  /** Client processes. */
+  workers: number
+  /** New clients per second, over all workers. */
+  perSecond: number
+  /** How long one client may take to connect and reserve, ms. */
+  timeoutMs: number
+  /** Wait after a step before reading the relay's memory, ms. */
+  settleMs: number
+  /** Extra relay CLI arguments (the bench raises --max-reservations and --max-connections to the largest step). */
+  relayArgs?: string[]
+}
+
+export interface CapacityStep {
+  /** Clients that asked for a reservation so far. */
+  clients: number
+  /** Clients holding a reservation after the step settled. */
+  reserved: number
+  relayRssMiB: number
+  /** (RSS − RSS with no clients) ÷ reserved, KiB. */
+  perPeerKiB: number
+  latencyP50Ms: number
+  latencyP99Ms: number
+  /** Relay CPU seconds ÷ wall seconds while the step's clients arrived. */
+  relayCpuCores: number
+  healthzMs: number
+  /** Failed reservations of this step, by error. */
+  failures: Record<string, number>
+  /** Client processes' resident memory in all, MiB. */
+  clientsRssMiB: number
+}
+
+export interface CapacityResult {
+  baselineRssMiB: number
+  steps: CapacityStep[]
+  /** The first failure and the step it happened in, if any. */
+  firstFailure?: { clients: number, error: string }
+  relayArgs: string[]
+}
+
+interface Worker {
+  child: ChildProcess
+  next(type: FromWorker['type']): Promise<FromWorker>
+}
+
+async function startWorker (): Promise<Worker> {
+  const child = fork(WORKER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-old-space-size=8192'] })
+  const queue: FromWorker[] = []
+  const waiting: Array<(m: FromWorker) => void> = []
+  child.on('message', (m: FromWorker) => {
+    const take = waiting.shift()
+    if (take != null) take(m)
+    else queue.push(m)
+  })
+  const next = async (type: FromWorker['type']): Promise<FromWorker> => {
+    const m = queue.shift() ?? await new Promise<FromWorker>((resolve, reject) => {
+      waiting.push(resolve)
+      child.once('exit', code => { reject(new Error(`client process exited with ${String(code)}`)) })
+    })
+    if (m.type !== type) throw new Error(`client process said ${m.type}, expected ${type}`)
+    return m
+  }
+  await next('ready')
+  return { child, next }
+}
+
+async function healthzMs (relay: RelayProcess): Promise<number> {
+  const started = performance.now()
+  const res = await fetch(`${relay.http}/healthz`, { signal: AbortSignal.timeout(30_000) })
+  await res.arrayBuffer()
+  return performance.now() - started
+}
+
+async function relayUsage (relay: RelayProcess): Promise<{ rssBytes: number, cpuSeconds: number }> {
+  const usage = await readProc(relay.process.pid!)
+  if (usage == null) throw new Error(`the relay exited:\n${relay.output().slice(-2000)}`)
+  return usage
+}
+
+export async function measureRelayCapacity (options: CapacityOptions, progress: (line: string) => void = () => {}): Promise<CapacityResult> {
+  const largest = Math.max(...options.steps)
+  const relayArgs = [
+    '--max-reservations', String(largest + 100),
+    '--max-connections', String(largest + 200),
+    '--max-pending-connections', '1024',
+    ...(options.relayArgs ?? [])
+  ]
+  const relay = await startRelay(relayArgs)
+  const workers: Worker[] = []
+  const result: CapacityResult = { baselineRssMiB: 0, steps: [], relayArgs }
+  try {
+    for (let i = 0; i < options.workers; i++) workers.push(await startWorker())
+    await new Promise(resolve => setTimeout(resolve, options.settleMs))
+    const baseline = (await relayUsage(relay)).rssBytes
+    result.baselineRssMiB = round(baseline / MiB)
+    progress(`relay capacity: relay RSS with no clients ${result.baselineRssMiB} MiB`)
+    const relayAddr = relay.addr('tcp')
+    let clients = 0
+    for (const target of options.steps) {
+      const count = target - clients
+      if (count <= 0) continue
+      const before = await relayUsage(relay)
+      const started = performance.now()
+      const shares = workers.map((_, w) => Math.floor(count / workers.length) + (w < count % workers.length ? 1 : 0))
+      workers.forEach((worker, w) => {
+        const message: ToWorker = { type: 'grow', worker: w, count: shares[w]!, perSecond: options.perSecond / workers.length, relay: relayAddr, relayPeerId: relay.peerId, timeoutMs: options.timeoutMs }
+        worker.child.send(message)
+      })
+      const grown = await Promise.all(workers.map(async w => w.next('grown'))) as Array<Extract<FromWorker, { type: 'grown' }>>
+      const wall = (performance.now() - started) / 1000
+      const during = await relayUsage(relay)
+      clients = target
+      await new Promise(resolve => setTimeout(resolve, options.settleMs))
+      workers.forEach(w => { w.child.send({ type: 'count', relayPeerId: relay.peerId } satisfies ToWorker) })
+      const counted = await Promise.all(workers.map(async w => w.next('counted'))) as Array<Extract<FromWorker, { type: 'counted' }>>
+      const reserved = counted.reduce((n, c) => n + c.holding, 0)
+      const after = await relayUsage(relay)
+      const latencies = grown.flatMap(g => g.latencies)
+      const failures: Record<string, number> = {}
+      for (const g of grown) for (const [k, v] of Object.entries(g.failures)) failures[k] = (failures[k] ?? 0) + v
+      const step: CapacityStep = {
+        clients,
+        reserved,
+        relayRssMiB: round(after.rssBytes / MiB),
+        perPeerKiB: reserved === 0 ? NaN : round((after.rssBytes - baseline) / 1024 / reserved),
+        latencyP50Ms: round(percentile(latencies, 50), 0),
+        latencyP99Ms: round(percentile(latencies, 99), 0),
+        relayCpuCores: round((during.cpuSeconds - before.cpuSeconds) / wall, 2),
+        healthzMs: round(await healthzMs(relay), 0),
+        failures,
+        clientsRssMiB: round(grown.reduce((n, g) => n + g.rssBytes, 0) / MiB)
+      }
+      result.steps.push(step)
+      progress(`relay capacity: ${reserved}/${clients} reserved, relay RSS ${step.relayRssMiB} MiB (${step.perPeerKiB} KiB per peer), reservation p50 ${step.latencyP50Ms} ms p99 ${step.latencyP99Ms} ms, relay CPU ${step.relayCpuCores} cores, healthz ${step.healthzMs} ms, clients RSS ${step.clientsRssMiB} MiB${Object.keys(failures).length > 0 ? `, failures ${JSON.stringify(failures)}` : ''}`)
+      const firstError = Object.keys(failures)[0]
+      if (firstError != null || reserved < clients) {
+        result.firstFailure = { clients, error: firstError ?? `${clients - reserved} reservations lost after the step` }
+        break
+      }
+    }
+  } finally {
+    await Promise.all(workers.map(async w => {
+      w.child.send({ type: 'stop' } satisfies ToWorker)
+      await new Promise(resolve => w.child.once('exit', resolve))
+    }))
+    await relay.stop()
+  }
+  return result
+}
+
+if (import.meta.main) {
+  const { parseArgs } = await import('node:util')
+  const { values } = parseArgs({
+    options: {
+      steps: { type: 'string', default: '250,500,1000' },
+      workers: { type: 'string', default: '4' },
+      rate: { type: 'string', default: '20' },
+      timeout: { type: 'string', default: '60000' },
+      settle: { type: 'string', default: '5000' }
+    }
+  })
+  const result = await measureRelayCapacity({
+    steps: values.steps.split(',').map(Number),
+    workers: Number(values.workers),
+    perSecond: Number(values.rate),
+    timeoutMs: Number(values.timeout),
+    settleMs: Number(values.settle)
+  }, line => { console.log(line) })
+  console.log(JSON.stringify(result, null, 2))
+}

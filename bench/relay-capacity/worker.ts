@@ -1,0 +1,115 @@
+/**
+ * One client process of the relay-capacity bench: stock js-libp2p clients
+ * (libp2p's own packages only, no Peerlink code) that each dial the relay over
+ * TCP from their own loopback source address and reserve a slot, as many as
+ * the coordinator asks for. Driven over IPC (see ./run.ts).
+ */
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { identify } from '@libp2p/identify'
+import { noise } from '@libp2p/noise'
+import { ping } from '@libp2p/ping'
+import { tcp, type TCPSocketOptions } from '@libp2p/tcp'
+import { yamux } from '@libp2p/yamux'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p, type Libp2p } from 'libp2p'
+import type { FromWorker, ToWorker } from './messages.ts'
+
+/** Clients per source address: under the relay's default pending handshakes (8) and new connections per second (16) per IP. */
+export const CLIENTS_PER_ADDRESS = 6
+
+const clients: Libp2p[] = []
+let stopping = false
+
+function send (message: FromWorker): void {
+  process.send?.(message)
+}
+
+/** The loopback address client `index` of worker `worker` dials from (127.<worker+1>.x.y). */
+function sourceAddress (worker: number, index: number): string {
+  const block = Math.floor(index / CLIENTS_PER_ADDRESS)
+  return `127.${worker + 1}.${Math.floor(block / 250)}.${(block % 250) + 1}`
+}
+
+async function reserved (client: Libp2p, relayPeerId: string, signal: AbortSignal): Promise<void> {
+  const has = (): boolean => client.getMultiaddrs().some(a => a.toString().includes(`/p2p/${relayPeerId}/p2p-circuit`))
+  if (has()) return
+  await new Promise<void>((resolve, reject) => {
+    const done = (err?: Error): void => {
+      client.removeEventListener('self:peer:update', onUpdate)
+      signal.removeEventListener('abort', onAbort)
+      if (err == null) resolve()
+      else reject(err)
+    }
+    const onUpdate = (): void => { if (has()) done() }
+    const onAbort = (): void => { done(new Error('no reservation within the timeout')) }
+    client.addEventListener('self:peer:update', onUpdate)
+    signal.addEventListener('abort', onAbort)
+  })
+}
+
+/** Makes one client, dials the relay and waits for the reservation; resolves with the ms it took or the error. */
+async function addClient (worker: number, index: number, relay: string, relayPeerId: string, timeoutMs: number): Promise<number | Error> {
+  const started = performance.now()
+  let client: Libp2p | undefined
+  try {
+    // @libp2p/tcp hands dialOpts to net.connect, which takes a source address (its type does not list it)
+    const dialOpts: TCPSocketOptions & { localAddress: string } = { localAddress: sourceAddress(worker, index) }
+    client = await createLibp2p({
+      // one reservation on a relay found by identify: the dial below is ours to time (listening on
+      // `<relay>/p2p-circuit` instead gives dial and reservation the library's fixed 5 s, too short
+      // for a client process making hundreds of clients)
+      addresses: { listen: ['/p2p-circuit'] },
+      transports: [tcp({ dialOpts }), circuitRelayTransport({ reservationCompletionTimeout: timeoutMs })],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      connectionGater: { denyDialMultiaddr: () => false },
+      services: { identify: identify(), ping: ping() }
+    })
+    clients.push(client)
+    const signal = AbortSignal.timeout(timeoutMs)
+    await client.dial(multiaddr(relay), { signal })
+    await reserved(client, relayPeerId, signal)
+    return performance.now() - started
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err))
+  }
+}
+
+async function grow (message: Extract<ToWorker, { type: 'grow' }>): Promise<void> {
+  const latencies: number[] = []
+  const failures: Record<string, number> = {}
+  const interval = 1000 / message.perSecond
+  const pending: Array<Promise<void>> = []
+  const first = clients.length
+  for (let i = 0; i < message.count && !stopping; i++) {
+    const index = first + i
+    pending.push(addClient(message.worker, index, message.relay, message.relayPeerId, message.timeoutMs).then(result => {
+      if (typeof result === 'number') latencies.push(result)
+      else {
+        // libp2p's listen error lists each address's own error on the lines after its first
+        const lines = result.message.split('\n').map(l => l.trim()).filter(l => l !== '')
+        const key = `${result.name}: ${lines.length > 1 ? lines.slice(1).join(' ') : lines[0] ?? ''}`.replace(/\/p2p\/\w+/g, '/p2p/…').slice(0, 300)
+        failures[key] = (failures[key] ?? 0) + 1
+      }
+    }))
+    await new Promise(resolve => setTimeout(resolve, interval))
+  }
+  await Promise.all(pending)
+  send({ type: 'grown', latencies, failures, clients: clients.length, rssBytes: process.memoryUsage.rss() })
+}
+
+/** How many clients still hold a reservation (their circuit address is still advertised). */
+function count (relayPeerId: string): void {
+  const holding = clients.filter(c => c.getMultiaddrs().some(a => a.toString().includes(`/p2p/${relayPeerId}/p2p-circuit`))).length
+  send({ type: 'counted', holding, clients: clients.length })
+}
+
+process.on('message', (message: ToWorker) => {
+  if (message.type === 'grow') void grow(message)
+  else if (message.type === 'count') count(message.relayPeerId)
+  else if (message.type === 'stop') {
+    stopping = true
+    void Promise.allSettled(clients.map(async c => c.stop())).then(() => { process.exit(0) })
+  }
+})
+send({ type: 'ready' })
