@@ -8,6 +8,8 @@
  * 127.x.y.z addresses, a dozen per address, as users behind many NATs would).
  */
 import { fork, type ChildProcess } from 'node:child_process'
+import { readdir, stat } from 'node:fs/promises'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { readProc } from '../../e2e/support/processes.ts'
 import { startRelay, type RelayProcess } from '../support/servers.ts'
@@ -30,6 +32,8 @@ export interface CapacityOptions {
   settleMs: number
   /** Extra relay CLI arguments (the bench raises --max-reservations and --max-connections to the largest step). */
   relayArgs?: string[]
+  /** Write the relay's V8 heap snapshot into this folder with no clients and after each step (see ./heap-diff.ts). */
+  heapSnapshots?: string
 }
 
 export interface CapacityStep {
@@ -98,6 +102,22 @@ async function relayUsage (relay: RelayProcess): Promise<{ rssBytes: number, cpu
   return usage
 }
 
+/** Asks the relay for a heap snapshot (SIGUSR2) and waits until its file is complete. */
+async function heapSnapshot (relay: RelayProcess, dir: string | undefined): Promise<void> {
+  if (dir == null) return
+  const before = new Set(await readdir(dir))
+  relay.process.kill('SIGUSR2')
+  for (;;) {
+    await new Promise(resolve => setTimeout(resolve, 1000))
+    const name = (await readdir(dir)).find(f => !before.has(f) && f.endsWith('.heapsnapshot'))
+    if (name == null) continue
+    // V8 writes the file in one go; its size stops changing when it is done
+    const size = (await stat(join(dir, name))).size
+    await new Promise(resolve => setTimeout(resolve, 1000))
+    if ((await stat(join(dir, name))).size === size && size > 0) return
+  }
+}
+
 export async function measureRelayCapacity (options: CapacityOptions, progress: (line: string) => void = () => {}): Promise<CapacityResult> {
   const largest = Math.max(...options.steps)
   const relayArgs = [
@@ -106,7 +126,7 @@ export async function measureRelayCapacity (options: CapacityOptions, progress: 
     '--max-pending-connections', '1024',
     ...(options.relayArgs ?? [])
   ]
-  const relay = await startRelay(relayArgs)
+  const relay = await startRelay(relayArgs, options.heapSnapshots == null ? {} : { env: { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${options.heapSnapshots}` } })
   const workers: Worker[] = []
   const result: CapacityResult = { baselineRssMiB: 0, steps: [], relayArgs }
   try {
@@ -114,6 +134,7 @@ export async function measureRelayCapacity (options: CapacityOptions, progress: 
     await new Promise(resolve => setTimeout(resolve, options.settleMs))
     const baseline = (await relayUsage(relay)).rssBytes
     result.baselineRssMiB = round(baseline / MiB)
+    await heapSnapshot(relay, options.heapSnapshots)
     progress(`relay capacity: relay RSS with no clients ${result.baselineRssMiB} MiB`)
     const relayAddr = relay.addr('tcp')
     let clients = 0
@@ -136,6 +157,7 @@ export async function measureRelayCapacity (options: CapacityOptions, progress: 
       const counted = await Promise.all(workers.map(async w => w.next('counted'))) as Array<Extract<FromWorker, { type: 'counted' }>>
       const reserved = counted.reduce((n, c) => n + c.holding, 0)
       const after = await relayUsage(relay)
+      await heapSnapshot(relay, options.heapSnapshots)
       const latencies = grown.flatMap(g => g.latencies)
       const failures: Record<string, number> = {}
       for (const g of grown) for (const [k, v] of Object.entries(g.failures)) failures[k] = (failures[k] ?? 0) + v
@@ -177,7 +199,8 @@ if (import.meta.main) {
       workers: { type: 'string', default: '4' },
       rate: { type: 'string', default: '20' },
       timeout: { type: 'string', default: '60000' },
-      settle: { type: 'string', default: '5000' }
+      settle: { type: 'string', default: '5000' },
+      'heap-snapshots': { type: 'string' }
     }
   })
   const result = await measureRelayCapacity({
@@ -185,7 +208,8 @@ if (import.meta.main) {
     workers: Number(values.workers),
     perSecond: Number(values.rate),
     timeoutMs: Number(values.timeout),
-    settleMs: Number(values.settle)
+    settleMs: Number(values.settle),
+    heapSnapshots: values['heap-snapshots']
   }, line => { console.log(line) })
   console.log(JSON.stringify(result, null, 2))
 }
