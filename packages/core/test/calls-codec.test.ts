@@ -1,11 +1,14 @@
 /**
- * The call signaling codec: every frame type round-trips, and malformed,
- * oversized or out-of-range input is refused with a named error.
+ * The call signaling codec (protobuf CallFrame): every frame type
+ * round-trips, and malformed, incomplete, oversized or out-of-range input is
+ * refused with a named error.
  */
+import { fromString } from 'uint8arrays'
 import { describe, expect, it } from 'vitest'
 import { decodeCallFrame, encodeCallFrame, newSessionId, type CallFrame } from '../src/calls/codec.js'
-import { MAX_CALL_FRAME_BYTES, MAX_CANDIDATE_CHARS, MAX_SDP_BYTES } from '../src/calls/constants.js'
+import { MAX_CALL_FRAME_BYTES, MAX_CANDIDATE_CHARS, MAX_MLINE_INDEX, MAX_SDP_BYTES } from '../src/calls/constants.js'
 import { CallMalformedError, CallTooLargeError } from '../src/calls/errors.js'
+import { CallFrame as WireFrame, Refuse, Sdp } from '../src/calls/pb/call.js'
 import { roomTopic } from '../src/rooms/invite.js'
 
 const topic = roomTopic('AAAAAAAAAAAAAAAAAAAAAA')
@@ -29,7 +32,13 @@ const good: CallFrame[] = [
   { t: 'bye' }
 ]
 
-const json = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value))
+/** Encodes without our checks, as a hostile peer could. */
+const wire = (frame: WireFrame): Uint8Array => WireFrame.encode(frame)
+const media = { audio: true, video: true, screen: false }
+const hello = { topic, proof: fromString(proof, 'base64url'), session: fromString(session, 'base64url'), media }
+/** A length-delimited field: tag, length, bytes. */
+const field = (n: number, bytes: Uint8Array | number[]): Uint8Array => new Uint8Array([(n << 3) | 2, bytes.length, ...bytes])
+const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text)
 
 describe('call signaling codec', () => {
   it('round-trips every frame type', () => {
@@ -41,44 +50,61 @@ describe('call signaling codec', () => {
     expect(newSessionId()).not.toBe(session)
   })
 
+  it('puts the proof and session ids on the wire as bytes', () => {
+    const frame = WireFrame.decode(encodeCallFrame(good[1] as CallFrame))
+    expect(frame.hello?.proof).toEqual(fromString(proof, 'base64url'))
+    expect(frame.hello?.proof?.byteLength).toBe(32)
+    expect(frame.hello?.session?.byteLength).toBe(16)
+    expect(frame.hello?.known?.byteLength).toBe(16)
+  })
+
+  it('skips unknown fields, as protobuf does', () => {
+    const bye = encodeCallFrame({ t: 'bye' })
+    expect(decodeCallFrame(new Uint8Array([...bye, ...field(15, [1, 2, 3])]))).toEqual({ t: 'bye' })
+  })
+
+  it('refuses to encode what the peer would refuse', () => {
+    expect(() => encodeCallFrame({ t: 'ice', candidate: CANDIDATE, mid: '0', index: -1, ufrag: null })).toThrow(CallMalformedError)
+    expect(() => encodeCallFrame({ t: 'ice', candidate: CANDIDATE, mid: '0', index: 0.5, ufrag: null })).toThrow(CallMalformedError)
+    expect(() => encodeCallFrame({ t: 'hello', topic, proof: 'not base64url!', session, known: null, media })).toThrow(CallMalformedError)
+    expect(() => encodeCallFrame({ t: 'hello', topic, proof: 'AAAA', session, known: null, media })).toThrow(CallMalformedError)
+  })
+
   const malformed: Array<[string, Uint8Array]> = [
-    ['not UTF-8', new Uint8Array([0xff, 0xfe, 0x7b])],
-    ['not JSON', new TextEncoder().encode('{"t":"bye"')],
+    ['not protobuf', new Uint8Array([0xff, 0xff, 0xff])],
+    ['a field running past the end', new Uint8Array([0x0a, 0x10, 0x0a])],
     ['empty', new Uint8Array()],
-    ['an array', json([{ t: 'bye' }])],
-    ['null', json(null)],
-    ['a string', json('bye')],
-    ['no type', json({ sdp: SDP })],
-    ['an unknown type', json({ t: 'offer', sdp: SDP })],
-    ['a type that is not a string', json({ t: 1 })],
-    ['a prototype key as type', json({ t: 'constructor' })],
-    ['an extra key', json({ t: 'bye', extra: 1 })],
-    ['a missing key', json({ t: 'sdp', type: 'offer' })],
-    ['a bad sdp type', json({ t: 'sdp', type: 'pranswer', sdp: SDP })],
-    ['a rollback', json({ t: 'sdp', type: 'rollback', sdp: SDP })],
-    ['an sdp that is not a string', json({ t: 'sdp', type: 'offer', sdp: 42 })],
-    ['an empty sdp', json({ t: 'sdp', type: 'offer', sdp: '' })],
-    ['an sdp that is not SDP', json({ t: 'sdp', type: 'offer', sdp: 'hello' })],
-    ['an sdp with a NUL', json({ t: 'sdp', type: 'offer', sdp: 'v=0\r\n\u0000' })],
-    ['a candidate that is not a string', json({ t: 'ice', candidate: {}, mid: '0', index: 0, ufrag: null })],
-    ['an empty candidate', json({ t: 'ice', candidate: '', mid: '0', index: 0, ufrag: null })],
-    ['a candidate without its prefix', json({ t: 'ice', candidate: '842163049 1 udp', mid: '0', index: 0, ufrag: null })],
-    ['a candidate with a line break', json({ t: 'ice', candidate: 'candidate:1 1 udp\r\na=x', mid: '0', index: 0, ufrag: null })],
-    ['a negative m-line index', json({ t: 'ice', candidate: CANDIDATE, mid: '0', index: -1, ufrag: null })],
-    ['a fractional m-line index', json({ t: 'ice', candidate: CANDIDATE, mid: '0', index: 0.5, ufrag: null })],
-    ['a huge m-line index', json({ t: 'ice', candidate: CANDIDATE, mid: '0', index: 1e9, ufrag: null })],
-    ['a numeric mid', json({ t: 'ice', candidate: CANDIDATE, mid: 0, index: 0, ufrag: null })],
-    ['a long mid', json({ t: 'ice', candidate: CANDIDATE, mid: 'm'.repeat(65), index: 0, ufrag: null })],
-    ['a missing ufrag', json({ t: 'ice', candidate: CANDIDATE, mid: '0', index: 0 })],
-    ['a media flag that is not a boolean', json({ t: 'media', audio: 'yes', video: true, screen: false })],
-    ['a hello for a topic that is not a room', json({ t: 'hello', topic: '/peerlink/topic/other', proof, session, known: null, media: { audio: true, video: true, screen: false } })],
-    ['a hello with a short proof', json({ t: 'hello', topic, proof: 'AAAA', session, known: null, media: { audio: true, video: true, screen: false } })],
-    ['a hello with a bad session', json({ t: 'hello', topic, proof, session: 'not a session', known: null, media: { audio: true, video: true, screen: false } })],
-    ['a hello with a bad known session', json({ t: 'hello', topic, proof, session, known: 7, media: { audio: true, video: true, screen: false } })],
-    ['a hello without media', json({ t: 'hello', topic, proof, session, known: null })],
-    ['a hello with media as an array', json({ t: 'hello', topic, proof, session, known: null, media: [true, true, false] })],
-    ['a hello with an extra media key', json({ t: 'hello', topic, proof, session, known: null, media: { audio: true, video: true, screen: false, data: true } })],
-    ['a refusal for no reason', json({ t: 'refuse', reason: 'because' })]
+    ['an unknown frame type', field(8, [])],
+    ['a missing sdp', wire({ sdp: { type: Sdp.Type.OFFER } })],
+    ['a missing sdp type', wire({ sdp: { sdp: SDP } })],
+    ['an unspecified sdp type', wire({ sdp: { type: Sdp.Type.TYPE_UNSPECIFIED, sdp: SDP } })],
+    ['an unknown sdp type (a rollback)', field(3, [0x08, 0x03, ...field(2, utf8('v=0'))])],
+    ['an empty sdp', wire({ sdp: { type: Sdp.Type.OFFER, sdp: '' } })],
+    ['an sdp that is not SDP', wire({ sdp: { type: Sdp.Type.OFFER, sdp: 'hello' } })],
+    ['an sdp with a NUL', wire({ sdp: { type: Sdp.Type.OFFER, sdp: 'v=0\r\n\u0000' } })],
+    ['an sdp that is not UTF-8 (a lone surrogate)', field(3, [0x08, 0x01, ...field(2, [...utf8('v=0\r\n'), 0xed, 0xa0, 0x80])])],
+    ['a missing candidate', wire({ ice: { mid: '0', index: 0 } })],
+    ['an empty candidate', wire({ ice: { candidate: '', mid: '0', index: 0 } })],
+    ['a candidate without its prefix', wire({ ice: { candidate: '842163049 1 udp', mid: '0', index: 0 } })],
+    ['a candidate with a line break', wire({ ice: { candidate: 'candidate:1 1 udp\r\na=x', mid: '0', index: 0 } })],
+    ['an m-line index over the limit', wire({ ice: { candidate: CANDIDATE, mid: '0', index: MAX_MLINE_INDEX + 1 } })],
+    ['a huge m-line index', wire({ ice: { candidate: CANDIDATE, mid: '0', index: 4e9 } })],
+    ['a long mid', wire({ ice: { candidate: CANDIDATE, mid: 'm'.repeat(65), index: 0 } })],
+    ['a ufrag with a line break', wire({ ice: { candidate: CANDIDATE, ufrag: 'a\nb' } })],
+    ['a media state without screen', wire({ media: { audio: false, video: true } })],
+    ['an empty media state', wire({ media: {} })],
+    ['a hello for a topic that is not a room', wire({ hello: { ...hello, topic: '/peerlink/topic/other' } })],
+    ['a hello without topic', wire({ hello: { ...hello, topic: undefined } })],
+    ['a hello with a short proof', wire({ hello: { ...hello, proof: new Uint8Array(4) } })],
+    ['a hello without proof', wire({ hello: { ...hello, proof: undefined } })],
+    ['a hello with a long session', wire({ hello: { ...hello, session: new Uint8Array(17) } })],
+    ['a hello without session', wire({ hello: { ...hello, session: undefined } })],
+    ['a hello with an empty known session', wire({ hello: { ...hello, known: new Uint8Array() } })],
+    ['a hello without media', wire({ hello: { ...hello, media: undefined } })],
+    ['a hello with media missing a flag', wire({ hello: { ...hello, media: { audio: true, video: true } } })],
+    ['a refusal for no reason', wire({ refuse: {} })],
+    ['a refusal for an unspecified reason', wire({ refuse: { reason: Refuse.Reason.REASON_UNSPECIFIED } })],
+    ['a refusal for an unknown reason', field(2, [0x08, 0x09])]
   ]
   for (const [what, bytes] of malformed) {
     it(`refuses ${what} with CallMalformedError`, () => {
@@ -88,14 +114,14 @@ describe('call signaling codec', () => {
 
   it('refuses an SDP over the limit, a candidate over the limit and a frame over the limit with CallTooLargeError', () => {
     const bigSdp = 'v=0\r\n' + 'a'.repeat(MAX_SDP_BYTES)
-    expect(() => decodeCallFrame(json({ t: 'sdp', type: 'offer', sdp: bigSdp }))).toThrow(CallTooLargeError)
+    expect(() => decodeCallFrame(wire({ sdp: { type: Sdp.Type.OFFER, sdp: bigSdp } }))).toThrow(CallTooLargeError)
     expect(() => encodeCallFrame({ t: 'sdp', type: 'offer', sdp: bigSdp })).toThrow(CallTooLargeError)
     const bigCandidate = 'candidate:' + '1'.repeat(MAX_CANDIDATE_CHARS)
-    expect(() => decodeCallFrame(json({ t: 'ice', candidate: bigCandidate, mid: '0', index: 0, ufrag: null }))).toThrow(CallTooLargeError)
+    expect(() => decodeCallFrame(wire({ ice: { candidate: bigCandidate, mid: '0', index: 0 } }))).toThrow(CallTooLargeError)
     expect(() => decodeCallFrame(new Uint8Array(MAX_CALL_FRAME_BYTES + 1))).toThrow(CallTooLargeError)
     // multi-byte characters count in bytes, not characters
     const wide = 'v=0\r\ns=' + 'é'.repeat(MAX_SDP_BYTES / 2)
-    expect(() => decodeCallFrame(json({ t: 'sdp', type: 'offer', sdp: wide }))).toThrow(CallTooLargeError)
+    expect(() => decodeCallFrame(wire({ sdp: { type: Sdp.Type.OFFER, sdp: wide } }))).toThrow(CallTooLargeError)
   })
 
   it('accepts an SDP right at the limit', () => {

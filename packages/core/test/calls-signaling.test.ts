@@ -9,16 +9,21 @@ import { streamPair } from '@libp2p/utils'
 import { TypedEventEmitter } from 'main-event'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Calls } from '../src/calls/calls.js'
-import { callLpStream, readCallFrame } from '../src/calls/link.js'
+import { readCallFrame } from '../src/calls/link.js'
 import { encodeCallFrame, newSessionId } from '../src/calls/codec.js'
-import { CALL_PROOF_CONTEXT, CALL_PROTOCOL } from '../src/calls/constants.js'
+import { CALL_PROOF_CONTEXT, CALL_PROTOCOL, MAX_CALL_FRAME_BYTES } from '../src/calls/constants.js'
 import { CallUnavailableError } from '../src/calls/errors.js'
+import { CallFrame as WireFrame, Sdp } from '../src/calls/pb/call.js'
+import { frameStream, type FrameStream } from '../src/connectivity/frames.js'
 import { deriveRoomKeys, membershipProof, type RoomKeys } from '../src/rooms/crypto.js'
 import { createRoomInvite, roomTopic } from '../src/rooms/invite.js'
 import type { Call } from '../src/calls/call.js'
 import type { CallEvents, Participant } from '../src/calls/types.js'
 import type { Member, RoomEvents, RoomInvite, RoomsEvents } from '../src/rooms/types.js'
 import type { Connection, PeerId, Stream, StreamHandler } from '@libp2p/interface'
+
+/** A call stream's frames, as the service reads them. */
+const callFrames = (stream: Stream): FrameStream => frameStream(stream, { maxFrameBytes: MAX_CALL_FRAME_BYTES })
 
 /** Peers by PeerId; a peer is reachable while it has a handler for the protocol. */
 const network = new Map<string, FakeLibp2p>()
@@ -264,7 +269,7 @@ describe('Calls', () => {
     // a raw stream with B's valid proof, but from Mallory's PeerId (the Noise-authenticated remote peer)
     const stolen = await membershipProof(await deriveRoomKeys(invite.key), roomTopic(invite.roomId) + CALL_PROOF_CONTEXT, b.id)
     const stream = await mallory.libp2p.openStream(a.id, CALL_PROTOCOL)
-    const lp = callLpStream(stream)
+    const lp = callFrames(stream)
     await lp.write(encodeCallFrame({ t: 'hello', topic: roomTopic(invite.roomId), proof: stolen, session: newSessionId(), known: null, media }))
     expect(await readCallFrame(lp, AbortSignal.timeout(5000), 'the answer')).toEqual({ t: 'refuse', reason: 'not-member' })
     await stream.close()
@@ -273,7 +278,7 @@ describe('Calls', () => {
 
     // the same proof from B itself is accepted
     const own = await b.libp2p.openStream(a.id, CALL_PROTOCOL)
-    const lpB = callLpStream(own)
+    const lpB = callFrames(own)
     const joined = next(callA, 'participant:joined')
     await lpB.write(encodeCallFrame({ t: 'hello', topic: roomTopic(invite.roomId), proof: stolen, session: newSessionId(), known: null, media }))
     expect(await readCallFrame(lpB, AbortSignal.timeout(5000), 'the answer')).toMatchObject({ t: 'hello', topic: roomTopic(invite.roomId), session: callA.session, known: null })
@@ -288,13 +293,13 @@ describe('Calls', () => {
     await enter(b, hub)
     const proof = await membershipProof(await deriveRoomKeys(invite.key), roomTopic(invite.roomId) + CALL_PROOF_CONTEXT, b.id)
     const stream = await b.libp2p.openStream(a.id, CALL_PROTOCOL)
-    const lp = callLpStream(stream)
+    const lp = callFrames(stream)
     await lp.write(encodeCallFrame({ t: 'hello', topic: roomTopic(invite.roomId), proof, session: newSessionId(), known: null, media }))
     expect(await readCallFrame(lp, AbortSignal.timeout(5000), 'the answer')).toEqual({ t: 'refuse', reason: 'not-in-call' })
 
     const other = createRoomInvite()
     const stream2 = await b.libp2p.openStream(a.id, CALL_PROTOCOL)
-    const lp2 = callLpStream(stream2)
+    const lp2 = callFrames(stream2)
     const proof2 = await membershipProof(await deriveRoomKeys(other.key), roomTopic(other.roomId) + CALL_PROOF_CONTEXT, b.id)
     await lp2.write(encodeCallFrame({ t: 'hello', topic: roomTopic(other.roomId), proof: proof2, session: newSessionId(), known: null, media }))
     expect(await readCallFrame(lp2, AbortSignal.timeout(5000), 'the answer')).toEqual({ t: 'refuse', reason: 'not-member' })
@@ -312,7 +317,8 @@ describe('Calls', () => {
 
     // garbage instead of a hello
     const s1 = await b.libp2p.openStream(a.id, CALL_PROTOCOL)
-    await callLpStream(s1).write(new TextEncoder().encode('{"t":"hello"'))
+    // a hello whose length runs past the end of the frame
+    await callFrames(s1).write(new Uint8Array([0x0a, 0x10, 0x0a]))
     expect(await ended(a.libp2p.inbound.at(-1))).toBe('aborted')
 
     // a length prefix over the frame limit
@@ -324,14 +330,14 @@ describe('Calls', () => {
     hub.set(b.id, { inCall: true })
     const proof = await membershipProof(await deriveRoomKeys(invite.key), roomTopic(invite.roomId) + CALL_PROOF_CONTEXT, b.id)
     const s3 = await b.libp2p.openStream(a.id, CALL_PROTOCOL)
-    const lp = callLpStream(s3)
+    const lp = callFrames(s3)
     const joined = next(callA, 'participant:joined')
     await lp.write(encodeCallFrame({ t: 'hello', topic: roomTopic(invite.roomId), proof, session: newSessionId(), known: null, media }))
     await readCallFrame(lp, AbortSignal.timeout(5000), 'the hello')
     await joined
     const reconnecting = next(callA, 'participant:updated', p => p.link === 'reconnecting')
     const lost = next(callA, 'participant:left')
-    await lp.write(new TextEncoder().encode(JSON.stringify({ t: 'sdp', type: 'offer', sdp: 'not sdp' })))
+    await lp.write(WireFrame.encode({ sdp: { type: Sdp.Type.OFFER, sdp: 'not sdp' } }))
     expect(await ended(a.libp2p.inbound.at(-1))).toBe('aborted')
     await reconnecting
     expect((await lost).reason).toBe('lost')

@@ -6,22 +6,23 @@
 import { logger } from '@libp2p/logger'
 import { TypedEventEmitter } from 'main-event'
 import { backoffDelay, sleep } from '../connectivity/backoff.js'
+import { frameStream, type FrameStream } from '../connectivity/frames.js'
+import { CONNECT_TIMEOUT_MS } from '../constants.js'
 import { verifyMembershipProof, type Room } from '../rooms/index.js'
 import {
-  CALL_DIAL_TIMEOUT_MS,
   CALL_LINK_GRACE_MS,
   CALL_PROOF_CONTEXT,
   CALL_RETRY_BACKOFF,
+  MAX_CALL_FRAME_BYTES,
   MAX_CALL_PARTICIPANTS,
   MAX_QUEUED_SIGNALS
 } from './constants.js'
 import { CallFullError, CallNotInCallError, CallNotMemberError, CallProtocolError } from './errors.js'
-import { callLpStream, readHello, SignalingLink, toError, type HelloFrame, type LinkFrame } from './link.js'
+import { readHello, SignalingLink, toError, type HelloFrame, type LinkFrame } from './link.js'
 import { encodeCallFrame, type CallFrame, type RefuseReason } from './codec.js'
 import type { CallEvents, CallSignal, LeaveReason, MediaState, Participant } from './types.js'
 import type { BackoffOptions } from '../connectivity/backoff.js'
 import type { Stream } from '@libp2p/interface'
-import type { LengthPrefixedStream } from '@libp2p/utils'
 
 const log = logger('peerlink:calls')
 
@@ -138,7 +139,7 @@ export class Call extends TypedEventEmitter<CallEvents> {
    * Serves a signaling stream a member opened, once `Calls` checked its
    * membership proof: answers its hello and keeps the link.
    */
-  async accept (stream: Stream, lp: LengthPrefixedStream<Stream>, remotePeer: string, hello: HelloFrame): Promise<void> {
+  async accept (stream: Stream, lp: FrameStream, remotePeer: string, hello: HelloFrame): Promise<void> {
     if (!this.active) return refuse(stream, lp, 'not-in-call')
     const existing = this.entries.get(remotePeer)
     if (existing == null && this.entries.size >= MAX_CALL_PARTICIPANTS - 1) return refuse(stream, lp, 'full')
@@ -215,9 +216,9 @@ export class Call extends TypedEventEmitter<CallEvents> {
   }
 
   private async dialOnce (peerId: string, stop: AbortSignal): Promise<void> {
-    const signal = AbortSignal.any([stop, AbortSignal.timeout(CALL_DIAL_TIMEOUT_MS)])
+    const signal = AbortSignal.any([stop, AbortSignal.timeout(CONNECT_TIMEOUT_MS)])
     const stream = await this.components.openStream(peerId, signal)
-    const lp = callLpStream(stream)
+    const lp = frameStream(stream, { maxFrameBytes: MAX_CALL_FRAME_BYTES })
     try {
       const entry = this.entries.get(peerId)
       await lp.write(encodeHello(this, this.components.proof, entry?.participant.session ?? null), { signal })
@@ -244,7 +245,7 @@ export class Call extends TypedEventEmitter<CallEvents> {
    * peer connection of these two sessions, so it carries on; otherwise any
    * old participant entry is replaced and the app starts a new connection.
    */
-  private install (peerId: string, hello: HelloFrame, stream: Stream, lp: LengthPrefixedStream<Stream>, keep: boolean): void {
+  private install (peerId: string, hello: HelloFrame, stream: Stream, lp: FrameStream, keep: boolean): void {
     const link = new SignalingLink(stream, lp, peerId, {
       frame: frame => { this.onFrame(peerId, link, frame) },
       closed: result => { this.onLinkClosed(peerId, link, result) }
@@ -341,7 +342,7 @@ export function encodeHello (call: Call, proof: string, known: string | null): U
   return encodeCallFrame({ t: 'hello', topic: call.topic, proof, session: call.session, known, media: call.media })
 }
 
-async function refuse (stream: Stream, lp: LengthPrefixedStream<Stream>, reason: RefuseReason): Promise<void> {
+async function refuse (stream: Stream, lp: FrameStream, reason: RefuseReason): Promise<void> {
   try {
     await lp.write(encodeCallFrame({ t: 'refuse', reason }))
     await stream.close({ signal: AbortSignal.timeout(2_000) })

@@ -3,18 +3,19 @@
  * device is in, one per room at most.
  */
 import { logger } from '@libp2p/logger'
-import { peerIdFromString } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
-import { DEFAULT_TIMEOUT_MS } from '../constants.js'
+import { frameStream } from '../connectivity/frames.js'
+import { openStream } from '../connectivity/open-stream.js'
+import { DEFAULT_TIMEOUT_MS, STREAM_OPEN_TIMEOUT_MS } from '../constants.js'
 import { membershipProof, verifyMembershipProof, type Rooms } from '../rooms/index.js'
 import { Call, refuseStream, type CallRoom } from './call.js'
 import { newSessionId } from './codec.js'
-import { CALL_PROOF_CONTEXT, CALL_PROTOCOL, CALL_STREAM_TIMEOUT_MS, MAX_CALL_PARTICIPANTS } from './constants.js'
+import { CALL_PROOF_CONTEXT, CALL_PROTOCOL, MAX_CALL_FRAME_BYTES, MAX_CALL_PARTICIPANTS } from './constants.js'
 import { CallProtocolError, CallUnavailableError } from './errors.js'
-import { callLpStream, readHello, toError } from './link.js'
+import { readHello, toError } from './link.js'
 import type { CallsEvents, CallSummary, MediaState } from './types.js'
 import type { BackoffOptions } from '../connectivity/backoff.js'
-import type { AbortOptions, Connection, Libp2p, PeerId, Startable, Stream } from '@libp2p/interface'
+import type { AbortOptions, Connection, Libp2p, Startable, Stream } from '@libp2p/interface'
 
 const log = logger('peerlink:calls')
 
@@ -136,7 +137,7 @@ export class Calls extends TypedEventEmitter<CallsEvents> implements Startable {
    */
   private async onStream (stream: Stream, connection: Connection): Promise<void> {
     const remotePeer = connection.remotePeer.toString()
-    const lp = callLpStream(stream)
+    const lp = frameStream(stream, { maxFrameBytes: MAX_CALL_FRAME_BYTES })
     try {
       const hello = await readHello(lp, AbortSignal.timeout(DEFAULT_TIMEOUT_MS))
       if (hello.t !== 'hello') throw new CallProtocolError('expected a hello, got a refusal')
@@ -168,36 +169,11 @@ export class Calls extends TypedEventEmitter<CallsEvents> implements Startable {
   }
 
   /**
-   * Opens a signaling stream on a connection to the peer (direct ones first,
-   * then relayed), connecting to it first if there is none.
+   * Opens a signaling stream to the peer (see `openStream`: direct
+   * connections first, then relayed, connecting to it first if needed).
    */
   private async openStream (peerId: string, signal: AbortSignal): Promise<Stream> {
-    const id = peerIdFromString(peerId)
-    if (this.openConnections(id).length === 0) await this.components.connectToPeer(peerId, { signal })
-    const connections = this.openConnections(id)
-    if (connections.length === 0) {
-      return this.components.libp2p.dialProtocol(id, CALL_PROTOCOL, { runOnLimitedConnection: true, signal })
-    }
-    let lastError: unknown
-    for (const connection of connections) {
-      try {
-        return await connection.newStream(CALL_PROTOCOL, {
-          runOnLimitedConnection: true,
-          signal: AbortSignal.any([signal, AbortSignal.timeout(CALL_STREAM_TIMEOUT_MS)])
-        })
-      } catch (err) {
-        if (signal.aborted) throw err
-        lastError = err
-        log('opening a call stream on %a failed: %e', connection.remoteAddr, err)
-      }
-    }
-    throw lastError
-  }
-
-  private openConnections (id: PeerId): Connection[] {
-    return this.components.libp2p.getConnections(id)
-      .filter(c => c.status === 'open')
-      .sort((a, b) => Number(a.limits != null) - Number(b.limits != null))
+    return openStream(this.components, peerId, CALL_PROTOCOL, { signal, streamTimeoutMs: STREAM_OPEN_TIMEOUT_MS })
   }
 
   private emitCalls (): void {

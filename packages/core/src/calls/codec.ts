@@ -1,20 +1,26 @@
 /**
- * Wire frames of the call signaling protocol: UTF-8 JSON, one per
- * length-prefixed message on the stream, strictly validated (exact keys,
- * types, sizes, characters) and bounded by MAX_CALL_FRAME_BYTES.
+ * Wire frames of the call signaling protocol: one protobuf `CallFrame`
+ * (`pb/call.proto`) per length-prefixed message on the stream, bounded by
+ * MAX_CALL_FRAME_BYTES and strictly validated (required fields present,
+ * sizes, characters, ranges).
  *
- * - `{"t":"hello","topic","proof","session","known","media"}`: first frame each way (see `index.ts`)
- * - `{"t":"refuse","reason"}`: the listener turns the dialer away, then closes
- * - `{"t":"sdp","type","sdp"}`: an offer or an answer
- * - `{"t":"ice","candidate","mid","index","ufrag"}`: an ICE candidate
- * - `{"t":"media","audio","video","screen"}`: what the sender now sends
- * - `{"t":"ping"}`: keepalive of an idle stream
- * - `{"t":"bye"}`: the sender left the call; it closes the stream next
+ * - `hello`: first frame each way (see `index.ts`)
+ * - `refuse`: the listener turns the dialer away, then closes
+ * - `sdp`: an offer or an answer
+ * - `ice`: an ICE candidate
+ * - `media`: what the sender now sends
+ * - `ping`: keepalive of an idle stream
+ * - `bye`: the sender left the call; it closes the stream next
+ *
+ * In {@link CallFrame} the binary ids (proof, session ids) are unpadded
+ * base64url text, the form the rest of the code and the app use; on the wire
+ * they are bytes.
  */
-import { toString as uint8ArrayToString } from 'uint8arrays'
+import { fromString as uint8ArrayFromString, toString as uint8ArrayToString } from 'uint8arrays'
 import { ROOM_TOPIC_PREFIX } from '../rooms/index.js'
 import { MAX_CALL_FRAME_BYTES, MAX_CANDIDATE_CHARS, MAX_MID_CHARS, MAX_MLINE_INDEX, MAX_SDP_BYTES, MAX_UFRAG_CHARS } from './constants.js'
 import { CallMalformedError, CallTooLargeError } from './errors.js'
+import * as pb from './pb/call.js'
 import type { MediaState } from './types.js'
 
 /** Why a listener turned a dialer away. */
@@ -29,34 +35,33 @@ export type CallFrame =
   | { t: 'ping' }
   | { t: 'bye' }
 
-const KEYS: Record<CallFrame['t'], string> = {
-  hello: keys('t', 'topic', 'proof', 'session', 'known', 'media'),
-  refuse: keys('t', 'reason'),
-  sdp: keys('t', 'type', 'sdp'),
-  ice: keys('t', 'candidate', 'mid', 'index', 'ufrag'),
-  media: keys('t', 'audio', 'video', 'screen'),
-  ping: keys('t'),
-  bye: keys('t')
+/** Bytes of a membership proof (HMAC-SHA256). */
+const PROOF_BYTES = 32
+/** Bytes of a session id. */
+const SESSION_BYTES = 16
+
+const REASONS: Record<RefuseReason, pb.Refuse.Reason> = {
+  'not-member': pb.Refuse.Reason.NOT_MEMBER,
+  'not-in-call': pb.Refuse.Reason.NOT_IN_CALL,
+  full: pb.Refuse.Reason.FULL
 }
-const MEDIA_KEYS = keys('audio', 'video', 'screen')
-const REFUSE_REASONS = new Set<string>(['not-member', 'not-in-call', 'full'])
+const SDP_TYPES: Record<'offer' | 'answer', pb.Sdp.Type> = {
+  offer: pb.Sdp.Type.OFFER,
+  answer: pb.Sdp.Type.ANSWER
+}
 const TOPIC = new RegExp(`^${ROOM_TOPIC_PREFIX.replace(/[/]/g, '\\/')}[0-9a-f]{64}$`)
-/** HMAC-SHA256, unpadded base64url. */
-const PROOF = /^[A-Za-z0-9_-]{43}$/
-/** 16 random bytes, unpadded base64url. */
-const SESSION = /^[A-Za-z0-9_-]{22}$/
-/** SDP is text: no control characters but tab, CR and LF. */
+const BASE64URL = /^[A-Za-z0-9_-]*$/
+/** SDP is text: no control characters but tab, CR and LF, and no lone surrogates (not UTF-8). */
 // eslint-disable-next-line no-control-regex
-const SDP_TEXT = /^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$/
+const SDP_TEXT = /^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f\p{Cs}]*$/u
 /** Candidates, mids and ufrags are printable ASCII. */
 const PRINTABLE = /^[\x20-\x7e]*$/
 
 const encoder = new TextEncoder()
-const decoder = new TextDecoder('utf-8', { fatal: true })
 
 /** A new random session id (16 bytes, base64url), one per join. */
 export function newSessionId (): string {
-  return uint8ArrayToString(crypto.getRandomValues(new Uint8Array(16)), 'base64url')
+  return uint8ArrayToString(crypto.getRandomValues(new Uint8Array(SESSION_BYTES)), 'base64url')
 }
 
 /**
@@ -65,7 +70,7 @@ export function newSessionId (): string {
  * @throws {CallTooLargeError | CallMalformedError} for a frame the receiver would refuse
  */
 export function encodeCallFrame (frame: CallFrame): Uint8Array {
-  const bytes = encoder.encode(JSON.stringify(frame))
+  const bytes = pb.CallFrame.encode(toWire(frame))
   // what we send must pass the peer's checks: better to fail here, saying why
   decodeCallFrame(bytes)
   return bytes
@@ -79,92 +84,137 @@ export function encodeCallFrame (frame: CallFrame): Uint8Array {
  */
 export function decodeCallFrame (bytes: Uint8Array): CallFrame {
   if (bytes.byteLength > MAX_CALL_FRAME_BYTES) throw new CallTooLargeError(`frame of ${bytes.byteLength} bytes exceeds ${MAX_CALL_FRAME_BYTES}`)
-  let doc: unknown
+  let wire: pb.CallFrame
   try {
-    doc = JSON.parse(decoder.decode(bytes))
-  } catch {
-    throw new CallMalformedError('frame is not UTF-8 JSON')
+    // no repeated fields, so nothing for `limits` to bound: the frame's size bounds it all
+    wire = pb.CallFrame.decode(bytes)
+  } catch (err) {
+    throw new CallMalformedError(`frame is not a CallFrame message: ${(err as Error).message}`)
   }
-  if (typeof doc !== 'object' || doc == null || Array.isArray(doc)) throw new CallMalformedError('frame is not a JSON object')
-  const r = doc as Record<string, unknown>
-  if (typeof r.t !== 'string' || !Object.hasOwn(KEYS, r.t)) throw new CallMalformedError('frame type must be one of ' + Object.keys(KEYS).join(', '))
-  const t = r.t as CallFrame['t']
-  if (keys(...Object.keys(r)) !== KEYS[t]) throw new CallMalformedError(`${t} frame must have exactly the keys ${KEYS[t]}`)
-  switch (t) {
+  if (wire.hello != null) {
+    const { topic, proof, session, known, media } = wire.hello
+    if (topic == null || !TOPIC.test(topic)) throw new CallMalformedError('hello topic must be a room topic')
+    return {
+      t: 'hello',
+      topic,
+      proof: idText('hello proof', proof, PROOF_BYTES),
+      session: idText('hello session', session, SESSION_BYTES),
+      known: known == null ? null : idText('hello known', known, SESSION_BYTES),
+      media: mediaFields('hello media', media)
+    }
+  }
+  if (wire.refuse != null) {
+    const reason = (Object.keys(REASONS) as RefuseReason[]).find(r => REASONS[r] === wire.refuse?.reason)
+    if (reason == null) throw new CallMalformedError('refuse reason must be NOT_MEMBER, NOT_IN_CALL or FULL')
+    return { t: 'refuse', reason }
+  }
+  if (wire.sdp != null) {
+    const { type, sdp } = wire.sdp
+    if (type !== pb.Sdp.Type.OFFER && type !== pb.Sdp.Type.ANSWER) throw new CallMalformedError('sdp type must be OFFER or ANSWER')
+    return { t: 'sdp', type: type === pb.Sdp.Type.OFFER ? 'offer' : 'answer', sdp: sdpField(sdp) }
+  }
+  if (wire.ice != null) {
+    const { candidate, mid, index, ufrag } = wire.ice
+    return {
+      t: 'ice',
+      candidate: candidateField(candidate),
+      mid: optionalText('mid', mid, MAX_MID_CHARS),
+      index: indexField(index),
+      ufrag: optionalText('ufrag', ufrag, MAX_UFRAG_CHARS)
+    }
+  }
+  if (wire.media != null) return { t: 'media', ...mediaFields('media', wire.media) }
+  if (wire.ping != null) return { t: 'ping' }
+  if (wire.bye != null) return { t: 'bye' }
+  throw new CallMalformedError('frame must be one of hello, refuse, sdp, ice, media, ping, bye')
+}
+
+function toWire (frame: CallFrame): pb.CallFrame {
+  switch (frame.t) {
     case 'hello':
-      if (typeof r.topic !== 'string' || !TOPIC.test(r.topic)) throw new CallMalformedError('hello topic must be a room topic')
-      if (typeof r.proof !== 'string' || !PROOF.test(r.proof)) throw new CallMalformedError('hello proof must be 32 bytes of base64url')
-      if (typeof r.session !== 'string' || !SESSION.test(r.session)) throw new CallMalformedError('hello session must be 16 bytes of base64url')
-      if (r.known !== null && (typeof r.known !== 'string' || !SESSION.test(r.known))) throw new CallMalformedError('hello known must be null or a session id')
-      return { t, topic: r.topic, proof: r.proof, session: r.session, known: r.known, media: mediaObject(r.media) }
+      return {
+        hello: {
+          topic: frame.topic,
+          proof: idBytes('hello proof', frame.proof),
+          session: idBytes('hello session', frame.session),
+          ...(frame.known == null ? {} : { known: idBytes('hello known', frame.known) }),
+          media: { audio: frame.media.audio, video: frame.media.video, screen: frame.media.screen }
+        }
+      }
     case 'refuse':
-      if (typeof r.reason !== 'string' || !REFUSE_REASONS.has(r.reason)) throw new CallMalformedError(`refuse reason must be one of ${[...REFUSE_REASONS].join(', ')}`)
-      return { t, reason: r.reason as RefuseReason }
+      return { refuse: { reason: REASONS[frame.reason] } }
     case 'sdp':
-      if (r.type !== 'offer' && r.type !== 'answer') throw new CallMalformedError('sdp type must be "offer" or "answer"')
-      return { t, type: r.type, sdp: sdpField(r.sdp) }
+      return { sdp: { type: SDP_TYPES[frame.type], sdp: frame.sdp } }
     case 'ice':
       return {
-        t,
-        candidate: candidateField(r.candidate),
-        mid: nullableText('mid', r.mid, MAX_MID_CHARS),
-        index: indexField(r.index),
-        ufrag: nullableText('ufrag', r.ufrag, MAX_UFRAG_CHARS)
+        ice: {
+          candidate: frame.candidate,
+          ...(frame.mid == null ? {} : { mid: frame.mid }),
+          ...(frame.index == null ? {} : { index: indexWire(frame.index) }),
+          ...(frame.ufrag == null ? {} : { ufrag: frame.ufrag })
+        }
       }
     case 'media':
-      return { t, ...mediaFields(r) }
+      return { media: { audio: frame.audio, video: frame.video, screen: frame.screen } }
     case 'ping':
+      return { ping: {} }
     case 'bye':
-      return { t }
+      return { bye: {} }
   }
 }
 
-function mediaObject (value: unknown): MediaState {
-  if (typeof value !== 'object' || value == null || Array.isArray(value)) throw new CallMalformedError('hello media must be an object')
-  const m = value as Record<string, unknown>
-  if (keys(...Object.keys(m)) !== MEDIA_KEYS) throw new CallMalformedError(`media must have exactly the keys ${MEDIA_KEYS}`)
-  return mediaFields(m)
+/** Wire bytes of an id given as base64url (its length is checked on the way back). */
+function idBytes (name: string, text: string): Uint8Array<ArrayBuffer> {
+  if (!BASE64URL.test(text)) throw new CallMalformedError(`${name} must be base64url`)
+  try {
+    return uint8ArrayFromString(text, 'base64url') as Uint8Array<ArrayBuffer>
+  } catch {
+    throw new CallMalformedError(`${name} must be base64url`)
+  }
 }
 
-function mediaFields (m: Record<string, unknown>): MediaState {
-  if (typeof m.audio !== 'boolean' || typeof m.video !== 'boolean' || typeof m.screen !== 'boolean') {
-    throw new CallMalformedError('media audio, video and screen must be booleans')
-  }
+function idText (name: string, bytes: Uint8Array | undefined, length: number): string {
+  if (bytes?.byteLength !== length) throw new CallMalformedError(`${name} must be ${length} bytes`)
+  return uint8ArrayToString(bytes, 'base64url')
+}
+
+function mediaFields (name: string, m: pb.MediaState | undefined): MediaState {
+  if (m?.audio == null || m.video == null || m.screen == null) throw new CallMalformedError(`${name} must have audio, video and screen`)
   return { audio: m.audio, video: m.video, screen: m.screen }
 }
 
-function sdpField (value: unknown): string {
-  if (typeof value !== 'string' || value === '') throw new CallMalformedError('sdp must be a non-empty string')
+function sdpField (value: string | undefined): string {
+  if (value == null || value === '') throw new CallMalformedError('sdp must be a non-empty string')
   const size = encoder.encode(value).byteLength
   if (size > MAX_SDP_BYTES) throw new CallTooLargeError(`SDP of ${size} bytes exceeds ${MAX_SDP_BYTES}`)
-  if (!SDP_TEXT.test(value)) throw new CallMalformedError('sdp contains control characters')
+  if (!SDP_TEXT.test(value)) throw new CallMalformedError('sdp contains control characters or is not UTF-8')
   if (!value.startsWith('v=0')) throw new CallMalformedError('sdp must start with "v=0"')
   return value
 }
 
-function candidateField (value: unknown): string {
-  if (typeof value !== 'string' || value === '') throw new CallMalformedError('candidate must be a non-empty string')
+function candidateField (value: string | undefined): string {
+  if (value == null || value === '') throw new CallMalformedError('candidate must be a non-empty string')
   if (value.length > MAX_CANDIDATE_CHARS) throw new CallTooLargeError(`candidate of ${value.length} characters exceeds ${MAX_CANDIDATE_CHARS}`)
   if (!PRINTABLE.test(value) || !value.startsWith('candidate:')) throw new CallMalformedError('candidate must be a printable "candidate:…" line')
   return value
 }
 
-function nullableText (name: string, value: unknown, max: number): string | null {
-  if (value === null) return null
-  if (typeof value !== 'string' || value.length > max || !PRINTABLE.test(value)) {
-    throw new CallMalformedError(`${name} must be null or printable text of at most ${max} characters`)
+function optionalText (name: string, value: string | undefined, max: number): string | null {
+  if (value == null) return null
+  if (value.length > max || !PRINTABLE.test(value)) {
+    throw new CallMalformedError(`${name} must be absent or printable text of at most ${max} characters`)
   }
   return value
 }
 
-function indexField (value: unknown): number | null {
-  if (value === null) return null
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > MAX_MLINE_INDEX) {
-    throw new CallMalformedError(`index must be null or an integer from 0 to ${MAX_MLINE_INDEX}`)
-  }
+/** The wire's uint32 would wrap a negative, fractional or huge index into a valid one: refuse it here. */
+function indexWire (value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0 || value > MAX_MLINE_INDEX) throw new CallMalformedError(`index must be null or an integer from 0 to ${MAX_MLINE_INDEX}`)
   return value
 }
 
-function keys (...names: string[]): string {
-  return [...names].sort().join(',')
+function indexField (value: number | undefined): number | null {
+  if (value == null) return null
+  if (value > MAX_MLINE_INDEX) throw new CallMalformedError(`index must be absent or an integer from 0 to ${MAX_MLINE_INDEX}`)
+  return value
 }

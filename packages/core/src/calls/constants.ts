@@ -8,7 +8,7 @@ import type { BackoffOptions } from '../connectivity/backoff.js'
  * Call signaling between two participants: one stream per pair, both ways.
  * Bump the version when the wire format changes.
  */
-export const CALL_PROTOCOL = `${PROTOCOL_PREFIX}/call/1.0.0`
+export const CALL_PROTOCOL = `${PROTOCOL_PREFIX}/call/2.0.0`
 
 /** Largest SDP offer or answer, in UTF-8 bytes. Chromium's are 2–10 KiB for audio+video. */
 export const MAX_SDP_BYTES = 64 * 1024
@@ -24,19 +24,13 @@ export const MAX_UFRAG_CHARS = 256
 export const MAX_MLINE_INDEX = 1023
 
 /**
- * Largest wire frame (UTF-8 JSON, before the length prefix): an SDP of
- * MAX_SDP_BYTES with its line breaks escaped, and the frame around it.
+ * Largest wire frame (the protobuf CallFrame, before the length prefix): an
+ * SDP of MAX_SDP_BYTES and the few bytes around it, with room to spare.
  */
 export const MAX_CALL_FRAME_BYTES = 96 * 1024
 
 /** Most participants in one call (ourselves included): a full mesh beyond this is unusable. */
 export const MAX_CALL_PARTICIPANTS = 8
-
-/** Opening a signaling stream, including finding and connecting to the peer. */
-export const CALL_DIAL_TIMEOUT_MS = 20_000
-
-/** Opening a stream on a connection we already have (a half-open one must not stall the call). */
-export const CALL_STREAM_TIMEOUT_MS = 5_000
 
 /** How long either side waits for the other's hello. */
 export const CALL_HELLO_TIMEOUT_MS = 10_000

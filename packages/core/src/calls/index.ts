@@ -11,12 +11,13 @@
  * starts it. `Member.inCall` tells the app who is in the call.
  *
  * **Signaling.** Each pair of participants has one stream of
- * {@link CALL_PROTOCOL} (`/peerlink/call/1.0.0`), opened by the one whose
+ * {@link CALL_PROTOCOL} (`/peerlink/call/2.0.0`), opened by the one whose
  * PeerId sorts first, on any connection to the other: direct or relayed (the
  * protocol is registered and opened with `runOnLimitedConnection`, and is
- * small: SDP, ICE candidates, state). Frames are length-prefixed UTF-8 JSON,
- * each validated strictly (exact keys, types, SDP ≤ {@link MAX_SDP_BYTES},
- * candidates ≤ {@link MAX_CANDIDATE_CHARS}, frame ≤ {@link MAX_CALL_FRAME_BYTES});
+ * small: SDP, ICE candidates, state). Frames are length-prefixed protobuf
+ * `CallFrame` messages (`pb/call.proto`), each validated strictly (required
+ * fields present, SDP ≤ {@link MAX_SDP_BYTES}, candidates ≤
+ * {@link MAX_CANDIDATE_CHARS}, frame ≤ {@link MAX_CALL_FRAME_BYTES});
  * a bad frame aborts the stream with a named error ({@link CallMalformedError},
  * {@link CallTooLargeError}, {@link CallProtocolError}).
  *

@@ -4,7 +4,7 @@
  * or an abort with a named error on anything unexpected.
  */
 import { logger } from '@libp2p/logger'
-import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
+import { readFrame, type FrameErrors, type FrameStream } from '../connectivity/frames.js'
 import { CALL_HELLO_TIMEOUT_MS, CALL_KEEPALIVE_MS, MAX_CALL_FRAME_BYTES } from './constants.js'
 import { decodeCallFrame, encodeCallFrame, type CallFrame } from './codec.js'
 import { CallProtocolError, CallTimeoutError, CallTooLargeError } from './errors.js'
@@ -27,34 +27,23 @@ export interface LinkHandlers {
   closed(result: { bye: boolean, error?: Error }): void
 }
 
-/**
- * Reads one length-prefixed frame, turning the stream's own errors for an
- * oversized length or an expired signal into named call errors.
- */
-export async function readCallFrame (lp: LengthPrefixedStream<Stream>, signal: AbortSignal, what: string): Promise<CallFrame> {
-  let bytes: Uint8Array
-  try {
-    bytes = (await lp.read({ signal })).subarray()
-  } catch (err) {
-    const name = (err as Error).name
-    if (name === 'InvalidDataLengthError' || name === 'InvalidDataLengthLengthError') {
-      throw new CallTooLargeError(`frame longer than ${MAX_CALL_FRAME_BYTES} bytes`)
-    }
-    if (signal.aborted && (signal.reason as Error | undefined)?.name === 'TimeoutError') {
-      throw new CallTimeoutError(`timed out waiting for ${what}`)
-    }
-    throw err
-  }
-  return decodeCallFrame(bytes)
+const FRAME_ERRORS: FrameErrors = {
+  tooLarge: message => new CallTooLargeError(message),
+  timedOut: message => new CallTimeoutError(message)
 }
 
-/** A length-prefixed view of a call stream, bounded by MAX_CALL_FRAME_BYTES. */
-export function callLpStream (stream: Stream): LengthPrefixedStream<Stream> {
-  return lpStream(stream, { maxDataLength: MAX_CALL_FRAME_BYTES })
+/**
+ * Reads and decodes one frame.
+ *
+ * @throws {CallTooLargeError | CallMalformedError} for a frame that does not pass `decodeCallFrame`
+ * @throws {CallTimeoutError} when `signal` times out first
+ */
+export async function readCallFrame (lp: FrameStream, signal: AbortSignal, what: string): Promise<CallFrame> {
+  return decodeCallFrame(await readFrame(lp, { signal, what, maxFrameBytes: MAX_CALL_FRAME_BYTES, errors: FRAME_ERRORS }))
 }
 
 /** Reads the peer's hello (or a refusal, on the dialing side). */
-export async function readHello (lp: LengthPrefixedStream<Stream>, signal: AbortSignal): Promise<HelloFrame | RefuseFrame> {
+export async function readHello (lp: FrameStream, signal: AbortSignal): Promise<HelloFrame | RefuseFrame> {
   const frame = await readCallFrame(lp, AbortSignal.any([signal, AbortSignal.timeout(CALL_HELLO_TIMEOUT_MS)]), 'the hello')
   if (frame.t !== 'hello' && frame.t !== 'refuse') throw new CallProtocolError(`expected a hello, got a ${frame.t} frame`)
   return frame
@@ -69,7 +58,7 @@ export class SignalingLink {
 
   constructor (
     readonly stream: Stream,
-    private readonly lp: LengthPrefixedStream<Stream>,
+    private readonly lp: FrameStream,
     readonly remotePeer: string,
     private readonly handlers: LinkHandlers
   ) {}

@@ -10,12 +10,13 @@ import { describe, expect, it } from 'vitest'
 import { decodeCallFrame, encodeCallFrame, newSessionId, type CallFrame } from '../../src/calls/codec.js'
 import { MAX_CALL_FRAME_BYTES, MAX_CANDIDATE_CHARS, MAX_SDP_BYTES } from '../../src/calls/constants.js'
 import { CallMalformedError, CallTooLargeError } from '../../src/calls/errors.js'
+import { CallFrame as WireFrame, Refuse, Sdp } from '../../src/calls/pb/call.js'
 import { decodeFrame, encodeFrame, type DmFrame } from '../../src/dm/codec.js'
 import { MAX_DM_FRAME_BYTES, MAX_DM_TEXT_BYTES } from '../../src/dm/constants.js'
 import { DmDecryptError, DmMalformedError, DmSenderMismatchError, DmSignatureError, DmTooLargeError, DmWrongRecipientError } from '../../src/dm/errors.js'
 import { openMessage, sealMessage, type SealedMessage } from '../../src/dm/seal.js'
 import { roomTopic } from '../../src/rooms/invite.js'
-import { FUZZ_TIMEOUT_MS, decodes, decodesAsync, jsonFrameInputs, params, rejectsWith, report, runs, tally, utf8 } from './support.js'
+import { FUZZ_TIMEOUT_MS, anyBytes, decodes, decodesAsync, jsonFrameInputs, mutatedBytes, params, rejectsWith, report, runs, tally, utf8 } from './support.js'
 
 const alice = await generateKeyPair('Ed25519')
 const bob = await generateKeyPair('Ed25519')
@@ -69,6 +70,33 @@ const callFrames: CallFrame[] = [
   { t: 'bye' }
 ]
 
+/** Any subset of the fields, each a valid value or a hostile one. */
+const some = <T extends Record<string, unknown>>(fields: { [K in keyof T]: fc.Arbitrary<T[K]> }): fc.Arbitrary<T> => fc.record(fields, { requiredKeys: [] }) as fc.Arbitrary<T>
+/** A generated enum's values (its namespace adds a `codec` beside them). */
+const enumValues = <E extends string>(e: Record<string, unknown>): E[] => Object.values(e).filter((v): v is E => typeof v === 'string')
+const idBytes = fc.oneof(fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ maxLength: 40 }))
+const wireText = (...valid: string[]): fc.Arbitrary<string> => fc.oneof(fc.constantFrom(...valid, ''), fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom(...valid).map(v => v + '\u0000'))
+const wireMedia = some({ audio: fc.boolean(), video: fc.boolean(), screen: fc.boolean() })
+/** Protobuf frames built field by field (any field present or not, valid or not), encoded without our checks. */
+const wireFrames: fc.Arbitrary<Uint8Array> = fc.oneof(
+  some({ hello: some({ topic: wireText(topic, '/peerlink/topic/x'), proof: idBytes, session: idBytes, known: idBytes, media: wireMedia }) }),
+  some({ refuse: some({ reason: fc.constantFrom(...enumValues(Refuse.Reason)) }) }),
+  some({ sdp: some({ type: fc.constantFrom(...enumValues(Sdp.Type)), sdp: wireText(SDP, 'v=0', 'v=0\r\n' + 'a'.repeat(MAX_SDP_BYTES)) }) }),
+  some({ ice: some({ candidate: wireText(CANDIDATE, 'candidate:', 'candidate:' + '1'.repeat(MAX_CANDIDATE_CHARS)), mid: wireText('0', 'audio'), index: fc.oneof(fc.nat(1100), fc.constant(2 ** 32 - 1)), ufrag: wireText('sEMT') }) }),
+  some({ media: wireMedia }),
+  fc.constantFrom({ ping: {} }, { bye: {} }, { ping: {}, bye: {} }, { hello: {}, bye: {} })
+).map(frame => WireFrame.encode(frame as WireFrame))
+/** Call frame inputs: arbitrary bytes, byte-level mutations of valid frames, field-level ones, or valid frames. */
+function callFrameInputs (): fc.Arbitrary<Uint8Array> {
+  const encoded = callFrames.map(encodeCallFrame)
+  return fc.oneof(
+    { arbitrary: anyBytes(), weight: 1 },
+    { arbitrary: wireFrames, weight: 4 },
+    { arbitrary: mutatedBytes(encoded), weight: 3 },
+    { arbitrary: fc.constantFrom(...encoded), weight: 1 }
+  )
+}
+
 function checkCallFrame (f: CallFrame): void {
   // the sender's own check is the receiver's: an accepted frame encodes again
   expect(encodeCallFrame(decodeCallFrame(encodeCallFrame(f)))).toEqual(encodeCallFrame(f))
@@ -111,13 +139,13 @@ describe('fuzzing the call signaling decoder', () => {
   it('decodeCallFrame: a valid frame or CallTooLargeError/CallMalformedError', () => {
     const t = tally()
     const started = performance.now()
-    fc.assert(fc.property(jsonFrameInputs(callFrames), bytes => {
+    fc.assert(fc.property(callFrameInputs(), bytes => {
       decodes(() => decodeCallFrame(bytes), [CallTooLargeError, CallMalformedError], checkCallFrame, t)
     }), params(runs()))
     report('calls decodeCallFrame', t, started)
   }, FUZZ_TIMEOUT_MS)
 
-  it('decodeCallFrame: refuses every frame over MAX_CALL_FRAME_BYTES, even valid JSON', () => {
+  it('decodeCallFrame: refuses every frame over MAX_CALL_FRAME_BYTES, even one that starts as a valid frame', () => {
     const valid = encodeCallFrame({ t: 'ping' })
     fc.assert(fc.property(fc.integer({ min: 1, max: 64 * 1024 }), extra => {
       const bytes = new Uint8Array(MAX_CALL_FRAME_BYTES + extra).fill(0x20)
