@@ -61,11 +61,12 @@ export function decodeFrame (bytes: Uint8Array): DmFrame {
   } catch (err) {
     throw new DmMalformedError(`frame is not a DmFrame: ${(err as Error).message}`)
   }
-  if ((frame.message == null) === (frame.ack == null)) throw new DmMalformedError('a frame must carry exactly one of message and ack')
   if (frame.ack != null) {
+    if (frame.message != null) throw new DmMalformedError('a frame must carry one of message and ack, not both')
     return { type: 'ack', id: uint8ArrayToString(bytesField('ack id', frame.ack.id, ID_BYTES, ID_BYTES), 'base16') }
   }
-  const message = frame.message as WireSealedMessage
+  const { message } = frame
+  if (message == null) throw new DmMalformedError('a frame must carry a message or an ack')
   return {
     type: 'message',
     message: {
