@@ -2,20 +2,24 @@
  * DirectMessages over an in-memory network: streams are @libp2p/utils stream
  * pairs, the "connection" names the dialer as remote peer (as Noise would).
  */
+import 'fake-indexeddb/auto'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { lpStream, streamPair } from '@libp2p/utils'
 import { TypedEventEmitter } from 'main-event'
 import { afterEach, describe, expect, it } from 'vitest'
-import { encodeFrame } from '../src/dm/codec.js'
+import { createStore, set } from 'idb-keyval'
+import { decodeFrame, encodeFrame } from '../src/dm/codec.js'
 import { DM_PROTOCOL, MAX_DM_TEXT_BYTES } from '../src/dm/constants.js'
 import { DirectMessages } from '../src/dm/direct-messages.js'
 import { DmEmptyError, DmTooLargeError } from '../src/dm/errors.js'
 import { sealMessage } from '../src/dm/seal.js'
-import { MemoryDmStore } from '../src/dm/store.js'
+import { DM_DB_STORE, IdbDmStore } from '../src/dm/idb-store.js'
+import { MemoryDmStore, type DmRecord, type DmStore } from '../src/dm/store.js'
 import { InvalidPeerIdError } from '../src/errors.js'
 import type { Connection, Libp2pEvents, PeerId, PrivateKey, Stream, StreamHandler } from '@libp2p/interface'
 import { nextDm } from './support/dm-events.js'
+import { VECTOR_ID, VECTOR_TEXT, vectorAlice, vectorBob, vectorSealed } from './support/dm-vector.js'
 
 /** Peers by PeerId; a peer is reachable while it has a handler for the protocol. */
 const network = new Map<string, FakeLibp2p>()
@@ -80,13 +84,13 @@ interface Node {
   key: PrivateKey
   id: string
   libp2p: FakeLibp2p
-  store: MemoryDmStore
+  store: DmStore
   dms: DirectMessages
 }
 
 const running: DirectMessages[] = []
 
-async function node (key?: PrivateKey, store = new MemoryDmStore(), retry = { initialMs: 20, maxMs: 100, jitter: 0 }): Promise<Node> {
+async function node (key?: PrivateKey, store: DmStore = new MemoryDmStore(), retry = { initialMs: 20, maxMs: 100, jitter: 0 }): Promise<Node> {
   key ??= await generateKeyPair('Ed25519')
   const libp2p = new FakeLibp2p(peerIdFromPrivateKey(key))
   const dms = new DirectMessages({
@@ -193,6 +197,29 @@ describe('DirectMessages', () => {
     expect(await store.outbox()).toEqual([])
   })
 
+  it('delivers a message that dm/1.0.0 left queued in IndexedDB, with its id, and skips one it could not send', async () => {
+    const dbName = 'peerlink-dm-v1-outbox'
+    const raw = createStore(dbName, DM_DB_STORE)
+    const v1: DmRecord = {
+      message: { id: VECTOR_ID, peerId: vectorSealed.to, from: vectorSealed.from, to: vectorSealed.to, text: VECTOR_TEXT, sentAt: vectorSealed.sentAt, status: 'queued', own: true },
+      sealed: vectorSealed
+    }
+    await set([vectorSealed.to, VECTOR_ID], v1, raw)
+    // queued without its sealed copy: never sent, never shown
+    const unsendable = { message: { ...v1.message, id: 'e'.repeat(64), sentAt: 1 } }
+    await set([vectorSealed.to, unsendable.message.id], unsendable, raw)
+    const a = await node(vectorAlice, new IdbDmStore(dbName))
+    const b = await node(vectorBob)
+    await b.dms.start()
+    const received = nextDm(b.dms, 'dm:added')
+    const delivered = nextDm(a.dms, 'dm:updated')
+    await a.dms.start()
+    expect(await delivered).toEqual({ ...v1.message, status: 'delivered' })
+    expect(await received).toEqual({ ...v1.message, peerId: a.id, status: 'received', own: false })
+    expect(await a.dms.conversation(b.id)).toEqual([{ ...v1.message, status: 'delivered' }])
+    expect(await a.store.outbox()).toEqual([])
+  })
+
   it('adds a message delivered twice only once, and acks both times', async () => {
     const a = await node()
     const b = await node()
@@ -204,7 +231,7 @@ describe('DirectMessages', () => {
     const lp = lpStream(stream)
     for (let i = 0; i < 2; i++) {
       await lp.write(encodeFrame({ type: 'message', message: sealed }))
-      expect(JSON.parse(new TextDecoder().decode((await lp.read()).subarray()))).toEqual({ type: 'ack', id })
+      expect(decodeFrame((await lp.read()).subarray())).toEqual({ type: 'ack', id })
     }
     await stream.close()
     expect(added).toBe(1)

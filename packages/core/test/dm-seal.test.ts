@@ -5,6 +5,7 @@ import { MAX_DM_TEXT_BYTES } from '../src/dm/constants.js'
 import { DmDecryptError, DmEmptyError, DmMalformedError, DmSenderMismatchError, DmSignatureError, DmTooLargeError, DmWrongRecipientError } from '../src/dm/errors.js'
 import { encodeText, openMessage, sealedMessageId, sealedSignedBytes, sealMessage, type SealedMessage } from '../src/dm/seal.js'
 import type { PrivateKey } from '@libp2p/interface'
+import { VECTOR_ID, VECTOR_TEXT, vectorAlice, vectorBob, vectorSealed } from './support/dm-vector.js'
 
 const alice = await generateKeyPair('Ed25519')
 const bob = await generateKeyPair('Ed25519')
@@ -36,6 +37,14 @@ describe('sealing direct messages', () => {
     expect(opened).toEqual({ id, from: idOf(alice), to: idOf(bob), sentAt: 1_700_000_000_000, text: 'hello Bob 👋' })
     expect(sealedMessageId(message)).toBe(id)
     expect(id).toMatch(/^[0-9a-f]{64}$/)
+  })
+
+  it('opens a message sealed by dm/1.0.0 with the same id: the seal construction is unchanged', async () => {
+    expect(vectorSealed.from).toBe(idOf(vectorAlice))
+    expect(vectorSealed.to).toBe(idOf(vectorBob))
+    expect(sealedMessageId(vectorSealed)).toBe(VECTOR_ID)
+    expect(await openMessage(vectorSealed, vectorBob, { expectedSender: idOf(vectorAlice) }))
+      .toEqual({ id: VECTOR_ID, from: vectorSealed.from, to: vectorSealed.to, sentAt: vectorSealed.sentAt, text: VECTOR_TEXT })
   })
 
   it('hides the text and uses a fresh ephemeral key and id each time', async () => {

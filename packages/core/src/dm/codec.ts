@@ -1,15 +1,21 @@
 /**
- * Wire frames of the DM protocol: UTF-8 JSON, one per length-prefixed message
- * on the stream, strictly validated (exact keys, types, sizes, canonical
- * base64url) and bounded by MAX_DM_FRAME_BYTES.
+ * Wire frames of the DM protocol: one protobuf `DmFrame` (pb/dm.proto) per
+ * length-prefixed message on the stream, bounded by MAX_DM_FRAME_BYTES and
+ * strictly checked once decoded (exactly one of message and ack, every field
+ * present with its exact size or within its bounds, PeerIds that parse).
  *
- * - `{"type":"message","from","to","sentAt","epk","iv","ct","sig"}`: a sealed message (binary fields base64url)
- * - `{"type":"ack","id"}`: the recipient stored the message with this id
+ * - `message`: a sealed message (PeerIds travel as multihash bytes, and are
+ *   strings here)
+ * - `ack`: the recipient stored the message with this id (32 bytes on the
+ *   wire, hex here)
  */
-import { fromString as uint8ArrayFromString, toString as uint8ArrayToString } from 'uint8arrays'
-import { MAX_DM_FRAME_BYTES, MAX_DM_TEXT_BYTES, MAX_PEER_ID_CHARS } from './constants.js'
+import { peerIdFromMultihash, peerIdFromString } from '@libp2p/peer-id'
+import * as Digest from 'multiformats/hashes/digest'
+import { equals as uint8ArrayEquals, fromString as uint8ArrayFromString, toString as uint8ArrayToString } from 'uint8arrays'
+import { MAX_DM_FRAME_BYTES, MAX_DM_TEXT_BYTES, MAX_PEER_ID_BYTES } from './constants.js'
 import { DmMalformedError, DmTooLargeError } from './errors.js'
-import { EPK_BYTES, IV_BYTES, SIG_BYTES, TAG_BYTES, type SealedMessage } from './seal.js'
+import { DmFrame as WireFrame, type SealedMessage as WireSealedMessage } from './pb/dm.js'
+import { EPK_BYTES, ID_BYTES, IV_BYTES, SIG_BYTES, TAG_BYTES, type SealedMessage } from './seal.js'
 
 export interface MessageFrame {
   type: 'message'
@@ -24,34 +30,19 @@ export interface AckFrame {
 
 export type DmFrame = MessageFrame | AckFrame
 
-const MESSAGE_KEYS = ['type', 'from', 'to', 'sentAt', 'epk', 'iv', 'ct', 'sig'].sort()
-const ACK_KEYS = ['type', 'id'].sort()
 const MESSAGE_ID = /^[0-9a-f]{64}$/
-const PEER_ID = /^[A-Za-z0-9]+$/
-const BASE64URL = /^[A-Za-z0-9_-]*$/
-
-const encoder = new TextEncoder()
-const decoder = new TextDecoder('utf-8', { fatal: true })
+const MAX_SENT_AT = BigInt(Number.MAX_SAFE_INTEGER)
 
 /**
  * Encodes a frame.
  *
+ * @throws {DmMalformedError} a PeerId that does not parse, a sentAt that is not a non-negative integer, an id that is not 64 hex digits
  * @throws {DmTooLargeError} when the frame would exceed MAX_DM_FRAME_BYTES
  */
 export function encodeFrame (frame: DmFrame): Uint8Array {
-  const doc = frame.type === 'ack'
-    ? { type: 'ack', id: frame.id }
-    : {
-        type: 'message',
-        from: frame.message.from,
-        to: frame.message.to,
-        sentAt: frame.message.sentAt,
-        epk: b64(frame.message.epk),
-        iv: b64(frame.message.iv),
-        ct: b64(frame.message.ct),
-        sig: b64(frame.message.sig)
-      }
-  const bytes = encoder.encode(JSON.stringify(doc))
+  const bytes = WireFrame.encode(frame.type === 'ack'
+    ? { ack: { id: ackIdBytes(frame.id) } }
+    : { message: wireMessage(frame.message) })
   if (bytes.byteLength > MAX_DM_FRAME_BYTES) throw new DmTooLargeError(`frame of ${bytes.byteLength} bytes exceeds ${MAX_DM_FRAME_BYTES}`)
   return bytes
 }
@@ -64,72 +55,82 @@ export function encodeFrame (frame: DmFrame): Uint8Array {
  */
 export function decodeFrame (bytes: Uint8Array): DmFrame {
   if (bytes.byteLength > MAX_DM_FRAME_BYTES) throw new DmTooLargeError(`frame of ${bytes.byteLength} bytes exceeds ${MAX_DM_FRAME_BYTES}`)
-  let doc: unknown
+  let frame: WireFrame
   try {
-    doc = JSON.parse(decoder.decode(bytes))
-  } catch {
-    throw new DmMalformedError('frame is not UTF-8 JSON')
+    frame = WireFrame.decode(bytes)
+  } catch (err) {
+    throw new DmMalformedError(`frame is not a DmFrame: ${(err as Error).message}`)
   }
-  if (typeof doc !== 'object' || doc == null || Array.isArray(doc)) throw new DmMalformedError('frame is not a JSON object')
-  const record = doc as Record<string, unknown>
-  const keys = Object.keys(record).sort().join(',')
-  if (record.type === 'ack') {
-    if (keys !== ACK_KEYS.join(',')) throw new DmMalformedError(`ack frame must have exactly the keys ${ACK_KEYS.join(', ')}`)
-    if (typeof record.id !== 'string' || !MESSAGE_ID.test(record.id)) throw new DmMalformedError('ack id must be 64 lowercase hex digits')
-    return { type: 'ack', id: record.id }
+  if (frame.ack != null) {
+    if (frame.message != null) throw new DmMalformedError('a frame must carry one of message and ack, not both')
+    return { type: 'ack', id: uint8ArrayToString(bytesField('ack id', frame.ack.id, ID_BYTES, ID_BYTES), 'base16') }
   }
-  if (record.type === 'message') {
-    if (keys !== MESSAGE_KEYS.join(',')) throw new DmMalformedError(`message frame must have exactly the keys ${MESSAGE_KEYS.join(', ')}`)
-    const { from, to, sentAt } = record
-    return {
-      type: 'message',
-      message: {
-        from: peerIdField('from', from),
-        to: peerIdField('to', to),
-        sentAt: sentAtField(sentAt),
-        epk: bytesField('epk', record.epk, EPK_BYTES, EPK_BYTES),
-        iv: bytesField('iv', record.iv, IV_BYTES, IV_BYTES),
-        ct: bytesField('ct', record.ct, TAG_BYTES + 1, MAX_DM_TEXT_BYTES + TAG_BYTES),
-        sig: bytesField('sig', record.sig, SIG_BYTES, SIG_BYTES)
-      }
+  const { message } = frame
+  if (message == null) throw new DmMalformedError('a frame must carry a message or an ack')
+  return {
+    type: 'message',
+    message: {
+      from: peerIdField('from', message.from),
+      to: peerIdField('to', message.to),
+      sentAt: sentAtField(message.sentAt),
+      epk: bytesField('epk', message.epk, EPK_BYTES, EPK_BYTES),
+      iv: bytesField('iv', message.iv, IV_BYTES, IV_BYTES),
+      ct: bytesField('ct', message.ct, TAG_BYTES + 1, MAX_DM_TEXT_BYTES + TAG_BYTES),
+      sig: bytesField('sig', message.sig, SIG_BYTES, SIG_BYTES)
     }
   }
-  throw new DmMalformedError('frame type must be "message" or "ack"')
 }
 
-function peerIdField (name: string, value: unknown): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_PEER_ID_CHARS || !PEER_ID.test(value)) {
+function wireMessage (message: SealedMessage): WireSealedMessage {
+  if (!Number.isSafeInteger(message.sentAt) || message.sentAt < 0) throw new DmMalformedError('sentAt must be a non-negative integer (epoch ms)')
+  // copies: the generated types want ArrayBuffer-backed arrays
+  return {
+    from: new Uint8Array(peerIdBytes('from', message.from)),
+    to: new Uint8Array(peerIdBytes('to', message.to)),
+    sentAt: BigInt(message.sentAt),
+    epk: new Uint8Array(message.epk),
+    iv: new Uint8Array(message.iv),
+    ct: new Uint8Array(message.ct),
+    sig: new Uint8Array(message.sig)
+  }
+}
+
+function peerIdBytes (name: string, peerId: string): Uint8Array {
+  try {
+    return peerIdFromString(peerId).toMultihash().bytes
+  } catch {
     throw new DmMalformedError(`${name} must be a PeerId string`)
   }
-  return value
 }
 
-function sentAtField (value: unknown): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new DmMalformedError('sentAt must be a non-negative integer (epoch ms)')
-  }
-  return value
+function ackIdBytes (id: string): Uint8Array<ArrayBuffer> {
+  if (!MESSAGE_ID.test(id)) throw new DmMalformedError('an ack id must be 64 lowercase hex digits')
+  return new Uint8Array(uint8ArrayFromString(id, 'base16'))
 }
 
-/** Canonical unpadded base64url of `min`..`max` bytes. */
-function bytesField (name: string, value: unknown, min: number, max: number): Uint8Array {
-  if (typeof value !== 'string' || value.length > Math.ceil(max * 4 / 3) || !BASE64URL.test(value)) {
-    throw new DmMalformedError(`${name} must be base64url of ${min === max ? min : `${min}..${max}`} bytes`)
-  }
-  let bytes: Uint8Array
+/** A PeerId's multihash bytes as its string form (base58btc): what the seal signs. */
+function peerIdField (name: string, bytes: Uint8Array): string {
+  if (bytes.byteLength === 0 || bytes.byteLength > MAX_PEER_ID_BYTES) throw new DmMalformedError(`${name} must be a PeerId of 1..${MAX_PEER_ID_BYTES} bytes`)
   try {
-    // a plain Uint8Array (Node's decoder returns a Buffer)
-    bytes = new Uint8Array(uint8ArrayFromString(value, 'base64url'))
+    const id = peerIdFromMultihash(Digest.decode(bytes))
+    // Digest.decode checks the digest's length; the multihash must also be the one we were given
+    if (uint8ArrayEquals(id.toMultihash().bytes, bytes)) return id.toString()
   } catch {
-    throw new DmMalformedError(`${name} is not valid base64url`)
+    // named below
   }
-  if (b64(bytes) !== value) throw new DmMalformedError(`${name} is not canonical base64url`)
+  throw new DmMalformedError(`${name} is not a PeerId`)
+}
+
+function sentAtField (value: bigint): number {
+  // the runtime reads a fixed64 of 2^63 or more as negative
+  if (value < 0n || value > MAX_SENT_AT) throw new DmMalformedError('sentAt must be at most 2^53 - 1 (epoch ms)')
+  return Number(value)
+}
+
+/** A copy of `min`..`max` bytes (the decoder's are views into the frame). */
+function bytesField (name: string, bytes: Uint8Array, min: number, max: number): Uint8Array {
   if (bytes.byteLength < min || bytes.byteLength > max) {
     throw new DmMalformedError(`${name} must be ${min === max ? min : `${min}..${max}`} bytes, not ${bytes.byteLength}`)
   }
-  return bytes
-}
-
-function b64 (bytes: Uint8Array): string {
-  return uint8ArrayToString(bytes, 'base64url')
+  return bytes.slice()
 }

@@ -4,11 +4,11 @@
  */
 import { logger } from '@libp2p/logger'
 import { TypedEventEmitter } from 'main-event'
-import { DEFAULT_TIMEOUT_MS } from '../constants.js'
+import { CONNECT_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, STREAM_OPEN_TIMEOUT_MS } from '../constants.js'
 import { InvalidPeerIdError } from '../errors.js'
 import { openStream } from '../connectivity/open-stream.js'
 import { parsePeerId } from '../peer-id.js'
-import { DM_DIAL_TIMEOUT_MS, DM_PROTOCOL, DM_RETRY_BACKOFF, DM_STREAM_TIMEOUT_MS } from './constants.js'
+import { DM_PROTOCOL, DM_RETRY_BACKOFF } from './constants.js'
 import { Outbox } from './outbox.js'
 import { safetyNumber } from './safety-number.js'
 import { encodeText, sealMessage, type OpenedMessage } from './seal.js'
@@ -172,8 +172,8 @@ export class DirectMessages extends TypedEventEmitter<DirectMessagesEvents> impl
    */
   private async openStream (peerId: string, stop: AbortSignal): Promise<Stream> {
     return openStream(this.components, peerId, DM_PROTOCOL, {
-      signal: AbortSignal.any([stop, AbortSignal.timeout(DM_DIAL_TIMEOUT_MS)]),
-      streamTimeoutMs: DM_STREAM_TIMEOUT_MS
+      signal: AbortSignal.any([stop, AbortSignal.timeout(CONNECT_TIMEOUT_MS)]),
+      streamTimeoutMs: STREAM_OPEN_TIMEOUT_MS
     })
   }
 

@@ -2,9 +2,19 @@
  * Direct messages in the browser's IndexedDB, so conversations and the
  * outbox survive reloads. One object store, keyed `[peerId, id]`, so a
  * conversation is one key range.
+ *
+ * Records are structured clones of {@link DmRecord}, the same since dm/1.0.0:
+ * the sealed copy of a queued message holds the seal's fields, not its wire
+ * encoding, and the seal construction did not change with dm/2.0.0, so a
+ * message queued by an older version is sent as a dm/2.0.0 frame with the same
+ * id. Every record is checked as it is read: one that is not a message is
+ * skipped, a queued one without a sealed copy that matches it (it could never
+ * be sent) is skipped, and a sealed copy kept with a message that is no longer
+ * queued is left out; each with a log line.
  */
 import { logger } from '@libp2p/logger'
 import { createStore, get, promisifyRequest, set, values, type UseStore } from 'idb-keyval'
+import { isSealedMessage, sealedMessageId } from './seal.js'
 import { lastPerConversation, type DmRecord, type DmStore } from './store.js'
 import type { DirectMessage } from './types.js'
 import type { AbortOptions } from '@libp2p/interface'
@@ -30,8 +40,7 @@ export class IdbDmStore implements DmStore {
 
   async get (peerId: string, id: string, options: AbortOptions = {}): Promise<DmRecord | undefined> {
     options.signal?.throwIfAborted()
-    const value: unknown = await get([peerId, id], this.store)
-    return isRecord(value) ? value : undefined
+    return readable([await get<unknown>([peerId, id], this.store)])[0]
   }
 
   async messages (peerId: string, options: AbortOptions = {}): Promise<DirectMessage[]> {
@@ -39,7 +48,7 @@ export class IdbDmStore implements DmStore {
     // arrays sort after strings, so [peerId, []] is above every [peerId, id]
     const range = IDBKeyRange.bound([peerId], [peerId, []])
     const found = await this.store('readonly', async store => promisifyRequest<unknown[]>(store.getAll(range)))
-    return valid(found).map(r => r.message)
+    return readable(found).map(r => r.message)
   }
 
   async lastMessages (options: AbortOptions = {}): Promise<DirectMessage[]> {
@@ -53,20 +62,44 @@ export class IdbDmStore implements DmStore {
   /** Every record. Conversations are small enough for a scan (done on start and for the conversation list). */
   private async all (options: AbortOptions): Promise<DmRecord[]> {
     options.signal?.throwIfAborted()
-    return valid(await values<unknown>(this.store))
+    return readable(await values<unknown>(this.store))
   }
 }
 
-function valid (found: unknown[]): DmRecord[] {
-  const records = found.filter(isRecord)
-  if (records.length !== found.length) log.error('skipped %d unreadable stored direct messages', found.length - records.length)
+/** The records among `found` that can be used, as they can be used (see the module's comment). */
+function readable (found: unknown[]): DmRecord[] {
+  const records: DmRecord[] = []
+  for (const value of found) {
+    if (value === undefined) continue
+    const record = readRecord(value)
+    if (record != null) records.push(record)
+  }
   return records
+}
+
+function readRecord (value: unknown): DmRecord | undefined {
+  if (!isRecord(value)) {
+    log.error('skipped an unreadable stored direct message')
+    return undefined
+  }
+  const { message, sealed } = value
+  if (message.status !== 'queued') {
+    if (sealed !== undefined) log('left out the sealed copy kept with %s message %s', message.status, message.id)
+    return { message }
+  }
+  // the id check hashes the sealed copy (at most 64 KiB): queued messages are few
+  if (!isSealedMessage(sealed) || sealed.from !== message.from || sealed.to !== message.peerId || sealed.sentAt !== message.sentAt || sealedMessageId(sealed) !== message.id) {
+    log.error('skipped queued direct message %s to %s: its sealed copy is missing or does not match it, so it cannot be sent', message.id, message.peerId)
+    return undefined
+  }
+  return { message, sealed }
 }
 
 function isRecord (value: unknown): value is DmRecord {
   const message = (value as Partial<DmRecord> | undefined)?.message
   return typeof message === 'object' && message != null &&
     typeof message.id === 'string' && typeof message.peerId === 'string' &&
-    typeof message.text === 'string' && typeof message.sentAt === 'number' &&
+    typeof message.from === 'string' && typeof message.to === 'string' &&
+    typeof message.text === 'string' && typeof message.sentAt === 'number' && typeof message.own === 'boolean' &&
     (message.status === 'queued' || message.status === 'delivered' || message.status === 'received')
 }

@@ -5,6 +5,7 @@
  * - {@link DmStore}: where messages persist; {@link IdbDmStore} in browsers, {@link MemoryDmStore} in tests
  * - {@link safetyNumber}: the short number two people compare to check each other's identity
  * - {@link sealMessage} / {@link openMessage}: the end-to-end sealing, for a store-and-forward copy
+ * - {@link encodeFrame} / {@link decodeFrame}: the wire frames of DM_PROTOCOL (protobuf, pb/dm.proto)
  * - errors: one class per condition, each with a stable `name`
  */
 export { DirectMessages, type DirectMessagesComponents, type DirectMessagesInit } from './direct-messages.js'

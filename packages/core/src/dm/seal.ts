@@ -4,11 +4,15 @@
  *
  * - Confidentiality: a fresh ephemeral X25519 key agrees a secret with the
  *   recipient's X25519 key (derived from the Ed25519 key inside its PeerId);
- *   HKDF-SHA256 turns it into an AES-256-GCM key. The header (from, to,
- *   sentAt, ephemeral key) is the AEAD's associated data.
+ *   HKDF-SHA256 turns it into an AES-256-GCM key. The header (context, from,
+ *   to, sentAt, ephemeral key) is the HKDF info and the AEAD's associated data.
  * - Authenticity: the sender's Ed25519 identity key signs the header, nonce and
  *   ciphertext. The id is the SHA-256 of exactly those signed bytes, so the
  *   signature binds from, to, sentAt and id.
+ *
+ * The signed bytes do not depend on the wire encoding (PeerIds enter them as
+ * their base58btc strings, sentAt as decimal digits): the construction is the
+ * same in dm/1.0.0 and dm/2.0.0, and docs/protocols.md specifies it.
  */
 import { ed25519, x25519 } from '@noble/curves/ed25519.js'
 import { sha256 } from '@noble/hashes/sha2.js'
@@ -24,6 +28,8 @@ export const IV_BYTES = 12
 export const SIG_BYTES = 64
 /** AES-GCM authentication tag appended to the ciphertext. */
 export const TAG_BYTES = 16
+/** A message id: SHA-256 of the signed bytes. */
+export const ID_BYTES = 32
 
 /** A message as it travels and as the sender keeps it until acked. */
 export interface SealedMessage {
@@ -172,13 +178,26 @@ export async function openMessage (sealed: SealedMessage, privateKey: PrivateKey
 }
 
 function checkShape (sealed: SealedMessage): void {
-  const ok = sealed.epk?.byteLength === EPK_BYTES &&
-    sealed.iv?.byteLength === IV_BYTES &&
-    sealed.sig?.byteLength === SIG_BYTES &&
-    sealed.ct?.byteLength > TAG_BYTES && sealed.ct.byteLength <= MAX_DM_TEXT_BYTES + TAG_BYTES &&
+  if (!isSealedMessage(sealed)) throw new DmMalformedError('the sealed message has fields of the wrong type or size')
+}
+
+/**
+ * True when `value` has the fields of a sealed message, each of the right
+ * type and size (whether it opens is for {@link openMessage} to say).
+ */
+export function isSealedMessage (value: unknown): value is SealedMessage {
+  const sealed = value as Partial<SealedMessage> | null | undefined
+  return typeof sealed === 'object' && sealed != null &&
     typeof sealed.from === 'string' && typeof sealed.to === 'string' &&
-    Number.isSafeInteger(sealed.sentAt) && sealed.sentAt >= 0
-  if (!ok) throw new DmMalformedError('the sealed message has fields of the wrong type or size')
+    Number.isSafeInteger(sealed.sentAt) && (sealed.sentAt as number) >= 0 &&
+    hasBytes(sealed.epk, EPK_BYTES, EPK_BYTES) &&
+    hasBytes(sealed.iv, IV_BYTES, IV_BYTES) &&
+    hasBytes(sealed.ct, TAG_BYTES + 1, MAX_DM_TEXT_BYTES + TAG_BYTES) &&
+    hasBytes(sealed.sig, SIG_BYTES, SIG_BYTES)
+}
+
+function hasBytes (value: unknown, min: number, max: number): boolean {
+  return value instanceof Uint8Array && value.byteLength >= min && value.byteLength <= max
 }
 
 /**

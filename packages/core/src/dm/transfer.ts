@@ -5,7 +5,7 @@
  * anything unexpected; nothing here throws past its caller's catch.
  */
 import { logger } from '@libp2p/logger'
-import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
+import { frameStream, readFrame, type FrameErrors, type FrameStream } from '../connectivity/frames.js'
 import { decodeFrame, encodeFrame } from './codec.js'
 import { DM_ACK_TIMEOUT_MS, DM_IDLE_TIMEOUT_MS, MAX_DM_FRAME_BYTES } from './constants.js'
 import { DmProtocolError, DmTimeoutError, DmTooLargeError } from './errors.js'
@@ -17,6 +17,11 @@ const log = logger('peerlink:dm')
 
 /** Grace period for closing a stream whose work is done. */
 const CLOSE_TIMEOUT_MS = 5_000
+
+const FRAME_ERRORS: FrameErrors = {
+  tooLarge: message => new DmTooLargeError(message),
+  timedOut: message => new DmTimeoutError(message)
+}
 
 export interface SendInit {
   /** The next queued message to send on this stream, or undefined when done. */
@@ -33,7 +38,7 @@ export interface SendInit {
  * @throws {DmProtocolError | DmTimeoutError | DmTooLargeError | DmMalformedError} or a stream error; the stream is aborted first
  */
 export async function sendMessages (stream: Stream, init: SendInit): Promise<void> {
-  const lp = lpStream(stream, { maxDataLength: MAX_DM_FRAME_BYTES })
+  const lp = frameStream(stream, { maxFrameBytes: MAX_DM_FRAME_BYTES })
   const sent = new Set<string>()
   try {
     for (let record = init.next(); record != null; record = init.next()) {
@@ -44,7 +49,7 @@ export async function sendMessages (stream: Stream, init: SendInit): Promise<voi
       sent.add(id)
       const signal = AbortSignal.any([init.signal, AbortSignal.timeout(DM_ACK_TIMEOUT_MS)])
       await lp.write(encodeFrame({ type: 'message', message: record.sealed }), { signal })
-      const reply = decodeFrame(await readFrame(lp, signal, 'the ack'))
+      const reply = decodeFrame(await read(lp, signal, 'the ack'))
       if (reply.type !== 'ack') throw new DmProtocolError('expected an ack, got a message')
       if (reply.id !== id) throw new DmProtocolError(`expected the ack of ${id}, got one of ${reply.id}`)
       await init.acked(record)
@@ -72,13 +77,13 @@ export interface ReceiveInit {
  * not check out or a timeout, it logs and aborts the stream.
  */
 export async function receiveMessages (stream: Stream, init: ReceiveInit): Promise<void> {
-  const lp = lpStream(stream, { maxDataLength: MAX_DM_FRAME_BYTES })
+  const lp = frameStream(stream, { maxFrameBytes: MAX_DM_FRAME_BYTES })
   try {
     while (true) {
       const signal = AbortSignal.any([init.signal, AbortSignal.timeout(DM_IDLE_TIMEOUT_MS)])
       let bytes: Uint8Array
       try {
-        bytes = await readFrame(lp, signal, 'a message')
+        bytes = await read(lp, signal, 'a message')
       } catch (err) {
         // the dialer closed its side between two frames (or mid-frame: that message simply is not acked)
         if ((err as Error).name === 'UnexpectedEOFError') break
@@ -104,23 +109,9 @@ export async function receiveMessages (stream: Stream, init: ReceiveInit): Promi
   }
 }
 
-/**
- * Reads one length-prefixed frame, turning the stream's own errors for an
- * oversized length or an expired signal into named DM errors.
- */
-async function readFrame (lp: LengthPrefixedStream<Stream>, signal: AbortSignal, what: string): Promise<Uint8Array> {
-  try {
-    return (await lp.read({ signal })).subarray()
-  } catch (err) {
-    const name = (err as Error).name
-    if (name === 'InvalidDataLengthError' || name === 'InvalidDataLengthLengthError') {
-      throw new DmTooLargeError(`frame longer than ${MAX_DM_FRAME_BYTES} bytes`)
-    }
-    if (signal.aborted && (signal.reason as Error | undefined)?.name === 'TimeoutError') {
-      throw new DmTimeoutError(`timed out waiting for ${what}`)
-    }
-    throw err
-  }
+/** Reads one frame, with the DM errors for an oversized one or a timeout. */
+async function read (lp: FrameStream, signal: AbortSignal, what: string): Promise<Uint8Array> {
+  return readFrame(lp, { signal, what, maxFrameBytes: MAX_DM_FRAME_BYTES, errors: FRAME_ERRORS })
 }
 
 function toError (err: unknown): Error {
