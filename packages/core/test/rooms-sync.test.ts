@@ -7,7 +7,7 @@ import { MAX_SYNC_FRAME_BYTES, MAX_SYNC_MESSAGES, SYNC_BUCKET_MS } from '../src/
 import { deriveRoomKeys, openEnvelope, sealEnvelope, type RoomKeys } from '../src/rooms/crypto.js'
 import { utf8 } from '../src/rooms/encoding.js'
 import { envelopeId, type Envelope } from '../src/rooms/envelope.js'
-import { MalformedFrameError, SyncError, SyncRefusedError } from '../src/rooms/errors.js'
+import { MalformedFrameError, SyncError, SyncRefusedError, SyncTimeoutError } from '../src/rooms/errors.js'
 import { History } from '../src/rooms/history.js'
 import { createRoomInvite, roomTopic } from '../src/rooms/invite.js'
 import { SyncFrame } from '../src/rooms/pb/sync.js'
@@ -88,6 +88,14 @@ describe('history sync', () => {
     await expect(refused).rejects.toThrow(SyncRefusedError)
     await expect(refused).rejects.toThrow(SyncError)
     expect(await served).toBe(0)
+  })
+
+  it('gives up on a member that does not answer, by name', async () => {
+    const r = await room()
+    const [c] = await framePair()
+    const silent = requestHistory(c, { topic: r.topic, log: new History() }, PROOF, async () => {}, { signal: AbortSignal.timeout(200) })
+    await expect(silent).rejects.toThrow(SyncTimeoutError)
+    await expect(silent).rejects.toThrow('timed out waiting for the diff frame')
   })
 
   it('rejects malformed frames on both sides', async () => {
