@@ -5,6 +5,7 @@
  */
 import { createPeer, loadOrCreateIdentity, MemoryKeyStore, parseRelayList, roomTopic, type Peerlink, type Room, type RoomEvents } from '@peerlink/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { decodeEnvelope, encodeEnvelope } from '../../packages/core/src/rooms/envelope.js'
 import { processMemoryContains } from './support/process-memory.js'
 import { startRelay, type RelayProcess } from './support/relay-process.js'
 
@@ -89,16 +90,21 @@ describe('rooms between Node peers through a relay', () => {
     // tried: a room of mallory's own with the same topic (right format, wrong key)
     const fake = await mallory.rooms.join({ roomId: room.roomId, key: new Uint8Array(32).fill(7) })
     await fake.send('let me in')
-    // tried: garbage bytes, and a valid-looking envelope signed by mallory but claiming a's PeerId
+    // tried: garbage bytes, an envelope of the JSON format (version 1), and a valid-looking envelope
+    // with a signature that is not a's but claiming a's PeerId
     await mallory.libp2p.services.pubsub.publish(topic, new TextEncoder().encode('garbage'))
-    const forged = { v: 1, t: topic, a: a.peerId, h: [Date.now(), 0], n: 'AAAAAAAAAAAAAAAA', c: 'AAAA', s: 'AAAA' }
-    await mallory.libp2p.services.pubsub.publish(topic, new TextEncoder().encode(JSON.stringify(forged)))
+    const json = { v: 1, t: topic, a: a.peerId, h: [Date.now(), 0], n: 'AAAAAAAAAAAAAAAA', c: 'AAAA', s: 'AAAA' }
+    await mallory.libp2p.services.pubsub.publish(topic, new TextEncoder().encode(JSON.stringify(json)))
+    const forged = { version: 2, topic, author: a.peerId, wall: Date.now(), counter: 0, iv: new Uint8Array(12), ciphertext: new Uint8Array(20), signature: new Uint8Array(64).fill(1) }
+    await mallory.libp2p.services.pubsub.publish(topic, encodeEnvelope(forged))
 
     // what mallory receives of a real message is ciphertext only
     const canary = `canary-${Math.random().toString(36).slice(2)}`
     const seenByMallory = new Promise<Uint8Array>(resolve => {
       mallory.libp2p.services.pubsub.addEventListener('message', (evt) => {
-        if (evt.detail.topic === topic && evt.detail.type === 'signed' && evt.detail.from.equals(a.libp2p.peerId) && new TextDecoder().decode(evt.detail.data).includes('"c"')) resolve(evt.detail.data)
+        if (evt.detail.topic !== topic || evt.detail.type !== 'signed' || !evt.detail.from.equals(a.libp2p.peerId)) return
+        // a's chat message, not one of its presences (whose payload is shorter than the canary)
+        if (decodeEnvelope(evt.detail.data).ciphertext.byteLength >= 16 + canary.length) resolve(evt.detail.data)
       })
     })
     const sent = await room.send(canary)

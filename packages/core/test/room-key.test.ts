@@ -3,7 +3,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
 import { describe, expect, it } from 'vitest'
 import { deriveRoomKeys, sealEnvelope, type RoomKeys } from '../src/rooms/crypto.js'
-import { encodeEnvelope } from '../src/rooms/envelope.js'
+import { decodeEnvelope, encodeEnvelope } from '../src/rooms/envelope.js'
 import { HybridClock } from '../src/rooms/hlc.js'
 import { createRoomInvite, roomTopic } from '../src/rooms/invite.js'
 import { Room, type RoomOptions } from '../src/rooms/room.js'
@@ -77,9 +77,9 @@ describe('a room joined by a link with the wrong key', () => {
     const invite = createRoomInvite()
     const { room } = await joined(invite)
     const ann = await generateKeyPair('Ed25519')
-    const frame = JSON.parse(new TextDecoder().decode(await presenceFrom(ann, await deriveRoomKeys(wrongKey(invite).key), invite.roomId)))
-    frame.s = frame.s.slice(0, -4) + (frame.s.endsWith('AAAA') ? 'BBBB' : 'AAAA')
-    await room.receive(new TextEncoder().encode(JSON.stringify(frame)))
+    const frame = decodeEnvelope(await presenceFrom(ann, await deriveRoomKeys(wrongKey(invite).key), invite.roomId))
+    frame.signature[0] = frame.signature[0]! ^ 0xff
+    await room.receive(encodeEnvelope(frame))
     expect(room.dropped['bad-signature']).toBe(1)
     expect(room.keyState).toBe('unconfirmed')
   })

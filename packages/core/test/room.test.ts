@@ -3,7 +3,8 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
 import { MAX_TEXT_BYTES, RATE_BURST } from '../src/rooms/constants.js'
 import { deriveRoomKeys, sealEnvelope } from '../src/rooms/crypto.js'
-import { encodeEnvelope } from '../src/rooms/envelope.js'
+import { toBase64url } from '../src/rooms/encoding.js'
+import { associatedData, encodeEnvelope, signedBytes } from '../src/rooms/envelope.js'
 import { EmptyMessageError, MessageTooLargeError } from '../src/rooms/errors.js'
 import { HybridClock } from '../src/rooms/hlc.js'
 import { createRoomInvite, roomTopic } from '../src/rooms/invite.js'
@@ -83,5 +84,24 @@ describe('a room', () => {
     await room.receive(await seal(roomTopic(createRoomInvite().roomId)))
     expect(room.dropped['wrong-room']).toBe(1)
     expect(room.members().map(m => m.name)).toEqual(['Ann', 'O'])
+  })
+
+  it('drops an envelope of the JSON format (version 1) as malformed, and never shows it', async () => {
+    const { room, keys, invite } = await setup()
+    const other = await generateKeyPair('Ed25519')
+    // what a member on the earlier version publishes: a JSON envelope, signed and sealed with the room key
+    const header = { version: 1, topic: roomTopic(invite.roomId), author: peerIdFromPrivateKey(other).toString(), wall: Date.now(), counter: 0 }
+    const iv = crypto.getRandomValues(new Uint8Array(12))
+    const plaintext = new TextEncoder().encode(JSON.stringify({ k: 'chat', text: 'from the old version', name: 'O' }))
+    const ciphertext = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: associatedData(header) as Uint8Array<ArrayBuffer> }, keys.messages, plaintext))
+    const signature = await other.sign(signedBytes({ ...header, iv, ciphertext }))
+    const json = { v: 1, t: header.topic, a: header.author, h: [header.wall, header.counter], n: toBase64url(iv), c: toBase64url(ciphertext), s: toBase64url(signature) }
+    const dropped: string[] = []
+    room.addEventListener('message:dropped', (e) => { dropped.push(e.detail.reason) })
+    await room.receive(new TextEncoder().encode(JSON.stringify(json)), header.author)
+    expect(dropped).toEqual(['malformed'])
+    expect(room.dropped.malformed).toBe(1)
+    expect(room.messages()).toEqual([])
+    expect(room.members().map(m => m.name)).toEqual(['Ann'])
   })
 })

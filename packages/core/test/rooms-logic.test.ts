@@ -2,10 +2,11 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
 import { deriveRoomKeys, membershipProof, openEnvelope, sealEnvelope, verifyMembershipProof } from '../src/rooms/crypto.js'
-import { decodeEnvelope, encodeEnvelope, envelopeId } from '../src/rooms/envelope.js'
+import { decodeEnvelope, encodeEnvelope, envelopeId, type Envelope } from '../src/rooms/envelope.js'
 import { BadSignatureError, InvalidRoomLinkError, MalformedFrameError, OversizedFrameError, UndecryptableError } from '../src/rooms/errors.js'
 import { compareMessages, HybridClock } from '../src/rooms/hlc.js'
 import { createRoomInvite, parseRoomLink, roomLink, roomTopic } from '../src/rooms/invite.js'
+import { RoomEnvelope } from '../src/rooms/pb/envelope.js'
 import { RateLimiter } from '../src/rooms/rate-limiter.js'
 import { utf8 } from '../src/rooms/encoding.js'
 
@@ -88,6 +89,7 @@ describe('room message envelopes', () => {
   it('encrypts, signs, and opens again', async () => {
     const { keys, envelope } = await setup()
     expect(new TextDecoder().decode(encodeEnvelope(envelope))).not.toContain('canary-1234')
+    expect(envelope.version).toBe(2)
     expect(await openEnvelope(keys, decodeEnvelope(encodeEnvelope(envelope)))).toEqual({ k: 'chat', text: 'canary-1234', name: 'Ann' })
   })
 
@@ -97,29 +99,47 @@ describe('room message envelopes', () => {
     expect(envelopeId(await seal())).not.toBe(envelopeId(await seal()))
   })
 
-  it('rejects a tampered ciphertext, clock or author, and a wrong key', async () => {
+  it('rejects a tampered ciphertext, clock, version or author, and a wrong key', async () => {
     const { keys, envelope, topic } = await setup()
-    const flip = (s: string): string => (s[0] === 'A' ? 'B' : 'A') + s.slice(1)
-    // tried: changed ciphertext, changed clock, signature of another author
-    await expect(openEnvelope(keys, { ...envelope, c: flip(envelope.c) })).rejects.toThrow(BadSignatureError)
-    await expect(openEnvelope(keys, { ...envelope, h: [2, 0] })).rejects.toThrow(BadSignatureError)
+    const flip = (bytes: Uint8Array): Uint8Array<ArrayBuffer> => Uint8Array.from(bytes, (b, i) => i === 0 ? b ^ 1 : b)
+    // tried: changed ciphertext, changed clock, another version, signature of another author
+    await expect(openEnvelope(keys, { ...envelope, ciphertext: flip(envelope.ciphertext) })).rejects.toThrow(BadSignatureError)
+    await expect(openEnvelope(keys, { ...envelope, wall: 2 })).rejects.toThrow(BadSignatureError)
+    await expect(openEnvelope(keys, { ...envelope, version: 1 })).rejects.toThrow(BadSignatureError)
     // tried: a signature too short to be one
-    await expect(openEnvelope(keys, { ...envelope, s: 'AAAA' })).rejects.toThrow(BadSignatureError)
+    await expect(openEnvelope(keys, { ...envelope, signature: new Uint8Array(3) })).rejects.toThrow(BadSignatureError)
     const mallory = await generateKeyPair('Ed25519')
     const forged = await sealEnvelope({ keys, topic, privateKey: mallory, author: peerIdFromPrivateKey(mallory).toString(), hlc: { wall: 1, counter: 0 }, payload: { k: 'chat', text: 'x', name: '' } })
-    await expect(openEnvelope(keys, { ...forged, a: envelope.a })).rejects.toThrow(BadSignatureError)
+    await expect(openEnvelope(keys, { ...forged, author: envelope.author })).rejects.toThrow(BadSignatureError)
     // tried: a correctly signed message under another room key
     await expect(openEnvelope(await deriveRoomKeys(createRoomInvite().key), envelope)).rejects.toThrow(UndecryptableError)
   })
 
+  it('gives an envelope one encoding, hence one id, however its fields arrived', async () => {
+    const { envelope } = await setup()
+    const encoded = encodeEnvelope(envelope)
+    // the same fields with the signature (field 8) first: decoded, it is the same envelope
+    const signatureAt = encoded.byteLength - 2 - envelope.signature.byteLength
+    const reordered = new Uint8Array([...encoded.subarray(signatureAt), ...encoded.subarray(0, signatureAt)])
+    expect(reordered).not.toEqual(encoded)
+    expect(envelopeId(decodeEnvelope(reordered))).toBe(envelopeId(envelope))
+    expect(encodeEnvelope(decodeEnvelope(reordered))).toEqual(encoded)
+  })
+
   it('rejects malformed and oversized frames', () => {
-    // tried: not JSON, wrong version, bad author, bad clock, non-base64 fields, 100 KiB of padding
+    const good: Envelope = { version: 2, topic: 't', author: '12D3KooWDwnipgEZeQ3u1mE9PHVaTAFGUazc8x88nxF3bwgpbFc4', wall: 1, counter: 0, iv: new Uint8Array(12), ciphertext: new Uint8Array(1), signature: new Uint8Array(64) }
+    expect(decodeEnvelope(RoomEnvelope.encode(good))).toEqual(good)
+    // tried: not protobuf, the JSON format of version 1, unknown versions, bad author, huge clock, missing bytes
     expect(() => decodeEnvelope(utf8.encode('{nope'))).toThrow(MalformedFrameError)
-    const good = { v: 1, t: 't', a: '12D3KooWDwnipgEZeQ3u1mE9PHVaTAFGUazc8x88nxF3bwgpbFc4', h: [1, 0], n: 'AA', c: 'AA', s: 'AA' }
-    expect(decodeEnvelope(utf8.encode(JSON.stringify(good)))).toEqual(good)
-    for (const bad of [{ ...good, v: 2 }, { ...good, a: 'x' }, { ...good, h: [1] }, { ...good, h: [-1, 0] }, { ...good, c: 'a b' }, { ...good, s: 5 }, [], null]) {
-      expect(() => decodeEnvelope(utf8.encode(JSON.stringify(bad))), JSON.stringify(bad)).toThrow(MalformedFrameError)
+    const json = { v: 1, t: 't', a: good.author, h: [1, 0], n: 'AAAAAAAAAAAAAAAA', c: 'AA', s: 'AA' }
+    expect(() => decodeEnvelope(utf8.encode(JSON.stringify(json)))).toThrow(MalformedFrameError)
+    const bad: Array<Partial<Envelope>> = [{ version: 0 }, { version: 3 }, { author: 'x' }, { topic: 'x'.repeat(201) }, { iv: new Uint8Array(0) }, { ciphertext: new Uint8Array(0) }, { signature: new Uint8Array(0) }]
+    for (const change of bad) {
+      expect(() => decodeEnvelope(RoomEnvelope.encode({ ...good, ...change })), JSON.stringify(Object.keys(change))).toThrow(MalformedFrameError)
     }
+    // a wall clock of 2^60 ms (field 4, a varint the encoder refuses to write)
+    const huge = new Uint8Array([...RoomEnvelope.encode(good), 0x20, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10])
+    expect(() => decodeEnvelope(huge)).toThrow(MalformedFrameError)
     expect(() => decodeEnvelope(new Uint8Array(100 * 1024))).toThrow(OversizedFrameError)
   })
 

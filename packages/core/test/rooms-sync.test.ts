@@ -1,33 +1,23 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
-import { MAX_SYNC_MESSAGES, SYNC_BUCKET_MS } from '../src/rooms/constants.js'
+import { streamPair } from '@libp2p/utils'
+import { frameStream, type FrameStream } from '../src/connectivity/frames.js'
+import { MAX_SYNC_FRAME_BYTES, MAX_SYNC_MESSAGES, SYNC_BUCKET_MS } from '../src/rooms/constants.js'
 import { deriveRoomKeys, openEnvelope, sealEnvelope, type RoomKeys } from '../src/rooms/crypto.js'
 import { utf8 } from '../src/rooms/encoding.js'
 import { envelopeId, type Envelope } from '../src/rooms/envelope.js'
-import { MalformedFrameError, SyncError, SyncRefusedError } from '../src/rooms/errors.js'
+import { MalformedFrameError, SyncError, SyncRefusedError, SyncTimeoutError } from '../src/rooms/errors.js'
 import { History } from '../src/rooms/history.js'
 import { createRoomInvite, roomTopic } from '../src/rooms/invite.js'
-import { requestHistory, serveHistory, writeFrame, type FrameStream, type SyncRoom } from '../src/rooms/sync.js'
+import { SyncFrame } from '../src/rooms/pb/sync.js'
+import { requestHistory, serveHistory, writeFrame, type SyncRoom } from '../src/rooms/sync.js'
 import type { StoredMessage } from '../src/rooms/store.js'
 
-/** Two in-memory frame streams wired to each other. */
-function framePair (): [FrameStream, FrameStream] {
-  const channel = () => {
-    const frames: Uint8Array[] = []
-    const waiting: Array<(f: Uint8Array) => void> = []
-    return {
-      push: (f: Uint8Array) => { const w = waiting.shift(); if (w != null) w(f); else frames.push(f) },
-      pull: async () => frames.shift() ?? new Promise<Uint8Array>(resolve => waiting.push(resolve))
-    }
-  }
-  const ab = channel()
-  const ba = channel()
-  const end = (inbox: ReturnType<typeof channel>, outbox: ReturnType<typeof channel>): FrameStream => ({
-    read: async () => { const f = await inbox.pull(); return { subarray: () => f } },
-    write: async (data) => { outbox.push(data) }
-  })
-  return [end(ba, ab), end(ab, ba)]
+/** Two frame streams wired to each other. */
+async function framePair (): Promise<[FrameStream, FrameStream]> {
+  const [outbound, inbound] = await streamPair()
+  return [frameStream(outbound, { maxFrameBytes: MAX_SYNC_FRAME_BYTES }), frameStream(inbound, { maxFrameBytes: MAX_SYNC_FRAME_BYTES })]
 }
 
 async function room () {
@@ -49,15 +39,17 @@ function ingestInto (history: History, keys: RoomKeys) {
       const payload = await openEnvelope(keys, envelope)
       if (payload.k !== 'chat') continue
       const id = envelopeId(envelope)
-      history.add({ id, envelope, message: { id, roomId: 'r', author: envelope.a, authorName: payload.name, text: payload.text, hlc: { wall: envelope.h[0], counter: envelope.h[1] }, status: 'received', own: false } })
+      history.add({ id, envelope, message: { id, roomId: 'r', author: envelope.author, authorName: payload.name, text: payload.text, hlc: { wall: envelope.wall, counter: envelope.counter }, status: 'received', own: false } })
     }
   }
 }
 
+const PROOF = new Uint8Array(32).fill(7)
+
 async function pull (client: SyncRoom & { keys: RoomKeys }, server: SyncRoom) {
-  const [c, s] = framePair()
+  const [c, s] = await framePair()
   const served = serveHistory(s, async (topic) => topic === server.topic ? server : undefined)
-  const result = await requestHistory(c, client, 'proof', ingestInto(client.log as History, client.keys))
+  const result = await requestHistory(c, client, PROOF, ingestInto(client.log as History, client.keys))
   await served
   return result
 }
@@ -90,44 +82,56 @@ describe('history sync', () => {
 
   it('refuses a client that cannot prove membership', async () => {
     const r = await room()
-    const [c, s] = framePair()
+    const [c, s] = await framePair()
     const served = serveHistory(s, async () => undefined)
-    const refused = requestHistory(c, { topic: r.topic, log: new History() }, 'forged', async () => {})
+    const refused = requestHistory(c, { topic: r.topic, log: new History() }, PROOF, async () => {})
     await expect(refused).rejects.toThrow(SyncRefusedError)
     await expect(refused).rejects.toThrow(SyncError)
     expect(await served).toBe(0)
   })
 
+  it('gives up on a member that does not answer, by name', async () => {
+    const r = await room()
+    const [c] = await framePair()
+    const silent = requestHistory(c, { topic: r.topic, log: new History() }, PROOF, async () => {}, { signal: AbortSignal.timeout(200) })
+    await expect(silent).rejects.toThrow(SyncTimeoutError)
+    await expect(silent).rejects.toThrow('timed out waiting for the diff frame')
+  })
+
   it('rejects malformed frames on both sides', async () => {
     const r = await room()
-    // tried: garbage instead of a summary
-    {
-      const [c, s] = framePair()
+    // tried: garbage instead of a summary, and the JSON frames of room-sync 1.0.0
+    for (const garbage of ['not json', JSON.stringify({ type: 'summary', topic: r.topic, proof: 'p', buckets: [] })]) {
+      const [c, s] = await framePair()
       const served = serveHistory(s, async () => ({ topic: r.topic, log: new History() }))
-      await c.write(utf8.encode('not json'))
+      await c.write(utf8.encode(garbage))
       await expect(served).rejects.toThrow(MalformedFrameError)
     }
-    // tried: a summary with a non-numeric bucket
+    // tried: a summary with a bucket number past 2^53
     {
-      const [c, s] = framePair()
+      const [c, s] = await framePair()
       const served = serveHistory(s, async () => ({ topic: r.topic, log: new History() }))
-      await c.write(utf8.encode(JSON.stringify({ type: 'summary', topic: r.topic, proof: 'p', buckets: [['x', 1, 'd']] })))
+      const summary = SyncFrame.encode({ summary: { topic: r.topic, proof: PROOF, buckets: [] } })
+      // field 1 (summary): field 3 (a bucket): field 1 (bucket) = 2^60
+      const bucket = [0x08, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10]
+      await c.write(new Uint8Array([...summary.subarray(0, 1), summary[1]! + bucket.length + 2, ...summary.subarray(2), 0x1a, bucket.length, ...bucket]))
       await expect(served).rejects.toThrow(MalformedFrameError)
     }
     // tried: a server that answers with a batch holding a broken envelope
     {
-      const [c, s] = framePair()
-      const client = requestHistory(c, { topic: r.topic, log: new History() }, 'p', async () => {})
+      const [c, s] = await framePair()
+      const client = requestHistory(c, { topic: r.topic, log: new History() }, PROOF, async () => {})
       await s.read()
       await writeFrame(s, { type: 'diff', buckets: [0] })
       await s.read()
-      await s.write(utf8.encode(JSON.stringify({ type: 'batch', envelopes: [{ v: 1, t: 'x' }] })))
+      await s.write(SyncFrame.encode({ batch: { envelopes: [utf8.encode('{"v":1,"t":"x"}')] } }))
       await expect(client).rejects.toThrow(MalformedFrameError)
     }
     // tried: a tampered envelope inside a valid batch is caught by the member's check
     {
       const good = await message(r, 5, 'hello')
-      const b = { topic: r.topic, keys: r.keys, log: new History([{ ...good, envelope: { ...good.envelope, c: good.envelope.c.replace(/^./, c => c === 'A' ? 'B' : 'A') } }]) }
+      const ciphertext = Uint8Array.from(good.envelope.ciphertext, (b, i) => i === 0 ? b ^ 1 : b)
+      const b = { topic: r.topic, keys: r.keys, log: new History([{ ...good, envelope: { ...good.envelope, ciphertext } }]) }
       const a = { topic: r.topic, keys: r.keys, log: new History() }
       await expect(pull(a, b)).rejects.toThrow(/signature/)
       expect(a.log.messages()).toHaveLength(0)

@@ -1,15 +1,25 @@
 import { PROTOCOL_PREFIX, TOPIC_PREFIX } from '../constants.js'
 
-/** History sync between members (request/response over one stream). */
-export const ROOM_SYNC_PROTOCOL = `${PROTOCOL_PREFIX}/room-sync/1.0.0`
+/** History sync between members (request/response over one stream of protobuf frames). */
+export const ROOM_SYNC_PROTOCOL = `${PROTOCOL_PREFIX}/room-sync/2.0.0`
+
+/** The version of the room envelopes this device writes (protobuf payloads). */
+export const ROOM_ENVELOPE_VERSION = 2
+/**
+ * The version that marks a message written in the earlier JSON format and
+ * converted from stored history: its plaintext is that format's JSON payload.
+ */
+export const JSON_PAYLOAD_ENVELOPE_VERSION = 1
 
 /** Gossipsub topics of rooms: this prefix and a hash of the room id. */
 export const ROOM_TOPIC_PREFIX = `${TOPIC_PREFIX}room/`
 
 /** Largest message text, in UTF-8 bytes. */
 export const MAX_TEXT_BYTES = 64 * 1024
-/** Largest encoded envelope accepted from the network (text, base64 and headers). */
+/** Largest encoded envelope accepted from the network (text, attachment and headers). */
 export const MAX_ENVELOPE_BYTES = 96 * 1024
+/** Longest a history sync with one member (every round) or serving one request may take. */
+export const SYNC_TIMEOUT_MS = 30_000
 /** Largest sync frame. */
 export const MAX_SYNC_FRAME_BYTES = 1024 * 1024
 /** Most messages one sync request returns; the client asks again for the rest. */
@@ -28,6 +38,8 @@ export const OFFLINE_AFTER_MS = 16_000
 export const ANTI_ENTROPY_TICKS = 6
 /** Read receipts are batched for this long. */
 export const RECEIPT_DELAY_MS = 500
+/** Most message ids one read receipt carries. */
+export const MAX_RECEIPT_IDS = 1000
 
 /** Rate limit per author: a burst of RATE_BURST messages, refilled at RATE_PER_SECOND. */
 export const RATE_BURST = 30

@@ -1,10 +1,13 @@
 import { peerIdFromString } from '@libp2p/peer-id'
+import { ROOM_ENVELOPE_VERSION } from './constants.js'
 import { associatedData, signedBytes, type Envelope } from './envelope.js'
 import { fromBase64url, toBase64url, utf8 } from './encoding.js'
 import { BadSignatureError, MalformedFrameError, UndecryptableError } from './errors.js'
-import { MAX_FILE_NAME_BYTES, MAX_FILE_TYPE_LENGTH, MAX_NAME_LENGTH, MAX_TEXT_BYTES } from './constants.js'
-import type { FileAttachment, Hlc, MemberState } from './types.js'
+import { decodePayload, encodePayload, type Payload } from './payload.js'
+import type { Hlc } from './types.js'
 import type { PrivateKey } from '@libp2p/interface'
+
+export type { Payload } from './payload.js'
 
 /** Keys derived from a room key with HKDF-SHA256. */
 export interface RoomKeys {
@@ -13,12 +16,6 @@ export interface RoomKeys {
   /** Proves membership when asking a member for history (HMAC-SHA256). */
   membership: CryptoKey
 }
-
-/** What a room envelope carries, once decrypted. */
-export type Payload =
-  | { k: 'chat', text: string, name: string, file?: FileAttachment }
-  | { k: 'presence', name: string, state: MemberState, call?: boolean }
-  | { k: 'receipt', ids: string[] }
 
 const SALT = utf8.encode('peerlink/room/v1')
 
@@ -44,15 +41,37 @@ export interface SealInit {
 /** Encrypts a payload with the room key and signs the envelope with the author's identity key. */
 export async function sealEnvelope ({ keys, topic, privateKey, author, hlc, payload }: SealInit): Promise<Envelope> {
   const iv = crypto.getRandomValues(new Uint8Array(12))
-  const header = { t: topic, a: author, h: [hlc.wall, hlc.counter] as [number, number] }
+  const header = { version: ROOM_ENVELOPE_VERSION, topic, author, wall: hlc.wall, counter: hlc.counter }
   const ciphertext = new Uint8Array(await crypto.subtle.encrypt(
     { name: 'AES-GCM', iv, additionalData: associatedData(header) as Uint8Array<ArrayBuffer> },
     keys.messages,
-    utf8.encode(JSON.stringify(payload)) as Uint8Array<ArrayBuffer>
+    encodePayload(payload) as Uint8Array<ArrayBuffer>
   ))
-  const unsigned = { v: 1 as const, ...header, n: toBase64url(iv), c: toBase64url(ciphertext) }
+  const unsigned = { ...header, iv, ciphertext }
   const signature = await privateKey.sign(signedBytes(unsigned))
-  return { ...unsigned, s: toBase64url(signature) }
+  return { ...unsigned, signature: signature as Uint8Array<ArrayBuffer> }
+}
+
+/**
+ * Checks an envelope's signature against its author's PeerId.
+ *
+ * @throws {BadSignatureError | MalformedFrameError}
+ */
+export async function verifySignature (envelope: Envelope): Promise<void> {
+  let publicKey
+  try {
+    publicKey = peerIdFromString(envelope.author).publicKey
+  } catch {
+    throw new MalformedFrameError('author is not a PeerId')
+  }
+  if (publicKey == null) throw new MalformedFrameError('author PeerId carries no public key')
+  let valid = false
+  try {
+    valid = await publicKey.verify(signedBytes(envelope), envelope.signature)
+  } catch {
+    // a signature of the wrong length or shape is as bad as a wrong one
+  }
+  if (!valid) throw new BadSignatureError(`signature does not match author ${envelope.author}`)
 }
 
 /**
@@ -62,91 +81,37 @@ export async function sealEnvelope ({ keys, topic, privateKey, author, hlc, payl
  * @throws {BadSignatureError | UndecryptableError | MalformedFrameError}
  */
 export async function openEnvelope (keys: RoomKeys, envelope: Envelope): Promise<Payload> {
-  let publicKey
-  try {
-    publicKey = peerIdFromString(envelope.a).publicKey
-  } catch {
-    throw new MalformedFrameError('author is not a PeerId')
-  }
-  if (publicKey == null) throw new MalformedFrameError('author PeerId carries no public key')
-  const signature = fromBase64url(envelope.s)
-  let valid = false
-  try {
-    valid = signature != null && await publicKey.verify(signedBytes(envelope), signature)
-  } catch {
-    // a signature of the wrong length or shape is as bad as a wrong one
-  }
-  if (!valid) throw new BadSignatureError(`signature does not match author ${envelope.a}`)
-  const iv = fromBase64url(envelope.n)
-  const ciphertext = fromBase64url(envelope.c)
-  if (iv?.length !== 12 || ciphertext == null) throw new MalformedFrameError('bad iv or ciphertext')
+  await verifySignature(envelope)
+  if (envelope.iv.byteLength !== 12) throw new MalformedFrameError('bad iv')
   let plaintext: Uint8Array
   try {
     plaintext = new Uint8Array(await crypto.subtle.decrypt(
-      { name: 'AES-GCM', iv: iv as Uint8Array<ArrayBuffer>, additionalData: associatedData(envelope) as Uint8Array<ArrayBuffer> },
+      { name: 'AES-GCM', iv: envelope.iv, additionalData: associatedData(envelope) as Uint8Array<ArrayBuffer> },
       keys.messages,
-      ciphertext as Uint8Array<ArrayBuffer>
+      envelope.ciphertext
     ))
   } catch {
     throw new UndecryptableError('message does not decrypt with this room\'s key')
   }
-  return parsePayload(plaintext)
+  return decodePayload(plaintext, envelope.version)
 }
 
-function parsePayload (bytes: Uint8Array): Payload {
-  let value: unknown
-  try {
-    value = JSON.parse(utf8.decode(bytes))
-  } catch {
-    throw new MalformedFrameError('payload is not JSON')
-  }
-  const p = value as Record<string, unknown>
-  const name = (): string => {
-    if (typeof p.name !== 'string' || p.name.length > MAX_NAME_LENGTH) throw new MalformedFrameError('bad name')
-    return p.name
-  }
-  switch (p?.k) {
-    case 'chat': {
-      const file = p.file == null ? undefined : parseAttachment(p.file)
-      if (typeof p.text !== 'string' || (p.text === '' && file == null) || utf8.encode(p.text).byteLength > MAX_TEXT_BYTES) throw new MalformedFrameError('bad text')
-      return file == null ? { k: 'chat', text: p.text, name: name() } : { k: 'chat', text: p.text, name: name(), file }
-    }
-    case 'presence':
-      if (p.state !== 'online' && p.state !== 'away' && p.state !== 'offline') throw new MalformedFrameError('bad state')
-      if (p.call !== undefined && typeof p.call !== 'boolean') throw new MalformedFrameError('bad call flag')
-      return p.call === true ? { k: 'presence', name: name(), state: p.state, call: true } : { k: 'presence', name: name(), state: p.state }
-    case 'receipt':
-      if (!Array.isArray(p.ids) || p.ids.length > 1000 || !p.ids.every(id => typeof id === 'string' && /^[0-9a-f]{64}$/.test(id))) throw new MalformedFrameError('bad receipt')
-      return { k: 'receipt', ids: p.ids as string[] }
-    default:
-      throw new MalformedFrameError('unknown payload kind')
-  }
+/** Proof that `peerId` holds the room key (sent with sync requests): HMAC-SHA256 of `<topic>\n<peerId>` with the membership key. */
+export async function membershipProofBytes (keys: RoomKeys, topic: string, peerId: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.sign('HMAC', keys.membership, utf8.encode(`${topic}\n${peerId}`) as Uint8Array<ArrayBuffer>))
 }
 
-/**
- * Checks a file attachment's shape (the file layer checks the CID and key
- * themselves when the file is fetched).
- *
- * @throws {MalformedFrameError}
- */
-export function parseAttachment (value: unknown): FileAttachment {
-  const f = value as Record<string, unknown>
-  if (typeof f !== 'object' || f == null || Array.isArray(f)) throw new MalformedFrameError('bad file')
-  if (typeof f.cid !== 'string' || !/^b[a-z2-7]{40,120}$/.test(f.cid)) throw new MalformedFrameError('bad file CID')
-  if (typeof f.key !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(f.key)) throw new MalformedFrameError('bad file key')
-  if (typeof f.name !== 'string' || f.name === '' || utf8.encode(f.name).byteLength > MAX_FILE_NAME_BYTES) throw new MalformedFrameError('bad file name')
-  if (typeof f.size !== 'number' || !Number.isSafeInteger(f.size) || f.size < 0) throw new MalformedFrameError('bad file size')
-  if (typeof f.type !== 'string' || f.type.length > MAX_FILE_TYPE_LENGTH) throw new MalformedFrameError('bad file type')
-  return { cid: f.cid, key: f.key, name: f.name, size: f.size, type: f.type }
+export async function verifyMembershipProofBytes (keys: RoomKeys, topic: string, peerId: string, proof: Uint8Array): Promise<boolean> {
+  return crypto.subtle.verify('HMAC', keys.membership, proof as Uint8Array<ArrayBuffer>, utf8.encode(`${topic}\n${peerId}`) as Uint8Array<ArrayBuffer>)
 }
 
-/** Proof that `peerId` holds the room key (sent with sync requests). */
+/** {@link membershipProofBytes} as base64url, for protocols that carry it as text. */
 export async function membershipProof (keys: RoomKeys, topic: string, peerId: string): Promise<string> {
-  return toBase64url(new Uint8Array(await crypto.subtle.sign('HMAC', keys.membership, utf8.encode(`${topic}\n${peerId}`) as Uint8Array<ArrayBuffer>)))
+  return toBase64url(await membershipProofBytes(keys, topic, peerId))
 }
 
 export async function verifyMembershipProof (keys: RoomKeys, topic: string, peerId: string, proof: string): Promise<boolean> {
   const bytes = fromBase64url(proof)
   if (bytes == null) return false
-  return crypto.subtle.verify('HMAC', keys.membership, bytes as Uint8Array<ArrayBuffer>, utf8.encode(`${topic}\n${peerId}`) as Uint8Array<ArrayBuffer>)
+  return verifyMembershipProofBytes(keys, topic, peerId, bytes)
 }

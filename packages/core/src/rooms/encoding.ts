@@ -1,6 +1,6 @@
 import { fromString, toString } from 'uint8arrays'
 
-/** base64url without padding, for links and JSON frames. */
+/** base64url without padding, for links and signed text. */
 export function toBase64url (bytes: Uint8Array): string {
   return toString(bytes, 'base64url')
 }
@@ -17,6 +17,11 @@ export function fromBase64url (text: string): Uint8Array | undefined {
 
 export function toHex (bytes: Uint8Array): string {
   return Array.from(bytes, b => b.toString(16).padStart(2, '0')).join('')
+}
+
+/** Bytes of lowercase hex text (ids and digests this module wrote). */
+export function fromHex (hex: string): Uint8Array<ArrayBuffer> {
+  return fromString(hex, 'base16') as Uint8Array<ArrayBuffer>
 }
 
 export const utf8 = {

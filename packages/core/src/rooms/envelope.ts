@@ -1,47 +1,47 @@
 import { sha256 } from '@noble/hashes/sha2.js'
-import { MAX_ENVELOPE_BYTES } from './constants.js'
-import { toHex, utf8 } from './encoding.js'
+import { JSON_PAYLOAD_ENVELOPE_VERSION, MAX_ENVELOPE_BYTES, ROOM_ENVELOPE_VERSION } from './constants.js'
+import { toBase64url, toHex, utf8 } from './encoding.js'
 import { MalformedFrameError, OversizedFrameError } from './errors.js'
+import { RoomEnvelope } from './pb/envelope.js'
 
 /**
- * A room message on the wire. Only `t` (the topic hash), `a` (the author's
- * PeerId) and `h` (the HLC) are readable by relays and non-members; what the
- * message is (chat, presence, receipt) and its content are in the ciphertext.
+ * A room message on the wire (`RoomEnvelope` in pb/envelope.proto). Only the
+ * topic, the author's PeerId and the clock are readable by relays and
+ * non-members; what the message is (chat, presence, receipt) and its content
+ * are in the ciphertext.
  */
-export interface Envelope {
-  v: 1
-  /** Room topic. */
-  t: string
-  /** Author PeerId. */
-  a: string
-  /** HLC: wall ms, counter. */
-  h: [number, number]
-  /** AES-GCM IV, base64url. */
-  n: string
-  /** Ciphertext, base64url. */
-  c: string
-  /** Author's Ed25519 signature over the other fields, base64url. */
-  s: string
-}
+export type Envelope = RoomEnvelope
 
-const B64URL = /^[A-Za-z0-9_-]+$/
+/** The fields the author signs and the AEAD binds: everything but the signature. */
+export type UnsignedEnvelope = Omit<Envelope, 'signature'>
 
-/** Canonical encoding: fixed key order, so every member computes the same id. */
+const PEER_ID = /^[1-9A-HJ-NP-Za-km-z]{40,60}$/
+const MAX_TOPIC_LENGTH = 200
+
+/**
+ * The envelope's encoding: protons writes fields in field-number order and
+ * leaves out default values, so every member computes the same bytes (and id)
+ * for the same envelope.
+ */
 export function encodeEnvelope (e: Envelope): Uint8Array {
-  return utf8.encode(JSON.stringify({ v: e.v, t: e.t, a: e.a, h: [e.h[0], e.h[1]], n: e.n, c: e.c, s: e.s }))
+  return RoomEnvelope.encode(e)
 }
 
-/** The bytes the author signs: everything but the signature. */
-export function signedBytes (e: Omit<Envelope, 's'>): Uint8Array {
-  return utf8.encode(`peerlink-room-message/v1\n${e.t}\n${e.a}\n${e.h[0]}.${e.h[1]}\n${e.n}\n${e.c}`)
+/**
+ * The bytes the author signs: everything but the signature, the IV and the
+ * ciphertext as base64url (the construction of the JSON format, so that
+ * stored history converted from it still verifies).
+ */
+export function signedBytes (e: UnsignedEnvelope): Uint8Array {
+  return utf8.encode(`peerlink-room-message/v${e.version}\n${e.topic}\n${e.author}\n${e.wall}.${e.counter}\n${toBase64url(e.iv)}\n${toBase64url(e.ciphertext)}`)
 }
 
 /** Additional data bound into the AES-GCM tag: ciphertext cannot be moved to another room, author or time. */
-export function associatedData (e: Pick<Envelope, 't' | 'a' | 'h'>): Uint8Array {
-  return utf8.encode(`${e.t}\n${e.a}\n${e.h[0]}.${e.h[1]}`)
+export function associatedData (e: Pick<Envelope, 'topic' | 'author' | 'wall' | 'counter'>): Uint8Array {
+  return utf8.encode(`${e.topic}\n${e.author}\n${e.wall}.${e.counter}`)
 }
 
-/** Content hash of an envelope (hex sha-256 of its canonical encoding): the message id. */
+/** Content hash of an envelope (hex sha-256 of its encoding): the message id. */
 export function envelopeId (e: Envelope): string {
   return toHex(sha256(encodeEnvelope(e)))
 }
@@ -55,25 +55,37 @@ export function decodeEnvelope (bytes: Uint8Array): Envelope {
   if (bytes.byteLength > MAX_ENVELOPE_BYTES) {
     throw new OversizedFrameError(`envelope of ${bytes.byteLength} bytes exceeds ${MAX_ENVELOPE_BYTES}`)
   }
-  let value: unknown
+  let decoded: RoomEnvelope
   try {
-    value = JSON.parse(utf8.decode(bytes))
+    decoded = RoomEnvelope.decode(bytes)
   } catch {
-    throw new MalformedFrameError('envelope is not JSON')
+    throw new MalformedFrameError('envelope is not a RoomEnvelope')
   }
-  return validateEnvelope(value)
+  return validateEnvelope(decoded)
 }
 
-export function validateEnvelope (value: unknown): Envelope {
-  if (typeof value !== 'object' || value == null) throw new MalformedFrameError('envelope is not an object')
-  const e = value as Record<string, unknown>
-  const h = e.h
-  if (e.v !== 1) throw new MalformedFrameError('unknown envelope version')
-  if (typeof e.t !== 'string' || e.t.length > 200) throw new MalformedFrameError('bad topic')
-  if (typeof e.a !== 'string' || !/^[1-9A-HJ-NP-Za-km-z]{40,60}$/.test(e.a)) throw new MalformedFrameError('bad author')
-  if (!Array.isArray(h) || h.length !== 2 || !h.every(x => Number.isSafeInteger(x) && x >= 0)) throw new MalformedFrameError('bad clock')
-  for (const field of ['n', 'c', 's'] as const) {
-    if (typeof e[field] !== 'string' || !B64URL.test(e[field])) throw new MalformedFrameError(`bad ${field}`)
+/**
+ * Checks an envelope's fields (proto3 fields are optional on the wire) and
+ * copies its bytes out of the frame they were decoded from.
+ *
+ * @throws {MalformedFrameError}
+ */
+export function validateEnvelope (e: Envelope): Envelope {
+  if (e.version !== ROOM_ENVELOPE_VERSION && e.version !== JSON_PAYLOAD_ENVELOPE_VERSION) throw new MalformedFrameError('unknown envelope version')
+  if (e.topic.length > MAX_TOPIC_LENGTH) throw new MalformedFrameError('bad topic')
+  if (!PEER_ID.test(e.author)) throw new MalformedFrameError('bad author')
+  if (!Number.isSafeInteger(e.wall) || !Number.isSafeInteger(e.counter) || e.wall < 0 || e.counter < 0) throw new MalformedFrameError('bad clock')
+  for (const field of ['iv', 'ciphertext', 'signature'] as const) {
+    if (e[field].byteLength === 0) throw new MalformedFrameError(`bad ${field}`)
   }
-  return { v: 1, t: e.t, a: e.a, h: [h[0], h[1]], n: e.n as string, c: e.c as string, s: e.s as string }
+  return {
+    version: e.version,
+    topic: e.topic,
+    author: e.author,
+    wall: e.wall,
+    counter: e.counter,
+    iv: e.iv.slice(),
+    ciphertext: e.ciphertext.slice(),
+    signature: e.signature.slice()
+  }
 }

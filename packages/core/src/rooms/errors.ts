@@ -38,6 +38,11 @@ export class SyncError extends Error {
   override readonly name: string = 'SyncError'
 }
 
+/** A sync peer did not answer in time. */
+export class SyncTimeoutError extends SyncError {
+  override readonly name = 'SyncTimeoutError'
+}
+
 /** A sync peer refused our membership proof: its room key is not ours. */
 export class SyncRefusedError extends SyncError {
   override readonly name = 'SyncRefusedError'

@@ -1,4 +1,4 @@
-import { clear, createStore, del, get, set, setMany, values, type UseStore } from 'idb-keyval'
+import { clear, createStore, del, delMany, get, set, setMany, values, type UseStore } from 'idb-keyval'
 import type { JoinedRoom, RoomStore, StoredMessage } from './store.js'
 
 const ROOMS_KEY = 'rooms'
@@ -32,6 +32,10 @@ export class IdbRoomStore implements RoomStore {
 
   async putMessages (roomId: string, messages: StoredMessage[]): Promise<void> {
     await setMany(messages.map(m => [m.id, m]), this.messageStore(roomId))
+  }
+
+  async removeMessages (roomId: string, ids: string[]): Promise<void> {
+    await delMany(ids, this.messageStore(roomId))
   }
 
   async getSetting (name: string): Promise<string | undefined> {

@@ -6,11 +6,15 @@
  *   the key never leaves the fragment or members' devices.
  * - Members meet on a gossipsub topic named by a hash of the room id
  *   ({@link roomTopic}) and through DHT provider records for it on the relays.
- * - Every message is AES-GCM encrypted with a key derived (HKDF) from the room
- *   key and signed by its author's identity key; its id is the hash of the
- *   signed envelope. History is ordered by hybrid logical clock, then id.
+ * - Every message is a protobuf envelope (pb/envelope.proto) whose payload
+ *   (pb/payload.proto) is AES-GCM encrypted with a key derived (HKDF) from the
+ *   room key, signed by its author's identity key; its id is the hash of the
+ *   envelope's encoding. History is ordered by hybrid logical clock, then id.
  * - Late joiners pull missing history from members over
- *   {@link ROOM_SYNC_PROTOCOL} (bucket digests, then the missing envelopes).
+ *   {@link ROOM_SYNC_PROTOCOL} (pb/sync.proto: bucket digests, then the
+ *   missing envelopes).
+ * - History stored by the earlier JSON format is converted when a room opens
+ *   (upgrade.ts).
  */
 export { Rooms, type RoomsComponents, type RoomsInit } from './rooms.js'
 export { Room, type RoomOptions } from './room.js'

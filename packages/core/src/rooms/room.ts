@@ -1,11 +1,12 @@
 import { logger } from '@libp2p/logger'
 import { TypedEventEmitter } from 'main-event'
-import { MAX_CLOCK_SKEW_MS, MAX_TEXT_BYTES, OFFLINE_AFTER_MS, RATE_BURST, RATE_PER_SECOND, RECEIPT_DELAY_MS } from './constants.js'
-import { openEnvelope, parseAttachment, sealEnvelope, type Payload, type RoomKeys } from './crypto.js'
+import { MAX_CLOCK_SKEW_MS, MAX_RECEIPT_IDS, MAX_TEXT_BYTES, OFFLINE_AFTER_MS, RATE_BURST, RATE_PER_SECOND, RECEIPT_DELAY_MS } from './constants.js'
+import { openEnvelope, sealEnvelope, type RoomKeys } from './crypto.js'
 import { utf8 } from './encoding.js'
 import { decodeEnvelope, encodeEnvelope, envelopeId, type Envelope } from './envelope.js'
 import { BadSignatureError, EmptyMessageError, MessageTooLargeError, OversizedFrameError, UndecryptableError } from './errors.js'
 import { History } from './history.js'
+import { parseAttachment, type Payload } from './payload.js'
 import { roomLink, roomTopic } from './invite.js'
 import { RateLimiter } from './rate-limiter.js'
 import { compareHlc, type HybridClock } from './hlc.js'
@@ -104,7 +105,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     const id = envelopeId(envelope)
     // nobody can read what we write with a key that is not the room's: keep it, do not send it
     const status = this.keyState_ === 'mismatch' ? 'unreadable' : 'sending'
-    const message: ChatMessage = { id, roomId: this.roomId, author: this.components.peerId, authorName: name, text, ...(file == null ? {} : { file }), hlc: { wall: envelope.h[0], counter: envelope.h[1] }, status, own: true }
+    const message: ChatMessage = { id, roomId: this.roomId, author: this.components.peerId, authorName: name, text, ...(file == null ? {} : { file }), hlc: { wall: envelope.wall, counter: envelope.counter }, status, own: true }
     await this.add({ id, envelope, message })
     void this.flush()
     return { ...message }
@@ -182,8 +183,8 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     let envelope: Envelope
     try {
       envelope = decodeEnvelope(bytes)
-      if (envelope.t !== this.topic) return this.drop('wrong-room', from)
-      if (!this.limiter.take(envelope.a)) return this.drop('rate-limited', envelope.a)
+      if (envelope.topic !== this.topic) return this.drop('wrong-room', from)
+      if (!this.limiter.take(envelope.author)) return this.drop('rate-limited', envelope.author)
     } catch (err) {
       return this.drop(err instanceof OversizedFrameError ? 'oversized' : 'malformed', from)
     }
@@ -196,8 +197,8 @@ export class Room extends TypedEventEmitter<RoomEvents> {
    * @returns true when it added a chat message to the history
    */
   async ingest (envelope: Envelope, live: boolean): Promise<boolean> {
-    if (envelope.t !== this.topic) {
-      this.drop('wrong-room', envelope.a)
+    if (envelope.topic !== this.topic) {
+      this.drop('wrong-room', envelope.author)
       return false
     }
     const id = envelopeId(envelope)
@@ -206,29 +207,29 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     try {
       payload = await openEnvelope(this.keys, envelope)
     } catch (err) {
-      this.drop(err instanceof BadSignatureError ? 'bad-signature' : err instanceof UndecryptableError ? 'undecryptable' : 'malformed', envelope.a)
+      this.drop(err instanceof BadSignatureError ? 'bad-signature' : err instanceof UndecryptableError ? 'undecryptable' : 'malformed', envelope.author)
       // correctly signed by another member, yet not readable with our key
-      if (err instanceof UndecryptableError && envelope.a !== this.components.peerId) await this.keyMismatch('undecryptable', envelope.a)
+      if (err instanceof UndecryptableError && envelope.author !== this.components.peerId) await this.keyMismatch('undecryptable', envelope.author)
       return false
     }
-    const hlc = { wall: envelope.h[0], counter: envelope.h[1] }
+    const hlc = { wall: envelope.wall, counter: envelope.counter }
     if (hlc.wall > this.now() + MAX_CLOCK_SKEW_MS) {
-      this.drop('malformed', envelope.a)
+      this.drop('malformed', envelope.author)
       return false
     }
     this.components.clock.observe(hlc)
-    const own = envelope.a === this.components.peerId
-    if (!own) await this.keyConfirmed(envelope.a)
+    const own = envelope.author === this.components.peerId
+    if (!own) await this.keyConfirmed(envelope.author)
     if (payload.k === 'presence' && !own) {
-      const latest = this.presenceAt.get(envelope.a)
+      const latest = this.presenceAt.get(envelope.author)
       // an older presence than one we applied says nothing new (and must not undo it)
       if (latest != null && compareHlc(hlc, latest) <= 0) return false
-      this.presenceAt.set(envelope.a, hlc)
+      this.presenceAt.set(envelope.author, hlc)
     }
-    if (!own && live) this.seen(envelope.a, 'name' in payload ? payload.name : undefined, payload.k === 'presence' ? payload : undefined)
+    if (!own && live) this.seen(envelope.author, 'name' in payload ? payload.name : undefined, payload.k === 'presence' ? payload : undefined)
     switch (payload.k) {
       case 'chat': {
-        const message: ChatMessage = { id, roomId: this.roomId, author: envelope.a, authorName: payload.name, text: payload.text, ...(payload.file == null ? {} : { file: payload.file }), hlc, status: own ? 'sent' : 'received', own }
+        const message: ChatMessage = { id, roomId: this.roomId, author: envelope.author, authorName: payload.name, text: payload.text, ...(payload.file == null ? {} : { file: payload.file }), hlc, status: own ? 'sent' : 'received', own }
         await this.add({ id, envelope, message })
         if (!own) this.queueReceipt(id)
         return true
@@ -321,7 +322,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     this.pendingReceipts.add(id)
     this.receiptTimer ??= setTimeout(() => {
       this.receiptTimer = undefined
-      const ids = [...this.pendingReceipts].slice(0, 1000)
+      const ids = [...this.pendingReceipts].slice(0, MAX_RECEIPT_IDS)
       for (const i of ids) this.pendingReceipts.delete(i)
       void this.seal({ k: 'receipt', ids })
         .then(async envelope => this.components.pubsub.publish(this.topic, encodeEnvelope(envelope)))

@@ -1,20 +1,22 @@
 import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { lpStream } from '@libp2p/utils'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { TypedEventEmitter } from 'main-event'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
 import { backoffDelay, sleep } from '../connectivity/backoff.js'
-import { DEFAULT_TIMEOUT_MS } from '../constants.js'
-import { ANTI_ENTROPY_TICKS, MAX_NAME_LENGTH, MAX_SYNC_FRAME_BYTES, PRESENCE_INTERVAL_MS, ROOM_SYNC_PROTOCOL } from './constants.js'
-import { deriveRoomKeys, membershipProof, verifyMembershipProof } from './crypto.js'
+import { frameStream } from '../connectivity/frames.js'
+import { openStream } from '../connectivity/open-stream.js'
+import { CONNECT_TIMEOUT_MS, STREAM_OPEN_TIMEOUT_MS } from '../constants.js'
+import { ANTI_ENTROPY_TICKS, MAX_NAME_LENGTH, MAX_SYNC_FRAME_BYTES, PRESENCE_INTERVAL_MS, ROOM_SYNC_PROTOCOL, SYNC_TIMEOUT_MS } from './constants.js'
+import { deriveRoomKeys, membershipProofBytes, verifyMembershipProofBytes } from './crypto.js'
 import { utf8 } from './encoding.js'
 import { HybridClock } from './hlc.js'
 import { createRoomInvite } from './invite.js'
 import { Room } from './room.js'
 import { SyncRefusedError } from './errors.js'
 import { requestHistory, serveHistory } from './sync.js'
+import { loadHistory } from './upgrade.js'
 import type { RoomStore } from './store.js'
 import type { RoomInvite, RoomsEvents, RoomSummary } from './types.js'
 import type { GossipSub, Message, SubscriptionChangeData } from '@libp2p/gossipsub'
@@ -79,12 +81,12 @@ export class Rooms extends TypedEventEmitter<RoomsEvents> implements Startable {
     libp2p.services.pubsub.addEventListener('message', this.onMessage)
     libp2p.services.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
     await libp2p.handle(ROOM_SYNC_PROTOCOL, async (stream, connection) => {
-      const lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME_BYTES })
-      const options = { signal: AbortSignal.timeout(DEFAULT_TIMEOUT_MS) }
+      const lp = frameStream(stream, { maxFrameBytes: MAX_SYNC_FRAME_BYTES })
+      const options = { signal: AbortSignal.timeout(SYNC_TIMEOUT_MS) }
       try {
         await serveHistory(lp, async (topic, proof) => {
           const room = this.byTopic.get(topic)
-          return room != null && await verifyMembershipProof(room.keys, topic, connection.remotePeer.toString(), proof) ? room : undefined
+          return room != null && await verifyMembershipProofBytes(room.keys, topic, connection.remotePeer.toString(), proof) ? room : undefined
         }, options)
         await stream.close(options)
       } catch (err) {
@@ -172,13 +174,16 @@ export class Rooms extends TypedEventEmitter<RoomsEvents> implements Startable {
 
   /** Pulls missing history from one member (rounds until it has everything). */
   async syncWith (room: Room, peerId: string, options: AbortOptions = {}): Promise<number> {
-    const signal = options.signal ?? AbortSignal.timeout(DEFAULT_TIMEOUT_MS)
-    const proof = await membershipProof(room.keys, room.topic, this.components.libp2p.peerId.toString())
+    const signal = options.signal ?? AbortSignal.timeout(SYNC_TIMEOUT_MS)
+    const proof = await membershipProofBytes(room.keys, room.topic, this.components.libp2p.peerId.toString())
     let total = 0
     for (let round = 0; round < 20; round++) {
-      const stream = await this.components.libp2p.dialProtocol(peerIdFromString(peerId), ROOM_SYNC_PROTOCOL, { signal, runOnLimitedConnection: true })
+      const stream = await openStream(this.components, peerId, ROOM_SYNC_PROTOCOL, {
+        signal: AbortSignal.any([signal, AbortSignal.timeout(CONNECT_TIMEOUT_MS)]),
+        streamTimeoutMs: STREAM_OPEN_TIMEOUT_MS
+      })
       try {
-        const lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME_BYTES })
+        const lp = frameStream(stream, { maxFrameBytes: MAX_SYNC_FRAME_BYTES })
         const { received, more } = await requestHistory(lp, room, proof, async (envelopes) => {
           for (const envelope of envelopes) await room.ingest(envelope, false)
         }, { signal })
@@ -205,7 +210,7 @@ export class Rooms extends TypedEventEmitter<RoomsEvents> implements Startable {
       store: this.init.store,
       profile: this.profile,
       onMemberSeen: (r, peerId) => { this.onMemberSeen(r, peerId) }
-    }, invite, await deriveRoomKeys(invite.key), await this.init.store.messages(invite.roomId), { created })
+    }, invite, await deriveRoomKeys(invite.key), await loadHistory(this.init.store, invite.roomId), { created })
     this.rooms.set(room.roomId, { room, joinedAt })
     this.byTopic.set(room.topic, room)
     libp2p.services.pubsub.subscribe(room.topic)
@@ -247,7 +252,7 @@ export class Rooms extends TypedEventEmitter<RoomsEvents> implements Startable {
     const connections = this.components.libp2p.getConnections(peerIdFromString(peerId))
     if (connections.some(c => c.status === 'open' && c.limits == null)) return
     try {
-      await this.components.connectToPeer(peerId, { signal: AbortSignal.timeout(DEFAULT_TIMEOUT_MS) })
+      await this.components.connectToPeer(peerId, { signal: AbortSignal.timeout(CONNECT_TIMEOUT_MS) })
     } catch (err) {
       log('no direct connection to member %s: %e', peerId, err)
     }

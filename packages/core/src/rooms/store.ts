@@ -29,6 +29,8 @@ export interface RoomStore {
   messages(roomId: string): Promise<StoredMessage[]>
   /** Inserts or replaces messages by id. */
   putMessages(roomId: string, messages: StoredMessage[]): Promise<void>
+  /** Forgets messages by id (stored ones that no longer load). */
+  removeMessages(roomId: string, ids: string[]): Promise<void>
   getSetting(name: string): Promise<string | undefined>
   setSetting(name: string, value: string): Promise<void>
 }
@@ -59,6 +61,11 @@ export class MemoryRoomStore implements RoomStore {
     const map = this.byRoom.get(roomId) ?? new Map<string, StoredMessage>()
     for (const m of messages) map.set(m.id, structuredClone(m))
     this.byRoom.set(roomId, map)
+  }
+
+  async removeMessages (roomId: string, ids: string[]): Promise<void> {
+    const map = this.byRoom.get(roomId)
+    for (const id of ids) map?.delete(id)
   }
 
   async getSetting (name: string): Promise<string | undefined> {

@@ -1,21 +1,25 @@
 /**
  * Fuzzing the room decoders: envelopes (decodeEnvelope), their encrypted
- * payloads (openEnvelope), history sync frames (readFrame) and room links
- * (parseRoomLink). Each returns a valid value or throws one of the rooms
+ * payloads (openEnvelope: protobuf in version 2, the JSON of converted history
+ * in version 1), history sync frames (decodeSyncFrame, readSyncFrame) and room
+ * links (parseRoomLink). Each returns a valid value or throws one of the rooms
  * module's named errors; none accepts an over-size frame.
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { streamPair } from '@libp2p/utils'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { MAX_ENVELOPE_BYTES, MAX_SYNC_FRAME_BYTES, MAX_SYNC_LIST } from '../../src/rooms/constants.js'
+import { frameStream } from '../../src/connectivity/frames.js'
+import { JSON_PAYLOAD_ENVELOPE_VERSION, MAX_ENVELOPE_BYTES, MAX_SYNC_FRAME_BYTES, MAX_SYNC_LIST, ROOM_ENVELOPE_VERSION } from '../../src/rooms/constants.js'
 import { deriveRoomKeys, openEnvelope, sealEnvelope, type Payload } from '../../src/rooms/crypto.js'
 import { fromBase64url, toBase64url } from '../../src/rooms/encoding.js'
 import { associatedData, decodeEnvelope, encodeEnvelope, signedBytes, type Envelope } from '../../src/rooms/envelope.js'
 import { BadSignatureError, InvalidRoomLinkError, MalformedFrameError, OversizedFrameError, UndecryptableError } from '../../src/rooms/errors.js'
 import { createRoomInvite, parseRoomLink, roomLink, roomTopic } from '../../src/rooms/invite.js'
-import { readFrame, type SyncFrame } from '../../src/rooms/sync.js'
-import { FUZZ_TIMEOUT_MS, decodes, decodesAsync, jsonFrameInputs, params, rejectsWith, report, runs, tally, textInputs, utf8 } from './support.js'
+import { encodePayload } from '../../src/rooms/payload.js'
+import { decodeSyncFrame, encodeSyncFrame, readSyncFrame, type SyncFrame } from '../../src/rooms/sync.js'
+import { FUZZ_TIMEOUT_MS, anyBytes, decodes, decodesAsync, jsonFrameInputs, mutatedBytes, params, rejectsWith, report, runs, tally, textInputs, utf8 } from './support.js'
 
 const invite = createRoomInvite()
 const keys = await deriveRoomKeys(invite.key)
@@ -33,21 +37,31 @@ const payloads: Payload[] = [
 ]
 const envelopes: Envelope[] = await Promise.all(payloads.map(async (payload, i) => sealEnvelope({ keys, topic, privateKey, author, hlc: { wall: 1_700_000_000_000 + i, counter: i }, payload })))
 
+/** Byte inputs for a protobuf decoder: arbitrary bytes, byte-level mutations of valid encodings, the valid encodings, and JSON (the earlier format). */
+function protobufInputs (valid: readonly Uint8Array[], json: readonly unknown[] = []): fc.Arbitrary<Uint8Array> {
+  return fc.oneof(
+    { arbitrary: anyBytes(), weight: 1 },
+    { arbitrary: mutatedBytes(valid), weight: 6 },
+    { arbitrary: fc.constantFrom(...valid), weight: 1 },
+    { arbitrary: json.length === 0 ? anyBytes() : jsonFrameInputs(json), weight: 1 }
+  )
+}
+
 /** Seals arbitrary plaintext bytes as a member would: a valid signature and tag over whatever the payload is. */
-async function sealBytes (plaintext: Uint8Array): Promise<Envelope> {
+async function sealBytes (plaintext: Uint8Array, version: number): Promise<Envelope> {
   const iv = crypto.getRandomValues(new Uint8Array(12))
-  const header = { t: topic, a: author, h: [1_700_000_000_000, 0] as [number, number] }
-  const c = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: associatedData(header) as Uint8Array<ArrayBuffer> }, keys.messages, plaintext as Uint8Array<ArrayBuffer>))
-  const unsigned = { v: 1 as const, ...header, n: toBase64url(iv), c: toBase64url(c) }
-  return { ...unsigned, s: toBase64url(await privateKey.sign(signedBytes(unsigned))) }
+  const header = { version, topic, author, wall: 1_700_000_000_000, counter: 0 }
+  const ciphertext = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: associatedData(header) as Uint8Array<ArrayBuffer> }, keys.messages, plaintext as Uint8Array<ArrayBuffer>))
+  const unsigned = { ...header, iv, ciphertext }
+  return { ...unsigned, signature: await privateKey.sign(signedBytes(unsigned)) as Uint8Array<ArrayBuffer> }
 }
 
 function checkEnvelope (e: Envelope): void {
-  expect(e.v).toBe(1)
-  expect(e.t.length).toBeLessThanOrEqual(200)
-  expect(e.h.every(x => Number.isSafeInteger(x) && x >= 0)).toBe(true)
-  // what was accepted re-encodes to something accepted as the same envelope (the same id:
-  // a clock of -0 is accepted and re-encodes as 0, which is harmless, so compare encodings)
+  expect([ROOM_ENVELOPE_VERSION, JSON_PAYLOAD_ENVELOPE_VERSION]).toContain(e.version)
+  expect(e.topic.length).toBeLessThanOrEqual(200)
+  expect([e.wall, e.counter].every(x => Number.isSafeInteger(x) && x >= 0)).toBe(true)
+  expect(e.iv.byteLength * e.ciphertext.byteLength * e.signature.byteLength).toBeGreaterThan(0)
+  // what was accepted re-encodes to something accepted as the same envelope (the same id)
   expect(encodeEnvelope(decodeEnvelope(encodeEnvelope(e)))).toEqual(encodeEnvelope(e))
 }
 
@@ -55,15 +69,13 @@ function checkPayload (p: Payload): void {
   expect(['chat', 'presence', 'receipt']).toContain(p.k)
   if (p.k !== 'receipt') expect(p.name.length).toBeLessThanOrEqual(64)
   if (p.k === 'chat') expect(utf8.encode(p.text).byteLength).toBeLessThanOrEqual(64 * 1024)
+  if (p.k === 'chat' && p.file != null) expect(fromBase64url(p.file.key)?.byteLength).toBe(32)
   if (p.k === 'receipt') expect(p.ids.length).toBeLessThanOrEqual(1000)
-}
-
-function stream (bytes: Uint8Array): { read: () => Promise<{ subarray: () => Uint8Array }>, write: () => Promise<void> } {
-  return { read: async () => ({ subarray: () => bytes }), write: async () => {} }
+  if (p.k === 'receipt') expect(p.ids.every(id => /^[0-9a-f]{64}$/.test(id))).toBe(true)
 }
 
 const syncFrames: SyncFrame[] = [
-  { type: 'summary', topic, proof: 'A'.repeat(43), buckets: [[472_222, 3, '0123456789abcdef'], [472_223, 1, 'fedcba9876543210']] },
+  { type: 'summary', topic, proof: new Uint8Array(32).fill(9), buckets: [[472_222, 3, '0123456789abcdef'], [472_223, 1, 'fedcba9876543210']] },
   { type: 'diff', buckets: [472_222, 472_223] },
   { type: 'have', ids: [ID, 'cd'.repeat(32)] },
   { type: 'batch', envelopes: envelopes.slice(0, 2) },
@@ -74,9 +86,9 @@ const syncFrames: SyncFrame[] = [
 function checkSyncFrame (f: SyncFrame): void {
   switch (f.type) {
     case 'summary':
-      expect(typeof f.topic === 'string' && typeof f.proof === 'string').toBe(true)
+      expect(typeof f.topic === 'string' && f.proof instanceof Uint8Array).toBe(true)
       expect(f.buckets.length).toBeLessThanOrEqual(MAX_SYNC_LIST)
-      for (const b of f.buckets) expect(Number.isSafeInteger(b[0]) && Number.isSafeInteger(b[1]) && typeof b[2] === 'string').toBe(true)
+      for (const b of f.buckets) expect(Number.isSafeInteger(b[0]) && Number.isSafeInteger(b[1]) && /^[0-9a-f]*$/.test(b[2])).toBe(true)
       break
     case 'diff': expect(f.buckets.every(b => Number.isSafeInteger(b) && b >= 0)).toBe(true); break
     case 'have': expect(f.ids.every(id => /^[0-9a-f]{64}$/.test(id))).toBe(true); break
@@ -87,40 +99,57 @@ function checkSyncFrame (f: SyncFrame): void {
   }
 }
 
+/** The JSON envelopes and sync frames of the earlier format: now malformed. */
+const jsonEnvelopes = envelopes.map(e => ({ v: 1, t: e.topic, a: e.author, h: [e.wall, e.counter], n: toBase64url(e.iv), c: toBase64url(e.ciphertext), s: toBase64url(e.signature) }))
+
 describe('fuzzing the room decoders', () => {
   it('decodeEnvelope: a valid envelope or OversizedFrameError/MalformedFrameError', () => {
     const t = tally()
     const started = performance.now()
-    fc.assert(fc.property(jsonFrameInputs(envelopes), bytes => {
+    fc.assert(fc.property(protobufInputs(envelopes.map(encodeEnvelope), jsonEnvelopes), bytes => {
       decodes(() => decodeEnvelope(bytes), [OversizedFrameError, MalformedFrameError], checkEnvelope, t)
     }), params(runs()))
     report('rooms decodeEnvelope', t, started)
   }, FUZZ_TIMEOUT_MS)
 
-  it('decodeEnvelope: refuses every frame over MAX_ENVELOPE_BYTES, even valid JSON, before parsing', () => {
+  it('decodeEnvelope: refuses every envelope of the JSON format', () => {
+    for (const json of jsonEnvelopes) rejectsWith(() => decodeEnvelope(utf8.encode(JSON.stringify(json))), MalformedFrameError)
+  })
+
+  it('decodeEnvelope: refuses every frame over MAX_ENVELOPE_BYTES, even a valid envelope, before parsing', () => {
     const valid = encodeEnvelope(envelopes[0] as Envelope)
     fc.assert(fc.property(fc.integer({ min: 1, max: 64 * 1024 }), fc.boolean(), (extra, pad) => {
-      const bytes = new Uint8Array(MAX_ENVELOPE_BYTES + extra).fill(0x20)
+      const bytes = new Uint8Array(MAX_ENVELOPE_BYTES + extra)
       if (pad) bytes.set(valid)
       else bytes.fill(0xff)
       rejectsWith(() => decodeEnvelope(bytes), OversizedFrameError)
     }), params(runs(200) / 10))
   }, FUZZ_TIMEOUT_MS)
 
-  it('openEnvelope: any payload a member can seal opens to a valid payload or a named error', async () => {
+  it('openEnvelope: any protobuf payload a member can seal opens to a valid payload or a named error', async () => {
     const t = tally()
     const started = performance.now()
-    await fc.assert(fc.asyncProperty(jsonFrameInputs(payloads), async plaintext => {
-      const envelope = await sealBytes(plaintext)
+    await fc.assert(fc.asyncProperty(protobufInputs(payloads.map(encodePayload)), async plaintext => {
+      const envelope = await sealBytes(plaintext, ROOM_ENVELOPE_VERSION)
       await decodesAsync(async () => openEnvelope(keys, envelope), [MalformedFrameError], checkPayload, t)
     }), params(runs(1_000)))
     report('rooms openEnvelope (payload)', t, started)
   }, FUZZ_TIMEOUT_MS)
 
+  it('openEnvelope: any JSON payload in a converted (version 1) envelope opens to a valid payload or a named error', async () => {
+    const t = tally()
+    const started = performance.now()
+    await fc.assert(fc.asyncProperty(jsonFrameInputs(payloads), async plaintext => {
+      const envelope = await sealBytes(plaintext, JSON_PAYLOAD_ENVELOPE_VERSION)
+      await decodesAsync(async () => openEnvelope(keys, envelope), [MalformedFrameError], checkPayload, t)
+    }), params(runs(1_000)))
+    report('rooms openEnvelope (JSON payload)', t, started)
+  }, FUZZ_TIMEOUT_MS)
+
   it('openEnvelope: a mutated envelope fails its signature, its tag or its shape, by name', async () => {
     const t = tally()
     const started = performance.now()
-    await fc.assert(fc.asyncProperty(jsonFrameInputs(envelopes), async bytes => {
+    await fc.assert(fc.asyncProperty(mutatedBytes(envelopes.map(encodeEnvelope)), async bytes => {
       let envelope: Envelope
       try {
         envelope = decodeEnvelope(bytes)
@@ -132,31 +161,41 @@ describe('fuzzing the room decoders', () => {
     report('rooms openEnvelope (envelope)', t, started)
   }, FUZZ_TIMEOUT_MS)
 
-  it('readFrame (sync): a valid frame or MalformedFrameError/OversizedFrameError', async () => {
+  it('decodeSyncFrame: a valid frame or MalformedFrameError/OversizedFrameError', () => {
     const t = tally()
     const started = performance.now()
-    await fc.assert(fc.asyncProperty(jsonFrameInputs(syncFrames), async bytes => {
-      await decodesAsync(async () => readFrame(stream(bytes)), [MalformedFrameError, OversizedFrameError], checkSyncFrame, t)
+    fc.assert(fc.property(protobufInputs(syncFrames.map(encodeSyncFrame), [{ type: 'done', more: false }, { type: 'have', ids: [ID] }]), bytes => {
+      decodes(() => decodeSyncFrame(bytes), [MalformedFrameError, OversizedFrameError], checkSyncFrame, t)
     }), params(runs()))
-    report('rooms readFrame (sync)', t, started)
+    report('rooms decodeSyncFrame', t, started)
   }, FUZZ_TIMEOUT_MS)
 
-  it('readFrame (sync): refuses a batch carrying an envelope over MAX_ENVELOPE_BYTES, as the live path does', async () => {
-    // found by the long run: a batch took an envelope of 98,305 bytes that decodeEnvelope refuses live
+  it('decodeSyncFrame: refuses a batch carrying an envelope over MAX_ENVELOPE_BYTES, as the live path does', () => {
+    // found by the long run of the JSON format: a batch took an envelope that decodeEnvelope refuses live
     const base = envelopes[0] as Envelope
-    const room = MAX_ENVELOPE_BYTES - encodeEnvelope(base).byteLength
-    for (const extra of [room - 4, room + 4]) {
-      const big = { ...base, c: base.c + 'A'.repeat(extra) }
-      const bytes = utf8.encode(JSON.stringify({ type: 'batch', envelopes: [big] }))
-      if (extra < room) expect((await readFrame(stream(bytes))).type).toBe('batch')
-      else await expect(readFrame(stream(bytes))).rejects.toThrow(OversizedFrameError)
+    const sizes: number[] = []
+    for (const extra of [-4, 0, 4]) {
+      // the ciphertext's length prefix grows from 1 to 3 bytes: aim at the limit from there
+      const ciphertext = new Uint8Array(MAX_ENVELOPE_BYTES - encodeEnvelope(base).byteLength + base.ciphertext.byteLength - 2 + extra)
+      const big = { ...base, ciphertext }
+      const size = encodeEnvelope(big).byteLength
+      sizes.push(size - MAX_ENVELOPE_BYTES)
+      const bytes = encodeSyncFrame({ type: 'batch', envelopes: [big] })
+      if (size <= MAX_ENVELOPE_BYTES) expect(decodeSyncFrame(bytes).type).toBe('batch')
+      else rejectsWith(() => decodeSyncFrame(bytes), OversizedFrameError)
     }
+    expect(sizes).toEqual([-4, 0, 4])
   })
 
-  it('readFrame (sync): refuses a frame over MAX_SYNC_FRAME_BYTES even when it is valid JSON', async () => {
-    const bytes = new Uint8Array(MAX_SYNC_FRAME_BYTES + 1).fill(0x20)
-    bytes.set(utf8.encode(JSON.stringify({ type: 'done', more: false })))
-    const err = await readFrame(stream(bytes)).catch((e: unknown) => e)
+  it('decodeSyncFrame and readSyncFrame: refuse a frame over MAX_SYNC_FRAME_BYTES, even a valid one', async () => {
+    const bytes = new Uint8Array(MAX_SYNC_FRAME_BYTES + 1)
+    bytes.set(encodeSyncFrame({ type: 'done', more: false }))
+    rejectsWith(() => decodeSyncFrame(bytes), OversizedFrameError)
+    // on a stream, the length prefix alone is refused
+    const [outbound, inbound] = await streamPair()
+    const writer = frameStream(outbound, { maxFrameBytes: MAX_SYNC_FRAME_BYTES + 1 })
+    void writer.write(bytes)
+    const err = await readSyncFrame(frameStream(inbound, { maxFrameBytes: MAX_SYNC_FRAME_BYTES }), 'a frame').catch((e: unknown) => e)
     expect(err).toBeInstanceOf(OversizedFrameError)
     expect((err as Error).name).toBe('OversizedFrameError')
   })
