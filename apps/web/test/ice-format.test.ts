@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ICE_STATE_LABELS, iceStateText, isIceFault } from '../src/lib/ice-format.ts'
+import { ICE_STATE_LABELS, iceStateText, isIceFault } from '../src/lib/settings/ice-format.ts'
 import type { IceServerStatus } from '../src/lib/types.ts'
 
 const relay = 'https://relay.example/relay.json'

@@ -1,6 +1,6 @@
 import { getContext, setContext } from 'svelte'
-import type { Chat } from './chat.svelte.ts'
-import type { Session } from './session.svelte.ts'
+import type { Chat } from './chat/chat.svelte.ts'
+import type { Session } from './session/session.svelte.ts'
 
 const SESSION = Symbol('peerlink:session')
 

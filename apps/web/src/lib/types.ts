@@ -3,4 +3,4 @@
  * @peerlink/core themselves.
  */
 export type { ConnectionInfo, ConnectionPath, IceServerStatus, PeerStatus, RelayState, RelayStatus, TransportName } from '@peerlink/core'
-export type { ConversationSummary, Member } from './chat-api.ts'
+export type { ConversationSummary, Member } from './chat/chat-api.ts'

@@ -1,5 +1,5 @@
-import { CopyAction } from './clipboard.svelte.ts'
-import { qrDataUrl } from './qr.ts'
+import { CopyAction } from '../shared/clipboard.svelte.ts'
+import { qrDataUrl } from '../shared/qr.ts'
 
 /** A room's share link: copy it, or show it as a QR code. */
 export class RoomShare {

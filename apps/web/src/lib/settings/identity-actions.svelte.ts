@@ -1,6 +1,6 @@
 import { exportIdentity, identityFileName, IdbKeyStore, importIdentity } from '@peerlink/core'
-import { errorMessage } from './errors.ts'
-import type { Session } from './session.svelte.ts'
+import { errorMessage } from '../shared/errors.ts'
+import type { Session } from '../session/session.svelte.ts'
 
 /** Exporting the identity to a file and importing one (then reloading). */
 export class IdentityActions {

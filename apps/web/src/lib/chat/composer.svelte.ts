@@ -1,4 +1,4 @@
-import { errorMessage } from './errors.ts'
+import { errorMessage } from '../shared/errors.ts'
 
 /**
  * The message box under a chat log: Enter sends, Shift+Enter starts a new

@@ -1,6 +1,6 @@
-import type { RelaySource } from './relay-config.ts'
+import type { RelaySource } from '../settings/relay-config.ts'
 
-export { RELAY_SOURCE_LABELS } from './relay-config.ts'
+export { RELAY_SOURCE_LABELS } from '../settings/relay-config.ts'
 export type { RelaySource }
 
 /** "retrying in 4 s" for a retry scheduled at `retryAt` (epoch ms). */

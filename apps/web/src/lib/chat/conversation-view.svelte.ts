@@ -1,7 +1,7 @@
 import type { DirectMessage, DirectMessages } from './chat-api.ts'
 import { uniqueById, type LogEntry } from './chat-format.ts'
 import { Composer } from './composer.svelte.ts'
-import { errorMessage } from './errors.ts'
+import { errorMessage } from '../shared/errors.ts'
 
 /** One open direct-message conversation, re-read whenever one of its messages is added or updated. */
 export class ConversationView {

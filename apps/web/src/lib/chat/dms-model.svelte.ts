@@ -1,5 +1,5 @@
 import type { ConversationSummary, DirectMessages } from './chat-api.ts'
-import { errorMessage } from './errors.ts'
+import { errorMessage } from '../shared/errors.ts'
 
 /** The list of direct-message conversations, newest first, re-read on every DM event. */
 export class DirectMessagesModel {

@@ -1,12 +1,12 @@
-import { errorMessage, isStorageFull, STORAGE_FULL_ADVICE } from './errors.ts'
+import { errorMessage, isStorageFull, STORAGE_FULL_ADVICE } from '../shared/errors.ts'
 import { FileRowView, type FileRef, type FileRowHost } from './file-row.svelte.ts'
 import { fileLink, parseFileLink, type Files, type NamedFile, type SharedFile, type TransferStatus } from './files-api.ts'
 import { Notifier } from './notify.ts'
 import { serveRangeReads } from './range-bridge.ts'
 import { uploadLimitOf } from './upload-limit.ts'
-import { appUrl } from './routes.ts'
+import { appUrl } from '../shared/routes.ts'
 import { StorageModel } from './storage.svelte.ts'
-import type { ChatPeer } from './chat-api.ts'
+import type { ChatPeer } from '../chat/chat-api.ts'
 
 const FILE_EVENTS = ['transfer:added', 'transfer:updated', 'transfer:complete', 'transfer:removed'] as const
 

@@ -1,8 +1,8 @@
 import type { ChatMessage, DropReason, Member, Room } from './chat-api.ts'
 import { nameOrId, uniqueById, type LogEntry } from './chat-format.ts'
 import { Composer } from './composer.svelte.ts'
-import { droppedFiles } from './file-drop.ts'
-import type { FilesModel } from './files-model.svelte.ts'
+import { droppedFiles } from '../files/file-drop.ts'
+import type { FilesModel } from '../files/files-model.svelte.ts'
 import { RoomShare } from './room-share.svelte.ts'
 
 const ROOM_EVENTS = ['message:added', 'message:updated', 'members:changed', 'message:dropped', 'room:key-mismatch', 'room:key-confirmed'] as const

@@ -1,7 +1,7 @@
 import { parseRelayList } from '@peerlink/core'
-import { errorMessage } from './errors.ts'
+import { errorMessage } from '../shared/errors.ts'
 import { relayText, resolveRelayConfig, saveRelayText, urlWithoutRelayParams } from './relay-config.ts'
-import type { Session } from './session.svelte.ts'
+import type { Session } from '../session/session.svelte.ts'
 
 /** The relay list editor: validates, saves and applies by restarting the peer. */
 export class RelaySettings {

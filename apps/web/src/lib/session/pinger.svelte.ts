@@ -1,4 +1,4 @@
-import { errorMessage } from './errors.ts'
+import { errorMessage } from '../shared/errors.ts'
 import type { Session } from './session.svelte.ts'
 
 /** Pings one peer on demand and keeps the last result. */

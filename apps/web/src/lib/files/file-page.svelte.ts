@@ -1,4 +1,4 @@
-import { errorMessage } from './errors.ts'
+import { errorMessage } from '../shared/errors.ts'
 import type { FileRowView } from './file-row.svelte.ts'
 import type { FileLink } from './files-api.ts'
 import type { FilesModel } from './files-model.svelte.ts'

@@ -1,5 +1,5 @@
-import { CopyAction } from './clipboard.svelte.ts'
-import { errorMessage, isStorageFull, STORAGE_FULL_ADVICE } from './errors.ts'
+import { CopyAction } from '../shared/clipboard.svelte.ts'
+import { errorMessage, isStorageFull, STORAGE_FULL_ADVICE } from '../shared/errors.ts'
 import { canPickSaveFile, downloadInFrame, fileServed, pickSaveFile, serviceWorkerControls, writeToHandle } from './file-save.ts'
 import { bytesText, canPlayType, peersText, percent, rateText, relayLimitText } from './file-format.ts'
 import { fileHref } from './files-route.ts'

@@ -1,4 +1,4 @@
-import { errorMessage } from './errors.ts'
+import { errorMessage } from '../shared/errors.ts'
 import type { RoomsModel } from './rooms-model.svelte.ts'
 
 /** The "Display name" box: saved (and persisted by core) on change or with "Save name". */

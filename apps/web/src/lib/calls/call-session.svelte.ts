@@ -3,12 +3,12 @@
  * peer connections and tiles, and the controls. Core's `peer.calls` does
  * the signaling and says who is in the call; this layer owns the media.
  */
-import { nameOrId } from './chat-format.ts'
+import { nameOrId } from '../chat/chat-format.ts'
 import { LocalMedia, type DeviceChoice, type TrackChange } from './call-media.svelte.ts'
 import { CallPeer } from './call-peer.svelte.ts'
-import { CallSettings } from './call-settings.svelte.ts'
-import { errorMessage } from './errors.ts'
-import type { Session } from './session.svelte.ts'
+import { CallSettings } from '../settings/call-settings.svelte.ts'
+import { errorMessage } from '../shared/errors.ts'
+import type { Session } from '../session/session.svelte.ts'
 import { MAX_CALL_PARTICIPANTS, type Call, type CallEvents, type Member, type Peerlink, type Room } from '@peerlink/core'
 
 /** Most participants in a call, ourselves included (a full mesh beyond this is unusable). */

@@ -1,6 +1,6 @@
 import { parseIceServers, type IceServer } from '@peerlink/core'
 import { del, get, set } from 'idb-keyval'
-import { errorMessage } from './errors.ts'
+import { errorMessage } from '../shared/errors.ts'
 
 /** idb-keyval keys of the call settings. */
 export const ICE_SERVERS_DB_KEY = 'peerlink:ice-servers'

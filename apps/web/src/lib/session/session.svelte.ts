@@ -2,11 +2,11 @@ import {
   createPeer, IdbKeyStore, IdentityKeeper, loadOrCreateIdentity, MemoryChunkStore, MemoryDmStore, MemoryKeyStore, MemoryRoomStore,
   MemoryTransferStore, openIdentity, exportIdentity, parseIdentityFile, peerIdOf, type IdentityCheck, type Peerlink, type PeerlinkEvents, type PeerStores
 } from '@peerlink/core'
-import { errorMessage } from './errors.ts'
+import { errorMessage } from '../shared/errors.ts'
 import { IdentityWatch, lastPeerId, rememberPeerId, requestPersistence, takeHandover, type IdentityNotice } from './identity-guard.ts'
-import { savedIceServers } from './call-settings.svelte.ts'
-import { resolveRelayConfig, type RelayConfig } from './relay-config.ts'
-import type { ConnectionInfo, IceServerStatus, PeerStatus, RelayStatus } from './types.ts'
+import { savedIceServers } from '../settings/call-settings.svelte.ts'
+import { resolveRelayConfig, type RelayConfig } from '../settings/relay-config.ts'
+import type { ConnectionInfo, IceServerStatus, PeerStatus, RelayStatus } from '../types.ts'
 
 export type PrivateKey = Awaited<ReturnType<typeof loadOrCreateIdentity>>
 

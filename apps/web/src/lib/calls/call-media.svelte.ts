@@ -3,8 +3,8 @@
  * screen, as tracks the peer connections send. Devices can be switched and
  * the camera turned off (released) and on again while the call runs.
  */
-import { errorMessage } from './errors.ts'
-import type { CallSettings } from './call-settings.svelte.ts'
+import { errorMessage } from '../shared/errors.ts'
+import type { CallSettings } from '../settings/call-settings.svelte.ts'
 
 export interface DeviceChoice {
   deviceId: string
