@@ -4,7 +4,7 @@
  * the mesh size, and the statistics the tiles show (frames decoded, audio
  * received, audio level for the speaking indicator).
  */
-import { PerfectNegotiation, videoEncodingFor, type CallSignal, type Participant } from '@peerlink/core'
+import { PerfectNegotiation, videoEncodingFor, type CallSignal, type Participant } from './calls-api.ts'
 import type { LocalMedia } from './call-media.svelte.ts'
 
 /** An audio level (0..1, from getStats) above which someone is speaking. */

@@ -9,7 +9,8 @@ import { CallPeer } from './call-peer.svelte.ts'
 import { CallSettings } from '../settings/call-settings.svelte.ts'
 import { errorMessage } from '../shared/errors.ts'
 import type { Session } from '../session/session.svelte.ts'
-import { MAX_CALL_PARTICIPANTS, type Call, type CallEvents, type Member, type Peerlink, type Room } from '@peerlink/core'
+import { MAX_CALL_PARTICIPANTS, type Call, type Member, type Participant, type Peerlink, type Room } from './calls-api.ts'
+import { subscribe } from '../shared/subscribe.ts'
 
 /** Most participants in a call, ourselves included (a full mesh beyond this is unusable). */
 export const MAX_PARTICIPANTS = MAX_CALL_PARTICIPANTS
@@ -67,22 +68,7 @@ export class ActiveCall {
   localLevel = $state(0)
   #ended = false
   readonly #onEnded: () => void
-  readonly #onMembers = (): void => { this.members = this.#room.members() }
-  readonly #handlers: { [K in keyof CallEvents]: (evt: CallEvents[K]) => void } = {
-    'participant:joined': evt => { this.#add(evt.detail) },
-    'participant:updated': evt => {
-      const peer = this.peers.find(p => p.peerId === evt.detail.peerId && p.participant.session === evt.detail.session)
-      if (peer == null) return
-      peer.participant = evt.detail
-      this.peers = [...this.peers]
-    },
-    'participant:left': evt => { this.#remove(evt.detail.peerId, evt.detail.session) },
-    'participant:signal': evt => {
-      const peer = this.peers.find(p => p.peerId === evt.detail.peerId && p.participant.session === evt.detail.session)
-      void peer?.receive(evt.detail.signal)
-    },
-    'call:ended': () => { this.#cleanup() }
-  }
+  readonly #unsubscribe: Array<() => void>
 
   /** ICE servers for the next participant's connection (the user's, else the relays' with unexpired credentials). */
   readonly #iceServers: () => RTCIceServer[]
@@ -97,16 +83,26 @@ export class ActiveCall {
     this.selfId = init.selfId
     this.#onEnded = init.onEnded
     this.members = this.#room.members()
-    this.#room.addEventListener('members:changed', this.#onMembers)
-    for (const type of Object.keys(this.#handlers) as Array<keyof CallEvents>) this.#listen(type, true)
+    this.#unsubscribe = [
+      subscribe(this.#room, { 'members:changed': () => { this.members = this.#room.members() } }),
+      subscribe(this.#call, {
+        'participant:joined': evt => { this.#add(evt.detail) },
+        'participant:updated': evt => {
+          const peer = this.peers.find(p => p.peerId === evt.detail.peerId && p.participant.session === evt.detail.session)
+          if (peer == null) return
+          peer.participant = evt.detail
+          this.peers = [...this.peers]
+        },
+        'participant:left': evt => { this.#remove(evt.detail.peerId, evt.detail.session) },
+        'participant:signal': evt => {
+          const peer = this.peers.find(p => p.peerId === evt.detail.peerId && p.participant.session === evt.detail.session)
+          void peer?.receive(evt.detail.signal)
+        },
+        'call:ended': () => { this.#cleanup() }
+      })
+    ]
     for (const participant of this.#call.participants()) this.#add(participant)
     this.#timer = setInterval(() => { void this.#poll() }, STATS_INTERVAL_MS)
-  }
-
-  /** Adds (or removes) the call's listener for `type`: generic so that the handler's event type follows `type`. */
-  #listen<K extends keyof CallEvents> (type: K, on: boolean): void {
-    if (on) this.#call.addEventListener(type, this.#handlers[type])
-    else this.#call.removeEventListener(type, this.#handlers[type])
   }
 
   get muted (): boolean {
@@ -202,7 +198,7 @@ export class ActiveCall {
     this.#cleanup()
   }
 
-  #add (participant: CallEvents['participant:joined']['detail']): void {
+  #add (participant: Participant): void {
     if (this.#ended) return
     // a participant that joined again (a reload) replaces its old connection
     for (const old of this.peers.filter(p => p.peerId === participant.peerId)) old.close()
@@ -238,8 +234,7 @@ export class ActiveCall {
     if (this.#ended) return
     this.#ended = true
     clearInterval(this.#timer)
-    for (const type of Object.keys(this.#handlers) as Array<keyof CallEvents>) this.#listen(type, false)
-    this.#room.removeEventListener('members:changed', this.#onMembers)
+    for (const unsubscribe of this.#unsubscribe) unsubscribe()
     for (const peer of this.peers) peer.close()
     this.peers = []
     this.media.stop()

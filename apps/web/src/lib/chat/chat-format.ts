@@ -1,5 +1,5 @@
 import type { FileRowView } from '../files/file-row.svelte.ts'
-import type { ConnectionPath, PeerStatus } from '../types.ts'
+import type { ConnectionPath, PeerStatus } from '../session/session-api.ts'
 
 /** One line of a chat log, for rooms and direct messages alike. */
 export interface LogEntry {

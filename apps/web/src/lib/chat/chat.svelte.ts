@@ -1,4 +1,4 @@
-import { parseRoomLink, type ChatPeer } from './chat-api.ts'
+import { parseRoomLink, type Peerlink } from './chat-api.ts'
 import { ConversationView } from './conversation-view.svelte.ts'
 import { DirectMessagesModel } from './dms-model.svelte.ts'
 import { errorMessage } from '../shared/errors.ts'
@@ -38,7 +38,7 @@ export class Chat {
   error = $state<string>()
   creating = $state(false)
 
-  #peer?: ChatPeer
+  #peer?: Peerlink
   #token = 0
 
   constructor (private readonly session: Session, readonly router: Router = new Router()) {
@@ -82,7 +82,7 @@ export class Chat {
     return this.rooms.nameOf(peerId, this.session.peerId)
   }
 
-  #attach (peer: ChatPeer | undefined): void {
+  #attach (peer: Peerlink | undefined): void {
     if (peer === this.#peer) return
     this.#peer = peer
     this.rooms.attach(peer?.rooms)

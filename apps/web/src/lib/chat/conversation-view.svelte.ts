@@ -2,6 +2,7 @@ import type { DirectMessage, DirectMessages } from './chat-api.ts'
 import { uniqueById, type LogEntry } from './chat-format.ts'
 import { Composer } from './composer.svelte.ts'
 import { errorMessage } from '../shared/errors.ts'
+import { subscribe } from '../shared/subscribe.ts'
 
 /** One open direct-message conversation, re-read whenever one of its messages is added or updated. */
 export class ConversationView {
@@ -23,9 +24,7 @@ export class ConversationView {
 
   #loads = 0
   #disposed = false
-  readonly #onEvent = (evt: CustomEvent<DirectMessage>): void => {
-    if (evt.detail.peerId === this.peerId) void this.refresh()
-  }
+  readonly #unsubscribe: () => void
 
   constructor (
     private readonly dms: DirectMessages,
@@ -34,8 +33,10 @@ export class ConversationView {
   ) {
     this.safetyNumber = dms.safetyNumber(peerId)
     this.composer = new Composer(async text => dms.send(peerId, text))
-    dms.addEventListener('dm:added', this.#onEvent)
-    dms.addEventListener('dm:updated', this.#onEvent)
+    const onMessage = (evt: CustomEvent<DirectMessage>): void => {
+      if (evt.detail.peerId === this.peerId) void this.refresh()
+    }
+    this.#unsubscribe = subscribe(dms, { 'dm:added': onMessage, 'dm:updated': onMessage })
     void this.refresh()
   }
 
@@ -53,7 +54,6 @@ export class ConversationView {
 
   dispose (): void {
     this.#disposed = true
-    this.dms.removeEventListener('dm:added', this.#onEvent)
-    this.dms.removeEventListener('dm:updated', this.#onEvent)
+    this.#unsubscribe()
   }
 }

@@ -1,5 +1,6 @@
 import type { ConversationSummary, DirectMessages } from './chat-api.ts'
 import { errorMessage } from '../shared/errors.ts'
+import { subscribe } from '../shared/subscribe.ts'
 
 /** The list of direct-message conversations, newest first, re-read on every DM event. */
 export class DirectMessagesModel {
@@ -8,7 +9,7 @@ export class DirectMessagesModel {
 
   #dms?: DirectMessages
   #loads = 0
-  readonly #refresh = (): void => { void this.refresh() }
+  #unsubscribe?: () => void
 
   get api (): DirectMessages | undefined {
     return this.#dms
@@ -17,11 +18,10 @@ export class DirectMessagesModel {
   /** Follows `dms` (the running peer's), or nothing when no peer runs. */
   attach (dms: DirectMessages | undefined): void {
     if (dms === this.#dms) return
-    this.#dms?.removeEventListener('dm:added', this.#refresh)
-    this.#dms?.removeEventListener('dm:updated', this.#refresh)
+    this.#unsubscribe?.()
     this.#dms = dms
-    dms?.addEventListener('dm:added', this.#refresh)
-    dms?.addEventListener('dm:updated', this.#refresh)
+    const refresh = (): void => { void this.refresh() }
+    this.#unsubscribe = dms == null ? undefined : subscribe(dms, { 'dm:added': refresh, 'dm:updated': refresh })
     void this.refresh()
   }
 

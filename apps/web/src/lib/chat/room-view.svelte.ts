@@ -4,8 +4,7 @@ import { Composer } from './composer.svelte.ts'
 import { droppedFiles } from '../files/file-drop.ts'
 import type { FilesModel } from '../files/files-model.svelte.ts'
 import { RoomShare } from './room-share.svelte.ts'
-
-const ROOM_EVENTS = ['message:added', 'message:updated', 'members:changed', 'message:dropped', 'room:key-mismatch', 'room:key-confirmed'] as const
+import { subscribe } from '../shared/subscribe.ts'
 
 const STATE_ORDER = { online: 0, away: 1, offline: 2 } as const
 
@@ -19,12 +18,20 @@ export class RoomView {
   keyMismatch = $state(false)
   readonly composer: Composer
   readonly share: RoomShare
-  readonly #refresh = (): void => { this.refresh() }
+  readonly #unsubscribe: () => void
 
   constructor (private readonly room: Room, appUrl: string, readonly files: FilesModel) {
     this.composer = new Composer(async text => room.send(text))
     this.share = new RoomShare(room.link(appUrl))
-    for (const type of ROOM_EVENTS) room.addEventListener(type, this.#refresh)
+    const refresh = (): void => { this.refresh() }
+    this.#unsubscribe = subscribe(room, {
+      'message:added': refresh,
+      'message:updated': refresh,
+      'members:changed': refresh,
+      'message:dropped': refresh,
+      'room:key-mismatch': refresh,
+      'room:key-confirmed': refresh
+    })
     this.refresh()
   }
 
@@ -62,7 +69,7 @@ export class RoomView {
   }
 
   dispose (): void {
-    for (const type of ROOM_EVENTS) this.room.removeEventListener(type, this.#refresh)
+    this.#unsubscribe()
   }
 
   #toEntry (m: ChatMessage): LogEntry {

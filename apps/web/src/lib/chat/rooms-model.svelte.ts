@@ -1,5 +1,6 @@
 import { roomLink, type Member, type Room, type RoomInvite, type Rooms } from './chat-api.ts'
 import { nameOrId, roomTitle, shortId } from './chat-format.ts'
+import { subscribe } from '../shared/subscribe.ts'
 
 /** A joined room as the sidebar lists it. */
 export interface RoomItem {
@@ -25,8 +26,8 @@ export class RoomsModel {
   #members = $state.raw<Record<string, Member[]>>({})
   #rooms?: Rooms
   /** The rooms whose `members:changed` we follow (for names), by id. */
-  #watched: Record<string, { room: Room, listener: () => void }> = {}
-  readonly #refresh = (): void => { this.refresh() }
+  #watched: Record<string, { room: Room, unsubscribe: () => void }> = {}
+  #unsubscribe?: () => void
 
   readonly list: RoomItem[] = $derived(this.#summaries.map(s => ({
     ...s,
@@ -42,11 +43,11 @@ export class RoomsModel {
   /** Follows `rooms` (the running peer's), or nothing when no peer runs. */
   attach (rooms: Rooms | undefined): void {
     if (rooms === this.#rooms) return
-    this.#rooms?.removeEventListener('rooms:changed', this.#refresh)
+    this.#unsubscribe?.()
     for (const roomId of Object.keys(this.#watched)) this.#unwatch(roomId)
     this.#rooms = rooms
     this.ready = rooms != null
-    rooms?.addEventListener('rooms:changed', this.#refresh)
+    this.#unsubscribe = rooms == null ? undefined : subscribe(rooms, { 'rooms:changed': () => { this.refresh() } })
     this.refresh()
   }
 
@@ -96,15 +97,14 @@ export class RoomsModel {
   #watch (room: Room): void {
     if (this.#watched[room.roomId]?.room === room) return
     this.#unwatch(room.roomId)
-    const listener = (): void => { this.#readMembers() }
-    room.addEventListener('members:changed', listener)
-    this.#watched[room.roomId] = { room, listener }
+    const unsubscribe = subscribe(room, { 'members:changed': () => { this.#readMembers() } })
+    this.#watched[room.roomId] = { room, unsubscribe }
   }
 
   #unwatch (roomId: string): void {
     const watched = this.#watched[roomId]
     if (watched == null) return
-    watched.room.removeEventListener('members:changed', watched.listener)
+    watched.unsubscribe()
     delete this.#watched[roomId]
   }
 

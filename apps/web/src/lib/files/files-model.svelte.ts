@@ -1,14 +1,12 @@
 import { errorMessage, isStorageFull, STORAGE_FULL_ADVICE } from '../shared/errors.ts'
 import { FileRowView, type FileRef, type FileRowHost } from './file-row.svelte.ts'
-import { fileLink, parseFileLink, type Files, type NamedFile, type SharedFile, type TransferStatus } from './files-api.ts'
+import { fileLink, parseFileLink, type Files, type NamedFile, type Peerlink, type SharedFile, type TransferStatus } from './files-api.ts'
 import { Notifier } from './notify.ts'
 import { serveRangeReads } from './range-bridge.ts'
 import { uploadLimitOf } from './upload-limit.ts'
 import { appUrl } from '../shared/routes.ts'
 import { StorageModel } from './storage.svelte.ts'
-import type { ChatPeer } from '../chat/chat-api.ts'
-
-const FILE_EVENTS = ['transfer:added', 'transfer:updated', 'transfer:complete', 'transfer:removed'] as const
+import { subscribe } from '../shared/subscribe.ts'
 
 /** A file being imported (encrypted, chunked, stored) before it is shared. */
 export interface ShareProgress {
@@ -39,7 +37,7 @@ export class FilesModel implements FileRowHost {
   /** Rows by CID: a plain cache (a row's own state is reactive, the cache need not be). */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #rows = new Map<string, FileRowView>()
-  #peer?: ChatPeer
+  #peer?: Peerlink
   #files?: Files
   #nextShare = 0
   readonly #notifier: Notifier
@@ -48,18 +46,7 @@ export class FilesModel implements FileRowHost {
   /** Rows of every transfer, newest first. */
   readonly rows: FileRowView[] = $derived(this.transfers.map(t => this.row({ cid: t.cid })).reverse())
 
-  readonly #onEvent = (event: Event): void => {
-    const detail = (event as CustomEvent<TransferStatus | { cid: string }>).detail
-    if (event.type === 'transfer:removed') {
-      this.transfers = this.transfers.filter(t => t.cid !== detail.cid)
-      // the row stays the one row of its CID (a room's log keeps showing it): it only forgets what it was to save
-      this.#rows.get(detail.cid)?.removed()
-    } else {
-      this.#put(copy(detail as TransferStatus))
-    }
-    if (event.type === 'transfer:complete') this.#completed(detail as TransferStatus)
-    this.storage.refreshSoon()
-  }
+  #unsubscribe?: () => void
 
   /** Upload rate limit applied to every peer attached (`?upload-limit=` in the app's URL), bytes/s. */
   readonly #uploadLimit: number
@@ -75,14 +62,14 @@ export class FilesModel implements FileRowHost {
   }
 
   /** Follows `peer`'s files (the running peer's), or nothing when no peer runs. */
-  attach (peer: ChatPeer | undefined): void {
+  attach (peer: Peerlink | undefined): void {
     if (peer === this.#peer) return
-    for (const type of FILE_EVENTS) this.#files?.removeEventListener(type, this.#onEvent)
+    this.#unsubscribe?.()
     this.#peer = peer
     this.#files = peer?.files
     if (this.#files != null && this.#uploadLimit > 0) this.#files.uploadLimit = this.#uploadLimit
     this.ready = this.#files != null
-    for (const type of FILE_EVENTS) this.#files?.addEventListener(type, this.#onEvent)
+    this.#unsubscribe = this.#files == null ? undefined : this.#follow(this.#files)
     this.transfers = (this.#files?.list() ?? []).map(copy)
   }
 
@@ -194,6 +181,27 @@ export class FilesModel implements FileRowHost {
   noteDownloadClick (): void {
     this.#notifier.askOnce()
     this.storage.persistOnce()
+  }
+
+  #follow (files: Files): () => void {
+    const update = (event: CustomEvent<TransferStatus>): void => {
+      this.#put(copy(event.detail))
+      this.storage.refreshSoon()
+    }
+    return subscribe(files, {
+      'transfer:added': update,
+      'transfer:updated': update,
+      'transfer:complete': event => {
+        update(event)
+        this.#completed(event.detail)
+      },
+      'transfer:removed': ({ detail }) => {
+        this.transfers = this.transfers.filter(t => t.cid !== detail.cid)
+        // the row stays the one row of its CID (a room's log keeps showing it): it only forgets what it was to save
+        this.#rows.get(detail.cid)?.removed()
+        this.storage.refreshSoon()
+      }
+    })
   }
 
   #put (status: TransferStatus): void {

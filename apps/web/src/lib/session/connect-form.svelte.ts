@@ -1,7 +1,7 @@
 import { errorMessage } from '../shared/errors.ts'
 import { validatePeerId } from './peer-id.ts'
 import type { Session } from './session.svelte.ts'
-import type { ConnectionInfo } from '../types.ts'
+import type { ConnectionInfo } from './session-api.ts'
 
 /** The "connect to a peer by PeerId" form. */
 export class ConnectForm {

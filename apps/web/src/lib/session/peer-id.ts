@@ -1,4 +1,4 @@
-import { parsePeerId } from '@peerlink/core'
+import { parsePeerId } from './session-api.ts'
 
 /** A message fit to show when `input` is not a PeerId we can connect to. */
 export function validatePeerId (input: string, ownPeerId?: string): string | undefined {

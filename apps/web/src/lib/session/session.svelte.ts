@@ -1,21 +1,18 @@
-import {
-  createPeer, IdbKeyStore, IdentityKeeper, loadOrCreateIdentity, MemoryChunkStore, MemoryDmStore, MemoryKeyStore, MemoryRoomStore,
-  MemoryTransferStore, openIdentity, exportIdentity, parseIdentityFile, peerIdOf, type IdentityCheck, type Peerlink, type PeerlinkEvents, type PeerStores
-} from '@peerlink/core'
 import { errorMessage } from '../shared/errors.ts'
+import { subscribe } from '../shared/subscribe.ts'
 import { IdentityWatch, lastPeerId, rememberPeerId, requestPersistence, takeHandover, type IdentityNotice } from './identity-guard.ts'
 import { savedIceServers } from '../settings/call-settings.svelte.ts'
 import { resolveRelayConfig, type RelayConfig } from '../settings/relay-config.ts'
-import type { ConnectionInfo, IceServerStatus, PeerStatus, RelayStatus } from '../types.ts'
+import {
+  createPeer, exportIdentity, IdbKeyStore, IdentityKeeper, loadOrCreateIdentity, MemoryChunkStore, MemoryDmStore, MemoryKeyStore, MemoryRoomStore,
+  MemoryTransferStore, openIdentity, parseIdentityFile, peerIdOf,
+  type ConnectionInfo, type IceServerStatus, type IdentityCheck, type Peerlink, type PeerStatus, type PeerStores, type RelayStatus
+} from './session-api.ts'
 
 export type PrivateKey = Awaited<ReturnType<typeof loadOrCreateIdentity>>
 
 /** `starting`/`restarting` while a peer is being created; `failed` with `error` set. */
 export type SessionStatus = 'starting' | 'running' | 'restarting' | 'failed' | 'stopped'
-
-const EVENTS: Array<keyof PeerlinkEvents> = [
-  'relay:connecting', 'relay:connected', 'relay:reserved', 'relay:lost', 'relay:error', 'peer:connected', 'peer:lost', 'ice:checked'
-]
 
 /** How often the clock behind retry countdowns ticks. */
 const CLOCK_MS = 1000
@@ -47,7 +44,7 @@ export class Session {
   #peer?: Peerlink
   #generation = 0
   #timer?: ReturnType<typeof setInterval>
-  readonly #refresh = (): void => { this.refresh() }
+  #unsubscribe?: () => void
   #peerWatchers: Array<(peer: Peerlink | undefined) => void> = []
   /** Direct libp2p WebRTC connections to other browsers; `?webrtc=off` keeps them relayed (tests, diagnosis). */
   #webrtc = true
@@ -184,7 +181,17 @@ export class Session {
       }
       this.#peer = peer
       this.peerId = peer.peerId
-      for (const type of EVENTS) peer.addEventListener(type, this.#refresh)
+      const refresh = (): void => { this.refresh() }
+      this.#unsubscribe = subscribe(peer, {
+        'relay:connecting': refresh,
+        'relay:connected': refresh,
+        'relay:reserved': refresh,
+        'relay:lost': refresh,
+        'relay:error': refresh,
+        'peer:connected': refresh,
+        'peer:lost': refresh,
+        'ice:checked': refresh
+      })
       this.#timer = setInterval(() => { this.now = Date.now() }, CLOCK_MS)
       this.status = 'running'
       this.refresh()
@@ -204,7 +211,8 @@ export class Session {
     this.iceServers = []
     if (peer == null) return
     this.#announcePeer()
-    for (const type of EVENTS) peer.removeEventListener(type, this.#refresh)
+    this.#unsubscribe?.()
+    this.#unsubscribe = undefined
     try {
       await peer.stop()
     } catch {

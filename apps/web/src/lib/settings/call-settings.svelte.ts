@@ -1,4 +1,4 @@
-import { parseIceServers, type IceServer } from '@peerlink/core'
+import { parseIceServers, type IceServer } from './settings-api.ts'
 import { del, get, set } from 'idb-keyval'
 import { errorMessage } from '../shared/errors.ts'
 

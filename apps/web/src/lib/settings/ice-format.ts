@@ -1,4 +1,4 @@
-import type { IceServerStatus } from '../types.ts'
+import type { IceServerStatus } from './settings-api.ts'
 
 type IceServerState = IceServerStatus['state']
 

@@ -1,4 +1,4 @@
-import { exportIdentity, identityFileName, IdbKeyStore, importIdentity } from '@peerlink/core'
+import { exportIdentity, identityFileName, IdbKeyStore, importIdentity } from './settings-api.ts'
 import { errorMessage } from '../shared/errors.ts'
 import type { Session } from '../session/session.svelte.ts'
 

@@ -1,4 +1,4 @@
-import { parseRelayList, relaysFromUrl, RELAY_URL_PARAM, type RelayEntry } from '@peerlink/core'
+import { parseRelayList, relaysFromUrl, RELAY_URL_PARAM, type RelayEntry } from './settings-api.ts'
 import { del, get, set } from 'idb-keyval'
 
 /** idb-keyval key of the saved relay list (a string, one entry per line). */

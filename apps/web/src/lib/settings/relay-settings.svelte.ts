@@ -1,4 +1,4 @@
-import { parseRelayList } from '@peerlink/core'
+import { parseRelayList } from './settings-api.ts'
 import { errorMessage } from '../shared/errors.ts'
 import { relayText, resolveRelayConfig, saveRelayText, urlWithoutRelayParams } from './relay-config.ts'
 import type { Session } from '../session/session.svelte.ts'
