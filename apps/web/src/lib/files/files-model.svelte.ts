@@ -7,6 +7,7 @@ import { uploadLimitOf } from './upload-limit.ts'
 import { appUrl } from '../shared/routes.ts'
 import { StorageModel } from './storage.svelte.ts'
 import { subscribe } from '../shared/subscribe.ts'
+import type { Session } from '../session/session.svelte.ts'
 
 /** A file being imported (encrypted, chunked, stored) before it is shared. */
 export interface ShareProgress {
@@ -51,14 +52,24 @@ export class FilesModel implements FileRowHost {
   /** Upload rate limit applied to every peer attached (`?upload-limit=` in the app's URL), bytes/s. */
   readonly #uploadLimit: number
 
-  /** `nameOf`: a display name for a peer, for a row's messages about it. */
-  constructor (options: { storage?: StorageModel, notifier?: Notifier, href?: string, nameOf?: (peerId: string) => string } = {}) {
+  /**
+   * `session`: follows its running peer's files (else {@link attach} does);
+   * `nameOf`: a display name for a peer, for a row's messages about it.
+   */
+  constructor (options: {
+    session?: Pick<Session, 'watchPeer'>
+    storage?: StorageModel
+    notifier?: Notifier
+    href?: string
+    nameOf?: (peerId: string) => string
+  } = {}) {
     this.storage = options.storage ?? new StorageModel()
     this.#notifier = options.notifier ?? new Notifier()
     this.#nameOf = options.nameOf
     this.#uploadLimit = uploadLimitOf(options.href ?? location.href)
     // the service worker reads files still downloading through this page's peer (to play them while they download)
     if ('serviceWorker' in navigator) serveRangeReads(navigator.serviceWorker, () => this.#files)
+    options.session?.watchPeer(peer => { this.attach(peer) })
   }
 
   /** Follows `peer`'s files (the running peer's), or nothing when no peer runs. */
