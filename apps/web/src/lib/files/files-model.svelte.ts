@@ -1,5 +1,6 @@
 import { errorMessage, isStorageFull, STORAGE_FULL_ADVICE } from '../shared/errors.ts'
-import { FileRowView, type FileRef, type FileRowHost } from './file-row.svelte.ts'
+import type { FileRef } from './file-row-format.ts'
+import { FileRowView, type FileRowHost } from './file-row.svelte.ts'
 import { fileLink, parseFileLink, type Files, type NamedFile, type Peerlink, type SharedFile, type TransferStatus } from './files-api.ts'
 import { Notifier } from './notify.ts'
 import { serveRangeReads } from './range-bridge.ts'
