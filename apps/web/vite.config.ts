@@ -16,7 +16,7 @@ export default defineConfig({
       strategies: 'injectManifest',
       srcDir: 'src',
       filename: 'sw.ts',
-      injectRegister: false, // registered from src/lib/pwa.ts via virtual:pwa-register
+      injectRegister: false, // registered from src/lib/shared/pwa.ts via virtual:pwa-register
       manifest,
       includeManifestIcons: false, // already matched by globPatterns
       injectManifest: {

@@ -1,14 +1,21 @@
 import { mount } from 'svelte'
 import App from './App.svelte'
-import { Chat } from './lib/chat.svelte.ts'
-import { registerServiceWorker } from './lib/pwa.ts'
-import { Session } from './lib/session.svelte.ts'
+import { Chat } from './lib/chat/chat.svelte.ts'
+import { FilesModel } from './lib/files/files-model.svelte.ts'
+import { Navigation } from './lib/navigation.svelte.ts'
+import { Session } from './lib/session/session.svelte.ts'
+import { registerServiceWorker } from './lib/shared/pwa.ts'
+import { Router } from './lib/shared/router.svelte.ts'
 import './app.css'
 import './layout.css'
 import './chat.css'
 
 const session = new Session()
-const chat = new Chat(session)
-mount(App, { target: document.getElementById('app')!, props: { session, chat } })
+const router = new Router()
+const chat = new Chat(session, router)
+const files = new FilesModel({ session, nameOf: (peerId) => chat.nameOf(peerId) })
+// last: chat and files follow a new peer before the route is opened again with it
+const navigation = new Navigation({ session, router, chat, files })
+mount(App, { target: document.getElementById('app')!, props: { session, chat, files, navigation } })
 void session.start()
 if (import.meta.env.PROD) registerServiceWorker()

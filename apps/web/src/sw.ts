@@ -16,7 +16,7 @@ import { CID } from 'multiformats/cid'
 import { clientsClaim } from 'workbox-core'
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching'
 import { NavigationRoute, registerRoute } from 'workbox-routing'
-import { FILES_PATH } from './lib/files-route.ts'
+import { FILES_PATH } from './lib/files/files-route.ts'
 import { remoteFile } from './sw/remote-file.ts'
 import { serveFile, type OpenStoredFile } from './sw/serve-file.ts'
 

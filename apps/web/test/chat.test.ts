@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { linkOf, roomTitle, shortId, uniqueById } from '../src/lib/chat-format.ts'
-import { followVisibility } from '../src/lib/presence.ts'
-import { appUrl, dmHref, parseRoute } from '../src/lib/routes.ts'
-import type { PeerStatus } from '../src/lib/types.ts'
+import { linkOf, roomTitle, shortId, uniqueById } from '../src/lib/chat/chat-format.ts'
+import { followVisibility } from '../src/lib/chat/presence.ts'
+import { appUrl, dmHref, parseRoute } from '../src/lib/shared/routes.ts'
+import type { PeerStatus } from '../src/lib/session/session-api.ts'
 
 const PEER = '12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { contentDisposition, fileHref, fileResponseHead, inlineAllowed, parseFilePath, parseRange } from '../src/lib/files-route.ts'
+import { contentDisposition, fileHref, fileResponseHead, inlineAllowed, parseFilePath, parseRange } from '../src/lib/files/files-route.ts'
 import { serveFile, type OpenStoredFile, type ServableFile } from '../src/sw/serve-file.ts'
 
 const CID = 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi'

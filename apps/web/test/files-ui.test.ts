@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { bytesText, peersText, percent, rateText, relayLimitText } from '../src/lib/file-format.ts'
-import { parseRoute } from '../src/lib/routes.ts'
+import { bytesText, peersText, percent, rateText, relayLimitText } from '../src/lib/files/file-format.ts'
+import { parseRoute } from '../src/lib/shared/routes.ts'
 
 const CID = 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi'
 

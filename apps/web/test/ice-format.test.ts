@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { ICE_STATE_LABELS, iceStateText, isIceFault } from '../src/lib/ice-format.ts'
-import type { IceServerStatus } from '../src/lib/types.ts'
+import { ICE_STATE_LABELS, iceStateText, isIceFault } from '../src/lib/settings/ice-format.ts'
+import type { IceServerStatus } from '../src/lib/settings/settings-api.ts'
 
 const relay = 'https://relay.example/relay.json'
 const at = 0

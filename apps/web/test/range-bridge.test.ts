@@ -4,7 +4,7 @@
  * malformed messages are reported, a cancelled read stops the page's reader.
  */
 import { describe, expect, it } from 'vitest'
-import { parseReadRange, parseReply, READ_RANGE, serveRangeReads, type RangeReader } from '../src/lib/range-bridge.ts'
+import { parseReadRange, parseReply, READ_RANGE, serveRangeReads, type RangeReader } from '../src/lib/files/range-bridge.ts'
 import { remoteFile } from '../src/sw/remote-file.ts'
 
 const CID = 'bafybeigb27claaglcn7osq6liy324ncdblrpgjnbpycwety3o6akm2ppqa'
@@ -97,7 +97,7 @@ describe('range bridge', () => {
 
 describe('upload limit setting', () => {
   it('reads ?upload-limit= in bytes per second, with k and m, ignoring malformed values', async () => {
-    const { uploadLimitOf } = await import('../src/lib/upload-limit.ts')
+    const { uploadLimitOf } = await import('../src/lib/files/upload-limit.ts')
     const at = (q: string): number => uploadLimitOf(`http://127.0.0.1/${q}`)
     expect(at('')).toBe(0)
     expect(at('?upload-limit=5000')).toBe(5000)

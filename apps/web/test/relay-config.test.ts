@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { validatePeerId } from '../src/lib/peer-id.ts'
-import { defaultRelayText, relayText, resolveRelayConfig, urlWithoutRelayParams } from '../src/lib/relay-config.ts'
+import { validatePeerId } from '../src/lib/session/peer-id.ts'
+import { defaultRelayText, relayText, resolveRelayConfig, urlWithoutRelayParams } from '../src/lib/settings/relay-config.ts'
 
 const RELAY = '/ip4/127.0.0.1/tcp/9001/ws/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'
 

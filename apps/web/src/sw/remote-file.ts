@@ -3,7 +3,7 @@
  * downloading is read through a page, which fetches the blocks as they are
  * needed.
  */
-import { parseReply, READ_RANGE, type BridgeReply, type ReadRangeRequest } from '../lib/range-bridge.ts'
+import { parseReply, READ_RANGE, type BridgeReply, type ReadRangeRequest } from '../lib/files/range-bridge.ts'
 import type { ServableFile } from './serve-file.ts'
 
 /** How long one chunk may take to come (blocks of a stalled download). */

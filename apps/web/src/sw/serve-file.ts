@@ -3,7 +3,7 @@
  * holds: a streamed Response pulling decrypted segments one at a time (never
  * the whole file in memory), with Range support for media elements.
  */
-import { DOWNLOAD_PARAM, fileResponseHead, parseFilePath, parseRange } from '../lib/files-route.ts'
+import { DOWNLOAD_PARAM, fileResponseHead, parseFilePath, parseRange } from '../lib/files/files-route.ts'
 
 /** What the route needs of an opened file (core's SharedFile has it). */
 export interface ServableFile {

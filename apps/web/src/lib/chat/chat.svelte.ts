@@ -1,0 +1,71 @@
+import type { Peerlink } from './chat-api.ts'
+import { DirectMessagesModel } from './dms-model.svelte.ts'
+import { followVisibility } from './presence.ts'
+import { roomHref, RoomsModel } from './rooms-model.svelte.ts'
+import { errorMessage } from '../shared/errors.ts'
+import type { Router } from '../shared/router.svelte.ts'
+import { dmHref, HOME_HREF } from '../shared/routes.ts'
+import type { Session } from '../session/session.svelte.ts'
+
+/**
+ * Rooms and direct messages: follows the session's running peer (its rooms,
+ * its conversations, our presence), creates and leaves rooms and names peers.
+ * Opening what the route names is {@link Navigation}'s.
+ */
+export class Chat {
+  readonly rooms = new RoomsModel()
+  readonly dms = new DirectMessagesModel()
+  /** Why the last room action (create, leave) failed. */
+  error = $state<string>()
+  creating = $state(false)
+
+  #peer?: Peerlink
+
+  constructor (private readonly session: Session, private readonly router: Router) {
+    session.watchPeer(peer => { this.#attach(peer) })
+    followVisibility(away => { this.#peer?.rooms.setAway(away) })
+  }
+
+  /** Creates a room and opens it. */
+  async createRoom (): Promise<void> {
+    this.creating = true
+    this.error = undefined
+    try {
+      const room = await this.rooms.create()
+      this.router.go(roomHref(room.invite))
+    } catch (err) {
+      this.error = `Could not create a room: ${errorMessage(err)}`
+    } finally {
+      this.creating = false
+    }
+  }
+
+  /** Leaves a room, going home if it was open. */
+  async leaveRoom (roomId: string): Promise<void> {
+    this.error = undefined
+    try {
+      await this.rooms.leave(roomId)
+      const route = this.router.route
+      if (route.kind === 'room' && route.roomId === roomId) this.router.go(HOME_HREF)
+    } catch (err) {
+      this.error = `Could not leave the room: ${errorMessage(err)}`
+    }
+  }
+
+  openConversation (peerId: string): void {
+    this.router.go(dmHref(peerId))
+  }
+
+  /** A display name for `peerId` (ours included). */
+  nameOf (peerId: string): string {
+    return this.rooms.nameOf(peerId, this.session.peerId)
+  }
+
+  #attach (peer: Peerlink | undefined): void {
+    if (peer === this.#peer) return
+    this.#peer = peer
+    this.rooms.attach(peer?.rooms)
+    peer?.rooms.setAway(document.visibilityState === 'hidden')
+    this.dms.attach(peer?.dms)
+  }
+}

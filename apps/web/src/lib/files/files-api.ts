@@ -1,0 +1,6 @@
+/**
+ * The seam between the web app and @peerlink/core's file sharing: the files
+ * classes import core from here only, components only the plain types.
+ */
+export { fileLink, parseFileLink } from '@peerlink/core'
+export type { DownloadInit, FileAttachment, FileLink, Files, NamedFile, Peerlink, SharedFile, TransferState, TransferStatus } from '@peerlink/core'
