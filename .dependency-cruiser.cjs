@@ -19,6 +19,13 @@ module.exports = {
       to: { path: ['^packages/core/', '(^|/)node_modules/(libp2p|@libp2p/)', '^@peerlink/core$', '^(libp2p|@libp2p/)'] }
     },
     {
+      name: 'app-core-through-seams',
+      comment: "The app's models reach core and libp2p through one seam per concern: apps/web/src/lib/<concern>/<concern>-api.ts.",
+      severity: 'error',
+      from: { path: '^apps/web/src/lib/', pathNot: '^apps/web/src/lib/([^/]+)/\\1-api\\.ts$' },
+      to: { path: ['^packages/core/', '(^|/)node_modules/(libp2p|@libp2p/)', '^@peerlink/core$', '^(libp2p|@libp2p/)'] }
+    },
+    {
       name: 'protocols-without-peer',
       comment: 'Protocol folders take their libp2p components as narrow types; they never import the assembled peer.',
       severity: 'error',
