@@ -1,5 +1,5 @@
 import { expect, test } from '../support/test.js'
-import { processMemoryContains } from '../../relay/test/support/process-memory.js'
+import { processMemoryContains } from '../../packages/core/test/integration/support/process-memory.js'
 import { startRelay } from '../../relay/test/support/relay-process.js'
 import { createRoom, history, member, messages, openRoom, roomOfTwo, send, setName } from '../support/chat.js'
 import { openApp, readPeerId } from '../support/app.js'
