@@ -13,8 +13,10 @@
  *   number of participants; with the decoded frame rate per remote stream, to
  *   show whether the machine kept up.
  */
-import type { Browser, BrowserContext, Locator, Page } from '@playwright/test'
+import type { Browser, BrowserContext, Page } from '@playwright/test'
 import { cpuDelta, sampleChromiumCpu } from './support/cpu.ts'
+import { callPanel } from '../e2e/support/calls.ts'
+import { setName } from '../e2e/support/chat.ts'
 import { openApp, type AppPage } from './support/browser.ts'
 
 export interface JoinResult {
@@ -84,23 +86,14 @@ async function trackPeerConnections (context: BrowserContext): Promise<void> {
   })
 }
 
-function callPanel (page: Page): Locator {
-  return page.getByRole('region', { name: 'Call' })
-}
-
 /** Whether a room page has the call UI ("Start call" in the "Call" region). */
 export async function callUiReady (page: Page): Promise<boolean> {
-  return (await callPanel(page).getByRole('button', { name: 'Start call' }).count()) > 0
-}
-
-async function setName (app: AppPage, name: string): Promise<void> {
-  await app.page.getByRole('textbox', { name: 'Display name' }).fill(name)
-  await app.page.getByRole('button', { name: 'Save name' }).click()
+  return (await callPanel({ page }).getByRole('button', { name: 'Start call' }).count()) > 0
 }
 
 /** What a page's call looks like (for errors): tiles and tracked connections. */
 async function describe (page: Page): Promise<string> {
-  const tiles = await callPanel(page).locator('figure').evaluateAll(els => els.map(e => {
+  const tiles = await callPanel({ page }).locator('figure').evaluateAll(els => els.map(e => {
     const d = (e as HTMLElement).dataset
     return `${e.getAttribute('aria-label') ?? '?'}: connection ${d.connection ?? '?'}, link ${d.link ?? '?'}, frames ${d.framesDecoded ?? '?'}`
   }))
@@ -108,7 +101,7 @@ async function describe (page: Page): Promise<string> {
     const t = (window as BenchWindow).__benchCall
     return { click: t?.click, first: t?.first, pcs: (t?.pcs ?? []).map(pc => `${pc.connectionState}/${pc.getTransceivers().length} transceivers`) }
   })
-  const errors = await callPanel(page).getByRole('alert').allTextContents()
+  const errors = await callPanel({ page }).getByRole('alert').allTextContents()
   return JSON.stringify({ tiles, ...pcs, errors })
 }
 
@@ -137,7 +130,7 @@ async function decoding (page: Page): Promise<number> {
  * from the click to the first decoded remote frame and to frames from all of them.
  */
 async function measureJoin (app: AppPage, already: number, timeoutMs: number): Promise<JoinResult> {
-  const join = callPanel(app.page).getByRole('button', { name: 'Join call' })
+  const join = callPanel(app).getByRole('button', { name: 'Join call' })
   await join.waitFor({ timeout: timeoutMs })
   await app.page.evaluate((expected) => {
     const t = (window as BenchWindow).__benchCall!
@@ -166,8 +159,8 @@ async function measureJoin (app: AppPage, already: number, timeoutMs: number): P
     const { click, first, all } = (window as BenchWindow).__benchCall!
     return { click: click!, first: first!, all: all! }
   })
-  const joinedAt = Number(await callPanel(app.page).getAttribute('data-joined-at'))
-  const firstFrames = await callPanel(app.page).locator('figure[data-first-frame-at]').evaluateAll(
+  const joinedAt = Number(await callPanel(app).getAttribute('data-joined-at'))
+  const firstFrames = await callPanel(app).locator('figure[data-first-frame-at]').evaluateAll(
     els => els.map(e => Number((e as HTMLElement).dataset.firstFrameAt)).filter(n => n > 0))
   const appReportedMs = joinedAt > 0 && firstFrames.length > 0 ? Math.min(...firstFrames) - joinedAt : null
   return { participants: already + 1, firstFrameMs: t.first - t.click, allFramesMs: t.all - t.click, appReportedMs }
@@ -204,7 +197,7 @@ export async function measureCall (browser: Browser, options: CallOptions): Prom
     await first.page.getByRole('button', { name: 'New room' }).click()
     await first.page.waitForURL(/#\/r\/[\w-]+\/[\w-]+$/)
     const fragment = new URL(first.page.url()).hash
-    await callPanel(first.page).waitFor({ timeout: 10_000 }).catch(() => {})
+    await callPanel(first).waitFor({ timeout: 10_000 }).catch(() => {})
     if (!await callUiReady(first.page)) return { skipped: 'the room page has no "Call" region with "Start call" (call UI not built into apps/web/dist)' }
 
     for (let i = 2; i <= participants; i++) {
@@ -220,8 +213,8 @@ export async function measureCall (browser: Browser, options: CallOptions): Prom
     }
     log(`${participants} members online in one room`)
 
-    await callPanel(first.page).getByRole('button', { name: 'Start call' }).click()
-    await callPanel(first.page).getByRole('button', { name: 'Leave call' }).waitFor({ timeout: timeoutMs })
+    await callPanel(first).getByRole('button', { name: 'Start call' }).click()
+    await callPanel(first).getByRole('button', { name: 'Leave call' }).waitFor({ timeout: timeoutMs })
 
     const joins: JoinResult[] = []
     let inCall = 1

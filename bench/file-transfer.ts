@@ -13,7 +13,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { BrowserContext, CDPSession, Locator, Page } from '@playwright/test'
+import type { CDPSession, Locator, Page } from '@playwright/test'
 import { appUrl, waitDirect, type AppPage } from './support/browser.ts'
 import { cpuDelta, sampleChromiumCpu } from './support/cpu.ts'
 
@@ -57,19 +57,6 @@ type BenchWindow = Window & { __benchFile?: FileTimes }
 /** Whether the app has the file-sharing UI this measurement drives (a "Share files" button). */
 export async function filesUiReady (page: Page): Promise<boolean> {
   return (await page.getByRole('button', { name: 'Share files' }).count()) > 0
-}
-
-/** B saves through the File System Access API into OPFS: no native dialog, a real streamed write. */
-export async function saveToOpfs (context: BrowserContext): Promise<void> {
-  await context.addInitScript(() => {
-    Object.defineProperty(window, 'showSaveFilePicker', {
-      configurable: true,
-      value: async (options?: { suggestedName?: string }) => {
-        const root = await navigator.storage.getDirectory()
-        return root.getFileHandle(options?.suggestedName ?? 'download', { create: true })
-      }
-    })
-  })
 }
 
 function fileRow (page: Page, name: string): Locator {

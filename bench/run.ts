@@ -24,8 +24,8 @@ import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { arch, cpus, loadavg, release, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { measureCall, type CallResult } from './calls.ts'
-import { connectDirect, filesUiReady, measureFileTransfer, saveToOpfs, topFunctions, type FileRunResult } from './file-transfer.ts'
+import type { CallResult } from './calls.ts'
+import { connectDirect, filesUiReady, measureFileTransfer, topFunctions, type FileRunResult } from './file-transfer.ts'
 import type { JoinResult } from './join.ts'
 import type { LabResult } from './lab.ts'
 import { measurePlay } from './streaming.ts'
@@ -88,6 +88,8 @@ for (const id of labModule == null ? [] : labPairs) {
 }
 // bench/join.ts imports e2e modules that need ./support/ts-imports.ts too
 const joinModule = only.has('join') || only.has('join-lab') ? await import('./join.ts') : undefined
+// and so do the e2e helpers bench/calls.ts uses
+const callsModule = only.has('calls') ? await import('./calls.ts') : undefined
 /** The parts measured on one loopback (a relay, the app and one Chromium of their own). */
 const loopback = ['raw', 'files', 'calls', 'play', 'join'].some(part => only.has(part))
 
@@ -237,6 +239,8 @@ async function measureLoopback (): Promise<void> {
 
   // --- 64 MiB A→B: raw data channel and Peerlink's file transfer, alternating
   if (only.has('raw') || only.has('files')) {
+    // e2e/support/files.ts imports its neighbours as `.js` too (resolved by ./support/ts-imports.ts)
+    const { saveToOpfs } = await import('../e2e/support/files.ts')
     const a = await openApp(browser, app.url, 'A', { relays })
     const b = await openApp(browser, app.url, 'B', { relays, setup: saveToOpfs })
     await Promise.all([waitReserved(a, relay.peerId), waitReserved(b, relay.peerId)])
@@ -319,10 +323,10 @@ async function measureLoopback (): Promise<void> {
   }
 
   // --- calls
-  if (only.has('calls')) {
+  if (only.has('calls') && callsModule != null) {
     let call: CallResult | { skipped: string }
     try {
-      call = await measureCall(browser, { participants, appBase: app.url, relays, cpuWindowMs, timeoutMs: 120_000, log })
+      call = await callsModule.measureCall(browser, { participants, appBase: app.url, relays, cpuWindowMs, timeoutMs: 120_000, log })
     } catch (err) {
       failed = true
       call = { skipped: `the call measurement failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}` }

@@ -10,7 +10,7 @@ import type { AppPage } from './app.js'
 export const RELAY_ONLY = '&webrtc=off'
 
 /** The call area of the open room. */
-export function callPanel (app: AppPage): Locator {
+export function callPanel (app: Pick<AppPage, 'page'>): Locator {
   return app.page.getByRole('region', { name: 'Call' })
 }
 

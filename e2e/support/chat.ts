@@ -15,7 +15,7 @@ export async function openRoom (browser: Browser, relays: string[], fragment: st
   return app
 }
 
-export async function setName (app: AppPage, name: string): Promise<void> {
+export async function setName (app: Pick<AppPage, 'page'>, name: string): Promise<void> {
   await app.page.getByRole('textbox', { name: 'Display name' }).fill(name)
   await app.page.getByRole('button', { name: 'Save name' }).click()
 }

@@ -140,9 +140,12 @@ export class LyingChunkStore extends MemoryChunkStore {
 /** A chunk store that hands out one block at a time, `delayMs` apart: a slow provider. */
 export class SlowChunkStore extends MemoryChunkStore {
   #queue: Promise<unknown> = Promise.resolve()
+  private readonly delayMs: number
 
-  constructor (private readonly delayMs: number) {
+  // no parameter property: the bench runs this module with Node's type stripping
+  constructor (delayMs: number) {
     super()
+    this.delayMs = delayMs
   }
 
   override async get (cid: CID): Promise<Uint8Array> {

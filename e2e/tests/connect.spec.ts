@@ -1,6 +1,7 @@
 import { expect, test } from '../support/test.js'
 import { startRelay } from '../../relay/test/support/relay-process.js'
 import { connectByPeerId, openApp, readPeerId } from '../support/app.js'
+import { startRelayPair } from '../support/relays.js'
 
 test('two browsers reserve on a relay, find each other through its DHT, go direct over WebRTC and ping', async ({ browser }) => {
   const relay = await startRelay()
@@ -33,15 +34,9 @@ test('two browsers reserve on a relay, find each other through its DHT, go direc
 })
 
 test('a browser on one relay finds and connects to a browser on another relay through the shared DHT', async ({ browser }) => {
-  const relay1 = await startRelay()
-  const relay2 = await startRelay(['--bootstrap', relay1.addr('tcp')])
+  // the relays connect to each other and so share one DHT
+  const { relay1, relay2, stop } = await startRelayPair()
   try {
-    // the relays connect to each other and so share one DHT
-    await expect.poll(async () => {
-      const health = await (await fetch(`${relay1.http}/healthz`)).json() as { connections: number }
-      return health.connections
-    }).toBeGreaterThanOrEqual(1)
-
     const a = await openApp(browser, [relay1.infoUrl], 'A')
     const b = await openApp(browser, [relay2.infoUrl], 'B')
     await a.waitReserved(relay1.peerId)
@@ -56,7 +51,6 @@ test('a browser on one relay finds and connects to a browser on another relay th
     await bAtA.getByRole('button', { name: 'Ping' }).click()
     await expect(bAtA.getByRole('status')).toHaveText(/ping \d+ ms/)
   } finally {
-    await relay2.stop()
-    await relay1.stop()
+    await stop()
   }
 })

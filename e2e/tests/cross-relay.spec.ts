@@ -6,24 +6,18 @@
  * packages/core/src/peer/services.ts and test/dht-admission.test.ts).
  */
 import { expect, test } from '../support/test.js'
-import { startRelay } from '../../relay/test/support/relay-process.js'
 import { appUrl, openApp } from '../support/app.js'
 import { createRoom, member, messages, send, setName } from '../support/chat.js'
 import { counters, fileRow, makeFile, opfsSha256, rowOf, saveToOpfs, shareFiles } from '../support/files.js'
+import { startRelayPair } from '../support/relays.js'
 
 /** Downloads here take longer than the default expect timeout on a slow machine. */
 const TRANSFER_TIMEOUT = 120_000
 
 test('browsers each configured with a different relay (the relays bootstrapped to each other) chat in a room and download a file shared there, and by its link', async ({ browser }) => {
-  const relay1 = await startRelay()
-  const relay2 = await startRelay(['--bootstrap', relay1.addr('tcp')])
+  // the relays connect to each other and so share one DHT and the rooms' gossip
+  const { relay1, relay2, stop } = await startRelayPair()
   try {
-    // the relays connect to each other and so share one DHT and the rooms' gossip
-    await expect.poll(async () => {
-      const health = await (await fetch(`${relay1.http}/healthz`)).json() as { connections: number }
-      return health.connections
-    }).toBeGreaterThanOrEqual(1)
-
     const ann = await openApp(browser, [relay1.infoUrl], 'Ann')
     await ann.waitReserved(relay1.peerId)
     // neither knows the other's relay
@@ -82,7 +76,6 @@ test('browsers each configured with a different relay (the relays bootstrapped t
     expect(await opfsSha256(danPage.page, file.name)).toBe(file.sha256)
     expect((await counters(dRow)).sources[ann.peerId]).toBeGreaterThan(0)
   } finally {
-    await relay2.stop()
-    await relay1.stop()
+    await stop()
   }
 })

@@ -12,12 +12,12 @@
 import { fileLink, type Peerlink } from '@peerlink/core'
 import type { Browser, Locator } from '@playwright/test'
 import { expect, test } from '../support/test.js'
-import { startRelay } from '../../relay/test/support/relay-process.js'
 import { openApp, readPeerId, type AppPage } from '../support/app.js'
 import { callPanel, closeAll, joinCall, RELAY_ONLY, receivesMediaFrom, startCall, stillReceivingFrom, tile } from '../support/calls.js'
 import { createRoom, history, member, messages, send, setName } from '../support/chat.js'
 import { counters, fileRow, joinRoom, makeFile, MiB, namedFile, nodePeer, opfsSha256, rowOf, saveToOpfs, shareFiles, SlowChunkStore } from '../support/files.js'
 import { killRelay, since, startRestartableRelay, waitOnline, waitRelayless } from '../support/faults.js'
+import { startRelayPair } from '../support/relays.js'
 
 const CHAOS = process.env.PEERLINK_CHAOS === '1'
 /** Messages Ann sends during each outage (the per-author rate limit is a burst of 30, then 3/s). */
@@ -153,10 +153,8 @@ for (const { mode, query, link } of MODES) {
 
 test('two relays, one SIGKILLed for good: every page keeps the other relay and the members (relay-only) chat again within 10 s; a reload comes back through the survivor', async ({ browser }) => {
   test.setTimeout(150_000)
-  const one = await startRelay()
-  const two = await startRelay(['--bootstrap', one.addr('tcp')])
+  const { relay1: one, relay2: two, stop } = await startRelayPair()
   try {
-    await expect.poll(async () => ((await (await fetch(`${one.http}/healthz`)).json()) as { connections: number }).connections).toBeGreaterThanOrEqual(1)
     const relays = [one.infoUrl, two.infoUrl]
     const { a, b } = await room(browser, relays, RELAY_ONLY, 'relayed')
     // the relay list is on the connections page; the room keeps running meanwhile
@@ -210,8 +208,7 @@ test('two relays, one SIGKILLed for good: every page keeps the other relay and t
     await waitForTexts(a, expected)
     expect(await history(b)).toEqual(await history(a))
   } finally {
-    await two.stop()
-    await one.stop()
+    await stop()
   }
 })
 

@@ -1,8 +1,9 @@
 import { expect, test } from '../support/test.js'
-import { processMemoryContains } from '../../relay/test/support/process-memory.js'
+import { processMemoryContains } from '../../packages/core/test/integration/support/process-memory.js'
 import { startRelay } from '../../relay/test/support/relay-process.js'
 import { createRoom, history, member, messages, openRoom, roomOfTwo, send, setName } from '../support/chat.js'
 import { openApp, readPeerId } from '../support/app.js'
+import { startRelayPair } from '../support/relays.js'
 
 test('three browsers join a room by link and see every message, in one order, identical texts included', async ({ browser }) => {
   const relay = await startRelay()
@@ -82,10 +83,8 @@ test('a late joiner gets the earlier messages, and still has them after an offli
 })
 
 test('members on two different relays chat with each other', async ({ browser }) => {
-  const relay1 = await startRelay()
-  const relay2 = await startRelay(['--bootstrap', relay1.addr('tcp')])
+  const { relay1, relay2, stop } = await startRelayPair()
   try {
-    await expect.poll(async () => ((await (await fetch(`${relay1.http}/healthz`)).json()) as { connections: number }).connections).toBeGreaterThanOrEqual(1)
     const a = await openApp(browser, [relay1.infoUrl], 'Ann')
     const link = await createRoom(a)
     const b = await openRoom(browser, [relay2.infoUrl], link, 'Bob')
@@ -96,8 +95,7 @@ test('members on two different relays chat with each other', async ({ browser })
     await expect(messages(b)).toHaveCount(2)
     expect(await history(b)).toEqual(await history(a))
   } finally {
-    await relay2.stop()
-    await relay1.stop()
+    await stop()
   }
 })
 

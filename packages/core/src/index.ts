@@ -1,30 +1,50 @@
 /**
  * @peerlink/core: the Peerlink peer (a libp2p node for browsers and Node),
  * identity, relay configuration and connectivity events. No UI code.
+ *
+ * This entry exports what the app, the relay, the browser tests and the bench
+ * use; everything else stays inside the package (each protocol folder's
+ * index.ts documents that protocol's own API).
  */
-export * from './constants.js'
-export * from './errors.js'
-export { parseRelayEntry, parseRelayList, relaysFromUrl, RELAY_URL_PARAM, type RelayEntry, type RelayListParseResult } from './config/relays.js'
-export { parseRelayInfo, fetchRelayInfo, type RelayInfo, type ParsedRelayInfo } from './config/relay-info.js'
-export { parseRelayIceServers, parseIceUrl, turnCredential, turnUsernameExpiry, RelayIceServerError, MAX_ICE_SERVERS, type IceServerEntry } from './config/ice-servers.js'
-export { loadOrCreateIdentity, openIdentity, exportIdentity, importIdentity, parseIdentityFile, identityFileName, type OpenedIdentity } from './identity/identity.js'
-export { MemoryKeyStore, type KeyStore } from './identity/key-store.js'
+
+// The peer
+export { createPeer } from './peer/create-peer.js'
+export { Peerlink, type PeerlinkEvents } from './peer/peerlink.js'
+export type { PeerInit, PeerStores } from './peer/types.js'
+
+// Protocol ids and paths the relay serves
+export { DHT_PROTOCOL, TOPIC_PREFIX, RELAY_INFO_PATH } from './constants.js'
+
+// Identity
+export { loadOrCreateIdentity, openIdentity, exportIdentity, importIdentity, parseIdentityFile, identityFileName } from './identity/identity.js'
+export { MemoryKeyStore } from './identity/key-store.js'
 export { IdbKeyStore } from './identity/idb-key-store.js'
 export { IdentityKeeper, type IdentityCheck } from './identity/keeper.js'
-export { StorageUnavailableError } from './identity/errors.js'
-export { backoffDelay, type BackoffOptions } from './connectivity/backoff.js'
-export { transportOf, describeConnection, type ConnectionInfo, type TransportName } from './connectivity/connection-info.js'
-export type { ConnectionPath } from './connectivity/ice-route.js'
-export type { RelayStatus, RelayState } from './connectivity/relay-keeper.js'
-export type { PeerStatus } from './connectivity/peer-tracker.js'
-export { RelayKeeper, type RelayKeeperEvents } from './connectivity/relay-keeper.js'
-export { RelayIceServers, type RelayIceServersInit, type RelayIceEvents } from './connectivity/relay-ice.js'
-export { checkIceServers, iceCheckOutcome, iceErrorState, iceUrlKey, credentialExpired, ICE_CHECK_TIMEOUT_MS, ICE_CHECK_CHANNEL, type IceServerCheck, type IceServerStatus, type IceServerState, type IceServerFault, type IceCheckOptions } from './connectivity/ice-check.js'
 export { parsePeerId, peerIdOf } from './peer-id.js'
-export { createPeer } from './peer/create-peer.js'
-export type { PeerInit, PeerStores, PeerlinkLibp2p, PeerlinkServices } from './peer/types.js'
-export { Peerlink, type PeerlinkEvents } from './peer/peerlink.js'
-export * from './rooms/index.js'
-export * from './dm/index.js'
-export * from './calls/index.js'
-export * from './files/index.js'
+
+// Relay configuration and ICE servers
+export { parseRelayEntry, parseRelayList, relaysFromUrl, RELAY_URL_PARAM, type RelayEntry } from './config/relays.js'
+export { parseIceUrl, turnCredential, type IceServerEntry } from './config/ice-servers.js'
+
+// Connectivity status
+export { RelayKeeper, type RelayState, type RelayStatus } from './connectivity/relay-keeper.js'
+export type { ConnectionInfo, TransportName } from './connectivity/connection-info.js'
+export type { ConnectionPath } from './connectivity/ice-route.js'
+export type { PeerStatus } from './connectivity/peer-tracker.js'
+export type { IceServerStatus } from './connectivity/ice-check.js'
+
+// Rooms
+export { Rooms, Room, MemoryRoomStore, roomLink, parseRoomLink } from './rooms/index.js'
+export type { ChatMessage, DropReason, FileAttachment, Member, RoomInvite, RoomSummary } from './rooms/index.js'
+
+// Direct messages
+export { DirectMessages, MemoryDmStore } from './dm/index.js'
+export type { DirectMessage, ConversationSummary } from './dm/index.js'
+
+// Calls
+export { Call, PerfectNegotiation, MAX_CALL_PARTICIPANTS, parseIceServers, videoEncodingFor } from './calls/index.js'
+export type { CallEvents, CallSignal, IceServer, Participant } from './calls/index.js'
+
+// Files
+export { Files, fileLink, parseFileLink, openFile, MemoryChunkStore, IdbChunkStore, MemoryTransferStore, IdbTransferStore } from './files/index.js'
+export type { ChunkStore, DownloadInit, FileLink, NamedFile, SharedFile, TransferState, TransferStatus } from './files/index.js'

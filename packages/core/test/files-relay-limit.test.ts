@@ -191,7 +191,15 @@ class FakeLibp2p extends TypedEventEmitter<{ 'connection:open': CustomEvent<Conn
 
 const services: Files[] = []
 
-async function peer (): Promise<{ files: Files, libp2p: FakeLibp2p, id: string, chunks: MemoryChunkStore }> {
+interface TestPeer {
+  files: Files
+  libp2p: FakeLibp2p
+  id: string
+  chunks: MemoryChunkStore
+}
+
+/** A started Files service on a fake libp2p node of the in-memory network. */
+async function peer (): Promise<TestPeer> {
   const libp2p = new FakeLibp2p(peerIdFromPrivateKey(await generateKeyPair('Ed25519')))
   const chunks = new MemoryChunkStore()
   const files = new Files({
@@ -240,35 +248,58 @@ afterEach(async () => {
   network.clear()
 })
 
+interface SharedFile {
+  ann: TestPeer
+  bob: TestPeer
+  /** The file's plaintext. */
+  bytes: Uint8Array
+  cid: string
+  key: Uint8Array
+  /** Bob starts downloading the file from Ann. */
+  download(): void
+}
+
+/**
+ * The setup of every download case: Ann shares a file of `size` bytes, and the connections Bob opens (to Ann, when
+ * he downloads) are limited by `limit`.
+ */
+async function sharedFile ({ size, limit, name = 'large.bin' }: { size: number, limit: FakeLibp2p['nextLimit'], name?: string }): Promise<SharedFile> {
+  const ann = await peer()
+  const bob = await peer()
+  bob.libp2p.nextLimit = limit
+  const bytes = data(size)
+  const { status, link } = await ann.files.share(blob(bytes, name))
+  return {
+    ann,
+    bob,
+    bytes,
+    cid: status.cid,
+    key: link.key,
+    download: () => { bob.files.download({ cid: status.cid, key: link.key, providers: [ann.id] }) }
+  }
+}
+
 describe('downloading over a relay\'s limited connection', { timeout: 30_000 }, () => {
   it('a file that fits the connection\'s limit completes over it', async () => {
-    const ann = await peer()
-    const bob = await peer()
-    bob.libp2p.nextLimit = MiB
-    const bytes = data(256 * KiB)
-    const { status, link } = await ann.files.share(blob(bytes, 'small.bin'))
-    bob.files.download({ cid: status.cid, key: link.key, providers: [ann.id] })
-    const done = await until(bob.files, status.cid, s => s.state === 'complete' || s.state === 'failed')
+    const { bob, bytes, cid, key, download } = await sharedFile({ size: 256 * KiB, limit: MiB, name: 'small.bin' })
+    download()
+    const done = await until(bob.files, cid, s => s.state === 'complete' || s.state === 'failed')
     expect(done.state).toBe('complete')
     expect(done.relayLimit).toBeUndefined()
     const connection = bob.libp2p.connections[0]
     expect(connection?.limit).toBe(MiB)
     expect(connection?.status).toBe('open')
     expect(connection?.used).toBeGreaterThan(256 * KiB)
-    expect(await contents(status.cid, link.key, bob.chunks)).toEqual(bytes)
+    expect(await contents(cid, key, bob.chunks)).toEqual(bytes)
   })
 
   it('a file larger than the limit stops with RelayLimitError, fetching no leaf, and resumes by itself once a direct connection opens', async () => {
-    const ann = await peer()
-    const bob = await peer()
-    bob.libp2p.nextLimit = MiB
-    const bytes = data(2 * MiB + 5)
-    const { status, link } = await ann.files.share(blob(bytes, 'large.bin'))
+    const { ann, bob, bytes, cid, key, download } = await sharedFile({ size: 2 * MiB + 5, limit: MiB })
     const served: number[] = []
     ann.files.addEventListener('transfer:updated', (evt) => { served.push(evt.detail.served) })
-    bob.files.download({ cid: status.cid, key: link.key, providers: [ann.id] })
+    download()
 
-    const failed = await until(bob.files, status.cid, s => s.state === 'failed' || s.state === 'complete')
+    const failed = await until(bob.files, cid, s => s.state === 'failed' || s.state === 'complete')
     expect(failed.state).toBe('failed')
     expect(failed.error).toMatch(/^RelayLimitError: /)
     expect(failed.relayLimit).toEqual({ peers: [ann.id], limit: expect.any(Number), left: expect.any(Number) })
@@ -286,51 +317,45 @@ describe('downloading over a relay\'s limited connection', { timeout: 30_000 }, 
 
     // a direct connection to Ann opens: the download goes on by itself, over it
     bob.libp2p.open(ann.id, 'none')
-    const done = await until(bob.files, status.cid, s => s.state === 'complete')
+    const done = await until(bob.files, cid, s => s.state === 'complete')
     expect(done.relayLimit).toBeUndefined()
     expect(done.error).toBeUndefined()
     expect(relayed?.used).toBeLessThan(64 * KiB)
-    expect(await contents(status.cid, link.key, bob.chunks)).toEqual(bytes)
+    expect(await contents(cid, key, bob.chunks)).toEqual(bytes)
   })
 
   it('another relayed connection as limited does not resume it; "Resume" tries again and stops again for the same reason', async () => {
-    const ann = await peer()
-    const bob = await peer()
-    bob.libp2p.nextLimit = MiB
-    const { status, link } = await ann.files.share(blob(data(2 * MiB), 'large.bin'))
-    bob.files.download({ cid: status.cid, key: link.key, providers: [ann.id] })
-    await until(bob.files, status.cid, s => s.state === 'failed')
+    const { ann, bob, cid, download } = await sharedFile({ size: 2 * MiB, limit: MiB })
+    download()
+    await until(bob.files, cid, s => s.state === 'failed')
     const updates: TransferStatus[] = []
     bob.files.addEventListener('transfer:updated', (evt) => { updates.push(evt.detail) })
     bob.libp2p.open(ann.id, MiB)
-    expect(bob.files.get(status.cid)?.state).toBe('failed')
+    expect(bob.files.get(cid)?.state).toBe('failed')
     expect(updates).toEqual([])
 
-    bob.files.resume(status.cid)
-    expect(bob.files.get(status.cid)).toMatchObject({ state: 'downloading' })
-    expect(bob.files.get(status.cid)?.relayLimit).toBeUndefined()
-    const again = await until(bob.files, status.cid, s => s.state === 'failed')
+    bob.files.resume(cid)
+    expect(bob.files.get(cid)).toMatchObject({ state: 'downloading' })
+    expect(bob.files.get(cid)?.relayLimit).toBeUndefined()
+    const again = await until(bob.files, cid, s => s.state === 'failed')
     expect(again.relayLimit?.peers).toEqual([ann.id])
     expect(again.fetched).toBe(0)
   })
 
   it('a connection reported open that takes no stream (WebRTC whose ICE never connected) neither resumes it nor is used', async () => {
-    const ann = await peer()
-    const bob = await peer()
-    bob.libp2p.nextLimit = MiB
-    const { status, link } = await ann.files.share(blob(data(2 * MiB), 'large.bin'))
-    bob.files.download({ cid: status.cid, key: link.key, providers: [ann.id] })
-    await until(bob.files, status.cid, s => s.state === 'failed')
+    const { ann, bob, cid, download } = await sharedFile({ size: 2 * MiB, limit: MiB })
+    download()
+    await until(bob.files, cid, s => s.state === 'failed')
     const phantom = bob.libp2p.open(ann.id, 'phantom')
     // it is tried before resuming, and takes no stream: the download stays stopped
     await phantom.refused
     expect(phantom.streamsAsked).toBe(1)
-    expect(bob.files.get(status.cid)?.state).toBe('failed')
+    expect(bob.files.get(cid)?.state).toBe('failed')
     const states: string[] = []
     bob.files.addEventListener('transfer:updated', (evt) => { states.push(evt.detail.state) })
     // a real direct connection then resumes it, over that one (the phantom, sorting first for having no limits, is tried and passed over)
     const direct = bob.libp2p.open(ann.id, 'none')
-    const done = await until(bob.files, status.cid, s => s.state === 'complete')
+    const done = await until(bob.files, cid, s => s.state === 'complete')
     expect(states.filter(s => s === 'failed')).toEqual([])
     expect(done.fetched).toBe(9)
     expect(direct.used).toBeGreaterThan(2 * MiB)
@@ -338,13 +363,9 @@ describe('downloading over a relay\'s limited connection', { timeout: 30_000 }, 
   })
 
   it('a provider whose connection has no byte limit (a relay limiting time only) is used for any size', async () => {
-    const ann = await peer()
-    const bob = await peer()
-    bob.libp2p.nextLimit = 'time'
-    const bytes = data(2 * MiB)
-    const { status, link } = await ann.files.share(blob(bytes, 'large.bin'))
-    bob.files.download({ cid: status.cid, key: link.key, providers: [ann.id] })
-    const done = await until(bob.files, status.cid, s => s.state === 'complete' || s.state === 'failed')
+    const { bob, cid, download } = await sharedFile({ size: 2 * MiB, limit: 'time' })
+    download()
+    const done = await until(bob.files, cid, s => s.state === 'complete' || s.state === 'failed')
     expect(done.state).toBe('complete')
     expect(bob.libp2p.connections.map(c => c.limit)).toEqual(['time'])
   })

@@ -1,6 +1,6 @@
 import type { DirectMessage, DirectMessagesEvents } from '../../src/dm/types.js'
 
-/** What `nextDm` needs of a DirectMessages service (structural, so relay tests can pass the built class). */
+/** What `nextDm` needs of a DirectMessages service: its events. */
 export interface DmEventSource {
   addEventListener<K extends keyof DirectMessagesEvents>(type: K, listener: (evt: DirectMessagesEvents[K]) => void): void
   removeEventListener<K extends keyof DirectMessagesEvents>(type: K, listener: (evt: DirectMessagesEvents[K]) => void): void

@@ -3,11 +3,12 @@
  * texts, late joiners, forged and undecryptable messages, and a relay that
  * never holds plaintext.
  */
-import { createPeer, loadOrCreateIdentity, MemoryKeyStore, parseRelayList, roomTopic, type Peerlink, type Room, type RoomEvents } from '@peerlink/core'
+import { createPeer, loadOrCreateIdentity, MemoryKeyStore, parseRelayList, type Peerlink } from '../../src/index.js'
+import { roomTopic, type Room, type RoomEvents } from '../../src/rooms/index.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodeEnvelope, encodeEnvelope } from '../../packages/core/src/rooms/envelope.js'
 import { processMemoryContains } from './support/process-memory.js'
-import { startRelay, type RelayProcess } from './support/relay-process.js'
+import { startRelay, type RelayProcess } from './support/relay.js'
 
 /** Resolves once `done()` holds, checked on each `type` event; fails saying what it saw after `ms`. */
 async function until<K extends keyof RoomEvents> (room: Room, type: K, done: () => boolean, ms = 40_000): Promise<void> {

@@ -11,9 +11,9 @@ import { runInNewContext } from 'node:vm'
 import {
   createPeer, loadOrCreateIdentity, MemoryChunkStore, MemoryKeyStore, MemoryTransferStore, parseRelayList,
   type ChunkStore, type Peerlink, type PeerStores, type TransferStatus
-} from '@peerlink/core'
+} from '../../src/index.js'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { startRelay, type RelayProcess } from './support/relay-process.js'
+import { startRelay, type RelayProcess } from './support/relay.js'
 
 const MiB = 1024 * 1024
 /** Multicodec of raw blocks (the content's leaves). */

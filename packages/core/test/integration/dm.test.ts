@@ -2,11 +2,11 @@
  * Direct messages between two real Node Peerlink peers that reach each other
  * through a real relay process (circuit relay, found through its DHT).
  */
-import { createPeer, loadOrCreateIdentity, MemoryDmStore, MemoryKeyStore, parseRelayList, type DirectMessage, type DirectMessages, type Peerlink } from '@peerlink/core'
+import { createPeer, loadOrCreateIdentity, MemoryDmStore, MemoryKeyStore, parseRelayList, type DirectMessage, type DirectMessages, type Peerlink } from '../../src/index.js'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { startRelay, type RelayProcess } from './support/relay-process.js'
+import { startRelay, type RelayProcess } from './support/relay.js'
 import type { PrivateKey } from '@libp2p/interface'
-import { nextDm } from '../../packages/core/test/support/dm-events.js'
+import { nextDm } from '../support/dm-events.js'
 
 interface DmPeer {
   id: string

@@ -1,0 +1,141 @@
+import { createRequire } from 'node:module'
+import { circuitRelayServer, type CircuitRelayService } from '@libp2p/circuit-relay-v2'
+import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
+import { identify, identifyPush, type Identify, type IdentifyPush } from '@libp2p/identify'
+import { kadDHT, passthroughMapper, removePrivateAddressesMapper, type KadDHT } from '@libp2p/kad-dht'
+import { keychain, type Keychain } from '@libp2p/keychain'
+import { noise } from '@libp2p/noise'
+import { ping, type Ping } from '@libp2p/ping'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
+import { tcp } from '@libp2p/tcp'
+import { webRTCDirect } from '@libp2p/webrtc'
+import { webSockets } from '@libp2p/websockets'
+import { yamux } from '@libp2p/yamux'
+import { DHT_PROTOCOL } from '@peerlink/core'
+import { limitsGater } from './gater.js'
+import { countRelayedBytes } from './metrics.js'
+import { RELAY_AGENT_NAME } from './topic-follower.js'
+import type { RelayConfig } from './config.js'
+import type { RelayState } from './persistence.js'
+import type { ProviderBounds } from './providers.js'
+import type { ReservationReaper } from './reservations.js'
+import type { RelayTls } from './tls.js'
+import type { InboundGuard } from './ws-guard.js'
+import type { Libp2p } from '@libp2p/interface'
+import type { Libp2pOptions } from 'libp2p'
+
+/** This relay's version (its package.json sits beside dist/ in the workspace and in the Docker image). */
+export const RELAY_VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version
+
+/** "No limit" for relayed data when only the duration is limited: 2^63 - 1 bytes. */
+const UNLIMITED_DATA = (1n << 63n) - 1n
+/** "No limit" for a relayed connection's lifetime when only data is limited: the longest timer (about 24 days). */
+const UNLIMITED_DURATION_MS = 2 ** 31 - 1
+
+export type RelayServices = {
+  identify: Identify
+  identifyPush: IdentifyPush
+  ping: Ping
+  keychain: Keychain
+  relay: CircuitRelayService
+  dht: KadDHT
+  pubsub: GossipSub
+}
+
+/** What the options take from the relay's own parts, made before the node. */
+export interface RelayLibp2pParts {
+  state: Pick<RelayState, 'privateKey' | 'keychainPass'>
+  /** Its datastore holds the DHT's provider records, bounded. */
+  providers: Pick<ProviderBounds, 'datastore'>
+  reaper: Pick<ReservationReaper, 'gater'>
+  guard: Pick<InboundGuard, 'transport'>
+  tls?: RelayTls
+  /** The node's connections, once it exists (the connection gater asks before). */
+  getConnections: Libp2p['getConnections']
+}
+
+/**
+ * The relay's libp2p options: circuit relay v2 server, kad-dht server under
+ * Peerlink's protocol id, gossipsub, identify and ping, listening on
+ * WebSockets (wss with TLS), WebRTC-direct and TCP, with the relay's bounds.
+ */
+export function relayLibp2pOptions (config: RelayConfig, parts: RelayLibp2pParts): Libp2pOptions<RelayServices> {
+  const { state, providers, reaper, guard, tls } = parts
+  const ip = config.host.includes(':') ? 'ip6' : 'ip4'
+  return {
+    privateKey: state.privateKey,
+    datastore: providers.datastore,
+    addresses: {
+      listen: [
+        // with --tls-cert: wss only (see tls.ts)
+        `/${ip}/${config.host}/tcp/${config.wsPort}${tls != null ? '/tls/ws' : '/ws'}`,
+        `/${ip}/${config.host}/udp/${config.webrtcPort}/webrtc-direct`,
+        `/${ip}/${config.host}/tcp/${config.tcpPort}`
+      ],
+      announce: config.announce.map(ma => ma.toString())
+    },
+    // other relays tell us apart from browsers by this (see TopicFollower)
+    nodeInfo: { name: RELAY_AGENT_NAME, version: RELAY_VERSION },
+    // guarded: a malformed WebSocket frame, idle or slow sockets and one address's pending handshakes (see ws-guard.ts)
+    transports: [guard.transport(tls?.webSockets() ?? webSockets()), webRTCDirect({ rtcConfiguration: { iceServers: [] } }), guard.transport(tcp())],
+    connectionEncrypters: [noise()],
+    // kad-dht's pings can hold the only outbound ping stream, making the
+    // connection monitor's own ping fail and abort healthy connections
+    connectionMonitor: { abortConnectionOnPingFailure: false },
+    streamMuxers: [yamux()],
+    connectionGater: reaper.gater(limitsGater(config, { getConnections: (peerId) => parts.getConnections(peerId) })),
+    connectionManager: {
+      maxConnections: config.maxConnections,
+      // shared by all addresses; the per-address cap is the guard's maxPendingPerIp
+      maxIncomingPendingConnections: config.maxPendingConnections,
+      inboundUpgradeTimeout: config.handshakeTimeout,
+      // libp2p's default, 5 per second, refused the sixth client behind one NAT
+      inboundConnectionThreshold: config.maxNewConnectionsPerIp
+    },
+    // libp2p's metrics, with the bytes carried over circuits counted (see metrics.ts)
+    metrics: countRelayedBytes(prometheusMetrics()),
+    services: {
+      identify: identify(),
+      identifyPush: identifyPush(),
+      // the defaults (1 outbound, 2 inbound stream per connection) make a client's ping fail while the
+      // connection monitor's or another ping's stream is still open on the same connection
+      ping: ping({ maxInboundStreams: 8, maxOutboundStreams: 4 }),
+      // holds the WebRTC-direct certificate's key so its certhash survives restarts
+      keychain: keychain({ pass: state.keychainPass }),
+      relay: circuitRelayServer({
+        reservations: {
+          maxReservations: config.maxReservations,
+          reservationTtl: config.reservationTtl,
+          // the library fills a limit left out with its own default (128 KiB, 2 min), so
+          // when one limit is set and the other is 0 ("unlimited"), the other gets the largest value
+          applyDefaultLimit: config.circuitDataLimit > 0 || config.circuitDurationLimit > 0,
+          defaultDataLimit: config.circuitDataLimit > 0 ? BigInt(config.circuitDataLimit) : UNLIMITED_DATA,
+          defaultDurationLimit: config.circuitDurationLimit > 0 ? config.circuitDurationLimit : UNLIMITED_DURATION_MS
+        }
+      }),
+      dht: kadDHT({
+        protocol: DHT_PROTOCOL,
+        clientMode: false,
+        peerInfoMapper: config.allowPrivateAddresses ? passthroughMapper : removePrivateAddressesMapper,
+        allowQueryWithZeroPeers: true
+      }),
+      pubsub: gossipsub({
+        allowPublishToZeroTopicPeers: true,
+        // a peer's subscriptions cost their topic's length + 1 KiB each; beyond this budget they are
+        // ignored (~460 topics at the default, twice what another relay may follow: maxFollowedTopics)
+        maxTopicBytesPerPeer: Math.max(512 * 1024, config.maxFollowedTopics * 2 * 1200),
+        // an RPC with more subscriptions than this is dropped whole (the library allows 5,000)
+        decodeRpcLimits: {
+          maxSubscriptions: Math.max(512, config.maxFollowedTopics * 2),
+          // the library's defaults (not exported)
+          maxMessages: 5000,
+          maxIhaveMessageIDs: 5000,
+          maxIwantMessageIDs: 5000,
+          maxControlMessages: 5000,
+          maxIdontwantMessageIDs: 512,
+          maxPeerInfos: 16
+        }
+      })
+    }
+  }
+}
