@@ -16,7 +16,7 @@ import { MAX_DM_FRAME_BYTES, MAX_DM_TEXT_BYTES } from '../../src/dm/constants.js
 import { DmDecryptError, DmMalformedError, DmSenderMismatchError, DmSignatureError, DmTooLargeError, DmWrongRecipientError } from '../../src/dm/errors.js'
 import { openMessage, sealMessage, type SealedMessage } from '../../src/dm/seal.js'
 import { roomTopic } from '../../src/rooms/invite.js'
-import { FUZZ_TIMEOUT_MS, anyBytes, concat, decodes, decodesAsync, jsonFrameInputs, mutatedBytes, params, rejectsWith, report, runs, tally, utf8 } from './support.js'
+import { FUZZ_TIMEOUT_MS, anyBytes, concat, decodes, decodesAsync, mutatedBytes, params, rejectsWith, report, runs, tally, utf8 } from './support.js'
 
 const alice = await generateKeyPair('Ed25519')
 const bob = await generateKeyPair('Ed25519')

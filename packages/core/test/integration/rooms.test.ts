@@ -6,7 +6,7 @@
 import { createPeer, loadOrCreateIdentity, MemoryKeyStore, parseRelayList, type Peerlink } from '../../src/index.js'
 import { roomTopic, type Room, type RoomEvents } from '../../src/rooms/index.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { decodeEnvelope, encodeEnvelope } from '../../packages/core/src/rooms/envelope.js'
+import { decodeEnvelope, encodeEnvelope } from '../../src/rooms/envelope.js'
 import { processMemoryContains } from './support/process-memory.js'
 import { startRelay, type RelayProcess } from './support/relay.js'
 
