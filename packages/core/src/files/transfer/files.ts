@@ -10,13 +10,13 @@ import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
 import { CID } from 'multiformats/cid'
-import { DEFAULT_TIMEOUT_MS } from '../../constants.js'
+import { CONNECT_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, STREAM_OPEN_TIMEOUT_MS } from '../../constants.js'
 import { openConnections, openStreamOn } from '../../connectivity/open-stream.js'
 import { BlockNotFoundError, RelayLimitError, TransferNotFoundError, TransferStoppedError } from '../errors.js'
 import { openFile, type SharedFile } from '../export.js'
 import { fileBlocks } from '../dag.js'
 import { importFile } from '../import.js'
-import { BLOCKS_PROTOCOL, CONNECT_TIMEOUT_MS, OPEN_STREAM_TIMEOUT_MS, PROGRESS_INTERVAL_MS, REPROVIDE_INTERVAL_MS } from './constants.js'
+import { BLOCKS_PROTOCOL, PROGRESS_INTERVAL_MS, REPROVIDE_INTERVAL_MS } from './constants.js'
 import { Download } from './download.js'
 import { Penalties } from './penalties.js'
 import { readWhileDownloading } from './playback.js'
@@ -331,7 +331,7 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
       openStream: async (peer, s) => {
         const { stream, connection } = await openStreamOn(this.components, peer, BLOCKS_PROTOCOL, {
           signal: AbortSignal.any([s, AbortSignal.timeout(CONNECT_TIMEOUT_MS)]),
-          streamTimeoutMs: OPEN_STREAM_TIMEOUT_MS
+          streamTimeoutMs: STREAM_OPEN_TIMEOUT_MS
         })
         // dialled by libp2p when no connection was open: the one it made is the best there is
         const under = connection ?? openConnections(this.components, peerIdFromString(peer))[0]
@@ -416,10 +416,10 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
         try {
           const stream = await connection.newStream(BLOCKS_PROTOCOL, {
             runOnLimitedConnection: true,
-            signal: AbortSignal.any([signal, AbortSignal.timeout(OPEN_STREAM_TIMEOUT_MS)])
+            signal: AbortSignal.any([signal, AbortSignal.timeout(STREAM_OPEN_TIMEOUT_MS)])
           })
           // no OPEN frame: the provider ends the stream at once
-          await stream.close({ signal: AbortSignal.timeout(OPEN_STREAM_TIMEOUT_MS) }).catch(err => { stream.abort(err as Error) })
+          await stream.close({ signal: AbortSignal.timeout(STREAM_OPEN_TIMEOUT_MS) }).catch(err => { stream.abort(err as Error) })
         } catch (err) {
           log('%s stays stopped: the new connection %a takes no stream: %e', entry.record.cid, connection.remoteAddr, err)
           continue
