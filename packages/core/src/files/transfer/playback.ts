@@ -7,13 +7,12 @@
 import { SEGMENT_SIZE } from '../constants.js'
 import { playbackWindow } from '../layout.js'
 import { PLAYBACK_AHEAD_BYTES } from './constants.js'
-import type { Download } from './download.js'
 import type { PlaybackWindow } from './types.js'
 import type { SharedFile } from '../export.js'
 import type { AbortOptions } from '@libp2p/interface'
 
 /** `file` must read its blocks through `download.reader`. */
-export async function * readWhileDownloading (download: Pick<Download, 'playbackWindow'>, file: SharedFile, offset: number, length: number, options: AbortOptions = {}): AsyncGenerator<Uint8Array> {
+export async function * readWhileDownloading (download: { playbackWindow(): PlaybackWindow }, file: SharedFile, offset: number, length: number, options: AbortOptions = {}): AsyncGenerator<Uint8Array> {
   const { size } = file.manifest
   const window = download.playbackWindow()
   const chunks = file.readRange(offset, length, options)
