@@ -115,6 +115,9 @@ describe('block protocol frames', () => {
     const [length, read] = varint.decode(head)
     expect(length).toBe(frame.byteLength)
     expect(new Uint8Array([...head.subarray(read), ...block])).toEqual(frame)
+    // an empty block has no data field (as protobuf encoders write it)
+    const emptyHead = blockFrameHead(a, 0)
+    expect(emptyHead.subarray(varint.decode(emptyHead)[1])).toEqual(encodeBlockFrame({ type: 'block', cid: a, bytes: new Uint8Array() }))
   })
 
   it('copies a block into a buffer from `alloc` (one used again), whole or split', async () => {
