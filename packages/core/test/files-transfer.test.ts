@@ -46,19 +46,45 @@ describe('block protocol frames', () => {
   it('rejects malformed frames with BlockProtocolError', async () => {
     const [a] = await two()
     const open = encodeBlockFrame({ type: 'open', root: a })
+    const nonCanonical = Uint8Array.from([0x00, 0x55, 0x12, 0x20, ...new Uint8Array(32)]) // a CIDv0 written as version 0 and a codec
     const tried: Array<[string, Uint8Array]> = [
       ['an empty frame', new Uint8Array()],
-      ['an unknown type', new Uint8Array([0x7f, 1, 2])],
-      ['a WANT listing nothing', new Uint8Array([0x01])],
+      ['a frame of no known type (only an unknown field)', new Uint8Array([0x30, 0x01])],
+      ['an OPEN with no root', new Uint8Array([0x0a, 0x00])],
+      ['a WANT listing nothing', new Uint8Array([0x12, 0x00])],
       ['a truncated CID', open.subarray(0, open.byteLength - 3)],
-      ['a CID length past the end', new Uint8Array([0x00, 0x7f, 1, 2, 3])],
-      ['a zero-length CID', new Uint8Array([0x11, 0x00])],
-      ['bytes that are not a CID', new Uint8Array([0x11, 0x04, 0xff, 0xff, 0xff, 0xff])],
-      ['trailing bytes after OPEN', new Uint8Array([...open, 0x00])],
-      ['a varint that never ends', new Uint8Array([0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff])]
+      ['a CID length past the end', new Uint8Array([0x0a, 0x05, 0x0a, 0x7f, 1, 2, 3])],
+      ['a zero-length CID', new Uint8Array([0x2a, 0x02, 0x0a, 0x00])],
+      ['bytes that are not a CID', new Uint8Array([0x2a, 0x06, 0x0a, 0x04, 0xff, 0xff, 0xff, 0xff])],
+      ['a CID over 128 bytes', new Uint8Array([0x2a, 0x84, 0x01, 0x0a, 0x81, 0x01, ...new Uint8Array(129)])],
+      ['a non-canonical CID', new Uint8Array([0x2a, 2 + nonCanonical.byteLength, 0x0a, nonCanonical.byteLength, ...nonCanonical])],
+      ['a wrong wire type', new Uint8Array([0x08, 0x01])],
+      ['trailing bytes after OPEN (a truncated field)', new Uint8Array([...open, 0x0a])],
+      ['a varint that never ends', new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff])]
     ]
     for (const [what, bytes] of tried) {
       expect(() => decodeBlockFrame(bytes), what).toThrow(BlockProtocolError)
+    }
+  })
+
+  it('encodes each frame as one BlockFrame protobuf message (pb/blocks.proto)', async () => {
+    const [a, b] = await two()
+    const len = a.bytes.byteLength
+    expect(encodeBlockFrame({ type: 'open', root: a })).toEqual(Uint8Array.from([0x0a, len + 2, 0x0a, len, ...a.bytes]))
+    expect(encodeBlockFrame({ type: 'want', cids: [a, b] })).toEqual(Uint8Array.from([0x12, 2 * (len + 2), 0x0a, len, ...a.bytes, 0x0a, len, ...b.bytes]))
+    expect(encodeBlockFrame({ type: 'cancel', cids: [b] })).toEqual(Uint8Array.from([0x1a, len + 2, 0x0a, len, ...b.bytes]))
+    expect(encodeBlockFrame({ type: 'block', cid: a, bytes: new Uint8Array([7, 8]) })).toEqual(Uint8Array.from([0x22, len + 6, 0x0a, len, ...a.bytes, 0x12, 2, 7, 8]))
+    expect(encodeBlockFrame({ type: 'missing', cid: b })).toEqual(Uint8Array.from([0x2a, len + 2, 0x0a, len, ...b.bytes]))
+  })
+
+  it('decodes a frame however a protobuf encoder lays it out (fields in any order, unknown fields skipped)', async () => {
+    const [a] = await two()
+    const len = a.bytes.byteLength
+    const reordered = Uint8Array.from([0x22, len + 7, 0x12, 2, 7, 8, 0x48, 0x01, 0x0a, len, ...a.bytes])
+    for (const frame of [reordered, new Uint8ArrayList(reordered.subarray(0, 5), reordered.subarray(5))]) {
+      const decoded = decodeBlockFrame(frame, length => new Uint8Array(length))
+      expect(decoded.type === 'block' && decoded.cid.equals(a)).toBe(true)
+      expect(decoded.type === 'block' && decoded.bytes).toEqual(new Uint8Array([7, 8]))
     }
   })
 
@@ -89,6 +115,9 @@ describe('block protocol frames', () => {
     const [length, read] = varint.decode(head)
     expect(length).toBe(frame.byteLength)
     expect(new Uint8Array([...head.subarray(read), ...block])).toEqual(frame)
+    // an empty block has no data field (as protobuf encoders write it)
+    const emptyHead = blockFrameHead(a, 0)
+    expect(emptyHead.subarray(varint.decode(emptyHead)[1])).toEqual(encodeBlockFrame({ type: 'block', cid: a, bytes: new Uint8Array() }))
   })
 
   it('copies a block into a buffer from `alloc` (one used again), whole or split', async () => {
@@ -123,17 +152,18 @@ describe('block protocol frames', () => {
   it('rejects malformed frames split over several messages', async () => {
     const [a] = await two()
     const block = encodeBlockFrame({ type: 'block', cid: a, bytes: new Uint8Array(8) })
-    for (const bytes of [block.subarray(0, 10), new Uint8Array([0x10, 0x7f, 1, 2, 3]), new Uint8Array([0x10, 0x00, 1]), new Uint8Array([0x10, 0xff, 0xff, 0xff])]) {
+    for (const bytes of [block.subarray(0, 10), block.subarray(0, block.byteLength - 1), new Uint8Array([0x22, 0x05, 0x0a, 0x7f, 1, 2, 3]), new Uint8Array([0x22, 0x03, 0x0a, 0x00, 1]), new Uint8Array([0x22, 0xff, 0xff, 0xff])]) {
       expect(() => decodeBlockFrame(new Uint8ArrayList(bytes.subarray(0, 2), bytes.subarray(2)))).toThrow(BlockProtocolError)
     }
-    const header = encodeBlockFrame({ type: 'block', cid: a, bytes: new Uint8Array() })
-    expect(() => decodeBlockFrame(new Uint8ArrayList(header, new Uint8Array(1024 * 1024 + 1)))).toThrow(/larger than/)
+    const head = blockFrameHead(a, 1024 * 1024 + 1).subarray(3) // a frame's head, past its 3-byte length
+    expect(() => decodeBlockFrame(new Uint8ArrayList(head, new Uint8Array(1024 * 1024 + 1)))).toThrow(/larger than/)
   })
 
   it('refuses a request frame listing more than 256 CIDs and a block over 1 MiB', async () => {
     const many = await cids(257)
-    const want = new Uint8Array([...encodeBlockFrame({ type: 'want', cids: many.slice(0, 256) }), ...encodeBlockFrame({ type: 'want', cids: [many[256]!] }).subarray(1)])
+    const want = encodeBlockFrame({ type: 'want', cids: many })
     expect(() => decodeBlockFrame(want)).toThrow(/more than 256/)
+    expect(() => decodeBlockFrame(new Uint8ArrayList(want))).toThrow(/more than 256/)
     const [a] = await two()
     expect(() => decodeBlockFrame(encodeBlockFrame({ type: 'block', cid: a, bytes: new Uint8Array(1024 * 1024 + 1) }))).toThrow(/larger than/)
   })

@@ -62,6 +62,11 @@ export class BlockProtocolError extends Error {
   override readonly name = 'BlockProtocolError'
 }
 
+/** A block stream carried no request for SERVER_IDLE_TIMEOUT_MS: the server closes it. */
+export class BlockStreamIdleError extends Error {
+  override readonly name = 'BlockStreamIdleError'
+}
+
 /** A peer sent a block whose bytes do not hash to its CID: it is dropped for the file and penalised. */
 export class CorruptBlockError extends Error {
   override readonly name = 'CorruptBlockError'

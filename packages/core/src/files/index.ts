@@ -6,9 +6,9 @@
  *   'transfer:added' / 'transfer:updated' / 'transfer:complete' /
  *   'transfer:removed' events), remembering transfers in a
  *   {@link TransferStore} so downloads resume after a reload.
- * - The block protocol (BLOCKS_PROTOCOL): request/response by CID over one
- *   stream per file and provider, a window of requests in flight per
- *   provider, backpressure on both sides; every block is hashed against its
+ * - The block protocol (BLOCKS_PROTOCOL, frames in `transfer/pb/blocks.proto`):
+ *   request/response by CID over one stream per file and provider, a
+ *   window of requests in flight per provider, backpressure on both sides; every block is hashed against its
  *   CID before it is kept, and a provider that sends a corrupt one is dropped
  *   for the file and penalised.
  * - Swarming: every provider found (link hints, room members, DHT provider

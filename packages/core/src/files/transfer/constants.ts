@@ -5,7 +5,7 @@ import { PROTOCOL_PREFIX } from '../../constants.js'
 import { MAX_BLOCK_BYTES } from '../constants.js'
 
 /** Blocks of shared files, asked for by CID (request/response over one stream per file and peer). */
-export const BLOCKS_PROTOCOL = `${PROTOCOL_PREFIX}/blocks/1.0.0`
+export const BLOCKS_PROTOCOL = `${PROTOCOL_PREFIX}/blocks/2.0.0`
 
 /** Largest block-protocol frame: a block, its CID and the frame header. */
 export const MAX_BLOCK_FRAME_BYTES = MAX_BLOCK_BYTES + 256
@@ -28,12 +28,6 @@ export const BLOCK_TIMEOUT_MS = 20_000
 
 /** A stream with no request for this long is closed by the server. */
 export const SERVER_IDLE_TIMEOUT_MS = 60_000
-
-/** Opening a stream to a provider. */
-export const OPEN_STREAM_TIMEOUT_MS = 15_000
-
-/** Connecting to a provider (DHT lookup, WebRTC setup). */
-export const CONNECT_TIMEOUT_MS = 30_000
 
 /** How often a download looks for more providers (DHT, room members) while it runs. */
 export const PROVIDER_SEARCH_INTERVAL_MS = 10_000

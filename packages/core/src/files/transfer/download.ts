@@ -10,23 +10,27 @@
  * circuit.
  */
 import { logger } from '@libp2p/logger'
-import { sleep } from '../../connectivity/backoff.js'
 import { decodeRoot, walkContent } from '../dag.js'
-import { BlockNotFoundError, BlockVerificationError, CorruptBlockError, RelayLimitError, TransferStoppedError } from '../errors.js'
-import { BLOCK_SIZE, TAG_BYTES } from '../constants.js'
+import { BlockNotFoundError, BlockVerificationError, CorruptBlockError, TransferStoppedError, type RelayLimitError } from '../errors.js'
+import { BLOCK_SIZE } from '../constants.js'
 import { deriveFileKeys } from '../keys.js'
 import { segmentPlainLength } from '../layout.js'
 import { decryptManifest, type FileManifest } from '../manifest.js'
 import { verifyBlock } from '../verify.js'
-import { BLOCK_TIMEOUT_MS, ENDGAME_BLOCKS, INITIAL_WINDOW, MAX_WINDOW, QUEUE_SECONDS, PROVIDER_RETRY_MS, PROVIDER_SEARCH_INTERVAL_MS, RATE_WINDOW_MS, RELAY_LIMIT_GRACE_MS } from './constants.js'
-import { fitsConnection, LimitedPaths, type Left } from './relay-limit.js'
+import { BLOCK_TIMEOUT_MS, ENDGAME_BLOCKS, INITIAL_WINDOW, MAX_WINDOW, QUEUE_SECONDS, PROVIDER_RETRY_MS, RELAY_LIMIT_GRACE_MS } from './constants.js'
+import { fitsConnection, leftOf, LimitedPaths, relayLimitError, type Left } from './relay-limit.js'
 import { BufferPool } from './buffer-pool.js'
+import { ReaderWindows } from './playback.js'
+import { searchProviders } from './providers.js'
+import { RateMeter } from './rate.js'
 import { Scheduler } from './scheduler.js'
 import { BlockSession } from './session.js'
+import { BlockWaiters } from './waiters.js'
+import type { ProviderStream } from './provider-stream.js'
 import type { DownloadHandlers, DownloadStats, PlaybackWindow } from './types.js'
 import type { Penalties } from './penalties.js'
 import type { ChunkStore } from '../chunk-store.js'
-import type { AbortOptions, Stream } from '@libp2p/interface'
+import type { AbortOptions } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 
 const log = logger('peerlink:files')
@@ -36,15 +40,6 @@ const MAX_PENDING_PUTS = 16
 
 /** Closing a stream to a provider that is not used after all. */
 const CLOSE_TIMEOUT_MS = 5_000
-
-/** A block-protocol stream to a provider, and what the connection under it can still carry. */
-export interface ProviderStream {
-  stream: Stream
-  /** Bytes the connection can still carry (read when asked: it shrinks as bytes pass); undefined when nothing limits them. */
-  budget(): number | undefined
-  /** Bytes the relay lets through the connection in all (what it could carry when it opened), when known. */
-  limit?: number
-}
 
 export interface DownloadComponents {
   store: Pick<ChunkStore, 'get' | 'put' | 'has'>
@@ -74,16 +69,14 @@ export class Download {
   private readonly leafIndex = new Map<string, number>()
   /** Leaf CIDs by segment index (known once walked). */
   private readonly leaves: CID[] = []
-  private readonly waiters = new Map<string, Array<{ resolve(bytes: Uint8Array): void, reject(err: Error): void }>>()
+  private readonly waiters = new BlockWaiters()
   private readonly pendingPuts = new Set<Promise<void>>()
   /** Buffers of received leaves, used again once stored (a leaf is BLOCK_SIZE bytes). */
   private readonly buffers = new BufferPool(BLOCK_SIZE, 2 * MAX_PENDING_PUTS)
   /** The same puts by CID. */
   private readonly storing = new Map<string, Promise<void>>()
-  private readonly samples: Array<[number, number]> = []
-  /** Readers' windows of segments, oldest first. */
-  private readonly windows = new Map<number, { first: number, last: number }>()
-  private nextWindowId = 0
+  private readonly meter = new RateMeter()
+  private readonly windows = new ReaderWindows(() => { this.reprioritize() })
   private walked = false
   private finished?: { resolve(): void, reject(err: Error): void }
   private signal: AbortSignal = AbortSignal.abort()
@@ -101,8 +94,7 @@ export class Download {
 
   /** Plaintext bytes per second over the last RATE_WINDOW_MS. */
   rate (now = Date.now()): number {
-    while (this.samples.length > 0 && (this.samples[0] as [number, number])[0] < now - RATE_WINDOW_MS) this.samples.shift()
-    return this.samples.reduce((sum, [, bytes]) => sum + bytes, 0) / (RATE_WINDOW_MS / 1000)
+    return this.meter.rate(now)
   }
 
   /**
@@ -118,7 +110,7 @@ export class Download {
     const expiry = setInterval(() => { this.expire() }, 1000)
     // the search for providers ends with the download, however it ends (reads of its blocks may go on)
     const searching = new AbortController()
-    void this.findProviders(AbortSignal.any([signal, searching.signal]))
+    void searchProviders((root, s) => this.components.findProviders(root, s), this.root, peer => { this.connect(peer) }, AbortSignal.any([signal, searching.signal]))
     try {
       const keys = await deriveFileKeys(this.key)
       const { content, manifest: manifestCid } = decodeRoot(await this.fetch(this.root))
@@ -162,23 +154,9 @@ export class Download {
     }
   }
 
-  /**
-   * A reader's window of segments (a video player's position and what it
-   * reads next), fetched before the rest of the file. With several readers
-   * (a player keeps reading its old range for a while after a seek), the
-   * newest reader's window comes first. `close` it when the reader stops.
-   */
+  /** A reader's window of segments, fetched before the rest of the file (see ReaderWindows); `close` it when the reader stops. */
   playbackWindow (): PlaybackWindow {
-    const id = this.nextWindowId++
-    return {
-      set: (first, last) => {
-        this.windows.set(id, { first, last })
-        this.reprioritize()
-      },
-      close: () => {
-        if (this.windows.delete(id)) this.reprioritize()
-      }
-    }
+    return this.windows.open()
   }
 
   /**
@@ -198,11 +176,9 @@ export class Download {
 
   private reprioritize (): void {
     const cids: CID[] = []
-    for (const { first, last } of [...this.windows.values()].reverse()) {
-      for (let i = first; i <= last; i++) {
-        const cid = this.leaves[i]
-        if (cid != null) cids.push(cid)
-      }
+    for (const i of this.windows.segments()) {
+      const cid = this.leaves[i]
+      if (cid != null) cids.push(cid)
     }
     this.scheduler.setPriority(cids)
     this.preemptAll()
@@ -222,8 +198,10 @@ export class Download {
     }
   }
 
-  /** A block from the store, or from providers (urgently) if it is not there. */
-  /** `options.signal` stops this caller's wait (a reader that went away), not the download. */
+  /**
+   * A block from the store, or from providers (urgently) if it is not there.
+   * `options.signal` stops this caller's wait (a reader that went away), not the download.
+   */
   private async fetch (cid: CID, options: AbortOptions = {}): Promise<Uint8Array> {
     try {
       return await this.components.store.get(cid, { signal: this.signal })
@@ -239,43 +217,9 @@ export class Download {
       return this.components.store.get(cid, { signal: this.signal })
     }
     options.signal?.throwIfAborted()
-    const key = cid.toString()
-    const signal = options.signal
-    const arrived = new Promise<Uint8Array>((resolve, reject) => {
-      const list = this.waiters.get(key) ?? []
-      const onAbort = (): void => {
-        const current = this.waiters.get(key)
-        const i = current?.indexOf(waiter) ?? -1
-        if (i >= 0) current?.splice(i, 1)
-        reject(signal?.reason)
-      }
-      const settled = (): void => { signal?.removeEventListener('abort', onAbort) }
-      const waiter = {
-        resolve: (bytes: Uint8Array) => { settled(); resolve(bytes) },
-        reject: (err: Error) => { settled(); reject(err) }
-      }
-      list.push(waiter)
-      this.waiters.set(key, list)
-      signal?.addEventListener('abort', onAbort, { once: true })
-    })
+    const arrived = this.waiters.wait(cid.toString(), options.signal)
     this.pumpAll()
     return arrived
-  }
-
-  /** Keeps looking for providers until `signal` aborts (the download ended). */
-  private async findProviders (signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      try {
-        for await (const peer of this.components.findProviders(this.root, signal)) this.connect(peer)
-      } catch (err) {
-        if (!signal.aborted) log('looking for providers of %c: %e', this.root, err)
-      }
-      try {
-        await sleep(PROVIDER_SEARCH_INTERVAL_MS, { signal })
-      } catch {
-        return
-      }
-    }
   }
 
   private connect (peer: string): void {
@@ -378,20 +322,14 @@ export class Download {
       this.stats.sources[peer] = (this.stats.sources[peer] ?? 0) + 1
       this.held(index)
     }
-    const waiting = this.waiters.get(key)
-    this.waiters.delete(key)
     // stored (a copy): the buffer is used again, unless a reader takes it
-    if (waiting == null || waiting.length === 0) this.buffers.give(bytes)
-    for (const waiter of waiting ?? []) waiter.resolve(bytes)
+    if (!this.waiters.resolve(key, bytes)) this.buffers.give(bytes)
     this.handlers.onChange?.()
   }
 
   /** What is left to fetch (unknown before the manifest). */
   private left (): Left | undefined {
-    const manifest = this.manifest
-    if (manifest == null) return undefined
-    const blocks = Math.max(0, manifest.segments - this.stats.blocks)
-    return { blocks, bytes: Math.max(0, manifest.size - this.stats.bytes) + blocks * TAG_BYTES }
+    return this.manifest == null ? undefined : leftOf(this.manifest, this.stats)
   }
 
   /**
@@ -416,9 +354,8 @@ export class Download {
     if (left == null || this.failure != null) return
     const limit = this.limited.verdict(Date.now(), { inUse: this.sessions.size, trying: this.connecting.size, left })
     if (limit == null) return
-    const peers = limit.peers.join(', ')
-    log('download of %c stops: %s reachable only through a relay', this.root, peers)
-    this.failure = new RelayLimitError(`${peers} ${limit.peers.length === 1 ? 'is' : 'are'} reachable only through a relay that lets ${limit.limit} bytes through a connection; the rest of the file needs ${limit.left}`, limit)
+    log('download of %c stops: %s reachable only through a relay', this.root, limit.peers.join(', '))
+    this.failure = relayLimitError(limit)
     this.stop(this.failure)
   }
 
@@ -428,7 +365,7 @@ export class Download {
     const bytes = segmentPlainLength(index, size)
     this.stats.blocks++
     this.stats.bytes += bytes
-    this.samples.push([Date.now(), bytes])
+    this.meter.add(bytes)
   }
 
   private reject (peer: string, err: CorruptBlockError): void {
@@ -466,8 +403,7 @@ export class Download {
   }
 
   private stop (err: Error): void {
-    for (const list of this.waiters.values()) for (const waiter of list) waiter.reject(err)
-    this.waiters.clear()
+    this.waiters.rejectAll(err)
     this.finished?.reject(err)
   }
 }

@@ -11,22 +11,23 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
 import { CID } from 'multiformats/cid'
 import { DEFAULT_TIMEOUT_MS } from '../../constants.js'
-import { openConnections, openStreamOn } from '../../connectivity/open-stream.js'
-import { BlockNotFoundError, RelayLimitError, TransferNotFoundError, TransferStoppedError } from '../errors.js'
+import { openConnections } from '../../connectivity/open-stream.js'
+import { RelayLimitError, TransferNotFoundError, TransferStoppedError } from '../errors.js'
 import { openFile, type SharedFile } from '../export.js'
-import { fileBlocks } from '../dag.js'
-import { importFile } from '../import.js'
-import { BLOCKS_PROTOCOL, CONNECT_TIMEOUT_MS, OPEN_STREAM_TIMEOUT_MS, PROGRESS_INTERVAL_MS, REPROVIDE_INTERVAL_MS } from './constants.js'
+import { BLOCKS_PROTOCOL, REPROVIDE_INTERVAL_MS } from './constants.js'
 import { Download } from './download.js'
 import { Penalties } from './penalties.js'
 import { readWhileDownloading } from './playback.js'
+import { firstCarrying, openProviderStream } from './provider-stream.js'
 import { provide, providersOf, type ProvidersComponents } from './providers.js'
 import { connectionBudget } from './relay-limit.js'
 import { serveBlocks } from './server.js'
-import { describe, transferStatus, type DownloadCounters } from './status.js'
+import { forgetBlocks, heldBlocks, importShared, type BlockStore } from './share.js'
+import { describe, transferStatus } from './status.js'
+import { finishedCounters, throttleUpdate, type Entry } from './entry.js'
 import { Throttle } from './throttle.js'
 import type { TransferRecord, TransferStore } from './store.js'
-import type { DownloadInit, DownloadStats, FilesEvents, NamedFile, ShareOptions, TransferStatus } from './types.js'
+import type { DownloadInit, FilesEvents, NamedFile, ShareOptions, TransferStatus } from './types.js'
 import type { FileLink } from '../link.js'
 import type { ChunkStore } from '../chunk-store.js'
 import type { AbortOptions, Connection, Libp2p, Startable } from '@libp2p/interface'
@@ -47,37 +48,11 @@ export interface FilesInit {
   relayLimitGraceMs?: number
 }
 
-/** A chunk store that can forget many blocks at once (IdbChunkStore). */
-interface BulkDelete {
-  deleteMany?(cids: Iterable<CID>, options?: AbortOptions): Promise<void>
-}
-
-/** A completed download's counters, made apart from it (a closure made in `run` would hold the download). */
-function finishedCounters (stats: DownloadStats): DownloadCounters {
-  return { stats, rate: () => 0, peers: 0 }
-}
-
-interface Entry {
-  record: TransferRecord
-  served: number
-  /** The running (or paused, or failed) download. */
-  download?: Download
-  /**
-   * A completed download's counters: the download itself (its DAG, scheduler
-   * and every block's CID) goes once it completes.
-   */
-  finished?: DownloadCounters
-  controller?: AbortController
-  error?: string
-  lastEmit: number
-  emitTimer?: ReturnType<typeof setTimeout>
-}
-
 export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
   private readonly entries = new Map<string, Entry>()
   private readonly penalties = new Penalties()
   private readonly throttle: Throttle
-  private readonly chunks: ChunkStore & BulkDelete
+  private readonly chunks: BlockStore
   private readonly transfers: TransferStore
   private readonly relayLimitGraceMs?: number
   /** What a relay let through each limited connection when it opened (its per-connection limit, less the handshake). */
@@ -172,17 +147,7 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
    * @throws {FileTooLargeError} or a storage error (StorageFullError…); nothing is remembered then, and the blocks already stored are deleted
    */
   async share (file: NamedFile, options: ShareOptions & { key?: Uint8Array } = {}): Promise<{ status: TransferStatus, link: FileLink }> {
-    const written: CID[] = []
-    const store = { put: async (...args: Parameters<ChunkStore['put']>) => { await this.chunks.put(...args); written.push(args[0]) } }
-    let imported
-    try {
-      imported = await importFile(file, { name: file.name, type: file.type }, { store, key: options.key }, options)
-    } catch (err) {
-      // a share that failed half way (storage full, aborted) leaves no blocks behind to fill the storage;
-      // with a caller's key the blocks may be those of the same file shared before, so they stay
-      if (options.key == null) await this.forget(written).catch(e => { log.error('deleting the blocks of a failed share: %e', e) })
-      throw err
-    }
+    const imported = await importShared(this.chunks, file, options)
     const cid = imported.cid.toString()
     const existing = this.entries.get(cid)
     const record: TransferRecord = {
@@ -266,20 +231,8 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
     clearTimeout(entry.emitTimer)
     this.entries.delete(cid)
     await this.transfers.delete(cid, options)
-    const blocks: CID[] = []
-    try {
-      // a partial download: what is held of the DAG (a missing root lists nothing)
-      for await (const block of fileBlocks(this.chunks, CID.parse(cid), { ...options, skipMissing: true })) blocks.push(block)
-    } catch (err) {
-      if (!(err instanceof BlockNotFoundError)) log('listing blocks of %s: %e', cid, err)
-    }
-    await this.forget(blocks, options)
+    await forgetBlocks(this.chunks, await heldBlocks(this.chunks, CID.parse(cid), options), options)
     this.safeDispatchEvent('transfer:removed', { detail: { cid } })
-  }
-
-  private async forget (blocks: CID[], options: AbortOptions = {}): Promise<void> {
-    if (this.chunks.deleteMany != null) await this.chunks.deleteMany(blocks, options)
-    else for (const block of blocks) await this.chunks.delete(block, options)
   }
 
   /** The link of a file we hold, with ourselves as the peer hint. */
@@ -328,16 +281,7 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
     const root = CID.parse(entry.record.cid)
     const download = entry.download = new Download({
       store: this.chunks,
-      openStream: async (peer, s) => {
-        const { stream, connection } = await openStreamOn(this.components, peer, BLOCKS_PROTOCOL, {
-          signal: AbortSignal.any([s, AbortSignal.timeout(CONNECT_TIMEOUT_MS)]),
-          streamTimeoutMs: OPEN_STREAM_TIMEOUT_MS
-        })
-        // dialled by libp2p when no connection was open: the one it made is the best there is
-        const under = connection ?? openConnections(this.components, peerIdFromString(peer))[0]
-        const limit = under == null ? undefined : this.limits.get(under)
-        return { stream, budget: () => under == null ? undefined : connectionBudget(under), ...(limit == null ? {} : { limit }) }
-      },
+      openStream: async (peer, s) => openProviderStream(this.components, this.limits, peer, s),
       findProviders: (r, s) => providersOf(this.components, entry.record, r, s),
       penalties: this.penalties,
       self: this.self,
@@ -350,7 +294,6 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
       },
       onChange: () => { this.emit(entry) }
     })
-    delete entry.error
     this.emit(entry, true)
     download.run(stop).then(async () => {
       entry.record.state = 'complete'
@@ -411,25 +354,11 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
     })
     const signal = this.controller?.signal
     if (candidates.length === 0 || signal == null) return
-    void (async () => {
-      for (const connection of candidates) {
-        try {
-          const stream = await connection.newStream(BLOCKS_PROTOCOL, {
-            runOnLimitedConnection: true,
-            signal: AbortSignal.any([signal, AbortSignal.timeout(OPEN_STREAM_TIMEOUT_MS)])
-          })
-          // no OPEN frame: the provider ends the stream at once
-          await stream.close({ signal: AbortSignal.timeout(OPEN_STREAM_TIMEOUT_MS) }).catch(err => { stream.abort(err as Error) })
-        } catch (err) {
-          log('%s stays stopped: the new connection %a takes no stream: %e', entry.record.cid, connection.remoteAddr, err)
-          continue
-        }
-        if (entry.record.state !== 'failed' || this.entries.get(entry.record.cid) !== entry) return
-        log('resuming %s: a connection that can carry it opened (%a)', entry.record.cid, connection.remoteAddr)
-        this.resume(entry.record.cid)
-        return
-      }
-    })()
+    void firstCarrying(candidates, signal).then(connection => {
+      if (connection == null || entry.record.state !== 'failed' || this.entries.get(entry.record.cid) !== entry) return
+      log('resuming %s: a connection that can carry it opened (%a)', entry.record.cid, connection.remoteAddr)
+      this.resume(entry.record.cid)
+    })
   }
 
   private served (cid: string): void {
@@ -463,18 +392,9 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
   /** Emits 'transfer:updated' at most every PROGRESS_INTERVAL_MS (now, when `force`). */
   private emit (entry: Entry, force = false): void {
     if (!this.entries.has(entry.record.cid)) return
-    const now = Date.now()
-    if (!force && now - entry.lastEmit < PROGRESS_INTERVAL_MS) {
-      entry.emitTimer ??= setTimeout(() => {
-        entry.emitTimer = undefined
-        this.emit(entry, true)
-      }, PROGRESS_INTERVAL_MS - (now - entry.lastEmit))
-      return
-    }
-    clearTimeout(entry.emitTimer)
-    entry.emitTimer = undefined
-    entry.lastEmit = now
-    this.safeDispatchEvent('transfer:updated', { detail: this.status(entry) })
+    throttleUpdate(entry, force, () => { this.emit(entry, true) }, () => {
+      this.safeDispatchEvent('transfer:updated', { detail: this.status(entry) })
+    })
   }
 
   private status (entry: Entry): TransferStatus {

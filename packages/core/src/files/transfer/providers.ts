@@ -1,9 +1,12 @@
 /**
  * Who holds a file: the peers a link or its room names, and provider
- * records on the relays' DHT; and announcing the files we hold there.
+ * records on the relays' DHT, searched again and again while a download
+ * runs; and announcing the files we hold there.
  */
 import { logger } from '@libp2p/logger'
 import { CID } from 'multiformats/cid'
+import { sleep } from '../../connectivity/backoff.js'
+import { PROVIDER_SEARCH_INTERVAL_MS } from './constants.js'
 import type { TransferRecord } from './store.js'
 import type { Libp2p } from '@libp2p/interface'
 
@@ -44,5 +47,25 @@ export async function provide (components: ProvidersComponents, cid: string, sig
     log('providing %s', cid)
   } catch (err) {
     if (!signal.aborted) log('providing %s: %e', cid, err)
+  }
+}
+
+/**
+ * Keeps looking for providers of `root` with `find`, every
+ * PROVIDER_SEARCH_INTERVAL_MS, handing each one found to `found`, until
+ * `signal` aborts (the download ended). Never throws.
+ */
+export async function searchProviders (find: (root: CID, signal: AbortSignal) => AsyncIterable<string>, root: CID, found: (peer: string) => void, signal: AbortSignal): Promise<void> {
+  while (!signal.aborted) {
+    try {
+      for await (const peer of find(root, signal)) found(peer)
+    } catch (err) {
+      if (!signal.aborted) log('looking for providers of %c: %e', root, err)
+    }
+    try {
+      await sleep(PROVIDER_SEARCH_INTERVAL_MS, { signal })
+    } catch {
+      return
+    }
   }
 }

@@ -13,7 +13,10 @@
  * connection to open) and no other provider is in use, the download stops
  * with a RelayLimitError that says why. Pure: time is passed in.
  */
-import type { RelayLimit } from '../errors.js'
+import { TAG_BYTES } from '../constants.js'
+import { RelayLimitError, type RelayLimit } from '../errors.js'
+import type { FileManifest } from '../manifest.js'
+import type { DownloadStats } from './types.js'
 import type { Connection } from '@libp2p/interface'
 
 /** Per leaf block on the wire besides its ciphertext: its block frame, its CID in a WANT frame, the DAG nodes listing it. */
@@ -27,6 +30,12 @@ const OTHER_TRAFFIC_BYTES = 64 * 1024
 export interface Left {
   bytes: number
   blocks: number
+}
+
+/** What is left of a file to fetch, from its manifest and what a download holds of it. */
+export function leftOf (manifest: Pick<FileManifest, 'segments' | 'size'>, held: Pick<DownloadStats, 'blocks' | 'bytes'>): Left {
+  const blocks = Math.max(0, manifest.segments - held.blocks)
+  return { blocks, bytes: Math.max(0, manifest.size - held.bytes) + blocks * TAG_BYTES }
 }
 
 /** Bytes a connection can still carry (libp2p's `connection.limits.bytes`, set by a circuit relay); undefined when no byte limit applies. */
@@ -93,4 +102,10 @@ export class LimitedPaths {
     if (state.trying > 0 || now - this.since < this.graceMs) return undefined
     return { peers: [...this.refused.keys()], limit: Math.max(...this.refused.values()), left: bytesOnTheWire(state.left) }
   }
+}
+
+/** The error a download stops with on `limit` (a verdict of {@link LimitedPaths}). */
+export function relayLimitError (limit: RelayLimit): RelayLimitError {
+  const peers = limit.peers.join(', ')
+  return new RelayLimitError(`${peers} ${limit.peers.length === 1 ? 'is' : 'are'} reachable only through a relay that lets ${limit.limit} bytes through a connection; the rest of the file needs ${limit.left}`, limit)
 }

@@ -1,26 +1,29 @@
 /**
  * Serving blocks: one inbound stream per file and peer. Requests are queued
  * in the order they arrive and answered one by one, each write waiting for the
- * stream to drain (lpStream honours backpressure), so a slow reader slows the
- * server instead of filling its memory; the next block is read from the store
- * while the current one is sent. A block we do not hold is answered MISSING
- * at once.
+ * stream to drain, so a slow reader slows the server instead of filling its
+ * memory; the next block is read from the store while the current one is
+ * sent. A block we do not hold is answered MISSING at once.
  */
 import { logger } from '@libp2p/logger'
-import { lpStream } from '@libp2p/utils'
-import { BlockNotFoundError, BlockProtocolError } from '../errors.js'
-import { blockFrameHead, decodeFrame, encodeFrame } from './codec.js'
+import { frameStream, readFrame, type FrameStream } from '../../connectivity/frames.js'
+import { BlockNotFoundError, BlockProtocolError, BlockStreamIdleError } from '../errors.js'
+import { blockFrameHead, decodeFrame, encodeFrame, type BlockFrame } from './codec.js'
 import { MAX_BLOCK_FRAME_BYTES, MAX_QUEUED_WANTS, SERVER_IDLE_TIMEOUT_MS } from './constants.js'
 import type { Throttle } from './throttle.js'
 import type { ChunkStore } from '../chunk-store.js'
 import type { Stream } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
-import type { Uint8ArrayList } from 'uint8arraylist'
 
 const log = logger('peerlink:files')
 
 /** Grace period for closing a stream whose work is done. */
 const CLOSE_TIMEOUT_MS = 5_000
+
+const FRAME_ERRORS = {
+  tooLarge: (message: string) => new BlockProtocolError(message),
+  timedOut: (message: string) => new BlockStreamIdleError(message)
+}
 
 export interface ServeInit {
   store: Pick<ChunkStore, 'get'>
@@ -39,116 +42,157 @@ export interface ServeInit {
  * protocol error or a timeout it logs and aborts the stream.
  */
 export async function serveBlocks (stream: Stream, init: ServeInit): Promise<void> {
-  const lp = lpStream(stream, { maxDataLength: MAX_BLOCK_FRAME_BYTES })
-  const queue: CID[] = []
-  let wake: (() => void) | undefined
-  let readerDone = false
-  let root: CID | undefined
+  await new BlockServer(stream, init).serve()
+}
 
-  const reader = (async () => {
+/** One inbound block stream: a reader of requests and a writer of answers sharing the queue. */
+class BlockServer {
+  private readonly lp: FrameStream
+  /** Requests not answered yet, in order. */
+  private readonly queue: CID[] = []
+  /** The file the client named in OPEN. */
+  private root?: CID
+  /** Wakes the writer waiting for a request. */
+  private wake?: () => void
+  private readerDone = false
+  /** The next request's block, read while the current one is sent (unused if that request is cancelled meanwhile). */
+  private ahead?: { cid: CID, block: Promise<Uint8Array | undefined> }
+
+  constructor (private readonly stream: Stream, private readonly init: ServeInit) {
+    this.lp = frameStream(stream, { maxFrameBytes: MAX_BLOCK_FRAME_BYTES })
+  }
+
+  async serve (): Promise<void> {
+    const reading = this.readRequests()
+    reading.catch(() => {}) // awaited below
     try {
-      while (true) {
-        const signal = AbortSignal.any([init.signal, AbortSignal.timeout(SERVER_IDLE_TIMEOUT_MS)])
-        let bytes: Uint8ArrayList
-        try {
-          bytes = await lp.read({ signal })
-        } catch (err) {
-          if ((err as Error).name === 'UnexpectedEOFError') return
-          throw tooLarge(err)
-        }
-        const frame = decodeFrame(bytes)
-        if (root == null) {
-          if (frame.type !== 'open') throw new BlockProtocolError('the first frame must be OPEN')
-          root = frame.root
-          continue
-        }
-        if (frame.type === 'want') {
-          if (queue.length + frame.cids.length > MAX_QUEUED_WANTS) throw new BlockProtocolError(`more than ${MAX_QUEUED_WANTS} requests queued`)
-          queue.push(...frame.cids)
-        } else if (frame.type === 'cancel') {
-          const cancelled = new Set(frame.cids.map(c => c.toString()))
-          for (let i = queue.length - 1; i >= 0; i--) {
-            if (cancelled.has(String(queue[i]))) queue.splice(i, 1)
-          }
-        } else {
-          throw new BlockProtocolError(`a client may not send ${frame.type.toUpperCase()}`)
-        }
-        wake?.()
+      await this.answerRequests()
+      await reading
+      await this.stream.close({ signal: AbortSignal.any([this.init.signal, AbortSignal.timeout(CLOSE_TIMEOUT_MS)]) })
+    } catch (err) {
+      this.fail(err)
+    }
+  }
+
+  // reading requests
+
+  /** Reads requests into the queue until the client closes its side. */
+  private async readRequests (): Promise<void> {
+    try {
+      for (let frame = await this.nextFrame(); frame != null; frame = await this.nextFrame()) {
+        this.request(frame)
+        this.wake?.()
       }
     } catch (err) {
-      // stop serving at once: the writer loop ends and rethrows this through `await reader`
-      queue.length = 0
+      // stop serving at once: the writer ends and `serve` rethrows this through `reading`
+      this.queue.length = 0
       throw err
     } finally {
-      readerDone = true
-      wake?.()
+      this.readerDone = true
+      this.wake?.()
     }
-  })()
-  reader.catch(() => {}) // awaited below
+  }
+
+  /** The client's next frame; undefined once it closed its side. */
+  private async nextFrame (): Promise<BlockFrame | undefined> {
+    const signal = AbortSignal.any([this.init.signal, AbortSignal.timeout(SERVER_IDLE_TIMEOUT_MS)])
+    try {
+      return decodeFrame(await readFrame(this.lp, { signal, what: 'a request', maxFrameBytes: MAX_BLOCK_FRAME_BYTES, errors: FRAME_ERRORS }))
+    } catch (err) {
+      if ((err as Error).name === 'UnexpectedEOFError') return undefined
+      throw err
+    }
+  }
+
+  private request (frame: BlockFrame): void {
+    if (this.root == null) {
+      if (frame.type !== 'open') throw new BlockProtocolError('the first frame must be OPEN')
+      this.root = frame.root
+    } else if (frame.type === 'want') {
+      if (this.queue.length + frame.cids.length > MAX_QUEUED_WANTS) throw new BlockProtocolError(`more than ${MAX_QUEUED_WANTS} requests queued`)
+      this.queue.push(...frame.cids)
+    } else if (frame.type === 'cancel') {
+      this.cancel(frame.cids)
+    } else {
+      throw new BlockProtocolError(`a client may not send ${frame.type.toUpperCase()}`)
+    }
+  }
+
+  // cancellation
+
+  /** Drops queued requests for these blocks (one being sent is sent). */
+  private cancel (cids: CID[]): void {
+    const cancelled = new Set(cids.map(c => c.toString()))
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      if (cancelled.has(String(this.queue[i]))) this.queue.splice(i, 1)
+    }
+  }
+
+  // answering in order, with backpressure
+
+  /** Answers the queue in order until the reader is done and the queue empty. */
+  private async answerRequests (): Promise<void> {
+    for (let cid = await this.nextRequest(); cid != null; cid = await this.nextRequest()) {
+      const block = await (this.ahead?.cid === cid ? this.ahead.block : this.read(cid))
+      const next = this.queue[0]
+      this.ahead = next == null ? undefined : { cid: next, block: this.read(next) }
+      this.ahead?.block.catch(() => {}) // awaited when its turn comes, or dropped
+      await this.answer(cid, block)
+    }
+  }
+
+  /** The next request, waiting for one; undefined once the reader is done and nothing is queued. */
+  private async nextRequest (): Promise<CID | undefined> {
+    while (true) {
+      const cid = this.queue.shift()
+      if (cid != null || this.readerDone) return cid
+      await new Promise<void>(resolve => { this.wake = resolve })
+      this.wake = undefined
+    }
+  }
 
   /** A block we do not hold is undefined. */
-  const read = async (cid: CID): Promise<Uint8Array | undefined> => {
+  private async read (cid: CID): Promise<Uint8Array | undefined> {
     try {
-      return await init.store.get(cid, { signal: init.signal })
+      return await this.init.store.get(cid, { signal: this.init.signal })
     } catch (err) {
       if (!(err instanceof BlockNotFoundError)) throw err
     }
   }
-  /** The next request's block, read while the current one is sent (unused if that request is cancelled meanwhile). */
-  let ahead: { cid: CID, block: Promise<Uint8Array | undefined> } | undefined
 
-  try {
-    while (true) {
-      const cid = queue.shift()
-      if (cid == null) {
-        if (readerDone) break
-        await new Promise<void>(resolve => { wake = resolve })
-        wake = undefined
-        continue
-      }
-      const block = await (ahead?.cid === cid ? ahead.block : read(cid))
-      const next = queue[0]
-      ahead = next == null ? undefined : { cid: next, block: read(next) }
-      ahead?.block.catch(() => {}) // awaited when its turn comes, or dropped
-      if (block == null) {
-        await lp.write(encodeFrame({ type: 'missing', cid }), { signal: init.signal })
-      } else {
-        await init.throttle?.take(block.byteLength, { signal: init.signal })
-        await send(stream, blockFrameHead(cid, block.byteLength), init.signal)
-        await send(stream, block, init.signal)
-        if (root != null) init.onServed?.(root, cid)
-      }
+  private async answer (cid: CID, block: Uint8Array | undefined): Promise<void> {
+    const { signal } = this.init
+    if (block == null) {
+      await this.lp.write(encodeFrame({ type: 'missing', cid }), { signal })
+      return
     }
-    await reader
-    await stream.close({ signal: AbortSignal.any([init.signal, AbortSignal.timeout(CLOSE_TIMEOUT_MS)]) })
-  } catch (err) {
+    await this.init.throttle?.take(block.byteLength, { signal })
+    await this.send(blockFrameHead(cid, block.byteLength))
+    await this.send(block)
+    if (this.root != null) this.init.onServed?.(this.root, cid)
+  }
+
+  /**
+   * Sends bytes, then waits for the stream to drain if it must. A block is
+   * sent apart from its frame's head: the stream cuts what it sends into
+   * messages and joins (copies) the pieces of each, so a block sent on its
+   * own goes out without that 256 KiB copy (which cost as much as the send
+   * itself).
+   */
+  private async send (bytes: Uint8Array): Promise<void> {
+    if (!this.stream.send(bytes)) await this.stream.onDrain({ signal: this.init.signal })
+  }
+
+  private fail (err: unknown): void {
     // waiting for 'drain' rejects with the stream's 'close' Event when the peer goes away
     const error = err instanceof Error ? err : new Error(err instanceof Event ? `the stream emitted "${err.type}"` : String(err))
-    if (init.signal.aborted) {
-      log('block stream from %s ended by stop', init.remotePeer)
+    if (this.init.signal.aborted) {
+      log('block stream from %s ended by stop', this.init.remotePeer)
     } else if (error.name === 'StreamResetError' || error.name === 'StreamStateError') {
-      log('block stream from %s reset by the peer', init.remotePeer)
+      log('block stream from %s reset by the peer', this.init.remotePeer)
     } else {
-      log.error('block stream from %s: %s: %s', init.remotePeer, error.name, error.message)
+      log.error('block stream from %s: %s: %s', this.init.remotePeer, error.name, error.message)
     }
-    stream.abort(error)
+    this.stream.abort(error)
   }
-}
-
-/**
- * Sends bytes, then waits for the stream to drain if it must. A block is sent
- * apart from its frame's head: the stream cuts what it sends into messages
- * and joins (copies) the pieces of each, so a block sent on its own goes out
- * without that 256 KiB copy (which cost as much as the send itself).
- */
-async function send (stream: Stream, bytes: Uint8Array, signal: AbortSignal): Promise<void> {
-  if (!stream.send(bytes)) await stream.onDrain({ signal })
-}
-
-function tooLarge (err: unknown): unknown {
-  const name = (err as Error).name
-  if (name === 'InvalidDataLengthError' || name === 'InvalidDataLengthLengthError') {
-    return new BlockProtocolError(`frame longer than ${MAX_BLOCK_FRAME_BYTES} bytes`)
-  }
-  return err
 }

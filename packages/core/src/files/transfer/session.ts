@@ -6,7 +6,7 @@
  * provider cannot fill our memory either.
  */
 import { logger } from '@libp2p/logger'
-import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
+import { frameStream, isFrameLengthError, type FrameStream } from '../../connectivity/frames.js'
 import { BlockProtocolError } from '../errors.js'
 import { decodeFrame, encodeFrame } from './codec.js'
 import { BLOCK_SIZE } from '../constants.js'
@@ -39,7 +39,7 @@ export interface SessionHandlers {
 }
 
 export class BlockSession {
-  private readonly lp: LengthPrefixedStream<Stream>
+  private readonly lp: FrameStream
   /**
    * Blocks asked for and not yet answered, with how many times (a block
    * cancelled and asked for again may come twice); a block not in here is a
@@ -50,7 +50,7 @@ export class BlockSession {
   private ended = false
 
   private constructor (readonly peer: string, private readonly stream: Stream, private readonly handlers: SessionHandlers, private readonly signal: AbortSignal) {
-    this.lp = lpStream(stream, { maxDataLength: MAX_BLOCK_FRAME_BYTES, maxBufferSize: MAX_UNREAD_BYTES })
+    this.lp = frameStream(stream, { maxFrameBytes: MAX_BLOCK_FRAME_BYTES, maxBufferBytes: MAX_UNREAD_BYTES })
   }
 
   /** Starts a session on an open stream: sends OPEN and starts reading. */
@@ -114,17 +114,7 @@ export class BlockSession {
   private async read (): Promise<void> {
     try {
       while (!this.ended) {
-        let bytes: Uint8ArrayList
-        try {
-          bytes = await this.lp.read({ signal: this.signal })
-        } catch (err) {
-          const name = (err as Error).name
-          if (name === 'InvalidDataLengthError' || name === 'InvalidDataLengthLengthError') {
-            throw new BlockProtocolError(`frame longer than ${MAX_BLOCK_FRAME_BYTES} bytes`)
-          }
-          throw err
-        }
-        const frame = decodeFrame(bytes, this.handlers.alloc?.bind(this.handlers))
+        const frame = decodeFrame(await this.readList(), this.handlers.alloc?.bind(this.handlers))
         if (frame.type !== 'block' && frame.type !== 'missing') throw new BlockProtocolError(`a server may not send ${frame.type.toUpperCase()}`)
         const key = frame.cid.toString()
         const times = this.asked.get(key) ?? 0
@@ -138,6 +128,21 @@ export class BlockSession {
       if (this.ended) return
       log('block session with %s: %e', this.peer, err)
       this.abort(err as Error)
+    }
+  }
+
+  /**
+   * The next frame as the stream's messages it came in, not joined (see
+   * decodeFrame: a block is copied once, into a buffer used again): the
+   * list that `readFrame` (connectivity/frames.ts) would join, with its
+   * errors.
+   */
+  private async readList (): Promise<Uint8ArrayList> {
+    try {
+      return await this.lp.read({ signal: this.signal })
+    } catch (err) {
+      if (isFrameLengthError(err)) throw new BlockProtocolError(`frame longer than ${MAX_BLOCK_FRAME_BYTES} bytes`)
+      throw err
     }
   }
 }
