@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { decryptSegment, decryptStream, encryptSegment, encryptStream, segmentNonce, segmentStream } from '../src/files/aead.js'
-import { SEGMENT_SIZE, TAG_BYTES } from '../src/files/constants.js'
-import { DecryptError } from '../src/files/errors.js'
-import { createFileKey, deriveFileKeys } from '../src/files/keys.js'
+import { decryptSegment, decryptStream, encryptSegment, encryptStream, segmentNonce, segmentStream } from '../../src/files/aead.js'
+import { SEGMENT_SIZE, TAG_BYTES } from '../../src/files/constants.js'
+import { DecryptError } from '../../src/files/errors.js'
+import { createFileKey, deriveFileKeys } from '../../src/files/keys.js'
 
 function pattern (length: number, seed = 0): Uint8Array {
   const bytes = new Uint8Array(length)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { BLOCK_SIZE, MAX_FILE_SIZE, SEGMENT_SIZE, TAG_BYTES } from '../src/files/constants.js'
-import { InvalidRangeError } from '../src/files/errors.js'
-import { ciphertextSize, playbackWindow, segmentBlockLength, segmentCount, segmentOffset, segmentPlainLength, segmentSpan } from '../src/files/layout.js'
+import { BLOCK_SIZE, MAX_FILE_SIZE, SEGMENT_SIZE, TAG_BYTES } from '../../src/files/constants.js'
+import { InvalidRangeError } from '../../src/files/errors.js'
+import { ciphertextSize, playbackWindow, segmentBlockLength, segmentCount, segmentOffset, segmentPlainLength, segmentSpan } from '../../src/files/layout.js'
 
 const S = SEGMENT_SIZE
 

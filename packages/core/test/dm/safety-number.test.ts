@@ -1,8 +1,8 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
-import { safetyNumber } from '../src/dm/safety-number.js'
-import { InvalidPeerIdError } from '../src/errors.js'
+import { safetyNumber } from '../../src/dm/safety-number.js'
+import { InvalidPeerIdError } from '../../src/errors.js'
 
 const newId = async (): Promise<string> => peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
 const a = await newId()

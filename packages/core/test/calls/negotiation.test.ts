@@ -4,8 +4,8 @@
  * rollback of a polite side's offer), with signals carried asynchronously.
  */
 import { describe, expect, it } from 'vitest'
-import { PerfectNegotiation, type IceCandidateEvent, type NegotiatingConnection } from '../src/calls/negotiation.js'
-import type { CallSignal, IceCandidate, SessionDescription } from '../src/calls/types.js'
+import { PerfectNegotiation, type IceCandidateEvent, type NegotiatingConnection } from '../../src/calls/negotiation.js'
+import type { CallSignal, IceCandidate, SessionDescription } from '../../src/calls/types.js'
 
 class FakePeerConnection implements NegotiatingConnection {
   signalingState: RTCSignalingState = 'stable'

@@ -7,12 +7,12 @@ import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { describe, expect, it } from 'vitest'
-import { BlockProtocolError, decodeBlockFrame, encodeBlockFrame, Scheduler } from '../src/files/index.js'
+import { BlockProtocolError, decodeBlockFrame, encodeBlockFrame, Scheduler } from '../../src/files/index.js'
 import { Uint8ArrayList } from 'uint8arraylist'
-import { BufferPool } from '../src/files/transfer/buffer-pool.js'
-import { blockFrameHead } from '../src/files/transfer/codec.js'
-import { Penalties } from '../src/files/transfer/penalties.js'
-import { MAX_STRIKES, PENALTY_MS } from '../src/files/transfer/constants.js'
+import { BufferPool } from '../../src/files/transfer/buffer-pool.js'
+import { blockFrameHead } from '../../src/files/transfer/codec.js'
+import { Penalties } from '../../src/files/transfer/penalties.js'
+import { MAX_STRIKES, PENALTY_MS } from '../../src/files/transfer/constants.js'
 
 async function cidOf (text: string): Promise<CID> {
   return CID.createV1(raw.code, await sha256.digest(new TextEncoder().encode(text)))
@@ -386,7 +386,7 @@ describe('penalties', () => {
 
 describe('upload throttle', () => {
   it('lets bytes through at the limit, in order, and not at all slower when unlimited', async () => {
-    const { Throttle } = await import('../src/files/index.js')
+    const { Throttle } = await import('../../src/files/index.js')
     let now = 0
     const throttle = new Throttle(1000, () => now)
     // a full second's budget accrues first
@@ -404,7 +404,7 @@ describe('upload throttle', () => {
   })
 
   it('waits about bytes / limit when the bucket is empty', async () => {
-    const { Throttle } = await import('../src/files/index.js')
+    const { Throttle } = await import('../../src/files/index.js')
     const throttle = new Throttle(100_000)
     const started = performance.now()
     await throttle.take(5_000)

@@ -1,11 +1,11 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
-import { MAX_DM_TEXT_BYTES } from '../src/dm/constants.js'
-import { DmDecryptError, DmEmptyError, DmMalformedError, DmSenderMismatchError, DmSignatureError, DmTooLargeError, DmWrongRecipientError } from '../src/dm/errors.js'
-import { encodeText, openMessage, sealedMessageId, sealedSignedBytes, sealMessage, type SealedMessage } from '../src/dm/seal.js'
+import { MAX_DM_TEXT_BYTES } from '../../src/dm/constants.js'
+import { DmDecryptError, DmEmptyError, DmMalformedError, DmSenderMismatchError, DmSignatureError, DmTooLargeError, DmWrongRecipientError } from '../../src/dm/errors.js'
+import { encodeText, openMessage, sealedMessageId, sealedSignedBytes, sealMessage, type SealedMessage } from '../../src/dm/seal.js'
 import type { PrivateKey } from '@libp2p/interface'
-import { VECTOR_ID, VECTOR_TEXT, vectorAlice, vectorBob, vectorSealed } from './support/dm-vector.js'
+import { VECTOR_ID, VECTOR_TEXT, vectorAlice, vectorBob, vectorSealed } from '../support/dm-vector.js'
 
 const alice = await generateKeyPair('Ed25519')
 const bob = await generateKeyPair('Ed25519')

@@ -1,14 +1,14 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
-import { deriveRoomKeys, membershipProof, openEnvelope, sealEnvelope, verifyMembershipProof } from '../src/rooms/crypto.js'
-import { decodeEnvelope, encodeEnvelope, envelopeId, type Envelope } from '../src/rooms/envelope.js'
-import { BadSignatureError, InvalidRoomLinkError, MalformedFrameError, OversizedFrameError, UndecryptableError } from '../src/rooms/errors.js'
-import { compareMessages, HybridClock } from '../src/rooms/hlc.js'
-import { createRoomInvite, parseRoomLink, roomLink, roomTopic } from '../src/rooms/invite.js'
-import { RoomEnvelope } from '../src/rooms/pb/envelope.js'
-import { RateLimiter } from '../src/rooms/rate-limiter.js'
-import { utf8 } from '../src/rooms/encoding.js'
+import { deriveRoomKeys, membershipProof, openEnvelope, sealEnvelope, verifyMembershipProof } from '../../src/rooms/crypto.js'
+import { decodeEnvelope, encodeEnvelope, envelopeId, type Envelope } from '../../src/rooms/envelope.js'
+import { BadSignatureError, InvalidRoomLinkError, MalformedFrameError, OversizedFrameError, UndecryptableError } from '../../src/rooms/errors.js'
+import { compareMessages, HybridClock } from '../../src/rooms/hlc.js'
+import { createRoomInvite, parseRoomLink, roomLink, roomTopic } from '../../src/rooms/invite.js'
+import { RoomEnvelope } from '../../src/rooms/pb/envelope.js'
+import { RateLimiter } from '../../src/rooms/rate-limiter.js'
+import { utf8 } from '../../src/rooms/encoding.js'
 
 describe('hybrid logical clock', () => {
   it('never goes backwards and breaks ties with its counter', () => {

@@ -1,10 +1,10 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
-import { MemoryChunkStore, type PutOptions } from '../src/files/chunk-store.js'
-import { StorageFullError } from '../src/files/errors.js'
-import { Files, type FilesComponents } from '../src/files/transfer/files.js'
-import { MemoryTransferStore } from '../src/files/transfer/store.js'
+import { MemoryChunkStore, type PutOptions } from '../../src/files/chunk-store.js'
+import { StorageFullError } from '../../src/files/errors.js'
+import { Files, type FilesComponents } from '../../src/files/transfer/files.js'
+import { MemoryTransferStore } from '../../src/files/transfer/store.js'
 import type { CID } from 'multiformats/cid'
 
 /** A store with room for `room` more blocks, then StorageFullError (as IdbChunkStore maps the browser's quota error). */

@@ -6,13 +6,13 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
-import { OFFLINE_AFTER_MS } from '../src/rooms/constants.js'
-import { deriveRoomKeys, openEnvelope, sealEnvelope, type Payload } from '../src/rooms/crypto.js'
-import { decodeEnvelope, encodeEnvelope } from '../src/rooms/envelope.js'
-import { HybridClock } from '../src/rooms/hlc.js'
-import { createRoomInvite, roomTopic } from '../src/rooms/invite.js'
-import { Room } from '../src/rooms/room.js'
-import { MemoryRoomStore } from '../src/rooms/store.js'
+import { OFFLINE_AFTER_MS } from '../../src/rooms/constants.js'
+import { deriveRoomKeys, openEnvelope, sealEnvelope, type Payload } from '../../src/rooms/crypto.js'
+import { decodeEnvelope, encodeEnvelope } from '../../src/rooms/envelope.js'
+import { HybridClock } from '../../src/rooms/hlc.js'
+import { createRoomInvite, roomTopic } from '../../src/rooms/invite.js'
+import { Room } from '../../src/rooms/room.js'
+import { MemoryRoomStore } from '../../src/rooms/store.js'
 
 async function setup () {
   const privateKey = await generateKeyPair('Ed25519')

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { MANIFEST_PADDING, MAX_FILE_SIZE, MAX_MANIFEST_BYTES, MAX_NAME_BYTES, SEGMENT_SIZE } from '../src/files/constants.js'
-import { DecryptError, ManifestError } from '../src/files/errors.js'
-import { createFileKey, deriveFileKeys } from '../src/files/keys.js'
-import { decryptManifest, encodeManifest, encryptManifest, normalizeFileName, normalizeMimeType, parseManifest, type FileManifest } from '../src/files/manifest.js'
+import { MANIFEST_PADDING, MAX_FILE_SIZE, MAX_MANIFEST_BYTES, MAX_NAME_BYTES, SEGMENT_SIZE } from '../../src/files/constants.js'
+import { DecryptError, ManifestError } from '../../src/files/errors.js'
+import { createFileKey, deriveFileKeys } from '../../src/files/keys.js'
+import { decryptManifest, encodeManifest, encryptManifest, normalizeFileName, normalizeMimeType, parseManifest, type FileManifest } from '../../src/files/manifest.js'
 
 const valid: FileManifest = { version: 1, name: 'holiday video.mp4', type: 'video/mp4', size: 3 * SEGMENT_SIZE + 1, segmentSize: SEGMENT_SIZE, segments: 4 }
 const json = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value))

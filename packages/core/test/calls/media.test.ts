@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { InvalidIceServerError } from '../src/calls/errors.js'
-import { MAX_VIDEO_BITRATE, MIN_VIDEO_BITRATE, parseIceServers, VIDEO_UPLOAD_BUDGET, videoEncodingFor } from '../src/calls/media.js'
+import { InvalidIceServerError } from '../../src/calls/errors.js'
+import { MAX_VIDEO_BITRATE, MIN_VIDEO_BITRATE, parseIceServers, VIDEO_UPLOAD_BUDGET, videoEncodingFor } from '../../src/calls/media.js'
 
 describe('video encoding per mesh size', () => {
   it('shares the upload budget between participants, never below the floor', () => {

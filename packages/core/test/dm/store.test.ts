@@ -4,11 +4,11 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { createStore, set } from 'idb-keyval'
 import { toString as uint8ArrayToString } from 'uint8arrays'
 import { describe, expect, it } from 'vitest'
-import { DM_DB_STORE, IdbDmStore } from '../src/dm/idb-store.js'
-import { sealMessage } from '../src/dm/seal.js'
-import { MemoryDmStore, type DmRecord, type DmStore } from '../src/dm/store.js'
-import type { DirectMessage } from '../src/dm/types.js'
-import { VECTOR_ID, VECTOR_TEXT, vectorSealed } from './support/dm-vector.js'
+import { DM_DB_STORE, IdbDmStore } from '../../src/dm/idb-store.js'
+import { sealMessage } from '../../src/dm/seal.js'
+import { MemoryDmStore, type DmRecord, type DmStore } from '../../src/dm/store.js'
+import type { DirectMessage } from '../../src/dm/types.js'
+import { VECTOR_ID, VECTOR_TEXT, vectorSealed } from '../support/dm-vector.js'
 
 const meKey = await generateKeyPair('Ed25519')
 const ME = peerIdFromPrivateKey(meKey).toString()

@@ -5,11 +5,11 @@
  */
 import { fromString } from 'uint8arrays'
 import { describe, expect, it } from 'vitest'
-import { decodeCallFrame, encodeCallFrame, newSessionId, type CallFrame } from '../src/calls/codec.js'
-import { MAX_CALL_FRAME_BYTES, MAX_CANDIDATE_CHARS, MAX_MLINE_INDEX, MAX_SDP_BYTES } from '../src/calls/constants.js'
-import { CallMalformedError, CallTooLargeError } from '../src/calls/errors.js'
-import { CallFrame as WireFrame, Refuse, Sdp } from '../src/calls/pb/call.js'
-import { roomTopic } from '../src/rooms/invite.js'
+import { decodeCallFrame, encodeCallFrame, newSessionId, type CallFrame } from '../../src/calls/codec.js'
+import { MAX_CALL_FRAME_BYTES, MAX_CANDIDATE_CHARS, MAX_MLINE_INDEX, MAX_SDP_BYTES } from '../../src/calls/constants.js'
+import { CallMalformedError, CallTooLargeError } from '../../src/calls/errors.js'
+import { CallFrame as WireFrame, Refuse, Sdp } from '../../src/calls/pb/call.js'
+import { roomTopic } from '../../src/rooms/invite.js'
 
 const topic = roomTopic('AAAAAAAAAAAAAAAAAAAAAA')
 const session = newSessionId()

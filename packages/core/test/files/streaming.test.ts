@@ -1,10 +1,10 @@
 import * as dagPb from '@ipld/dag-pb'
 import * as raw from 'multiformats/codecs/raw'
 import { describe, expect, it } from 'vitest'
-import { MemoryChunkStore, type ChunkStore } from '../src/files/chunk-store.js'
-import { MAX_CHILDREN_PER_NODE, READ_AHEAD, SEGMENT_SIZE, TAG_BYTES } from '../src/files/constants.js'
-import { openFile } from '../src/files/export.js'
-import { importFile } from '../src/files/import.js'
+import { MemoryChunkStore, type ChunkStore } from '../../src/files/chunk-store.js'
+import { MAX_CHILDREN_PER_NODE, READ_AHEAD, SEGMENT_SIZE, TAG_BYTES } from '../../src/files/constants.js'
+import { openFile } from '../../src/files/export.js'
+import { importFile } from '../../src/files/import.js'
 
 const MiB = 1024 * 1024
 const CHUNK = 64 * 1024

@@ -1,11 +1,11 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
-import { decodeFrame, encodeFrame } from '../src/dm/codec.js'
-import { MAX_DM_FRAME_BYTES, MAX_DM_TEXT_BYTES } from '../src/dm/constants.js'
-import { DmMalformedError, DmTooLargeError } from '../src/dm/errors.js'
-import { sealMessage } from '../src/dm/seal.js'
-import { VECTOR_ID, vectorSealed } from './support/dm-vector.js'
+import { decodeFrame, encodeFrame } from '../../src/dm/codec.js'
+import { MAX_DM_FRAME_BYTES, MAX_DM_TEXT_BYTES } from '../../src/dm/constants.js'
+import { DmMalformedError, DmTooLargeError } from '../../src/dm/errors.js'
+import { sealMessage } from '../../src/dm/seal.js'
+import { VECTOR_ID, vectorSealed } from '../support/dm-vector.js'
 
 const alice = await generateKeyPair('Ed25519')
 const bob = await generateKeyPair('Ed25519')
