@@ -7,9 +7,9 @@ import { logger } from '@libp2p/logger'
 import { TypedEventEmitter } from 'main-event'
 import { backoffDelay, sleep } from '../connectivity/backoff.js'
 import { frameStream, type FrameStream } from '../connectivity/frames.js'
-import { CONNECT_TIMEOUT_MS } from '../constants.js'
 import { verifyMembershipProof, type Room } from '../rooms/index.js'
 import {
+  CALL_DIAL_TIMEOUT_MS,
   CALL_LINK_GRACE_MS,
   CALL_PROOF_CONTEXT,
   CALL_RETRY_BACKOFF,
@@ -216,7 +216,7 @@ export class Call extends TypedEventEmitter<CallEvents> {
   }
 
   private async dialOnce (peerId: string, stop: AbortSignal): Promise<void> {
-    const signal = AbortSignal.any([stop, AbortSignal.timeout(CONNECT_TIMEOUT_MS)])
+    const signal = AbortSignal.any([stop, AbortSignal.timeout(CALL_DIAL_TIMEOUT_MS)])
     const stream = await this.components.openStream(peerId, signal)
     const lp = frameStream(stream, { maxFrameBytes: MAX_CALL_FRAME_BYTES })
     try {

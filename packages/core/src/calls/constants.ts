@@ -45,6 +45,13 @@ export const CALL_KEEPALIVE_MS = 25_000
  */
 export const CALL_LINK_GRACE_MS = 30_000
 
+/**
+ * One attempt at opening a signaling stream (finding and connecting to the
+ * participant included): shorter than the shared CONNECT_TIMEOUT_MS, so that
+ * a second attempt still fits in {@link CALL_LINK_GRACE_MS}.
+ */
+export const CALL_DIAL_TIMEOUT_MS = 20_000
+
 /** Most signals kept for a participant while its signaling stream is re-established. */
 export const MAX_QUEUED_SIGNALS = 256
 

@@ -71,3 +71,9 @@ export const MAX_NAME_LENGTH = 64
  * sync once its clock has caught up, that much later.
  */
 export const MAX_CLOCK_SKEW_MS = 3 * 60 * 60 * 1000
+
+/** A room message's id: the SHA-256 of its envelope, 32 bytes. */
+export const MESSAGE_ID_BYTES = 32
+
+/** The AES-GCM IV of a room message, 12 bytes. */
+export const AES_GCM_IV_BYTES = 12

@@ -1,5 +1,5 @@
 import { peerIdFromString } from '@libp2p/peer-id'
-import { ROOM_ENVELOPE_VERSION } from './constants.js'
+import { AES_GCM_IV_BYTES, ROOM_ENVELOPE_VERSION } from './constants.js'
 import { associatedData, signedBytes, type Envelope } from './envelope.js'
 import { fromBase64url, toBase64url, utf8 } from './encoding.js'
 import { BadSignatureError, MalformedFrameError, UndecryptableError } from './errors.js'
@@ -7,7 +7,6 @@ import { decodePayload, encodePayload, type Payload } from './payload.js'
 import type { Hlc } from './types.js'
 import type { PrivateKey } from '@libp2p/interface'
 
-export type { Payload } from './payload.js'
 
 /** Keys derived from a room key with HKDF-SHA256. */
 export interface RoomKeys {
@@ -40,7 +39,7 @@ export interface SealInit {
 
 /** Encrypts a payload with the room key and signs the envelope with the author's identity key. */
 export async function sealEnvelope ({ keys, topic, privateKey, author, hlc, payload }: SealInit): Promise<Envelope> {
-  const iv = crypto.getRandomValues(new Uint8Array(12))
+  const iv = crypto.getRandomValues(new Uint8Array(AES_GCM_IV_BYTES))
   const header = { version: ROOM_ENVELOPE_VERSION, topic, author, wall: hlc.wall, counter: hlc.counter }
   const ciphertext = new Uint8Array(await crypto.subtle.encrypt(
     { name: 'AES-GCM', iv, additionalData: associatedData(header) as Uint8Array<ArrayBuffer> },
@@ -82,7 +81,6 @@ export async function verifySignature (envelope: Envelope): Promise<void> {
  */
 export async function openEnvelope (keys: RoomKeys, envelope: Envelope): Promise<Payload> {
   await verifySignature(envelope)
-  if (envelope.iv.byteLength !== 12) throw new MalformedFrameError('bad iv')
   let plaintext: Uint8Array
   try {
     plaintext = new Uint8Array(await crypto.subtle.decrypt(

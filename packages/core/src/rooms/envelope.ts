@@ -1,5 +1,5 @@
 import { sha256 } from '@noble/hashes/sha2.js'
-import { JSON_PAYLOAD_ENVELOPE_VERSION, MAX_ENVELOPE_BYTES, ROOM_ENVELOPE_VERSION } from './constants.js'
+import { AES_GCM_IV_BYTES, JSON_PAYLOAD_ENVELOPE_VERSION, MAX_ENVELOPE_BYTES, ROOM_ENVELOPE_VERSION } from './constants.js'
 import { toBase64url, toHex, utf8 } from './encoding.js'
 import { MalformedFrameError, OversizedFrameError } from './errors.js'
 import { RoomEnvelope } from './pb/envelope.js'
@@ -75,7 +75,8 @@ export function validateEnvelope (e: Envelope): Envelope {
   if (e.topic.length > MAX_TOPIC_LENGTH) throw new MalformedFrameError('bad topic')
   if (!PEER_ID.test(e.author)) throw new MalformedFrameError('bad author')
   if (!Number.isSafeInteger(e.wall) || !Number.isSafeInteger(e.counter) || e.wall < 0 || e.counter < 0) throw new MalformedFrameError('bad clock')
-  for (const field of ['iv', 'ciphertext', 'signature'] as const) {
+  if (e.iv.byteLength !== AES_GCM_IV_BYTES) throw new MalformedFrameError('bad iv')
+  for (const field of ['ciphertext', 'signature'] as const) {
     if (e[field].byteLength === 0) throw new MalformedFrameError(`bad ${field}`)
   }
   return {

@@ -5,7 +5,7 @@
  * by the earlier JSON format, carry that format's JSON object.
  */
 import { CID } from 'multiformats/cid'
-import { JSON_PAYLOAD_ENVELOPE_VERSION, MAX_FILE_NAME_BYTES, MAX_FILE_TYPE_LENGTH, MAX_NAME_LENGTH, MAX_RECEIPT_IDS, MAX_TEXT_BYTES } from './constants.js'
+import { JSON_PAYLOAD_ENVELOPE_VERSION, MESSAGE_ID_BYTES, MAX_FILE_NAME_BYTES, MAX_FILE_TYPE_LENGTH, MAX_NAME_LENGTH, MAX_RECEIPT_IDS, MAX_TEXT_BYTES } from './constants.js'
 import { fromBase64url, fromHex, toBase64url, toHex, utf8 } from './encoding.js'
 import { MalformedFrameError } from './errors.js'
 import { MemberState as WireState, RoomPayload, type FileAttachment as WireAttachment } from './pb/payload.js'
@@ -17,7 +17,6 @@ export type Payload =
   | { k: 'receipt', ids: string[] }
 
 const MESSAGE_ID = /^[0-9a-f]{64}$/
-const ID_BYTES = 32
 const FILE_KEY_BYTES = 32
 
 const TO_WIRE: Record<MemberState, WireState> = { online: WireState.ONLINE, away: WireState.AWAY, offline: WireState.OFFLINE }
@@ -61,7 +60,7 @@ function decodeWirePayload (bytes: Uint8Array): Payload {
     return presence(checkName(p.presence.name), state, p.presence.call)
   }
   if (p.receipt != null) {
-    if (!p.receipt.ids.every(id => id.byteLength === ID_BYTES)) throw new MalformedFrameError('bad receipt')
+    if (!p.receipt.ids.every(id => id.byteLength === MESSAGE_ID_BYTES)) throw new MalformedFrameError('bad receipt')
     return { k: 'receipt', ids: p.receipt.ids.map(toHex) }
   }
   throw new MalformedFrameError('unknown payload kind')

@@ -13,7 +13,7 @@
  * authors, which the client verifies before merging.
  */
 import { readFrame, type FrameStream } from '../connectivity/frames.js'
-import { MAX_SYNC_FRAME_BYTES, MAX_SYNC_LIST, MAX_SYNC_MESSAGES, SYNC_BATCH_BYTES } from './constants.js'
+import { MESSAGE_ID_BYTES, MAX_SYNC_FRAME_BYTES, MAX_SYNC_LIST, MAX_SYNC_MESSAGES, SYNC_BATCH_BYTES } from './constants.js'
 import { fromHex, toHex } from './encoding.js'
 import { decodeEnvelope, encodeEnvelope, type Envelope } from './envelope.js'
 import { MalformedFrameError, OversizedFrameError, SyncError, SyncRefusedError, SyncTimeoutError } from './errors.js'
@@ -35,7 +35,6 @@ export interface SyncRoom {
   log: Pick<History, 'summary' | 'differingBuckets' | 'idsIn' | 'missingFrom'>
 }
 
-const MESSAGE_ID_BYTES = 32
 const MAX_REASON_LENGTH = 200
 
 const errors = {
