@@ -32,6 +32,8 @@ export interface CapacityOptions {
   settleMs: number
   /** Extra relay CLI arguments (the bench raises --max-reservations and --max-connections to the largest step). */
   relayArgs?: string[]
+  /** Extra environment for the relay process (e.g. MALLOC_ARENA_MAX). */
+  relayEnv?: Record<string, string>
   /** Write the relay's V8 heap snapshot into this folder with no clients and after each step (see ./heap-diff.ts). */
   heapSnapshots?: string
 }
@@ -53,6 +55,10 @@ export interface CapacityStep {
   failures: Record<string, number>
   /** Client processes' resident memory in all, MiB. */
   clientsRssMiB: number
+  /** From the relay's /metrics (prom-client): V8 heap used and total, and memory outside the heap, MiB. */
+  heapUsedMiB?: number
+  heapTotalMiB?: number
+  externalMiB?: number
 }
 
 export interface CapacityResult {
@@ -96,6 +102,17 @@ async function healthzMs (relay: RelayProcess): Promise<number> {
   return performance.now() - started
 }
 
+/** The relay's V8 heap and external memory, from prom-client's default metrics on /metrics. */
+async function relayHeap (relay: RelayProcess): Promise<Pick<CapacityStep, 'heapUsedMiB' | 'heapTotalMiB' | 'externalMiB'>> {
+  const text = await (await fetch(`${relay.http}/metrics`, { signal: AbortSignal.timeout(30_000) })).text()
+  const value = (name: string): number | undefined => {
+    const line = text.split('\n').find(l => l.startsWith(`${name} `))
+    return line == null ? undefined : round(Number(line.slice(name.length + 1)) / MiB)
+  }
+  const figures = { heapUsedMiB: value('nodejs_heap_size_used_bytes'), heapTotalMiB: value('nodejs_heap_size_total_bytes'), externalMiB: value('nodejs_external_memory_bytes') }
+  return Object.fromEntries(Object.entries(figures).filter(([, v]) => v != null))
+}
+
 async function relayUsage (relay: RelayProcess): Promise<{ rssBytes: number, cpuSeconds: number }> {
   const usage = await readProc(relay.process.pid!)
   if (usage == null) throw new Error(`the relay exited:\n${relay.output().slice(-2000)}`)
@@ -126,7 +143,8 @@ export async function measureRelayCapacity (options: CapacityOptions, progress: 
     '--max-pending-connections', '1024',
     ...(options.relayArgs ?? [])
   ]
-  const relay = await startRelay(relayArgs, options.heapSnapshots == null ? {} : { env: { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${options.heapSnapshots}` } })
+  const env = { ...options.relayEnv, ...(options.heapSnapshots == null ? {} : { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${options.heapSnapshots}` }) }
+  const relay = await startRelay(relayArgs, { env })
   const workers: Worker[] = []
   const result: CapacityResult = { baselineRssMiB: 0, steps: [], relayArgs }
   try {
@@ -171,10 +189,11 @@ export async function measureRelayCapacity (options: CapacityOptions, progress: 
         relayCpuCores: round((during.cpuSeconds - before.cpuSeconds) / wall, 2),
         healthzMs: round(await healthzMs(relay), 0),
         failures,
-        clientsRssMiB: round(grown.reduce((n, g) => n + g.rssBytes, 0) / MiB)
+        clientsRssMiB: round(grown.reduce((n, g) => n + g.rssBytes, 0) / MiB),
+        ...await relayHeap(relay)
       }
       result.steps.push(step)
-      progress(`relay capacity: ${reserved}/${clients} reserved, relay RSS ${step.relayRssMiB} MiB (${step.perPeerKiB} KiB per peer), reservation p50 ${step.latencyP50Ms} ms p99 ${step.latencyP99Ms} ms, relay CPU ${step.relayCpuCores} cores, healthz ${step.healthzMs} ms, clients RSS ${step.clientsRssMiB} MiB${Object.keys(failures).length > 0 ? `, failures ${JSON.stringify(failures)}` : ''}`)
+      progress(`relay capacity: ${reserved}/${clients} reserved, relay RSS ${step.relayRssMiB} MiB (${step.perPeerKiB} KiB per peer), reservation p50 ${step.latencyP50Ms} ms p99 ${step.latencyP99Ms} ms, relay CPU ${step.relayCpuCores} cores, healthz ${step.healthzMs} ms, heap ${step.heapUsedMiB ?? '?'}/${step.heapTotalMiB ?? '?'} MiB, external ${step.externalMiB ?? '?'} MiB, clients RSS ${step.clientsRssMiB} MiB${Object.keys(failures).length > 0 ? `, failures ${JSON.stringify(failures)}` : ''}`)
       const firstError = Object.keys(failures)[0]
       if (firstError != null || reserved < clients) {
         result.firstFailure = { clients, error: firstError ?? `${clients - reserved} reservations lost after the step` }
@@ -200,7 +219,9 @@ if (import.meta.main) {
       rate: { type: 'string', default: '20' },
       timeout: { type: 'string', default: '60000' },
       settle: { type: 'string', default: '5000' },
-      'heap-snapshots': { type: 'string' }
+      'heap-snapshots': { type: 'string' },
+      'relay-env': { type: 'string', multiple: true, default: [] },
+      'relay-arg': { type: 'string', multiple: true, default: [] }
     }
   })
   const result = await measureRelayCapacity({
@@ -209,7 +230,9 @@ if (import.meta.main) {
     perSecond: Number(values.rate),
     timeoutMs: Number(values.timeout),
     settleMs: Number(values.settle),
-    heapSnapshots: values['heap-snapshots']
+    heapSnapshots: values['heap-snapshots'],
+    relayEnv: Object.fromEntries(values['relay-env'].map(kv => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
+    relayArgs: values['relay-arg'].flatMap(a => a.split(' '))
   }, line => { console.log(line) })
   console.log(JSON.stringify(result, null, 2))
 }

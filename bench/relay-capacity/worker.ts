@@ -63,6 +63,9 @@ async function addClient (worker: number, index: number, relay: string, relayPee
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
       connectionGater: { denyDialMultiaddr: () => false },
+      // load generators, not browsers: the relay still pings every client (its own connection monitor), but
+      // thousands of clients per process pinging back would starve the process (a browser pings one relay)
+      connectionMonitor: { enabled: false },
       services: { identify: identify(), ping: ping() }
     })
     clients.push(client)
