@@ -9,12 +9,13 @@
  * loopback-only network namespace: `scripts/isolated pnpm bench`.
  * See docs/benchmarks.md.
  *
- * Options: --runs N (3), --size MiB (64), --only raw,files,calls,play,lab,join,join-lab
+ * Options: --runs N (3), --size MiB (64), --only raw,files,calls,play,lab,join,join-lab,relay
  * (all by default; lab and join-lab, in the NAT lab of e2e/lab, only inside scripts/isolated), --participants N (4), --cpu-window s (20),
  * --chunk KiB (256), --high-water MiB (4), --out <file>, --profile (one
  * extra, unmeasured file transfer with V8 CPU profiles of A and B, saved
  * beside --out), --lab-pairs (cone-cone,cone-symmetric), --lab-size MiB (16),
- * --trials N (10: rooms joined by a fresh Bob, for join and join-lab).
+ * --trials N (10: rooms joined by a fresh Bob, for join and join-lab), --relay-peers
+ * (1000,2000: the reserved peers of each relay-capacity step; bench/relay-capacity/).
  */
 // first: lets the NAT lab's modules (e2e/lab, imported by bench/lab.ts) resolve their `.js` imports
 import './support/ts-imports.ts'
@@ -40,7 +41,7 @@ const { values: args } = parseArgs({
   options: {
     runs: { type: 'string', default: '3' },
     size: { type: 'string', default: '64' },
-    only: { type: 'string', default: 'raw,files,calls,play,lab,join,join-lab' },
+    only: { type: 'string', default: 'raw,files,calls,play,lab,join,join-lab,relay' },
     participants: { type: 'string', default: '4' },
     'cpu-window': { type: 'string', default: '20' },
     chunk: { type: 'string', default: '256' },
@@ -49,6 +50,7 @@ const { values: args } = parseArgs({
     'lab-pairs': { type: 'string', default: 'cone-cone,cone-symmetric' },
     'lab-size': { type: 'string', default: '16' },
     trials: { type: 'string', default: '10' },
+    'relay-peers': { type: 'string', default: '1000,2000' },
     out: { type: 'string', default: join(ROOT, 'bench/results/latest.json') }
   }
 })
@@ -71,7 +73,8 @@ const highWater = Math.round(positive('high-water', args['high-water']) * MiB)
 const labSize = Math.round(positive('lab-size', args['lab-size']) * MiB)
 const labPairs = args['lab-pairs'].split(',').map(s => s.trim()).filter(s => s !== '')
 const trials = Math.round(positive('trials', args.trials))
-const PARTS = ['raw', 'files', 'calls', 'play', 'lab', 'join', 'join-lab']
+const relayPeers = args['relay-peers'].split(',').map(s => Math.round(positive('relay-peers', s.trim())))
+const PARTS = ['raw', 'files', 'calls', 'play', 'lab', 'join', 'join-lab', 'relay']
 for (const part of only) {
   if (!PARTS.includes(part)) {
     console.error(`bench: --only takes ${PARTS.join(', ')} (got "${part}")`)
@@ -161,6 +164,7 @@ try {
   if (loopback) await measureLoopback()
   if (only.has('lab')) await measureNatLab()
   if (only.has('join-lab')) await measureJoinLab()
+  if (only.has('relay')) await measureRelay()
 } catch (err) {
   failed = true
   console.error(`bench failed: ${brief(err)}`)
@@ -189,6 +193,38 @@ async function measureNatLab (): Promise<void> {
   labVerdicts.push(...lab.verdicts)
   details.lab = { origin: lab.origin, sizeBytes: lab.sizeBytes, pairs: lab.pairs }
   load.afterLab = loadavg()
+}
+
+/** One relay, stock js-libp2p clients reserving on it in steps (bench/relay-capacity/). */
+async function measureRelay (): Promise<void> {
+  const { measureRelayCapacity } = await import('./relay-capacity/run.ts')
+  load.beforeRelay = loadavg()
+  try {
+    const capacity = await measureRelayCapacity({ steps: relayPeers, workers: 4, perSecond: 15, timeoutMs: 60_000, settleMs: 5000, relayEnv: { MALLOC_ARENA_MAX: '2' } }, log)
+    for (const step of capacity.steps) {
+      rows.push({
+        measurement: `relay RSS, ${step.reserved} of ${step.clients} reserved`,
+        runs: [step.relayRssMiB],
+        median: step.relayRssMiB,
+        unit: 'MiB',
+        note: `${step.perPeerKiB} KiB per peer over the empty relay (${capacity.baselineRssMiB} MiB); heap ${step.heapUsedMiB ?? '?'} of ${step.heapTotalMiB ?? '?'} MiB; relay CPU ${step.relayCpuCores} cores while they arrived; /healthz ${step.healthzMs} ms`
+      })
+      rows.push({
+        measurement: `  reservation, step to ${step.clients}`,
+        runs: [step.latencyP50Ms],
+        median: step.latencyP50Ms,
+        unit: 'ms',
+        note: `p99 ${step.latencyP99Ms} ms; dial, Noise, yamux, identify and reservation, timed by the client`
+      })
+    }
+    if (capacity.firstFailure != null) skipped.push(`relay capacity: first failure at ${capacity.firstFailure.clients} clients: ${capacity.firstFailure.error}`)
+    details.relay = capacity
+  } catch (err) {
+    failed = true
+    skipped.push(`relay: ${brief(err)}`)
+    rows.push({ measurement: 'relay capacity', runs: [], median: null, unit: 'MiB', note: `failed: ${brief(err).split('\n')[0]}` })
+  }
+  load.afterRelay = loadavg()
 }
 
 /** Records a join section's rows, verdict and trials (`details[key]`), or its failure. */
@@ -419,7 +455,8 @@ const result = {
   options: {
     runs, sizeBytes: size, chunkBytes: chunk, highWaterBytes: highWater, participants, cpuWindowMs, only: [...only],
     ...(only.has('lab') ? { labPairs, labSizeBytes: labSize } : {}),
-    ...(joinModule != null ? { trials } : {})
+    ...(joinModule != null ? { trials } : {}),
+    ...(only.has('relay') ? { relayPeers } : {})
   },
   rows: rows.map(r => ({
     ...r,
@@ -443,8 +480,8 @@ const transfers = ['raw', 'files', 'calls', 'play', 'lab'].some(part => only.has
 const sizes = [...(transfers && loopback ? [`${size / MiB} MiB per transfer`] : []), ...(only.has('lab') ? [`${labSize / MiB} MiB in the lab`] : [])]
 const counts = [...(transfers ? [`median of ${runs}`] : []), ...(joinModule != null ? [`join: ${trials} trial${trials === 1 ? '' : 's'}`] : [])]
 const joinLoad = (['beforeJoin', 'afterJoin', 'beforeJoinLab', 'afterJoinLab'] as const).filter(k => load[k] != null).map(k => `${k} ${load[k]![0]!.toFixed(1)}`)
-console.log(`(${[...(sizes.length > 0 ? ['MB = 10^6 bytes', ...sizes] : []), ...counts].join('; ')}; load average ${load.start?.[0]?.toFixed(1)} → ${load.end[0]?.toFixed(1)} on ${cpus().length} cores` +
-  `${joinLoad.length > 0 ? ` (${joinLoad.join(', ')})` : ''})`)
+const loadNote = `load average ${load.start?.[0]?.toFixed(1)} → ${load.end[0]?.toFixed(1)} on ${cpus().length} cores${joinLoad.length > 0 ? ` (${joinLoad.join(', ')})` : ''}`
+console.log(`(${[...(sizes.length > 0 ? ['MB = 10^6 bytes', ...sizes] : []), ...counts, loadNote].join('; ')})`)
 await mkdir(dirname(args.out), { recursive: true })
 await writeFile(args.out, JSON.stringify(result, null, 2) + '\n')
 log(`wrote ${args.out}`)
