@@ -1,0 +1,75 @@
+/**
+ * One simulated node: a Node libp2p peer on TCP over loopback with noise,
+ * yamux and identify, plus kad-dht on Peerlink's protocol id (DHT_PROTOCOL)
+ * and, for the gossip part, gossipsub. The same building blocks as a relay
+ * (relay/src/relay.ts), without WebSockets, WebRTC, circuit relay or any of
+ * the relay's own guards.
+ */
+import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
+import { identify, type Identify } from '@libp2p/identify'
+import type { PrivateKey } from '@libp2p/interface'
+import { kadDHT, passthroughMapper, type KadDHT } from '@libp2p/kad-dht'
+import { noise } from '@libp2p/noise'
+import { ping, type Ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { yamux } from '@libp2p/yamux'
+import { DHT_PROTOCOL } from '@peerlink/core'
+import { createLibp2p, type Libp2p, type ServiceFactoryMap } from 'libp2p'
+
+export interface SimServices extends Record<string, unknown> {
+  identify: Identify
+  ping: Ping
+  dht?: KadDHT
+  pubsub?: GossipSub
+}
+export type SimNode = Libp2p<SimServices>
+
+export interface SimNodeInit {
+  privateKey: PrivateKey
+  /** Loopback address to listen on, e.g. 127.0.0.1. */
+  host: string
+  /** kad-dht in server mode (answers queries, is in routing tables), client mode, or no DHT at all. */
+  dht: 'server' | 'client' | 'none'
+  gossip: boolean
+}
+
+/**
+ * libp2p accepts 5 new connections per second from one host by default; on
+ * loopback every node is the same host, so a network of hundreds would refuse
+ * most of its own dials. The simulation lifts that cap and the pending-upgrade
+ * cap instead of spreading nodes over 127.0.0.0/8.
+ */
+const CONNECTION_MANAGER = {
+  inboundConnectionThreshold: 100_000,
+  maxIncomingPendingConnections: 1_000,
+  maxConnections: 1_000
+}
+
+export async function createSimNode (init: SimNodeInit): Promise<SimNode> {
+  const services: ServiceFactoryMap<SimServices> = {
+    identify: identify(),
+    // kad-dht pings contacts before it keeps them; several pings share a connection (see core's PING_STREAMS)
+    ping: ping({ maxOutboundStreams: 4, maxInboundStreams: 4 })
+  }
+  if (init.dht !== 'none') {
+    services.dht = kadDHT({
+      protocol: DHT_PROTOCOL,
+      clientMode: init.dht === 'client',
+      // loopback addresses are the only ones there are
+      peerInfoMapper: passthroughMapper
+    })
+  }
+  // as Peerlink's peers (packages/core/src/peer/services.ts) and relays
+  if (init.gossip) services.pubsub = gossipsub({ allowPublishToZeroTopicPeers: true })
+  return createLibp2p<SimServices>({
+    privateKey: init.privateKey,
+    addresses: { listen: [`/ip4/${init.host}/tcp/0`] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    // as the relay: kad-dht's pings may hold the ping stream the monitor wants
+    connectionMonitor: { abortConnectionOnPingFailure: false },
+    connectionManager: CONNECTION_MANAGER,
+    services
+  })
+}
