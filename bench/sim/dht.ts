@@ -14,7 +14,7 @@ import { loadavg } from 'node:os'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { percentile, round, type Row } from '../support/stats.ts'
-import { mapLimit, now, startCluster, type Cluster, type LookupTrace, type NodeSpec, type StartedNode } from './cluster.ts'
+import { now, startCluster, type Cluster, type LookupTrace, type NodeSpec, type StartedNode } from './cluster.ts'
 
 export interface DhtOptions {
   /** DHT servers in the network (N). */
@@ -55,6 +55,8 @@ export interface DhtResult {
     settleMs: number
     dialFailures: number
     selfQueryFailures: number
+    /** Nodes (servers or clients) whose routing table was still empty when the lookups began. */
+    emptyTables: number
     /** Routing-table sizes of the servers once settled. */
     routingTable: Spread
     /** Open connections per node once settled. */
@@ -132,27 +134,31 @@ export async function measureDht (options: DhtOptions): Promise<DhtResult> {
     const startMs = now() - t
     log(`DHT N=${n}: ${servers.length} servers and ${clients.length} clients started on ${workers} workers in ${Math.round(startMs)} ms`)
 
-    // --- bootstrap: each node dials a few random servers
+    // --- bootstrap: each node dials a few random servers (a failed dial is retried once with another server)
     t = now()
-    const links = new Map<number, Array<{ from: string, to: string }>>()
-    for (const node of nodes) {
-      const w = cluster.workerOf(node.name)
-      for (const to of sample(servers, bootstrap, node)) links.set(w, [...(links.get(w) ?? []), { from: node.name, to: to.addr }])
+    const dial = async (from: StartedNode[], count: number): Promise<{ ok: number, failed: number, errors: string[] }> => {
+      const links = new Map<number, Array<{ from: string, to: string }>>()
+      for (const node of from) {
+        const w = cluster.workerOf(node.name)
+        for (const to of sample(servers, count, node)) links.set(w, [...(links.get(w) ?? []), { from: node.name, to: to.addr }])
+      }
+      const answers = await Promise.all([...links].map(async ([w, l]) => cluster.call(w, 'dial', { links: l, concurrency: 16, timeoutMs })))
+      return { ok: answers.reduce((sum, d) => sum + d.ok, 0), failed: answers.reduce((sum, d) => sum + d.failed, 0), errors: answers.flatMap(d => d.errors) }
     }
-    const dials = await Promise.all([...links].map(async ([w, l]) => cluster.call(w, 'dial', { links: l, concurrency: 16, timeoutMs })))
-    const dialFailures = dials.reduce((sum, d) => sum + d.failed, 0)
+    const dials = await dial(nodes, bootstrap)
     const bootstrapMs = now() - t
-    log(`DHT N=${n}: ${dials.reduce((sum, d) => sum + d.ok, 0)} bootstrap dials in ${Math.round(bootstrapMs)} ms (${dialFailures} failed)`)
+    const dialFailures = dials.failed
+    log(`DHT N=${n}: ${dials.ok} bootstrap dials in ${Math.round(bootstrapMs)} ms (${dials.failed} failed${dials.failed > 0 ? `: ${dials.errors[0]}` : ''})`)
 
     // --- self queries, servers first (they fill each other's tables), then clients
     t = now()
-    let selfQueryFailures = 0
-    for (const group of [servers, clients]) {
+    const selfQueries = async (group: StartedNode[]): Promise<number> => {
       const byWorker = new Map<number, string[]>()
       for (const node of group) byWorker.set(cluster.workerOf(node.name), [...(byWorker.get(cluster.workerOf(node.name)) ?? []), node.name])
       const answers = await Promise.all([...byWorker].map(async ([w, names]) => cluster.call(w, 'selfQuery', { names, concurrency: 4, timeoutMs })))
-      selfQueryFailures += answers.reduce((sum, a) => sum + a.failed, 0)
+      return answers.reduce((sum, a) => sum + a.failed, 0)
     }
+    const selfQueryFailures = await selfQueries(servers) + await selfQueries(clients)
     const selfQueryMs = now() - t
     log(`DHT N=${n}: self queries in ${Math.round(selfQueryMs)} ms (${selfQueryFailures} failed)`)
 
@@ -167,10 +173,20 @@ export async function measureDht (options: DhtOptions): Promise<DhtResult> {
       await sleep(2000)
       tables = (await cluster.all('tables', {})).flat()
     }
+    // a node left with an empty routing table (its dials failed, on a busy machine) dials and self-queries once more
+    const empty = nodes.filter(x => (tables.find(y => y.name === x.name)?.routingTable ?? 0) === 0)
+    if (empty.length > 0) {
+      log(`DHT N=${n}: ${empty.length} routing table(s) empty; dialling and self-querying again`)
+      await dial(empty, bootstrap)
+      await selfQueries(empty)
+      tables = (await cluster.all('tables', {})).flat()
+    }
+    const emptyTables = tables.filter(x => x.routingTable === 0).length
     const settledMs = now() - t
     const routingTable = spread(tables.filter(x => x.name.startsWith('s')).map(x => x.routingTable))!
     const connections = spread(tables.map(x => x.connections))!
-    log(`DHT N=${n}: settled in ${Math.round(settledMs)} ms; routing table p50 ${routingTable.p50} (${routingTable.min}–${routingTable.max}), connections p50 ${connections.p50}`)
+    const clientTables = tables.filter(x => x.name.startsWith('c')).map(x => x.routingTable)
+    log(`DHT N=${n}: settled in ${Math.round(settledMs)} ms; routing table p50 ${routingTable.p50} (${routingTable.min}–${routingTable.max}; clients ${clientTables.join(', ')}), connections p50 ${connections.p50}${emptyTables > 0 ? `; ${emptyTables} still empty` : ''}`)
 
     // --- rounds
     const provideMs: number[] = []
@@ -201,7 +217,7 @@ export async function measureDht (options: DhtOptions): Promise<DhtResult> {
       servers: servers.length,
       clients: clients.length,
       log2N: Math.log2(servers.length),
-      setup: { startMs, bootstrapMs, selfQueryMs, settleMs: settledMs, dialFailures, selfQueryFailures, routingTable, connections },
+      setup: { startMs, bootstrapMs, selfQueryMs, settleMs: settledMs, dialFailures, selfQueryFailures, emptyTables, routingTable, connections },
       provideMs,
       lookups,
       latencyMs: spread(hit.map(l => l.ms)),

@@ -16,6 +16,13 @@ const keys = new Map<string, PrivateKey>()
 /** member name → message id → first receipt. */
 const receipts = new Map<string, Map<string, number>>()
 
+async function drain (events: AsyncIterable<unknown>): Promise<void> {
+  const it = events[Symbol.asyncIterator]()
+  while ((await it.next()).done !== true) {
+    // kad-dht's query events: not needed here
+  }
+}
+
 async function keyOf (name: string): Promise<PrivateKey> {
   let key = keys.get(name)
   if (key == null) {
@@ -94,16 +101,16 @@ const ops: { [K in OpName]: (args: SimOps[K]['args']) => Promise<SimOps[K]['resu
 
   dial: async ({ links, concurrency, timeoutMs }) => {
     let ok = 0
-    let failed = 0
+    const errors: string[] = []
     await mapLimit(links, concurrency, async ({ from, to }) => {
       try {
         await nodeOf(from).dial(multiaddr(to), { signal: AbortSignal.timeout(timeoutMs) })
         ok++
-      } catch {
-        failed++
+      } catch (err) {
+        errors.push(err instanceof Error ? `${err.name}: ${err.message}` : String(err))
       }
     })
-    return { ok, failed }
+    return { ok, failed: errors.length, errors: errors.slice(0, 5) }
   },
 
   selfQuery: async ({ names, concurrency, timeoutMs }) => {
@@ -111,9 +118,8 @@ const ops: { [K in OpName]: (args: SimOps[K]['args']) => Promise<SimOps[K]['resu
     await mapLimit(names, concurrency, async name => {
       try {
         const node = nodeOf(name)
-        for await (const _ of dhtOf(name).getClosestPeers(node.peerId.toMultihash().bytes, { signal: AbortSignal.timeout(timeoutMs) })) {
-          // drained: the answers fill the routing table
-        }
+        // the answers fill the routing table
+        await drain(dhtOf(name).getClosestPeers(node.peerId.toMultihash().bytes, { signal: AbortSignal.timeout(timeoutMs) }))
       } catch {
         failed++
       }
@@ -129,9 +135,8 @@ const ops: { [K in OpName]: (args: SimOps[K]['args']) => Promise<SimOps[K]['resu
 
   provide: async ({ name, cid, timeoutMs }) => {
     const start = now()
-    for await (const _ of dhtOf(name).provide(CID.parse(cid), { signal: AbortSignal.timeout(timeoutMs) })) {
-      // drained: done when the records are sent
-    }
+    // done when the records are sent
+    await drain(dhtOf(name).provide(CID.parse(cid), { signal: AbortSignal.timeout(timeoutMs) }))
     return { ms: now() - start }
   },
 
