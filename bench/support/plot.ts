@@ -37,7 +37,7 @@ export function escapeXml (text: string): string {
   return text.replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!)
 }
 
-/** About `count` round tick values covering [min, max] (steps of 1, 2 or 5 × 10^k). */
+/** About `count` round tick values from at or below `min` to at or above `max` (steps of 1, 2 or 5 × 10^k). */
 export function niceTicks (min: number, max: number, count = 5): number[] {
   if (!Number.isFinite(min) || !Number.isFinite(max)) return []
   if (min === max) return [min]
@@ -45,13 +45,14 @@ export function niceTicks (min: number, max: number, count = 5): number[] {
   const mag = 10 ** Math.floor(Math.log10(raw))
   const step = [1, 2, 5, 10].map(m => m * mag).find(s => s >= raw) ?? 10 * mag
   const ticks: number[] = []
-  for (let v = Math.ceil(min / step - 1e-9) * step; v <= max + step * 1e-9; v += step) ticks.push(Number(v.toPrecision(12)))
+  const last = Math.ceil(max / step - 1e-9) * step
+  for (let v = Math.floor(min / step + 1e-9) * step; v <= last + step * 1e-9; v += step) ticks.push(Number(v.toPrecision(12)))
   return ticks
 }
 
-function fmt (v: number): string {
+function fmt (v: number, digits = 6): string {
   if (v !== 0 && (Math.abs(v) >= 1e6 || Math.abs(v) < 1e-3)) return v.toExponential(1)
-  return String(Number(v.toPrecision(6)))
+  return String(Number(v.toPrecision(digits)))
 }
 
 /** One line plot as a standalone SVG document. */
@@ -73,6 +74,10 @@ export function linePlot (options: PlotOptions): string {
   let xMax = Math.max(...xs.map(tx), ...xTicks.map(tx))
   if (!Number.isFinite(xMin)) { xMin = 0; xMax = 1 }
   if (xMin === xMax) { xMin -= 1; xMax += 1 }
+  // a little room, so the first and last points are not on the frame
+  const pad = (xMax - xMin) * 0.03
+  xMin -= pad
+  xMax += pad
   const yLow = options.yFromZero === false ? Math.min(...ys) : Math.min(0, ...ys)
   const yTicks = niceTicks(ys.length > 0 ? yLow : 0, ys.length > 0 ? Math.max(...ys) : 1)
   let yMin = Math.min(yLow, ...yTicks)
@@ -85,7 +90,7 @@ export function linePlot (options: PlotOptions): string {
   const r = (v: number): string => v.toFixed(1)
 
   const description = options.description ?? options.series.map(s =>
-    `${s.name}: ${s.points.map(([x, y]) => `${fmt(x)} → ${y == null ? 'none' : fmt(y)}`).join(', ')}`).join('; ')
+    `${s.name}: ${s.points.map(([x, y]) => `${fmt(x)} → ${y == null ? 'none' : fmt(y, 3)}`).join(', ')}`).join('; ')
   const out: string[] = []
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${id}-title ${id}-desc" font-family="sans-serif" font-size="12">`)
   out.push(`<title id="${id}-title">${escapeXml(options.title)}</title>`)
@@ -120,7 +125,7 @@ export function linePlot (options: PlotOptions): string {
     if (d !== '') out.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="2"${s.reference === true ? ' stroke-dasharray="6 4"' : ''}/>`)
     if (s.reference !== true) {
       for (const [x, y] of points) {
-        if (y != null && Number.isFinite(y)) out.push(`<circle cx="${r(px(x))}" cy="${r(py(y))}" r="3.5" fill="${color}"><title>${escapeXml(`${s.name}: ${fmt(x)} → ${fmt(y)}`)}</title></circle>`)
+        if (y != null && Number.isFinite(y)) out.push(`<circle cx="${r(px(x))}" cy="${r(py(y))}" r="3.5" fill="${color}"><title>${escapeXml(`${s.name}: ${fmt(x)} → ${fmt(y, 3)}`)}</title></circle>`)
       }
     }
     out.push('</g>')
