@@ -44,7 +44,7 @@ export interface SimOps {
   /** Creates and starts these nodes (a name seen before keeps its private key: the same identity). */
   start: { args: { nodes: NodeSpec[], host: string }, result: StartedNode[] }
   /** Dials, for each link, `to` (a multiaddr with /p2p/) from node `from`; failures are counted, not thrown. */
-  dial: { args: { links: Array<{ from: string, to: string }>, concurrency: number, timeoutMs: number }, result: { ok: number, failed: number, errors: string[] } }
+  dial: { args: { links: Array<{ from: string, to: string }>, concurrency: number, timeoutMs: number }, result: { ok: number, failed: number, errors: string[], failedFrom: string[] } }
   /** Each named node looks up the peers closest to itself (kad-dht's self query), to fill routing tables. */
   selfQuery: { args: { names: string[], concurrency: number, timeoutMs: number }, result: { failed: number } }
   /** Routing-table size and open connections of every running node. */

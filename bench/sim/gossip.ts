@@ -2,8 +2,9 @@
  * A room's gossip under churn: `members` gossipsub nodes in one topic named
  * as Peerlink names a room's topic (`roomTopic`: /peerlink/topic/room/<hash>),
  * plus a few relay nodes that follow the topic (as relays do for their
- * peers). Each member dials one relay and a few random online members when
- * it joins. While members publish at a steady rate, a share of them leave
+ * peers). Each member dials one relay and, as Peerlink's members dial each
+ * other for direct connections, every online member (or `degree` random
+ * ones) when it joins. While members publish at a steady rate, a share of them leave
  * each minute (the node stops) and come back a while later with the same
  * identity. A message counts for the members that were online for its whole
  * lifetime (from its publish to `windowS` later); it is delivered if it
@@ -21,8 +22,8 @@ export interface GossipOptions {
   members?: number
   /** Relay nodes following the topic, never leaving (default 2; 0 for members only). */
   relays?: number
-  /** Random online members each member dials when it joins (default 3). */
-  degree?: number
+  /** Online members each member dials when it joins: all of them (default), as Peerlink's members do, or this many at random. */
+  degree?: number | 'all'
   /** How long messages are published, under churn (default 2). */
   minutes?: number
   /** Share of the members that leave per minute (default 0.2). */
@@ -86,7 +87,7 @@ export async function measureGossip (options: GossipOptions = {}): Promise<Gossi
   const o = {
     members: options.members ?? 50,
     relays: options.relays ?? 2,
-    degree: options.degree ?? 3,
+    degree: options.degree ?? 'all',
     minutes: options.minutes ?? 2,
     churnPerMinute: options.churnPerMinute ?? 0.2,
     offlineS: options.offlineS ?? 10,
@@ -117,7 +118,7 @@ export async function measureGossip (options: GossipOptions = {}): Promise<Gossi
     let joins = 0
     const join = async (name: string): Promise<void> => {
       const relay = relayNames.length > 0 ? [addrs.get(relayNames[joins++ % relayNames.length]!)!] : []
-      const peers = shuffled([...online]).slice(0, o.degree).map(m => addrs.get(m)!)
+      const peers = shuffled([...online]).slice(0, o.degree === 'all' ? undefined : o.degree).map(m => addrs.get(m)!)
       const joined = await cluster.call(cluster.workerOf(name), 'join', { node: { name, dht: 'none', gossip: true }, host, dial: [...relay, ...peers], topic, timeoutMs })
       addrs.set(name, joined.addr)
       online.add(name)
@@ -240,7 +241,7 @@ export function gossipRows (r: GossipResult): Row[] {
     {
       measurement: '  publish → receipt', unit: 'ms', runs: [], median: r.latencyMs?.p50 ?? null,
       ...(r.latencyMs != null ? { p95: r.latencyMs.p95, min: r.latencyMs.min, max: r.latencyMs.max } : {}),
-      note: r.latencyMs == null ? 'nothing delivered' : `p99 ${round(r.latencyMs.p99, 0)} ms; ${o.relays} relays following the topic, each member dials 1 relay + ${o.degree} members`
+      note: r.latencyMs == null ? 'nothing delivered' : `p99 ${round(r.latencyMs.p99, 0)} ms; ${o.relays} relays following the topic, each member dials 1 relay + ${o.degree === 'all' ? 'every online member' : `${o.degree} members`}`
     }
   ]
 }

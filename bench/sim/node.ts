@@ -37,13 +37,21 @@ export interface SimNodeInit {
  * libp2p accepts 5 new connections per second from one host by default; on
  * loopback every node is the same host, so a network of hundreds would refuse
  * most of its own dials. The simulation lifts that cap and the pending-upgrade
- * cap instead of spreading nodes over 127.0.0.0/8.
+ * cap instead of spreading nodes over 127.0.0.0/8. A worker process hosts
+ * many nodes on one event loop, so a handshake may wait its turn: the upgrade
+ * and dial timeouts are 30 s instead of 10.
  */
 const CONNECTION_MANAGER = {
   inboundConnectionThreshold: 100_000,
   maxIncomingPendingConnections: 1_000,
-  maxConnections: 1_000
+  maxConnections: 1_000,
+  inboundUpgradeTimeout: 30_000,
+  dialTimeout: 30_000,
+  addressDialTimeout: 30_000
 }
+
+/** kad-dht's adaptive timeouts (pings of new and old contacts, requests) start at 5 s; here at 15 s. */
+const SLOW_ANSWER = { minTimeout: 15_000 }
 
 export async function createSimNode (init: SimNodeInit): Promise<SimNode> {
   const services: ServiceFactoryMap<SimServices> = {
@@ -56,7 +64,13 @@ export async function createSimNode (init: SimNodeInit): Promise<SimNode> {
       protocol: DHT_PROTOCOL,
       clientMode: init.dht === 'client',
       // loopback addresses are the only ones there are
-      peerInfoMapper: passthroughMapper
+      peerInfoMapper: passthroughMapper,
+      // as the connection timeouts above: an answer that is late here waited for its worker's event loop
+      pingNewContactTimeout: SLOW_ANSWER,
+      pingOldContactTimeout: SLOW_ANSWER,
+      networkDialTimeout: SLOW_ANSWER,
+      onPeerConnectTimeout: 30_000,
+      incomingMessageTimeout: 30_000
     })
   }
   // as Peerlink's peers (packages/core/src/peer/services.ts) and relays

@@ -9,7 +9,7 @@
  *
  * Options: --sizes 50,100,200,400 (DHT servers per network), --clients N (a
  * tenth of each size), --rounds 5, --lookups 10 (per round), --members 50,
- * --relays 2, --degree 3, --minutes 2, --churn 0.2 (share of members leaving
+ * --relays 2, --degree all (members each joining member dials), --minutes 2, --churn 0.2 (share of members leaving
  * per minute), --offline s (10), --rate msgs/s (2), --window s (5),
  * --workers 4, --only dht,gossip, --out <file>.
  */
@@ -33,7 +33,7 @@ const { values: args } = parseArgs({
     lookups: { type: 'string', default: '10' },
     members: { type: 'string', default: '50' },
     relays: { type: 'string', default: '2' },
-    degree: { type: 'string', default: '3' },
+    degree: { type: 'string', default: 'all' },
     minutes: { type: 'string', default: '2' },
     churn: { type: 'string', default: '0.2' },
     offline: { type: 'string', default: '10' },
@@ -74,6 +74,27 @@ let gossip: GossipResult | undefined
 const failures: string[] = []
 const workers = Math.round(number('workers', args.workers, 1))
 
+/** Writes the JSON so far: after each network size and at the end (a long run stopped midway keeps what it measured). */
+async function save (): Promise<void> {
+  await mkdir(dirname(args.out), { recursive: true })
+  await writeFile(args.out, JSON.stringify({
+    date: new Date().toISOString(),
+    machine: {
+      cores: cpus().length,
+      cpu: cpus()[0]?.model ?? 'unknown',
+      memoryGiB: round(totalmem() / 1024 ** 3, 1),
+      node: process.version,
+      network: process.env.PEERLINK_ISOLATED === '1' ? 'loopback-only network namespace' : 'host network',
+      loadavg: Object.fromEntries(Object.entries(load).map(([k, v]) => [k, v.map(x => round(x, 2))]))
+    },
+    options: args,
+    rows,
+    dht,
+    gossip,
+    failures
+  }, null, 2) + '\n')
+}
+
 if (only.has('dht')) {
   for (const servers of sizes) {
     try {
@@ -92,6 +113,7 @@ if (only.has('dht')) {
       rows.push({ measurement: `DHT N=${servers}: provider lookup`, runs: [], median: null, unit: 'ms', note: `failed: ${String(err).split('\n')[0]}` })
     }
     load[`afterDht${servers}`] = loadavg()
+    await save()
   }
 }
 if (only.has('gossip')) {
@@ -99,7 +121,7 @@ if (only.has('gossip')) {
     gossip = await measureGossip({
       members: Math.round(number('members', args.members, 2)),
       relays: Math.round(number('relays', args.relays, 0)),
-      degree: Math.round(number('degree', args.degree, 0)),
+      degree: args.degree === 'all' ? 'all' : Math.round(number('degree', args.degree, 0)),
       minutes: number('minutes', args.minutes),
       churnPerMinute: number('churn', args.churn, 0),
       offlineS: number('offline', args.offline, 0),
@@ -122,23 +144,7 @@ console.log(`\n${formatTable(rows.map(r => ({ ...r, runs: [] })))}\n`)
 for (const f of failures) console.log(`failed: ${f}`)
 console.log(`(load average ${load.start![0]!.toFixed(1)} → ${load.end[0]!.toFixed(1)} on ${cpus().length} cores; ${workers} worker processes; lookups and receipts timed in the workers)`)
 
-await mkdir(dirname(args.out), { recursive: true })
-await writeFile(args.out, JSON.stringify({
-  date: new Date().toISOString(),
-  machine: {
-    cores: cpus().length,
-    cpu: cpus()[0]?.model ?? 'unknown',
-    memoryGiB: round(totalmem() / 1024 ** 3, 1),
-    node: process.version,
-    network: process.env.PEERLINK_ISOLATED === '1' ? 'loopback-only network namespace' : 'host network',
-    loadavg: Object.fromEntries(Object.entries(load).map(([k, v]) => [k, v.map(x => round(x, 2))]))
-  },
-  options: args,
-  rows,
-  dht,
-  gossip,
-  failures
-}, null, 2) + '\n')
+await save()
 log(`wrote ${args.out}`)
 
 if (dht.length > 0) {

@@ -102,15 +102,17 @@ const ops: { [K in OpName]: (args: SimOps[K]['args']) => Promise<SimOps[K]['resu
   dial: async ({ links, concurrency, timeoutMs }) => {
     let ok = 0
     const errors: string[] = []
+    const failedFrom: string[] = []
     await mapLimit(links, concurrency, async ({ from, to }) => {
       try {
         await nodeOf(from).dial(multiaddr(to), { signal: AbortSignal.timeout(timeoutMs) })
         ok++
       } catch (err) {
         errors.push(err instanceof Error ? `${err.name}: ${err.message}` : String(err))
+        failedFrom.push(from)
       }
     })
-    return { ok, failed: errors.length, errors: errors.slice(0, 5) }
+    return { ok, failed: errors.length, errors: errors.slice(0, 5), failedFrom }
   },
 
   selfQuery: async ({ names, concurrency, timeoutMs }) => {
