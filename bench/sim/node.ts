@@ -83,8 +83,10 @@ export async function createSimNode (init: SimNodeInit): Promise<SimNode> {
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    // as the relay: kad-dht's pings may hold the ping stream the monitor wants
-    connectionMonitor: { abortConnectionOnPingFailure: false },
+    // no connection monitor: it pings every connection every 10 s, and with a hundred nodes per process each
+    // holding dozens of connections those pings alone saturated the workers (lookups slowed from 0.1 to 10 s as
+    // connections accumulated); a relay pays that for its own connections only
+    connectionMonitor: { enabled: false },
     connectionManager: CONNECTION_MANAGER,
     services
   })
