@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto'
 import { loadavg } from 'node:os'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
+import { linePlot, sideBySide } from '../support/plot.ts'
 import { percentile, round, type Row } from '../support/stats.ts'
 import { now, startCluster, type Cluster, type LookupTrace, type NodeSpec, type StartedNode } from './cluster.ts'
 
@@ -258,4 +259,32 @@ export function dhtRows (r: DhtResult): Row[] {
     row('  peers contacted until then', 'peers', r.contacted, hit.map(l => l.contacted),
       `routing table p50 ${r.setup.routingTable.p50} (${r.setup.routingTable.min}–${r.setup.routingTable.max})`)
   ]
+}
+
+/** The figure: lookup latency (p50, p95), and hops and peers contacted beside log2 N, against N (an SVG document). */
+export function dhtPlot (results: DhtResult[]): string {
+  const at = (f: (r: DhtResult) => number | null | undefined): Array<[number, number | null]> => results.map(r => [r.servers, f(r) ?? null])
+  return sideBySide('Provider lookups against network size (simulated, loopback)', [
+    linePlot({
+      id: 'latency',
+      title: 'Lookup latency to the first provider',
+      xLabel: 'DHT servers N',
+      yLabel: 'ms',
+      xScale: 'log2',
+      series: [{ name: 'p50', points: at(r => r.latencyMs?.p50) }, { name: 'p95', points: at(r => r.latencyMs?.p95) }]
+    }),
+    linePlot({
+      id: 'hops',
+      title: 'Hops and peers contacted',
+      xLabel: 'DHT servers N',
+      yLabel: 'hops / peers',
+      xScale: 'log2',
+      series: [
+        { name: 'hops p50', points: at(r => r.hops?.p50) },
+        { name: 'hops p95', points: at(r => r.hops?.p95) },
+        { name: 'peers contacted p50', points: at(r => r.contacted?.p50) },
+        { name: 'log2 N', points: at(r => r.log2N), reference: true }
+      ]
+    })
+  ])
 }

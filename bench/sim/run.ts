@@ -18,9 +18,8 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { linePlot, sideBySide } from '../support/plot.ts'
 import { formatTable, round, type Row } from '../support/stats.ts'
-import { dhtRows, measureDht, type DhtResult } from './dht.ts'
+import { dhtPlot, dhtRows, measureDht, type DhtResult } from './dht.ts'
 import { gossipRows, measureGossip, type GossipResult } from './gossip.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -149,30 +148,7 @@ log(`wrote ${args.out}`)
 
 if (dht.length > 0) {
   const svg = join(dirname(args.out), `${basename(args.out, '.json')}-dht.svg`)
-  const at = (f: (r: DhtResult) => number | null | undefined): Array<[number, number | null]> => dht.map(r => [r.servers, f(r) ?? null])
-  await writeFile(svg, sideBySide('Provider lookups against network size (simulated, loopback)', [
-    linePlot({
-      id: 'latency',
-      title: 'Lookup latency to the first provider',
-      xLabel: 'DHT servers N',
-      yLabel: 'ms',
-      xScale: 'log2',
-      series: [{ name: 'p50', points: at(r => r.latencyMs?.p50) }, { name: 'p95', points: at(r => r.latencyMs?.p95) }]
-    }),
-    linePlot({
-      id: 'hops',
-      title: 'Hops and peers contacted',
-      xLabel: 'DHT servers N',
-      yLabel: 'hops / peers',
-      xScale: 'log2',
-      series: [
-        { name: 'hops p50', points: at(r => r.hops?.p50) },
-        { name: 'hops p95', points: at(r => r.hops?.p95) },
-        { name: 'peers contacted p50', points: at(r => r.contacted?.p50) },
-        { name: 'log2 N', points: at(r => r.log2N), reference: true }
-      ]
-    })
-  ]))
+  await writeFile(svg, dhtPlot(dht))
   log(`wrote ${svg}`)
 }
 process.exitCode = failures.length > 0 ? 1 : 0
