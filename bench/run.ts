@@ -23,7 +23,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { arch, cpus, loadavg, release, totalmem } from 'node:os'
-import { dirname, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { CallResult } from './calls.ts'
 import { connectDirect, filesUiReady, measureFileTransfer, topFunctions, type FileRunResult } from './file-transfer.ts'
@@ -197,7 +197,7 @@ async function measureNatLab (): Promise<void> {
 
 /** One relay, stock js-libp2p clients reserving on it in steps (bench/relay-capacity/). */
 async function measureRelay (): Promise<void> {
-  const { measureRelayCapacity } = await import('./relay-capacity/run.ts')
+  const { capacityPlot, measureRelayCapacity } = await import('./relay-capacity/run.ts')
   load.beforeRelay = loadavg()
   try {
     const capacity = await measureRelayCapacity({ steps: relayPeers, workers: 4, perSecond: 15, timeoutMs: 60_000, settleMs: 5000, relayEnv: { MALLOC_ARENA_MAX: '2' } }, log)
@@ -217,6 +217,10 @@ async function measureRelay (): Promise<void> {
         note: `p99 ${step.latencyP99Ms} ms; dial, Noise, yamux, identify and reservation, timed by the client`
       })
     }
+    const plot = join(dirname(args.out), `${basename(args.out, '.json')}-relay.svg`)
+    await mkdir(dirname(plot), { recursive: true })
+    await writeFile(plot, capacityPlot(capacity))
+    log(`wrote ${plot}`)
     if (capacity.firstFailure != null) skipped.push(`relay capacity: first failure at ${capacity.firstFailure.clients} clients: ${capacity.firstFailure.error}`)
     details.relay = capacity
   } catch (err) {

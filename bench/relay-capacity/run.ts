@@ -13,6 +13,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { readProc } from '../../e2e/support/processes.ts'
 import { startRelay, type RelayProcess } from '../support/servers.ts'
+import { linePlot, sideBySide } from '../support/plot.ts'
 import { percentile, round } from '../support/stats.ts'
 import type { FromWorker, ToWorker } from './messages.ts'
 
@@ -208,6 +209,37 @@ export async function measureRelayCapacity (options: CapacityOptions, progress: 
     await relay.stop()
   }
   return result
+}
+
+/** Relay memory and reservation latency against reserved peers, as one SVG. */
+export function capacityPlot (result: CapacityResult): string {
+  const steps = result.steps
+  const memory = linePlot({
+    id: 'relay-rss',
+    title: 'Relay resident memory',
+    description: `One relay; stock js-libp2p clients reserving in steps. Empty relay ${result.baselineRssMiB} MiB.`,
+    xLabel: 'reserved peers',
+    yLabel: 'MiB',
+    yFromZero: true,
+    series: [
+      { name: 'RSS', points: [[0, result.baselineRssMiB], ...steps.map(s => [s.reserved, s.relayRssMiB] as [number, number])] },
+      { name: 'V8 heap used', points: steps.map(s => [s.reserved, s.heapUsedMiB ?? null] as [number, number | null]) },
+      { name: '2 GiB', points: [[0, 2048], [Math.max(...steps.map(s => s.reserved), 1), 2048]], reference: true }
+    ]
+  })
+  const latency = linePlot({
+    id: 'relay-reservation',
+    title: 'Reservation latency',
+    description: 'Dial, Noise, yamux, identify and reservation, as the clients saw it, for the clients of each step.',
+    xLabel: 'reserved peers',
+    yLabel: 'ms',
+    yFromZero: true,
+    series: [
+      { name: 'p50', points: steps.map(s => [s.reserved, s.latencyP50Ms] as [number, number]) },
+      { name: 'p99', points: steps.map(s => [s.reserved, s.latencyP99Ms] as [number, number]) }
+    ]
+  })
+  return sideBySide('Relay capacity', [memory, latency])
 }
 
 if (import.meta.main) {

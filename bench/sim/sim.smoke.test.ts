@@ -50,7 +50,7 @@ describe('bench/sim', () => {
     const svg = await readFile(join(dir, 'sim-dht.svg'), 'utf8')
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/)
     expect(svg).toContain('<title id="hops-title">')
-  })
+  }, 300_000)
 
   it('plots: ticks cover the data, series and references, escaped text', () => {
     expect(niceTicks(0, 299.6)).toEqual([0, 100, 200, 300])
