@@ -9,13 +9,15 @@
  * loopback-only network namespace: `scripts/isolated pnpm bench`.
  * See docs/benchmarks.md.
  *
- * Options: --runs N (3), --size MiB (64), --only raw,files,calls,play,lab,join,join-lab,relay
+ * Options: --runs N (3), --size MiB (64), --only raw,files,calls,play,lab,join,join-lab,relay,storm
  * (all by default; lab and join-lab, in the NAT lab of e2e/lab, only inside scripts/isolated), --participants N (4), --cpu-window s (20),
  * --chunk KiB (256), --high-water MiB (4), --out <file>, --profile (one
  * extra, unmeasured file transfer with V8 CPU profiles of A and B, saved
  * beside --out), --lab-pairs (cone-cone,cone-symmetric), --lab-size MiB (16),
  * --trials N (10: rooms joined by a fresh Bob, for join and join-lab), --relay-peers
- * (1000,2000: the reserved peers of each relay-capacity step; bench/relay-capacity/).
+ * (1000,2000: the reserved peers of each relay-capacity step; bench/relay-capacity/),
+ * --storm-peers N (2000: peers holding reservations when the relay restarts, for storm),
+ * --storm-signal SIGTERM|SIGKILL (SIGTERM).
  */
 // first: lets the NAT lab's modules (e2e/lab, imported by bench/lab.ts) resolve their `.js` imports
 import './support/ts-imports.ts'
@@ -41,7 +43,7 @@ const { values: args } = parseArgs({
   options: {
     runs: { type: 'string', default: '3' },
     size: { type: 'string', default: '64' },
-    only: { type: 'string', default: 'raw,files,calls,play,lab,join,join-lab,relay' },
+    only: { type: 'string', default: 'raw,files,calls,play,lab,join,join-lab,relay,storm' },
     participants: { type: 'string', default: '4' },
     'cpu-window': { type: 'string', default: '20' },
     chunk: { type: 'string', default: '256' },
@@ -51,6 +53,8 @@ const { values: args } = parseArgs({
     'lab-size': { type: 'string', default: '16' },
     trials: { type: 'string', default: '10' },
     'relay-peers': { type: 'string', default: '1000,2000' },
+    'storm-peers': { type: 'string', default: '2000' },
+    'storm-signal': { type: 'string', default: 'SIGTERM' },
     out: { type: 'string', default: join(ROOT, 'bench/results/latest.json') }
   }
 })
@@ -74,7 +78,13 @@ const labSize = Math.round(positive('lab-size', args['lab-size']) * MiB)
 const labPairs = args['lab-pairs'].split(',').map(s => s.trim()).filter(s => s !== '')
 const trials = Math.round(positive('trials', args.trials))
 const relayPeers = args['relay-peers'].split(',').map(s => Math.round(positive('relay-peers', s.trim())))
-const PARTS = ['raw', 'files', 'calls', 'play', 'lab', 'join', 'join-lab', 'relay']
+const stormPeers = Math.round(positive('storm-peers', args['storm-peers']))
+const stormSignal = args['storm-signal']
+if (stormSignal !== 'SIGTERM' && stormSignal !== 'SIGKILL') {
+  console.error(`bench: --storm-signal is SIGTERM or SIGKILL (got "${stormSignal}")`)
+  process.exit(2)
+}
+const PARTS = ['raw', 'files', 'calls', 'play', 'lab', 'join', 'join-lab', 'relay', 'storm']
 for (const part of only) {
   if (!PARTS.includes(part)) {
     console.error(`bench: --only takes ${PARTS.join(', ')} (got "${part}")`)
@@ -165,6 +175,7 @@ try {
   if (only.has('lab')) await measureNatLab()
   if (only.has('join-lab')) await measureJoinLab()
   if (only.has('relay')) await measureRelay()
+  if (only.has('storm')) await measureStorm()
 } catch (err) {
   failed = true
   console.error(`bench failed: ${brief(err)}`)
@@ -229,6 +240,41 @@ async function measureRelay (): Promise<void> {
     rows.push({ measurement: 'relay capacity', runs: [], median: null, unit: 'MiB', note: `failed: ${brief(err).split('\n')[0]}` })
   }
   load.afterRelay = loadavg()
+}
+
+/** A relay restart with peers kept on it by Peerlink's RelayKeeper (bench/relay-capacity/storm.ts). */
+async function measureStorm (): Promise<void> {
+  const { measureReconnectStorm, stormPlot } = await import('./relay-capacity/storm.ts')
+  load.beforeStorm = loadavg()
+  try {
+    const storm = await measureReconnectStorm({ peers: stormPeers, workers: 4, perSecond: 15, timeoutMs: 60_000, signal: stormSignal as 'SIGTERM' | 'SIGKILL', recoverMs: 300_000, relayEnv: { MALLOC_ARENA_MAX: '2' } }, log)
+    const away = `relay away ${round((storm.stopMs + storm.startMs) / 1000, 1)} s (${storm.signal})`
+    rows.push({
+      measurement: `storm: 99 % of ${storm.reservedBefore} back`,
+      runs: storm.to99Ms == null ? [] : [storm.to99Ms],
+      median: storm.to99Ms ?? null,
+      unit: 'ms',
+      note: `from the restarted relay's ready; all back ${storm.toAllMs ?? 'never'}${storm.toAllMs == null ? '' : ' ms'}; ${storm.lost} lost; ${away}; relay CPU ${storm.relayCpuCores} cores, RSS ${storm.relayRssBeforeMiB} → ${storm.relayRssAfterMiB} MiB`
+    })
+    rows.push({
+      measurement: '  /healthz during the storm',
+      runs: [storm.healthz.p50Ms],
+      median: storm.healthz.p50Ms,
+      unit: 'ms',
+      note: `p99 ${storm.healthz.p99Ms} ms, max ${storm.healthz.maxMs} ms; ${storm.healthz.failed} of ${storm.healthz.samples} samples failed`
+    })
+    const plot = join(dirname(args.out), `${basename(args.out, '.json')}-storm.svg`)
+    await mkdir(dirname(plot), { recursive: true })
+    await writeFile(plot, stormPlot(storm))
+    log(`wrote ${plot}`)
+    if (storm.lost > 0) skipped.push(`storm: ${storm.lost} of ${storm.reservedBefore} peers had no reservation ${storm.timeline.at(-1)?.[0] ?? 0} ms after the restart`)
+    details.storm = storm
+  } catch (err) {
+    failed = true
+    skipped.push(`storm: ${brief(err)}`)
+    rows.push({ measurement: 'reconnect storm', runs: [], median: null, unit: 'ms', note: `failed: ${brief(err).split('\n')[0]}` })
+  }
+  load.afterStorm = loadavg()
 }
 
 /** Records a join section's rows, verdict and trials (`details[key]`), or its failure. */
@@ -460,7 +506,8 @@ const result = {
     runs, sizeBytes: size, chunkBytes: chunk, highWaterBytes: highWater, participants, cpuWindowMs, only: [...only],
     ...(only.has('lab') ? { labPairs, labSizeBytes: labSize } : {}),
     ...(joinModule != null ? { trials } : {}),
-    ...(only.has('relay') ? { relayPeers } : {})
+    ...(only.has('relay') ? { relayPeers } : {}),
+    ...(only.has('storm') ? { stormPeers, stormSignal } : {})
   },
   rows: rows.map(r => ({
     ...r,

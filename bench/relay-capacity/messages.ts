@@ -1,6 +1,6 @@
-/** What the relay-capacity coordinator (./run.ts) and its client processes (./worker.ts) say to each other. */
+/** What the relay benches' coordinators (./run.ts, ./storm.ts) and their client processes (./worker.ts) say to each other. */
 export type ToWorker =
-  | { type: 'grow', worker: number, count: number, perSecond: number, relay: string, relayPeerId: string, timeoutMs: number }
+  | { type: 'grow', worker: number, count: number, perSecond: number, relay: string, relayPeerId: string, timeoutMs: number, keep: boolean }
   | { type: 'count', relayPeerId: string }
   | { type: 'stop' }
 

@@ -7,18 +7,12 @@
  * latency. Runs inside a loopback-only namespace (clients dial from their own
  * 127.x.y.z addresses, a dozen per address, as users behind many NATs would).
  */
-import { fork, type ChildProcess } from 'node:child_process'
 import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { readProc } from '../../e2e/support/processes.ts'
 import { startRelay, type RelayProcess } from '../support/servers.ts'
 import { linePlot, sideBySide } from '../support/plot.ts'
 import { percentile, round } from '../support/stats.ts'
-import type { FromWorker, ToWorker } from './messages.ts'
-
-const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url))
-const MiB = 1024 * 1024
+import { countReserved, growClients, healthzMs, MiB, relayHeap, relayUsage, startWorker, stopWorkers, type Worker } from './pool.ts'
 
 export interface CapacityOptions {
   /** Reserved peers to reach, in order (e.g. 500, 1000, 2000, 5000, 10000). */
@@ -70,56 +64,6 @@ export interface CapacityResult {
   relayArgs: string[]
 }
 
-interface Worker {
-  child: ChildProcess
-  next(type: FromWorker['type']): Promise<FromWorker>
-}
-
-async function startWorker (): Promise<Worker> {
-  const child = fork(WORKER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-old-space-size=8192'] })
-  const queue: FromWorker[] = []
-  const waiting: Array<(m: FromWorker) => void> = []
-  child.on('message', (m: FromWorker) => {
-    const take = waiting.shift()
-    if (take != null) take(m)
-    else queue.push(m)
-  })
-  const next = async (type: FromWorker['type']): Promise<FromWorker> => {
-    const m = queue.shift() ?? await new Promise<FromWorker>((resolve, reject) => {
-      waiting.push(resolve)
-      child.once('exit', code => { reject(new Error(`client process exited with ${String(code)}`)) })
-    })
-    if (m.type !== type) throw new Error(`client process said ${m.type}, expected ${type}`)
-    return m
-  }
-  await next('ready')
-  return { child, next }
-}
-
-async function healthzMs (relay: RelayProcess): Promise<number> {
-  const started = performance.now()
-  const res = await fetch(`${relay.http}/healthz`, { signal: AbortSignal.timeout(30_000) })
-  await res.arrayBuffer()
-  return performance.now() - started
-}
-
-/** The relay's V8 heap and external memory, from prom-client's default metrics on /metrics. */
-async function relayHeap (relay: RelayProcess): Promise<Pick<CapacityStep, 'heapUsedMiB' | 'heapTotalMiB' | 'externalMiB'>> {
-  const text = await (await fetch(`${relay.http}/metrics`, { signal: AbortSignal.timeout(30_000) })).text()
-  const value = (name: string): number | undefined => {
-    const line = text.split('\n').find(l => l.startsWith(`${name} `))
-    return line == null ? undefined : round(Number(line.slice(name.length + 1)) / MiB)
-  }
-  const figures = { heapUsedMiB: value('nodejs_heap_size_used_bytes'), heapTotalMiB: value('nodejs_heap_size_total_bytes'), externalMiB: value('nodejs_external_memory_bytes') }
-  return Object.fromEntries(Object.entries(figures).filter(([, v]) => v != null))
-}
-
-async function relayUsage (relay: RelayProcess): Promise<{ rssBytes: number, cpuSeconds: number }> {
-  const usage = await readProc(relay.process.pid!)
-  if (usage == null) throw new Error(`the relay exited:\n${relay.output().slice(-2000)}`)
-  return usage
-}
-
 /** Asks the relay for a heap snapshot (SIGUSR2) and waits until its file is complete. */
 async function heapSnapshot (relay: RelayProcess, dir: string | undefined): Promise<void> {
   if (dir == null) return
@@ -162,50 +106,37 @@ export async function measureRelayCapacity (options: CapacityOptions, progress: 
       if (count <= 0) continue
       const before = await relayUsage(relay)
       const started = performance.now()
-      const shares = workers.map((_, w) => Math.floor(count / workers.length) + (w < count % workers.length ? 1 : 0))
-      workers.forEach((worker, w) => {
-        const message: ToWorker = { type: 'grow', worker: w, count: shares[w]!, perSecond: options.perSecond / workers.length, relay: relayAddr, relayPeerId: relay.peerId, timeoutMs: options.timeoutMs }
-        worker.child.send(message)
-      })
-      const grown = await Promise.all(workers.map(async w => w.next('grown'))) as Array<Extract<FromWorker, { type: 'grown' }>>
+      const grown = await growClients(workers, { count, perSecond: options.perSecond, relay: relayAddr, relayPeerId: relay.peerId, timeoutMs: options.timeoutMs })
       const wall = (performance.now() - started) / 1000
       const during = await relayUsage(relay)
       clients = target
       await new Promise(resolve => setTimeout(resolve, options.settleMs))
-      workers.forEach(w => { w.child.send({ type: 'count', relayPeerId: relay.peerId } satisfies ToWorker) })
-      const counted = await Promise.all(workers.map(async w => w.next('counted'))) as Array<Extract<FromWorker, { type: 'counted' }>>
-      const reserved = counted.reduce((n, c) => n + c.holding, 0)
+      const reserved = await countReserved(workers, relay.peerId)
       const after = await relayUsage(relay)
       await heapSnapshot(relay, options.heapSnapshots)
-      const latencies = grown.flatMap(g => g.latencies)
-      const failures: Record<string, number> = {}
-      for (const g of grown) for (const [k, v] of Object.entries(g.failures)) failures[k] = (failures[k] ?? 0) + v
       const step: CapacityStep = {
         clients,
         reserved,
         relayRssMiB: round(after.rssBytes / MiB),
         perPeerKiB: reserved === 0 ? NaN : round((after.rssBytes - baseline) / 1024 / reserved),
-        latencyP50Ms: round(percentile(latencies, 50), 0),
-        latencyP99Ms: round(percentile(latencies, 99), 0),
+        latencyP50Ms: round(percentile(grown.latencies, 50), 0),
+        latencyP99Ms: round(percentile(grown.latencies, 99), 0),
         relayCpuCores: round((during.cpuSeconds - before.cpuSeconds) / wall, 2),
         healthzMs: round(await healthzMs(relay), 0),
-        failures,
-        clientsRssMiB: round(grown.reduce((n, g) => n + g.rssBytes, 0) / MiB),
+        failures: grown.failures,
+        clientsRssMiB: round(grown.rssBytes / MiB),
         ...await relayHeap(relay)
       }
       result.steps.push(step)
-      progress(`relay capacity: ${reserved}/${clients} reserved, relay RSS ${step.relayRssMiB} MiB (${step.perPeerKiB} KiB per peer), reservation p50 ${step.latencyP50Ms} ms p99 ${step.latencyP99Ms} ms, relay CPU ${step.relayCpuCores} cores, healthz ${step.healthzMs} ms, heap ${step.heapUsedMiB ?? '?'}/${step.heapTotalMiB ?? '?'} MiB, external ${step.externalMiB ?? '?'} MiB, clients RSS ${step.clientsRssMiB} MiB${Object.keys(failures).length > 0 ? `, failures ${JSON.stringify(failures)}` : ''}`)
-      const firstError = Object.keys(failures)[0]
+      progress(`relay capacity: ${reserved}/${clients} reserved, relay RSS ${step.relayRssMiB} MiB (${step.perPeerKiB} KiB per peer), reservation p50 ${step.latencyP50Ms} ms p99 ${step.latencyP99Ms} ms, relay CPU ${step.relayCpuCores} cores, healthz ${step.healthzMs} ms, heap ${step.heapUsedMiB ?? '?'}/${step.heapTotalMiB ?? '?'} MiB, external ${step.externalMiB ?? '?'} MiB, clients RSS ${step.clientsRssMiB} MiB${Object.keys(grown.failures).length > 0 ? `, failures ${JSON.stringify(grown.failures)}` : ''}`)
+      const firstError = Object.keys(grown.failures)[0]
       if (firstError != null || reserved < clients) {
         result.firstFailure = { clients, error: firstError ?? `${clients - reserved} reservations lost after the step` }
         break
       }
     }
   } finally {
-    await Promise.all(workers.map(async w => {
-      w.child.send({ type: 'stop' } satisfies ToWorker)
-      await new Promise(resolve => w.child.once('exit', resolve))
-    }))
+    await stopWorkers(workers)
     await relay.stop()
   }
   return result

@@ -1,8 +1,10 @@
 /**
- * One client process of the relay-capacity bench: stock js-libp2p clients
- * (libp2p's own packages only, no Peerlink code) that each dial the relay over
- * TCP from their own loopback source address and reserve a slot, as many as
- * the coordinator asks for. Driven over IPC (see ./run.ts).
+ * One client process of the relay benches: stock js-libp2p clients that each
+ * dial the relay over TCP from their own loopback source address and reserve
+ * a slot, as many as the coordinator asks for. A client either dials once
+ * (libp2p's own packages only: the capacity bench) or is kept on the relay
+ * by Peerlink's RelayKeeper, which reconnects with backoff and jitter as a
+ * browser's does (the reconnect storm). Driven over IPC (./run.ts, ./storm.ts).
  */
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { identify } from '@libp2p/identify'
@@ -11,6 +13,7 @@ import { ping } from '@libp2p/ping'
 import { tcp, type TCPSocketOptions } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
+import { parseRelayEntry, RelayKeeper } from '@peerlink/core'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import type { FromWorker, ToWorker } from './messages.ts'
 
@@ -18,6 +21,7 @@ import type { FromWorker, ToWorker } from './messages.ts'
 export const CLIENTS_PER_ADDRESS = 6
 
 const clients: Libp2p[] = []
+const keepers: RelayKeeper[] = []
 let stopping = false
 
 function send (message: FromWorker): void {
@@ -48,7 +52,7 @@ async function reserved (client: Libp2p, relayPeerId: string, signal: AbortSigna
 }
 
 /** Makes one client, dials the relay and waits for the reservation; resolves with the ms it took or the error. */
-async function addClient (worker: number, index: number, relay: string, relayPeerId: string, timeoutMs: number): Promise<number | Error> {
+async function addClient (worker: number, index: number, relay: string, relayPeerId: string, timeoutMs: number, keep: boolean): Promise<number | Error> {
   const started = performance.now()
   let client: Libp2p | undefined
   try {
@@ -70,7 +74,13 @@ async function addClient (worker: number, index: number, relay: string, relayPee
     })
     clients.push(client)
     const signal = AbortSignal.timeout(timeoutMs)
-    await client.dial(multiaddr(relay), { signal })
+    if (keep) {
+      const keeper = new RelayKeeper({ libp2p: client }, { relays: [parseRelayEntry(relay)] })
+      keepers.push(keeper)
+      keeper.start()
+    } else {
+      await client.dial(multiaddr(relay), { signal })
+    }
     await reserved(client, relayPeerId, signal)
     return performance.now() - started
   } catch (err) {
@@ -86,7 +96,7 @@ async function grow (message: Extract<ToWorker, { type: 'grow' }>): Promise<void
   const first = clients.length
   for (let i = 0; i < message.count && !stopping; i++) {
     const index = first + i
-    pending.push(addClient(message.worker, index, message.relay, message.relayPeerId, message.timeoutMs).then(result => {
+    pending.push(addClient(message.worker, index, message.relay, message.relayPeerId, message.timeoutMs, message.keep).then(result => {
       if (typeof result === 'number') latencies.push(result)
       else {
         // libp2p's listen error lists each address's own error on the lines after its first
@@ -112,6 +122,7 @@ process.on('message', (message: ToWorker) => {
   else if (message.type === 'count') count(message.relayPeerId)
   else if (message.type === 'stop') {
     stopping = true
+    keepers.forEach(k => { k.stop() })
     void Promise.allSettled(clients.map(async c => c.stop())).then(() => { process.exit(0) })
   }
 })
