@@ -11,6 +11,7 @@ import { RelayStartError, firstLine } from './errors.js'
 import { startHttp } from './http.js'
 import { checkListenable, libp2pListenError, listenError, listenSettings } from './listen-check.js'
 import { iceAdvertiser } from './ice.js'
+import { checkDescriptors } from './limits.js'
 import { createRelay } from './relay.js'
 import { RelayTls } from './tls.js'
 
@@ -47,6 +48,8 @@ process.on('SIGINT', () => { shutdown('SIGINT') })
 
 try {
   await checkListenable(config)
+  const descriptors = await checkDescriptors(config.maxConnections)
+  if (descriptors != null) process.stderr.write(`peerlink-relay: ${descriptors}\n`)
   // --tls-cert/--tls-key: read and checked now (exit 2 naming the file), read again on SIGHUP
   const tls = config.tlsCert !== '' ? await RelayTls.load(config.tlsCert, config.tlsKey) : undefined
   tls?.checkAnnounce(config.announce)

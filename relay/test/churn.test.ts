@@ -10,8 +10,9 @@
  * connections go to 0 and the relay's RSS comes back near its baseline.
  *
  * Short by default (50 identities over ~20 s); PEERLINK_CHAOS=1 runs 500
- * identities for 10 minutes with the relay's default --max-reservations (128)
- * and --reservation-grace (30 s).
+ * identities for 10 minutes with --max-reservations 128 (a small store, so
+ * reservations left behind would fill it) and the default --reservation-grace
+ * (30 s).
  */
 import { appendFile, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -34,7 +35,7 @@ import type { PrivateKey } from '@libp2p/interface'
 const CHAOS = process.env.PEERLINK_CHAOS === '1'
 const RUN = CHAOS
   // ~80 visitors at once on average (500 × 17.5 s stay / 107.5 s cycle), below the 128 reservations; some come back within the grace
-  ? { identities: 500, durationMs: 10 * 60_000, stayMs: [5_000, 30_000], awayMs: [10_000, 170_000], grace: 30_000, args: [] as string[] }
+  ? { identities: 500, durationMs: 10 * 60_000, stayMs: [5_000, 30_000], awayMs: [10_000, 170_000], grace: 30_000, args: ['--max-reservations', '128'] }
   : { identities: 50, durationMs: 20_000, stayMs: [1_000, 4_000], awayMs: [300, 5_000], grace: 2_000, args: ['--reservation-grace', '2000'] }
 /** The reaper's sweep interval for a grace (reservations.ts). */
 const SWEEP = Math.min(5_000, Math.max(100, Math.floor(RUN.grace / 4)))

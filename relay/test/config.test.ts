@@ -8,7 +8,7 @@ describe('relay config', () => {
     const config = parseConfig([], {})
     expect(config).toMatchObject({
       host: '0.0.0.0', httpHost: '0.0.0.0', wsPort: 9001, webrtcPort: 9002, tcpPort: 9003, httpPort: 9090,
-      maxReservations: 128, allowPrivateAddresses: true, bootstrap: [], announce: []
+      maxReservations: 1024, allowPrivateAddresses: true, bootstrap: [], announce: []
     })
   })
 
