@@ -10,11 +10,11 @@
  * each on one of the two relays chat and share a file, and the response
  * headers are the PWA's; then Caddy serves the same build for a second domain,
  * whose relays the app takes. Also: deploy/check-env's one-line refusals,
- * the Prometheus config and the systemd units.
+ * deploy/make-secrets, the Prometheus config and the systemd units.
  */
 import { execFile } from 'node:child_process'
 import { createHash, randomBytes, X509Certificate } from 'node:crypto'
-import { access, copyFile, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises'
+import { access, copyFile, mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { request } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
@@ -100,6 +100,11 @@ test.describe('deploy/ as files', () => {
       ['PEERLINK_ACME_EMAIL', { PEERLINK_ACME_EMAIL: 'nobody' }, /PEERLINK_ACME_EMAIL must be an e-mail address/],
       ['PEERLINK_PUBLIC_IP', { PEERLINK_PUBLIC_IP: '1.2.3' }, /PEERLINK_PUBLIC_IP must be an IPv4 address .*\(got "1\.2\.3"\)/],
       ['PEERLINK_PUBLIC_IP', { PEERLINK_PUBLIC_IP: '192.168.1.20' }, /PEERLINK_PUBLIC_IP must be this server's public address/],
+      // private 172.16/12 and shared (carrier-grade NAT) 100.64/10, at both ends of each range
+      ['PEERLINK_PUBLIC_IP', { PEERLINK_PUBLIC_IP: '172.16.0.5' }, /PEERLINK_PUBLIC_IP must be this server's public address, not a private, shared or loopback one \(got "172\.16\.0\.5"\)/],
+      ['PEERLINK_PUBLIC_IP', { PEERLINK_PUBLIC_IP: '172.31.255.254' }, /PEERLINK_PUBLIC_IP must be this server's public address/],
+      ['PEERLINK_PUBLIC_IP', { PEERLINK_PUBLIC_IP: '100.64.0.1' }, /PEERLINK_PUBLIC_IP must be this server's public address, not a private, shared or loopback one \(got "100\.64\.0\.1"\)/],
+      ['PEERLINK_PUBLIC_IP', { PEERLINK_PUBLIC_IP: '100.127.255.254' }, /PEERLINK_PUBLIC_IP must be this server's public address/],
       ['PEERLINK_RELAY1_WEBRTC_PORT', { PEERLINK_RELAY1_WEBRTC_PORT: '' }, /PEERLINK_RELAY1_WEBRTC_PORT is not set/],
       ['PEERLINK_RELAY2_WEBRTC_PORT', { PEERLINK_RELAY2_WEBRTC_PORT: '70000' }, /PEERLINK_RELAY2_WEBRTC_PORT must be a port number from 1 to 65535 \(got "70000"\)/],
       ['PEERLINK_RELAY2_WEBRTC_PORT', { PEERLINK_RELAY2_WEBRTC_PORT: good.PEERLINK_RELAY1_WEBRTC_PORT }, /PEERLINK_RELAY2_WEBRTC_PORT must differ/],
@@ -120,6 +125,11 @@ test.describe('deploy/ as files', () => {
       expect(result.lines[0]).toMatch(message)
       expect(result.lines[0]).toContain(name)
     }
+    // the public addresses just outside those ranges pass
+    for (const ip of ['172.15.255.254', '172.32.0.1', '100.63.255.254', '100.128.0.1']) {
+      await writeFile(file, envText({ ...good, PEERLINK_PUBLIC_IP: ip }))
+      expect(await checkEnv(file), ip).toEqual({ code: 0, lines: [] })
+    }
     expect((await checkEnv(join(dir, 'missing.env'))).lines).toEqual([`${join(dir, 'missing.env')} not found: cp deploy/.env.example deploy/.env and fill it in`])
 
     // every value compose.yaml needs is in the example and is checked; a missing one fails compose itself, naming it
@@ -132,6 +142,38 @@ test.describe('deploy/ as files', () => {
       expect(compose, name).toMatch(new RegExp(`\\$\\{${name}:\\?${name} is not set in deploy/\\.env\\}`))
     }
     await expect(loadCompose({ ...good, PEERLINK_PUBLIC_IP: '' })).rejects.toThrow(/PEERLINK_PUBLIC_IP is not set in deploy\/\.env/)
+  })
+
+  test('make-secrets writes the secrets once, keeps them on a second run and prints none', async () => {
+    // in a copy of deploy/: it writes next to itself
+    const dir = await mkdtemp(join(tmpdir(), 'peerlink-deploy-secrets-'))
+    await copyFile(join(DEPLOY, 'make-secrets'), join(dir, 'make-secrets'))
+    const makeSecrets = async (): Promise<string> => {
+      const { stdout, stderr } = await run('sh', [join(dir, 'make-secrets')])
+      return stdout + stderr
+    }
+    const names = ['turn_secret', 'grafana_admin_password']
+    const files = names.map(n => join(dir, 'secrets', n))
+    const first = await makeSecrets()
+    expect(first.trim().split('\n')).toEqual(files.map(f => `wrote ${f}`))
+    const secrets = await Promise.all(files.map(async f => readFile(f, 'utf8')))
+    for (const secret of secrets) expect(secret).toMatch(/^[\w-]{43}\n$/)
+    expect(secrets[0]).not.toBe(secrets[1])
+    // the folder is its owner's only; the files are readable by the containers' users
+    expect((await stat(join(dir, 'secrets'))).mode & 0o777).toBe(0o700)
+    for (const f of files) expect((await stat(f)).mode & 0o777, f).toBe(0o644)
+
+    const second = await makeSecrets()
+    expect(second.trim().split('\n')).toEqual(files.map(f => `keeping ${f}`))
+    expect(await Promise.all(files.map(async f => readFile(f, 'utf8')))).toEqual(secrets)
+    // an empty file (an interrupted first run) is written again, the other kept
+    await writeFile(files[1]!, '')
+    const third = await makeSecrets()
+    expect(third.trim().split('\n')).toEqual([`keeping ${files[0]}`, `wrote ${files[1]}`])
+    const rewritten = await readFile(files[1]!, 'utf8')
+    expect(rewritten).toMatch(/^[\w-]{43}\n$/)
+    expect(await readFile(files[0]!, 'utf8')).toBe(secrets[0])
+    for (const secret of [...secrets, rewritten]) expect(first + second + third).not.toContain(secret.trim())
   })
 
   test('Prometheus scrapes every relay of the compose file, with its alert rules', async () => {
@@ -161,7 +203,12 @@ test.describe('deploy/ as files', () => {
     expect(stdout).toMatch(/SUCCESS: 5 rules found/)
   })
 
-  test('the systemd units pass systemd-analyze verify', async () => {
+  test('the systemd units pass systemd-analyze verify, and the coturn unit\'s settings example is complete', async () => {
+    // the coturn unit's settings file: the example sets exactly what deploy/coturn/start needs besides the secret
+    expect(await readFile(join(DEPLOY, 'systemd/peerlink-coturn.service'), 'utf8')).toContain('EnvironmentFile=/etc/peerlink/coturn.env\n')
+    const needed = new Set([...(await readFile(join(DEPLOY, 'coturn/start'), 'utf8')).matchAll(/\$\{(PEERLINK_\w+):\?\}/g)].map(m => m[1]!))
+    expect(needed.size).toBe(5)
+    expect(Object.keys(parseEnvFile(await readFile(join(DEPLOY, 'systemd/coturn.env.example'), 'utf8'))).sort()).toEqual([...needed].sort())
     const analyze = await which('systemd-analyze')
     test.skip(analyze == null, 'systemd-analyze is not installed (Debian: the systemd package)')
     const dir = await mkdtemp(join(tmpdir(), 'peerlink-deploy-units-'))
