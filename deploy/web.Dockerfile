@@ -1,5 +1,6 @@
-# The app for one domain, served by Caddy (deploy/Caddyfile, mounted by compose.yaml).
-# Build from the workspace root: compose.yaml does, with PEERLINK_DOMAIN from deploy/.env.
+# The app, served by Caddy (deploy/Caddyfile, mounted by compose.yaml), which also
+# serves its config.json from PEERLINK_DOMAIN: one image serves any domain.
+# Build from the workspace root: compose.yaml does.
 FROM node:22-bookworm-slim AS build
 RUN npm install -g pnpm@10
 WORKDIR /src
@@ -12,8 +13,7 @@ COPY apps/web/src apps/web/src
 COPY deploy/build-web.sh deploy/
 RUN pnpm install --frozen-lockfile --filter @peerlink/web...
 RUN pnpm --filter @peerlink/core run build
-ARG PEERLINK_DOMAIN
-RUN test -n "$PEERLINK_DOMAIN" && sh deploy/build-web.sh "$PEERLINK_DOMAIN" /out
+RUN sh deploy/build-web.sh /out
 
 FROM caddy:2.8
 COPY --from=build /out /srv/peerlink

@@ -21,7 +21,7 @@ export default defineConfig({
       includeManifestIcons: false, // already matched by globPatterns
       injectManifest: {
         // the app shell: HTML, JS (including the libp2p chunk), CSS and icons;
-        // the plugin adds manifest.webmanifest itself
+        // the plugin adds manifest.webmanifest itself; never config.json (the server's, read fresh on every start)
         globPatterns: ['**/*.{html,js,css,svg,png}'],
         maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
         rollupFormat: 'iife'

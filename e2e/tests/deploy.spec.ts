@@ -4,18 +4,20 @@
  * engine runs here; e2e/deploy/compose.ts maps mounts, secrets, host names
  * and published ports), Caddy with a test CA in place of ACME (`local_certs`
  * from a root made by the test). Chromium opens the app through Caddy's
- * https origin, trusting only its certificates: the service worker controls
- * the page, the PWA is installable, two browsers each on one of the two
- * relays chat and share a file, and the response headers are the PWA's.
- * Also: deploy/check-env's one-line refusals, the Prometheus config and the
- * systemd units.
+ * https origin, trusting only its certificates: the app, built once naming no
+ * domain, takes its relays from the config.json Caddy serves for the domain,
+ * the service worker controls the page, the PWA is installable, two browsers
+ * each on one of the two relays chat and share a file, and the response
+ * headers are the PWA's; then Caddy serves the same build for a second domain,
+ * whose relays the app takes. Also: deploy/check-env's one-line refusals,
+ * deploy/make-secrets, the Prometheus config and the systemd units.
  */
 import { execFile } from 'node:child_process'
 import { createHash, randomBytes, X509Certificate } from 'node:crypto'
-import { access, copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { access, copyFile, mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { request } from 'node:https'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import { promisify } from 'node:util'
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test'
 import { parse } from 'yaml'
@@ -31,6 +33,8 @@ import { turnAllocate } from '../../relay/test/support/turn-client.js'
 const run = promisify(execFile)
 
 const DOMAIN = 'peerlink.test'
+/** A second deployment's domain, served from the same build. */
+const OTHER_DOMAIN = 'chat.other.test'
 const PUBLIC_IP = '198.18.0.1'
 /** Each service's own address, as a container has on the compose network. */
 const HOSTS: Record<string, string> = { relay1: '198.18.1.1', relay2: '198.18.1.2' }
@@ -38,6 +42,18 @@ const ORIGIN = `https://${DOMAIN}`
 
 async function exists (path: string): Promise<boolean> {
   return access(path).then(() => true, () => false)
+}
+
+/** The files under `dir` (relative paths) whose content contains any of `needles`. */
+async function filesContaining (dir: string, needles: string[]): Promise<string[]> {
+  const found: string[] = []
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue
+    const path = join(entry.parentPath, entry.name)
+    const text = await readFile(path, 'latin1')
+    if (needles.some(n => text.includes(n))) found.push(relative(dir, path))
+  }
+  return found
 }
 
 /** Where a tool is, or undefined. */
@@ -84,6 +100,11 @@ test.describe('deploy/ as files', () => {
       ['PEERLINK_ACME_EMAIL', { PEERLINK_ACME_EMAIL: 'nobody' }, /PEERLINK_ACME_EMAIL must be an e-mail address/],
       ['PEERLINK_PUBLIC_IP', { PEERLINK_PUBLIC_IP: '1.2.3' }, /PEERLINK_PUBLIC_IP must be an IPv4 address .*\(got "1\.2\.3"\)/],
       ['PEERLINK_PUBLIC_IP', { PEERLINK_PUBLIC_IP: '192.168.1.20' }, /PEERLINK_PUBLIC_IP must be this server's public address/],
+      // private 172.16/12 and shared (carrier-grade NAT) 100.64/10, at both ends of each range
+      ['PEERLINK_PUBLIC_IP', { PEERLINK_PUBLIC_IP: '172.16.0.5' }, /PEERLINK_PUBLIC_IP must be this server's public address, not a private, shared or loopback one \(got "172\.16\.0\.5"\)/],
+      ['PEERLINK_PUBLIC_IP', { PEERLINK_PUBLIC_IP: '172.31.255.254' }, /PEERLINK_PUBLIC_IP must be this server's public address/],
+      ['PEERLINK_PUBLIC_IP', { PEERLINK_PUBLIC_IP: '100.64.0.1' }, /PEERLINK_PUBLIC_IP must be this server's public address, not a private, shared or loopback one \(got "100\.64\.0\.1"\)/],
+      ['PEERLINK_PUBLIC_IP', { PEERLINK_PUBLIC_IP: '100.127.255.254' }, /PEERLINK_PUBLIC_IP must be this server's public address/],
       ['PEERLINK_RELAY1_WEBRTC_PORT', { PEERLINK_RELAY1_WEBRTC_PORT: '' }, /PEERLINK_RELAY1_WEBRTC_PORT is not set/],
       ['PEERLINK_RELAY2_WEBRTC_PORT', { PEERLINK_RELAY2_WEBRTC_PORT: '70000' }, /PEERLINK_RELAY2_WEBRTC_PORT must be a port number from 1 to 65535 \(got "70000"\)/],
       ['PEERLINK_RELAY2_WEBRTC_PORT', { PEERLINK_RELAY2_WEBRTC_PORT: good.PEERLINK_RELAY1_WEBRTC_PORT }, /PEERLINK_RELAY2_WEBRTC_PORT must differ/],
@@ -104,6 +125,11 @@ test.describe('deploy/ as files', () => {
       expect(result.lines[0]).toMatch(message)
       expect(result.lines[0]).toContain(name)
     }
+    // the public addresses just outside those ranges pass
+    for (const ip of ['172.15.255.254', '172.32.0.1', '100.63.255.254', '100.128.0.1']) {
+      await writeFile(file, envText({ ...good, PEERLINK_PUBLIC_IP: ip }))
+      expect(await checkEnv(file), ip).toEqual({ code: 0, lines: [] })
+    }
     expect((await checkEnv(join(dir, 'missing.env'))).lines).toEqual([`${join(dir, 'missing.env')} not found: cp deploy/.env.example deploy/.env and fill it in`])
 
     // every value compose.yaml needs is in the example and is checked; a missing one fails compose itself, naming it
@@ -116,6 +142,38 @@ test.describe('deploy/ as files', () => {
       expect(compose, name).toMatch(new RegExp(`\\$\\{${name}:\\?${name} is not set in deploy/\\.env\\}`))
     }
     await expect(loadCompose({ ...good, PEERLINK_PUBLIC_IP: '' })).rejects.toThrow(/PEERLINK_PUBLIC_IP is not set in deploy\/\.env/)
+  })
+
+  test('make-secrets writes the secrets once, keeps them on a second run and prints none', async () => {
+    // in a copy of deploy/: it writes next to itself
+    const dir = await mkdtemp(join(tmpdir(), 'peerlink-deploy-secrets-'))
+    await copyFile(join(DEPLOY, 'make-secrets'), join(dir, 'make-secrets'))
+    const makeSecrets = async (): Promise<string> => {
+      const { stdout, stderr } = await run('sh', [join(dir, 'make-secrets')])
+      return stdout + stderr
+    }
+    const names = ['turn_secret', 'grafana_admin_password']
+    const files = names.map(n => join(dir, 'secrets', n))
+    const first = await makeSecrets()
+    expect(first.trim().split('\n')).toEqual(files.map(f => `wrote ${f}`))
+    const secrets = await Promise.all(files.map(async f => readFile(f, 'utf8')))
+    for (const secret of secrets) expect(secret).toMatch(/^[\w-]{43}\n$/)
+    expect(secrets[0]).not.toBe(secrets[1])
+    // the folder is its owner's only; the files are readable by the containers' users
+    expect((await stat(join(dir, 'secrets'))).mode & 0o777).toBe(0o700)
+    for (const f of files) expect((await stat(f)).mode & 0o777, f).toBe(0o644)
+
+    const second = await makeSecrets()
+    expect(second.trim().split('\n')).toEqual(files.map(f => `keeping ${f}`))
+    expect(await Promise.all(files.map(async f => readFile(f, 'utf8')))).toEqual(secrets)
+    // an empty file (an interrupted first run) is written again, the other kept
+    await writeFile(files[1]!, '')
+    const third = await makeSecrets()
+    expect(third.trim().split('\n')).toEqual([`keeping ${files[0]}`, `wrote ${files[1]}`])
+    const rewritten = await readFile(files[1]!, 'utf8')
+    expect(rewritten).toMatch(/^[\w-]{43}\n$/)
+    expect(await readFile(files[0]!, 'utf8')).toBe(secrets[0])
+    for (const secret of [...secrets, rewritten]) expect(first + second + third).not.toContain(secret.trim())
   })
 
   test('Prometheus scrapes every relay of the compose file, with its alert rules', async () => {
@@ -145,7 +203,12 @@ test.describe('deploy/ as files', () => {
     expect(stdout).toMatch(/SUCCESS: 5 rules found/)
   })
 
-  test('the systemd units pass systemd-analyze verify', async () => {
+  test('the systemd units pass systemd-analyze verify, and the coturn unit\'s settings example is complete', async () => {
+    // the coturn unit's settings file: the example sets exactly what deploy/coturn/start needs besides the secret
+    expect(await readFile(join(DEPLOY, 'systemd/peerlink-coturn.service'), 'utf8')).toContain('EnvironmentFile=/etc/peerlink/coturn.env\n')
+    const needed = new Set([...(await readFile(join(DEPLOY, 'coturn/start'), 'utf8')).matchAll(/\$\{(PEERLINK_\w+):\?\}/g)].map(m => m[1]!))
+    expect(needed.size).toBe(5)
+    expect(Object.keys(parseEnvFile(await readFile(join(DEPLOY, 'systemd/coturn.env.example'), 'utf8'))).sort()).toEqual([...needed].sort())
     const analyze = await which('systemd-analyze')
     test.skip(analyze == null, 'systemd-analyze is not installed (Debian: the systemd package)')
     const dir = await mkdtemp(join(tmpdir(), 'peerlink-deploy-units-'))
@@ -211,7 +274,7 @@ async function cspViolations (page: Page): Promise<string[]> {
   return page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations)
 }
 
-test('the compose services as processes: the app over https through Caddy installs as a PWA, and two browsers on the two relays chat and share a file', async () => {
+test('the compose services as processes: the app over https through Caddy installs as a PWA, two browsers on the two relays chat and share a file, and the same build serves a second domain with its relays', async () => {
   test.setTimeout(170_000)
   const started = Date.now()
   const lap = (what: string): void => { console.log(`[deploy] ${what} at ${((Date.now() - started) / 1000).toFixed(1)} s`) }
@@ -253,13 +316,16 @@ test('the compose services as processes: the app over https through Caddy instal
     const coturn = startService('coturn', coturnProcess.argv, coturnProcess.env)
     await waitForTcp(coturn, PUBLIC_IP, Number(env.PEERLINK_TURN_PORT))
 
-    // the image's content: the app built for this domain, as web.Dockerfile builds it
+    // the image's content: the app as web.Dockerfile builds it, naming no domain (one build serves any)
     const caddyService = compose.services.caddy!
-    expect(caddyService.build?.args?.PEERLINK_DOMAIN).toBe(DOMAIN)
+    expect(caddyService.build?.args).toBeUndefined()
+    expect(await readFile(join(DEPLOY, caddyService.build!.dockerfile.replace(/^deploy\//, '')), 'utf8')).not.toMatch(/^\s*ARG\b/m)
     const appDir = join(work, 'app')
-    await run('sh', [join(DEPLOY, 'build-web.sh'), caddyService.build!.args!.PEERLINK_DOMAIN!, appDir], { cwd: ROOT })
+    await run('sh', [join(DEPLOY, 'build-web.sh'), appDir], { cwd: ROOT, env: { ...process.env, VITE_PEERLINK_RELAYS: '' } })
+    expect(await filesContaining(appDir, [DOMAIN, OTHER_DOMAIN, 'relay1.'])).toEqual([])
+    // the service worker never precaches the config
+    expect(await readFile(join(appDir, 'sw.js'), 'utf8')).not.toContain('config.json')
     lap('app built')
-    const caddyProcess = await processOf(compose, 'caddy', options)
     const caddyData = join(work, 'caddy-data')
     // the test CA in place of ACME: Caddy's local CA, with a root made here (so the test knows what to trust)
     const pki = join(caddyData, 'caddy/pki/authorities/local')
@@ -267,23 +333,31 @@ test('the compose services as processes: the app over https through Caddy instal
     const ca = await makeCa(work, 'caddy-root')
     await copyFile(ca.cert, join(pki, 'root.crt'))
     await copyFile(ca.key, join(pki, 'root.key'))
-    const caddy = startService('caddy', caddyProcess.argv, {
-      ...caddyProcess.env,
-      // the official image's environment: its /data and /config volumes
-      XDG_DATA_HOME: caddyData,
-      XDG_CONFIG_HOME: join(work, 'caddy-config'),
-      HOME: work,
-      // what differs from production: the local CA instead of ACME, the relays' addresses, the app in the image
-      PEERLINK_CADDY_GLOBAL: 'local_certs',
-      PEERLINK_RELAY1_UPSTREAM: HOSTS.relay1!,
-      PEERLINK_RELAY2_UPSTREAM: HOSTS.relay2!,
-      PEERLINK_APP_DIR: appDir
-    })
-    const names = [DOMAIN, `relay1.${DOMAIN}`, `relay2.${DOMAIN}`]
-    const certFiles = names.map(n => join(caddyData, 'caddy/certificates/local', n, `${n}.crt`))
-    await expect.poll(async () => (await Promise.all(certFiles.map(exists))).every(Boolean), { timeout: 30_000, message: `Caddy's certificates:\n${caddy.output()}` }).toBe(true)
-    await waitForTcp(caddy, PUBLIC_IP, 443)
-    const spki = await Promise.all(certFiles.map(async f => createHash('sha256').update(new X509Certificate(await readFile(f)).publicKey.export({ type: 'spki', format: 'der' })).digest('base64')))
+    /** Caddy as compose runs it for `domain`, serving `appDir`; resolves once it serves its three names, with their certificates' SPKI hashes. */
+    const startCaddy = async (domain: string): Promise<{ server: Server, spki: string[] }> => {
+      const caddyProcess = await processOf(await loadCompose({ ...env, PEERLINK_DOMAIN: domain }), 'caddy', options)
+      expect(caddyProcess.env.PEERLINK_DOMAIN).toBe(domain)
+      const server = startService('caddy', caddyProcess.argv, {
+        ...caddyProcess.env,
+        // the official image's environment: its /data and /config volumes
+        XDG_DATA_HOME: caddyData,
+        XDG_CONFIG_HOME: join(work, 'caddy-config'),
+        HOME: work,
+        // what differs from production: the local CA instead of ACME, the relays' addresses, the app in the image
+        PEERLINK_CADDY_GLOBAL: 'local_certs',
+        PEERLINK_RELAY1_UPSTREAM: HOSTS.relay1!,
+        PEERLINK_RELAY2_UPSTREAM: HOSTS.relay2!,
+        PEERLINK_APP_DIR: appDir
+      })
+      const names = [domain, `relay1.${domain}`, `relay2.${domain}`]
+      const certFiles = names.map(n => join(caddyData, 'caddy/certificates/local', n, `${n}.crt`))
+      await expect.poll(async () => (await Promise.all(certFiles.map(exists))).every(Boolean), { timeout: 30_000, message: `Caddy's certificates:\n${server.output()}` }).toBe(true)
+      await waitForTcp(server, PUBLIC_IP, 443)
+      const spki = await Promise.all(certFiles.map(async f => createHash('sha256').update(new X509Certificate(await readFile(f)).publicKey.export({ type: 'spki', format: 'der' })).digest('base64')))
+      return { server, spki }
+    }
+    const caddy = await startCaddy(DOMAIN)
+    const spki = caddy.spki
     const caPem = await readFile(ca.cert)
     lap('caddy serving')
 
@@ -297,11 +371,15 @@ test('the compose services as processes: the app over https through Caddy instal
     const connect = /connect-src ([^;]+)/.exec(csp)?.[1]?.split(' ').sort()
     expect(connect).toEqual(["'self'", `https://relay1.${DOMAIN}`, `https://relay2.${DOMAIN}`, `wss://relay1.${DOMAIN}`, `wss://relay2.${DOMAIN}`].sort())
     expect(index.headers['strict-transport-security']).toMatch(/max-age=\d+/)
-    for (const path of ['/sw.js', '/manifest.webmanifest', '/index.html']) {
+    for (const path of ['/sw.js', '/manifest.webmanifest', '/index.html', '/config.json']) {
       const res = await get(caPem, DOMAIN, path)
       expect(res.status, path).toBe(200)
       expect(res.headers['cache-control'], path).toBe('no-cache')
     }
+    // the app's runtime configuration: this domain's relays
+    const config = await get(caPem, DOMAIN, '/config.json')
+    expect(config.headers['content-type']).toBe('application/json')
+    expect(JSON.parse(config.body)).toEqual({ relays: [`https://relay1.${DOMAIN}/relay.json`, `https://relay2.${DOMAIN}/relay.json`] })
     const asset = /src="(\/assets\/[^"]+\.js)"/.exec(index.body)?.[1]
     expect(asset).toMatch(/-[\w-]{8}\.js$/)
     const hashed = await get(caPem, DOMAIN, asset!)
@@ -336,7 +414,7 @@ test('the compose services as processes: the app over https through Caddy instal
         `--ignore-certificate-errors-spki-list=${spki.join(',')}`]
     }
     // a first visit, with a profile on disk (an incognito context is never installable): the app's own relays
-    // (built in), the service worker, installability, no CSP violation
+    // (from config.json), the service worker, installability, no CSP violation
     const context = await chromium.launchPersistentContext(join(work, 'profile'), { ...launch, permissions: APP_PERMISSIONS })
     contexts.push(context)
     await recordCspViolations(context)
@@ -344,8 +422,17 @@ test('the compose services as processes: the app over https through Caddy instal
     await page.goto(`${ORIGIN}/`)
     await readPeerId(page)
     const relayList = page.getByRole('list', { name: 'Relays' }).getByRole('listitem')
+    // the relays of this domain's config.json (the build names none)
+    await expect(relayList).toHaveCount(2)
+    expect(await relayList.evaluateAll(items => items.map(i => i.getAttribute('data-relay-input')))).toEqual([`https://relay1.${DOMAIN}/relay.json`, `https://relay2.${DOMAIN}/relay.json`])
     for (const name of ['relay1', 'relay2']) await expect(relayList.filter({ hasText: relays[name]!.peerId })).toContainText('reserved')
     await controlled(page)
+    // the service worker keeps no copy of the config (it is fetched on every start)
+    expect(await page.evaluate(async () => {
+      const urls: string[] = []
+      for (const name of await caches.keys()) urls.push(...(await (await caches.open(name)).keys()).map(r => r.url))
+      return urls.filter(u => u.endsWith('/config.json'))
+    })).toEqual([])
     const cdp = await context.newCDPSession(page)
     const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors') as { installabilityErrors: Array<{ errorId: string }> }
     expect(installabilityErrors).toEqual([])
@@ -384,6 +471,31 @@ test('the compose services as processes: the app over https through Caddy instal
     lap('file')
 
     expect([...await cspViolations(page), ...await cspViolations(ann.page), ...await cspViolations(bob.page)]).toEqual([])
+
+    // the same build under a second domain: Caddy as compose runs it with another PEERLINK_DOMAIN; the app takes that
+    // domain's relays from its config.json, and reads each one's /relay.json there (the relays still announce the
+    // first domain's wss: only the app's side moved)
+    await caddy.server.stop()
+    const other = await startCaddy(OTHER_DOMAIN)
+    const otherUrls = [`https://relay1.${OTHER_DOMAIN}/relay.json`, `https://relay2.${OTHER_DOMAIN}/relay.json`]
+    expect(JSON.parse((await get(caPem, OTHER_DOMAIN, '/config.json')).body)).toEqual({ relays: otherUrls })
+    const otherConnect = /connect-src ([^;]+)/.exec(String((await get(caPem, OTHER_DOMAIN, '/')).headers['content-security-policy']))?.[1]?.split(' ').sort()
+    expect(otherConnect).toEqual(["'self'", `https://relay1.${OTHER_DOMAIN}`, `https://relay2.${OTHER_DOMAIN}`, `wss://relay1.${OTHER_DOMAIN}`, `wss://relay2.${OTHER_DOMAIN}`].sort())
+    await browser.close()
+    browser = await chromium.launch({
+      ...launch,
+      args: [...launch.args.filter(a => !a.startsWith('--host-resolver-rules=') && !a.startsWith('--ignore-certificate-errors-spki-list=')),
+        `--host-resolver-rules=MAP ${OTHER_DOMAIN} ${PUBLIC_IP}, MAP *.${OTHER_DOMAIN} ${PUBLIC_IP}`,
+        `--ignore-certificate-errors-spki-list=${other.spki.join(',')}`]
+    })
+    const otherPage = await (await browser.newContext({ permissions: APP_PERMISSIONS })).newPage()
+    await otherPage.goto(`https://${OTHER_DOMAIN}/`)
+    await readPeerId(otherPage)
+    const otherList = otherPage.getByRole('list', { name: 'Relays' }).getByRole('listitem')
+    await expect(otherList).toHaveCount(2)
+    expect(await otherList.evaluateAll(items => items.map(i => i.getAttribute('data-relay-input')))).toEqual(otherUrls)
+    for (const name of ['relay1', 'relay2']) await expect(otherList.filter({ hasText: relays[name]!.peerId })).toHaveCount(1)
+    lap('second domain')
   } finally {
     await browser?.close().catch(() => {})
     for (const c of contexts) await c.close().catch(() => {})

@@ -1,6 +1,7 @@
 import { expect, test } from '../support/test.js'
 import { freePort, startRelay } from '../../relay/test/support/relay-process.js'
-import { openApp, readPeerId } from '../support/app.js'
+import { APP_PERMISSIONS, openApp, readPeerId } from '../support/app.js'
+import { controlled } from '../support/files.js'
 
 test('the app shows a relay lost and reconnects when it comes back', async ({ browser }) => {
   const ports = ['--ws-port', String(await freePort()), '--webrtc-port', String(await freePort()), '--tcp-port', String(await freePort()), '--http-port', String(await freePort())]
@@ -56,5 +57,51 @@ test('relay settings: invalid input is refused with a message, valid input is sa
     await a.waitReserved(relay.peerId)
   } finally {
     await relay.stop()
+  }
+})
+
+test('the default relays are the server\'s config.json, read again on every start past the service worker; a broken one is named and the last good list used', async ({ browser }) => {
+  const [one, two] = [await startRelay(), await startRelay()]
+  try {
+    const context = await browser.newContext({ permissions: APP_PERMISSIONS })
+    // the server's config.json, as a deployment serves it (vite preview has none); what it answers is changed below
+    let answer: { status: number, body: string } | 'offline' = { status: 200, body: JSON.stringify({ relays: [one.infoUrl] }) }
+    await context.route('**/config.json', async route => {
+      if (answer === 'offline') await route.abort('internetdisconnected')
+      else await route.fulfill({ status: answer.status, contentType: 'application/json', headers: { 'cache-control': 'no-cache' }, body: answer.body })
+    })
+    const page = await context.newPage()
+    const inputs = async (): Promise<Array<string | null>> => page.getByRole('list', { name: 'Relays' }).getByRole('listitem').evaluateAll(items => items.map(i => i.getAttribute('data-relay-input')))
+    const reserved = async (peerId: string): Promise<void> => {
+      await expect(page.getByRole('list', { name: 'Relays' }).getByRole('listitem').filter({ hasText: peerId })).toContainText('reserved')
+    }
+    await page.goto('/')
+    await readPeerId(page)
+    await reserved(one.peerId)
+    expect(await inputs()).toEqual([one.infoUrl])
+    await controlled(page)
+
+    // the server now lists another relay: the next start, under the service worker, uses it
+    answer = { status: 200, body: JSON.stringify({ relays: [two.infoUrl] }) }
+    await page.reload()
+    await reserved(two.peerId)
+    expect(await inputs()).toEqual([two.infoUrl])
+    expect(await page.evaluate(() => navigator.serviceWorker.controller != null)).toBe(true)
+
+    // tried: a file that is not JSON; the app starts with the list it read last and says why
+    answer = { status: 200, body: '{"relays": [' }
+    await page.reload()
+    await expect(page.getByRole('alert').filter({ hasText: 'The server\'s relay configuration (/config.json) is not usable: not JSON' })).toContainText('using the relays it listed before')
+    await reserved(two.peerId)
+    expect(await inputs()).toEqual([two.infoUrl])
+
+    // offline: the list read last, without a message
+    answer = 'offline'
+    await page.reload()
+    await reserved(two.peerId)
+    await expect(page.getByRole('alert').filter({ hasText: 'relay configuration' })).toHaveCount(0)
+    await context.close()
+  } finally {
+    await Promise.all([one.stop(), two.stop()])
   }
 })

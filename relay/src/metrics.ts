@@ -21,7 +21,10 @@
  *   (identify not finished yet)
  * - `peerlink_relay_followed_topics` Peerlink topics followed now, and
  *   `peerlink_relay_quiet_topics` topics left for carrying no message
- * - `peerlink_relay_info{version,peer_id}` always 1
+ * - `peerlink_relay_info{peer_id}` and `peerlink_relay_version_info{version}`,
+ *   always 1: the relay's PeerId and version
+ * - `peerlink_relay_provider_records` and
+ *   `peerlink_relay_provider_records_dropped_total` (registered in providers.ts)
  *
  * The DHT routing table's size (`libp2p_kad_dht_routing_table_size`), event
  * loop lag (`nodejs_eventloop_lag_p99_seconds`) and resident memory

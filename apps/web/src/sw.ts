@@ -8,8 +8,9 @@
  *   files still downloading are read through a page's peer (lib/range-bridge.ts),
  *   so a video plays while it downloads;
  * - focuses the app when a "download complete" notification is clicked;
- * - caches nothing at run time: relays' /relay.json and every other
- *   cross-origin request go straight to the network.
+ * - caches nothing at run time: the server's config.json (the default
+ *   relays, never precached: the app fetches it on every start), relays'
+ *   /relay.json and every other cross-origin request go straight to the network.
  */
 import { IdbChunkStore, IdbTransferStore, openFile } from '@peerlink/core'
 import { CID } from 'multiformats/cid'

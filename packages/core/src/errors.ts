@@ -45,3 +45,8 @@ export class NotStartedError extends Error {
 export class InvalidPeerIdError extends Error {
   override readonly name = 'InvalidPeerIdError'
 }
+
+/** The app's runtime configuration file (`config.json`, served next to the app) is not a usable Peerlink configuration. */
+export class InvalidAppConfigError extends Error {
+  override readonly name = 'InvalidAppConfigError'
+}

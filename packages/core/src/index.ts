@@ -25,6 +25,7 @@ export { parsePeerId, peerIdOf } from './peer-id.js'
 // Relay configuration and ICE servers
 export { parseRelayEntry, parseRelayList, relaysFromUrl, RELAY_URL_PARAM, type RelayEntry } from './config/relays.js'
 export { parseIceUrl, turnCredential, type IceServerEntry } from './config/ice-servers.js'
+export { APP_CONFIG_PATH, parseAppConfig } from './config/app-config.js'
 
 // Connectivity status
 export { RelayKeeper, type RelayState, type RelayStatus } from './connectivity/relay-keeper.js'

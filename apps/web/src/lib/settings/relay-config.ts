@@ -1,8 +1,18 @@
-import { parseRelayList, relaysFromUrl, RELAY_URL_PARAM, type RelayEntry } from './settings-api.ts'
+import { APP_CONFIG_PATH, parseAppConfig, parseRelayList, relaysFromUrl, RELAY_URL_PARAM, type RelayEntry } from './settings-api.ts'
+import { errorMessage } from '../shared/errors.ts'
 import { del, get, set } from 'idb-keyval'
 
 /** idb-keyval key of the saved relay list (a string, one entry per line). */
 export const RELAYS_DB_KEY = 'peerlink:relays'
+
+/**
+ * idb-keyval key of the last usable `config.json` the server served (its text):
+ * the default relays when the file cannot be fetched (offline start) or is broken.
+ */
+export const SERVER_CONFIG_DB_KEY = 'peerlink:server-config'
+
+/** How long the app waits for the server's `config.json` before starting without it. */
+const SERVER_CONFIG_TIMEOUT_MS = 5000
 
 /** Where the relays in effect came from, in order of precedence. */
 export type RelaySource = 'link' | 'saved' | 'default'
@@ -19,10 +29,12 @@ export interface RelayConfig {
   relays: RelayEntry[]
   /** Messages of the invalid entries that were left out. */
   errors: string[]
+  /** Why the server's relay configuration (`config.json`) was not used, and what was used instead. */
+  notice?: string
 }
 
 /**
- * The default relay list: `VITE_PEERLINK_RELAYS` at build time, else the
+ * The app's built-in relay list: `VITE_PEERLINK_RELAYS` at build time, else the
  * local relay that `pnpm start` runs next to the app.
  */
 export function defaultRelayText (hostname: string = location.hostname): string {
@@ -45,7 +57,8 @@ export async function saveRelayText (text: string): Promise<void> {
 
 /**
  * The relays to use: `?relay=` parameters in the page URL, else the saved
- * list, else the default. Invalid entries are reported and left out.
+ * list, else the default ({@link defaultRelayConfig}). Invalid entries are
+ * reported and left out.
  */
 export async function resolveRelayConfig (href: string = location.href): Promise<RelayConfig> {
   const fromUrl = relaysFromUrl(href)
@@ -57,7 +70,78 @@ export async function resolveRelayConfig (href: string = location.href): Promise
     saved = undefined // IndexedDB unavailable: fall back to the default
   }
   if (saved != null) return toConfig('saved', parseRelayList(saved))
-  return toConfig('default', parseRelayList(defaultRelayText()))
+  return defaultRelayConfig(href)
+}
+
+/**
+ * The default relays: those of the server that serves the app (its
+ * `config.json`, next to the app, fetched on every start and never cached), so
+ * that one build serves any deployment. When it cannot be fetched (offline),
+ * the last one read; where there is none (404, or a server that answers with
+ * the app's index.html), the built-in list ({@link defaultRelayText}). A
+ * broken file falls back the same way and says so in `notice`.
+ */
+export async function defaultRelayConfig (href: string = location.href): Promise<RelayConfig> {
+  const url = new URL(APP_CONFIG_PATH, new URL(import.meta.env.BASE_URL, href))
+  const builtIn = (notice?: string): RelayConfig => ({ ...toConfig('default', parseRelayList(defaultRelayText(new URL(href).hostname))), ...(notice != null ? { notice } : {}) })
+  const lastRead = async (why?: string): Promise<RelayConfig> => {
+    const text = await loadServerConfigText()
+    if (text != null) {
+      try {
+        return { ...toConfig('default', parseAppConfig(text)), ...(why != null ? { notice: `${why}; using the relays it listed before.` } : {}) }
+      } catch {
+        // stored by an older version and no longer readable: the built-in list
+      }
+    }
+    return builtIn(why != null ? `${why}; using the app's built-in relays.` : undefined)
+  }
+  let response: Response
+  try {
+    response = await fetch(url, { cache: 'no-cache', headers: { accept: 'application/json' }, signal: AbortSignal.timeout(SERVER_CONFIG_TIMEOUT_MS) })
+  } catch {
+    return lastRead() // offline, or the server does not answer: not worth a message
+  }
+  const type = response.headers.get('content-type') ?? ''
+  // no configuration here: a plain static server, `vite preview`, or a fallback to index.html
+  if (response.status === 404 || (response.ok && type.includes('text/html'))) {
+    await response.body?.cancel()
+    return builtIn()
+  }
+  if (!response.ok) {
+    await response.body?.cancel()
+    return lastRead(`The server's relay configuration (${url.pathname}) could not be read (HTTP ${response.status})`)
+  }
+  let text: string
+  try {
+    text = await response.text()
+  } catch {
+    return lastRead()
+  }
+  let parsed: ReturnType<typeof parseAppConfig>
+  try {
+    parsed = parseAppConfig(text)
+  } catch (err) {
+    return lastRead(`The server's relay configuration (${url.pathname}) is not usable: ${errorMessage(err)}`)
+  }
+  await storeServerConfigText(text)
+  return toConfig('default', parsed)
+}
+
+async function storeServerConfigText (text: string): Promise<void> {
+  try {
+    await set(SERVER_CONFIG_DB_KEY, text)
+  } catch {
+    // no storage: the file is fetched again on the next start anyway
+  }
+}
+
+async function loadServerConfigText (): Promise<string | undefined> {
+  try {
+    const value: unknown = await get(SERVER_CONFIG_DB_KEY)
+    return typeof value === 'string' ? value : undefined
+  } catch {
+    return undefined
+  }
 }
 
 /** The page URL without its `?relay=` parameters (so a reload uses the saved list). */
