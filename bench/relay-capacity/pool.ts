@@ -50,9 +50,16 @@ export async function stopWorkers (workers: Worker[]): Promise<void> {
 
 /** Clients holding a reservation on `relayPeerId`, over every worker. */
 export async function countReserved (workers: Worker[], relayPeerId: string): Promise<number> {
+  return (await countClients(workers, relayPeerId)).holding
+}
+
+/** Clients holding a reservation on `relayPeerId`, and kept clients by their RelayKeeper's state, over every worker. */
+export async function countClients (workers: Worker[], relayPeerId: string): Promise<{ holding: number, keepers: Record<string, number> }> {
   workers.forEach(w => { w.child.send({ type: 'count', relayPeerId } satisfies ToWorker) })
   const counted = await Promise.all(workers.map(async w => w.next('counted')))
-  return counted.reduce((n, c) => n + c.holding, 0)
+  const keepers: Record<string, number> = {}
+  for (const c of counted) for (const [k, v] of Object.entries(c.keepers)) keepers[k] = (keepers[k] ?? 0) + v
+  return { holding: counted.reduce((n, c) => n + c.holding, 0), keepers }
 }
 
 export async function healthzMs (relay: Pick<RelayProcess, 'http'>, timeoutMs = 30_000): Promise<number> {

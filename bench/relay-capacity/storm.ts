@@ -14,7 +14,7 @@ import { freePort } from '../../relay/test/support/relay-process.ts'
 import { linePlot } from '../support/plot.ts'
 import { startRelay, type RelayProcess } from '../support/servers.ts'
 import { percentile, round } from '../support/stats.ts'
-import { countReserved, growClients, MiB, relayUsage, startWorker, stopWorkers, type Worker } from './pool.ts'
+import { countClients, countReserved, growClients, MiB, relayUsage, startWorker, stopWorkers, type Worker } from './pool.ts'
 
 export interface StormOptions {
   /** Clients that reserve before the restart. */
@@ -61,6 +61,8 @@ export interface StormResult {
   reservedAfter: number
   /** reservedBefore − reservedAfter. */
   lost: number
+  /** The clients' RelayKeeper states when the wait ended (`connected` without `reserved`: connected, no reservation). */
+  keepersAfter: Record<string, number>
   /** /healthz during the storm (from `ready` until all were back or the wait ended). */
   healthz: HealthzFigures
   /** Relay CPU seconds ÷ wall seconds during the storm. */
@@ -131,8 +133,9 @@ export async function measureReconnectStorm (options: StormOptions, progress: (l
     let to99: number | undefined
     let toAll: number | undefined
     let held = 0
+    let keepers: Record<string, number> = {}
     while (performance.now() - ready < options.recoverMs) {
-      held = await countReserved(workers, relay.peerId)
+      ;({ holding: held, keepers } = await countClients(workers, relay.peerId))
       const at = performance.now() - ready
       timeline.push([round(at, 0), held])
       if (to99 == null && held >= Math.ceil(reservedBefore * 0.99)) to99 = at
@@ -153,13 +156,14 @@ export async function measureReconnectStorm (options: StormOptions, progress: (l
       ...(toAll != null ? { toAllMs: round(toAll, 0) } : {}),
       reservedAfter: held,
       lost: reservedBefore - held,
+      keepersAfter: keepers,
       healthz: await healthz,
       relayCpuCores: round((after.cpuSeconds - cpuAtReady) / wall, 2),
       relayRssBeforeMiB: round(rssBefore / MiB),
       relayRssAfterMiB: round(after.rssBytes / MiB),
       timeline
     }
-    progress(`reconnect storm: 99 % back ${result.to99Ms ?? '—'} ms, all back ${result.toAllMs ?? '—'} ms after ready; ${result.lost} lost; /healthz p50 ${result.healthz.p50Ms} ms p99 ${result.healthz.p99Ms} ms max ${result.healthz.maxMs} ms, ${result.healthz.failed} of ${result.healthz.samples} failed; relay CPU ${result.relayCpuCores} cores`)
+    progress(`reconnect storm: 99 % back ${result.to99Ms ?? '—'} ms, all back ${result.toAllMs ?? '—'} ms after ready; ${result.lost} lost (keepers ${JSON.stringify(result.keepersAfter)}); /healthz p50 ${result.healthz.p50Ms} ms p99 ${result.healthz.p99Ms} ms max ${result.healthz.maxMs} ms, ${result.healthz.failed} of ${result.healthz.samples} failed; relay CPU ${result.relayCpuCores} cores`)
     return result
   } finally {
     await stopWorkers(workers)

@@ -13,7 +13,7 @@ import { ping } from '@libp2p/ping'
 import { tcp, type TCPSocketOptions } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
-import { parseRelayEntry, RelayKeeper } from '@peerlink/core'
+import { parseRelayEntry, RelayKeeper, RESERVATION_WAIT_MS } from '@peerlink/core'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import type { FromWorker, ToWorker } from './messages.ts'
 
@@ -75,7 +75,7 @@ async function addClient (worker: number, index: number, relay: string, relayPee
     clients.push(client)
     const signal = AbortSignal.timeout(timeoutMs)
     if (keep) {
-      const keeper = new RelayKeeper({ libp2p: client }, { relays: [parseRelayEntry(relay)] })
+      const keeper = new RelayKeeper({ libp2p: client }, { relays: [parseRelayEntry(relay)], reservations: { want: 1, waitMs: RESERVATION_WAIT_MS } })
       keepers.push(keeper)
       keeper.start()
     } else {
@@ -114,7 +114,13 @@ async function grow (message: Extract<ToWorker, { type: 'grow' }>): Promise<void
 /** How many clients still hold a reservation (their circuit address is still advertised). */
 function count (relayPeerId: string): void {
   const holding = clients.filter(c => c.getMultiaddrs().some(a => a.toString().includes(`/p2p/${relayPeerId}/p2p-circuit`))).length
-  send({ type: 'counted', holding, clients: clients.length })
+  // kept clients by their RelayKeeper's state (connecting, connected, reserved, disconnected)
+  const states: Record<string, number> = {}
+  for (const keeper of keepers) {
+    const state = keeper.list()[0]?.state ?? 'none'
+    states[state] = (states[state] ?? 0) + 1
+  }
+  send({ type: 'counted', holding, clients: clients.length, keepers: states })
 }
 
 process.on('message', (message: ToWorker) => {

@@ -26,6 +26,18 @@ export class RelayUnresponsiveError extends Error {
   override readonly name = 'RelayUnresponsiveError'
 }
 
+/**
+ * A relay connection that brought no reservation in time while we still
+ * wanted one: closed, and the relay dialled again. libp2p's circuit relay
+ * transport tries to reserve once per connection (when identify shows the
+ * relay's hop protocol); an attempt that fails (a busy relay's timeout, a
+ * dial that failed while the relay restarted) is not retried on that
+ * connection, so without this the browser stays connected and unreachable.
+ */
+export class RelayReservationMissingError extends Error {
+  override readonly name = 'RelayReservationMissingError'
+}
+
 /** An identity file is not a Peerlink identity or holds an unusable key. */
 export class InvalidIdentityError extends Error {
   override readonly name = 'InvalidIdentityError'

@@ -6,6 +6,7 @@
  * WebRTC-direct port answers the browser's ICE checks of the old connection).
  */
 import { createServer, connect, type Server, type Socket } from 'node:net'
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { identify } from '@libp2p/identify'
 import { noise } from '@libp2p/noise'
 import { PING_PROTOCOL } from '@libp2p/ping'
@@ -167,5 +168,98 @@ describe('relay keeper heartbeat', () => {
     await new Promise(resolve => setTimeout(resolve, 4 * (HEARTBEAT.intervalMs + HEARTBEAT.timeoutMs)))
     expect(lost).toBe(0)
     expect(keeper.list()[0]?.state).toBe('connected')
+  })
+})
+
+/**
+ * The keeper seeing reservations through, against a real circuit relay
+ * server (libp2p's own) whose only slot is taken when the client arrives:
+ * libp2p's transport asks once on that connection, is refused and does not
+ * ask again; the keeper closes the connection once it has gone `waitMs`
+ * without a reservation and dials again (backing off), and once the slot is
+ * free the new connection brings the reservation.
+ */
+describe('relay keeper reservations', () => {
+  const cleanup: Array<() => Promise<unknown>> = []
+  afterEach(async () => {
+    for (const fn of cleanup.splice(0).reverse()) await fn()
+  })
+
+  async function node (init: Parameters<typeof createLibp2p>[0]): Promise<Libp2p> {
+    const n = await createLibp2p({
+      transports: [webSockets(), circuitRelayTransport()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      connectionMonitor: { enabled: false },
+      connectionGater: { denyDialMultiaddr: () => false },
+      ...init
+    })
+    cleanup.push(async () => n.stop())
+    return n
+  }
+
+  const reservedOn = (client: Libp2p, relay: Libp2p): boolean =>
+    client.getMultiaddrs().some(a => a.toString().includes(`/p2p/${relay.peerId.toString()}/p2p-circuit`))
+
+  it('closes a connection that brought no reservation, dials again, and reserves once the relay has room', async () => {
+    const relay = await node({
+      addresses: { listen: ['/ip4/127.0.0.1/tcp/0/ws'] },
+      services: {
+        identify: identify(),
+        // one slot; a reservation of a peer gone ends 300 ms into its TTL, swept every 100 ms
+        relay: circuitRelayServer({ reservations: { maxReservations: 1, reservationTtl: 300, reservationClearInterval: 100 } })
+      }
+    })
+    const input = relay.getMultiaddrs()[0]!.toString()
+    const entry = { kind: 'multiaddr' as const, input, multiaddr: multiaddr(input), peerId: relay.peerId.toString() }
+    const clientInit = { addresses: { listen: ['/p2p-circuit'] }, services: { identify: identify() } }
+
+    // another peer takes the only slot
+    const blocker = await node(clientInit)
+    await blocker.dial(multiaddr(input))
+    await expect.poll(() => reservedOn(blocker, relay), { timeout: 10_000 }).toBe(true)
+
+    const client = await node(clientInit)
+    const keeper = new RelayKeeper({ libp2p: client }, {
+      relays: [entry],
+      backoff: { initialMs: 100, maxMs: 400, jitter: 0 },
+      reservations: { want: 1, waitMs: 1_000 }
+    })
+    const lost: Array<string | undefined> = []
+    keeper.addEventListener('relay:lost', evt => { lost.push(evt.detail.error) })
+    keeper.start()
+    cleanup.push(async () => { keeper.stop() })
+
+    // refused while full: the keeper closes the connection for want of a reservation, and dials again
+    await expect.poll(() => lost.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(1)
+    expect(lost[0]).toBe('connected, but the relay gave no reservation within 1 s')
+    expect(reservedOn(client, relay)).toBe(false)
+
+    // the slot frees up: a later connection brings the reservation, and the keeper says so
+    await blocker.stop()
+    await expect.poll(() => keeper.list()[0]?.state, { timeout: 15_000 }).toBe('reserved')
+    expect(reservedOn(client, relay)).toBe(true)
+    const closes = lost.length
+    await new Promise(resolve => setTimeout(resolve, 2_000))
+    expect(lost.length).toBe(closes)
+  })
+
+  it('leaves a connection without a reservation alone when enough other relays hold one', async () => {
+    const relay = await node({ addresses: { listen: ['/ip4/127.0.0.1/tcp/0/ws'] }, services: { identify: identify() } })
+    const input = relay.getMultiaddrs()[0]!.toString()
+    const client = await node({ services: { identify: identify() } })
+    // want 0: this node listens on no /p2p-circuit address, so it needs no reservation anywhere
+    const keeper = new RelayKeeper({ libp2p: client }, {
+      relays: [{ kind: 'multiaddr', input, multiaddr: multiaddr(input), peerId: relay.peerId.toString() }],
+      backoff: { initialMs: 100, maxMs: 400, jitter: 0 },
+      reservations: { want: 0, waitMs: 300 }
+    })
+    let lost = 0
+    keeper.addEventListener('relay:lost', () => { lost++ })
+    keeper.start()
+    cleanup.push(async () => { keeper.stop() })
+    await expect.poll(() => keeper.list()[0]?.state, { timeout: 10_000 }).toBe('connected')
+    await new Promise(resolve => setTimeout(resolve, 1_500))
+    expect(lost).toBe(0)
   })
 })

@@ -5,7 +5,7 @@ import { byteStream } from '@libp2p/utils'
 import { TypedEventEmitter } from 'main-event'
 import { fetchRelayInfo, type ParsedRelayInfo } from '../config/relay-info.js'
 import { DEFAULT_TIMEOUT_MS } from '../constants.js'
-import { RelayUnresponsiveError } from '../errors.js'
+import { RelayReservationMissingError, RelayUnresponsiveError } from '../errors.js'
 import { backoffDelay, sleep, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js'
 import { bestConnection, transportOf, type TransportName } from './connection-info.js'
 import type { RelayEntry } from '../config/relays.js'
@@ -43,6 +43,26 @@ export interface RelayHeartbeat {
 
 /** A dead relay connection is found 20–30 s after its relay went silent. */
 export const DEFAULT_RELAY_HEARTBEAT: RelayHeartbeat = { intervalMs: 10_000, timeoutMs: 10_000, misses: 2 }
+
+/**
+ * Reservations the keeper sees through: while fewer than `want` relays hold
+ * one for us, a relay connection without a reservation `waitMs` after it
+ * opened is closed (RelayReservationMissingError) and dialled again with the
+ * keeper's backoff, as a lost connection is.
+ */
+export interface RelayReservations {
+  /** How many relays should hold a reservation (as many as the node listens on `/p2p-circuit`). */
+  want: number
+  waitMs: number
+}
+
+/** ms a relay connection may go without a reservation (identify and the reservation take well under 1 s on an idle relay). */
+export const RESERVATION_WAIT_MS = 20_000
+
+/** How many relays a peer with `relays` configured reserves on: one each, up to three. */
+export function reservationsWanted (relays: number): number {
+  return Math.max(1, Math.min(3, relays))
+}
 
 export type RelayState = 'connecting' | 'connected' | 'reserved' | 'disconnected'
 
@@ -87,6 +107,8 @@ export interface RelayKeeperInit {
   heartbeat?: RelayHeartbeat
   /** Called with each relay info document fetched (its ICE servers, see RelayIceServers). */
   onInfo?: (url: string, info: ParsedRelayInfo) => void
+  /** See the reservations through (a browser's keeper); without, a connection is enough (relays keeping each other). */
+  reservations?: RelayReservations
 }
 
 /**
@@ -140,13 +162,16 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> implements
 
   private async keep (entry: RelayEntry, status: RelayStatus, signal: AbortSignal): Promise<void> {
     let attempt = 0
+    /** Connections in a row that brought no reservation: their redials back off as failed dials do. */
+    let unreserved = 0
     while (!signal.aborted) {
       let delay: number
       try {
         const peerId = await this.connect(entry, status, signal)
         attempt = 0
-        const silent = await this.untilDisconnected(peerId, signal)
-        delay = backoffDelay(attempt++, this.backoff)
+        const silent = await this.untilDisconnected(peerId, status, signal)
+        unreserved = silent instanceof RelayReservationMissingError ? unreserved + 1 : 0
+        delay = backoffDelay(unreserved, this.backoff)
         this.update(status, { state: 'disconnected', transport: undefined, remoteAddr: undefined, retryAt: Date.now() + delay, ...(silent != null ? { error: silent.message } : {}) }, 'relay:lost')
       } catch (err) {
         if (signal.aborted) return
@@ -194,11 +219,12 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> implements
    * Resolves once no open connection to the relay is left, probing them
    * meanwhile; with the error a connection was closed with for not answering.
    */
-  private async untilDisconnected (peerId: PeerId, signal: AbortSignal): Promise<RelayUnresponsiveError | undefined> {
+  private async untilDisconnected (peerId: PeerId, status: RelayStatus, signal: AbortSignal): Promise<RelayUnresponsiveError | RelayReservationMissingError | undefined> {
     const libp2p = this.components.libp2p
     const probing = new AbortController()
-    let silent: RelayUnresponsiveError | undefined
+    let silent: RelayUnresponsiveError | RelayReservationMissingError | undefined
     void this.probeWhileOpen(peerId, AbortSignal.any([signal, probing.signal]), err => { silent = err })
+    void this.watchReservation(peerId, status, AbortSignal.any([signal, probing.signal]), err => { silent = err })
     try {
       await new Promise<void>((resolve) => {
         const check = (): void => {
@@ -216,6 +242,29 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> implements
       probing.abort()
     }
     return silent
+  }
+
+  /**
+   * With `reservations`: closes the relay's connections when, `waitMs` after
+   * connecting, the relay holds no reservation for us while fewer relays
+   * than wanted do (a connection beyond those wanted needs none).
+   */
+  private async watchReservation (peerId: PeerId, status: RelayStatus, signal: AbortSignal, onMissing: (err: RelayReservationMissingError) => void): Promise<void> {
+    const wanted = this.init.reservations
+    if (wanted == null) return
+    try {
+      await sleep(wanted.waitMs, { signal })
+    } catch {
+      return
+    }
+    // the addresses as they are now (the keeper's states follow self:peer:update, which libp2p may send late)
+    this.checkReservations()
+    const reserved = this.statuses.filter(s => s.state === 'reserved').length
+    if (status.state === 'reserved' || reserved >= wanted.want) return
+    const err = new RelayReservationMissingError(`connected, but the relay gave no reservation within ${Math.round(wanted.waitMs / 1000)} s`)
+    log('closing the connection to relay %p: %s', peerId, err.message)
+    onMissing(err)
+    for (const connection of this.components.libp2p.getConnections(peerId)) connection.abort(err)
   }
 
   /**

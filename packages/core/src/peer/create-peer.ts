@@ -6,6 +6,7 @@ import { Peerlink } from './peerlink.js'
 import { services } from './services.js'
 import { transports } from './transports.js'
 import { RelayIceServers } from '../connectivity/relay-ice.js'
+import { reservationsWanted } from '../connectivity/relay-keeper.js'
 import type { PeerInit } from './types.js'
 
 /**
@@ -27,7 +28,7 @@ export async function createPeer (init: PeerInit): Promise<Peerlink> {
     start: false,
     addresses: {
       // one reservation per relay (up to three), plus WebRTC signalled through them
-      listen: [...Array.from({ length: Math.max(1, Math.min(3, init.relays.length)) }, () => '/p2p-circuit'), ...(webrtc ? ['/webrtc'] : [])]
+      listen: [...Array.from({ length: reservationsWanted(init.relays.length) }, () => '/p2p-circuit'), ...(webrtc ? ['/webrtc'] : [])]
     },
     transports: transports({ rtcConfiguration, webrtc }),
     connectionEncrypters: [noise()],

@@ -10,7 +10,7 @@ import type { IceServerStatus } from '../connectivity/ice-check.js'
 import { bestConnection, describeConnection, type ConnectionInfo } from '../connectivity/connection-info.js'
 import { PeerTracker, type PeerStatus, type PeerTrackerEvents } from '../connectivity/peer-tracker.js'
 import { RelayIceServers, type RelayIceEvents } from '../connectivity/relay-ice.js'
-import { RelayKeeper, type RelayKeeperEvents, type RelayStatus } from '../connectivity/relay-keeper.js'
+import { RelayKeeper, RESERVATION_WAIT_MS, reservationsWanted, type RelayKeeperEvents, type RelayStatus } from '../connectivity/relay-keeper.js'
 import { Calls } from '../calls/index.js'
 import { DirectMessages } from '../dm/index.js'
 import { Files, type FileLink, type NamedFile, type ShareOptions, type TransferStatus } from '../files/index.js'
@@ -52,7 +52,12 @@ export class Peerlink extends TypedEventEmitter<PeerlinkEvents> {
     this.calls = new Calls({ libp2p, rooms: this.rooms, connectToPeer })
     const roomMembers = (roomId: string): string[] => this.rooms.get(roomId)?.members().filter(m => !m.self).map(m => m.peerId) ?? []
     this.files = new Files({ libp2p, connectToPeer, roomMembers }, { chunks: init.stores.chunks, transfers: init.stores.transfers })
-    this.relayKeeper = new RelayKeeper({ libp2p }, { relays: init.relays, backoff: init.relayBackoff, onInfo: (url, info) => { this.relayIce.record(url, info) } })
+    this.relayKeeper = new RelayKeeper({ libp2p }, {
+      relays: init.relays,
+      backoff: init.relayBackoff,
+      reservations: { want: reservationsWanted(init.relays.length), waitMs: RESERVATION_WAIT_MS },
+      onInfo: (url, info) => { this.relayIce.record(url, info) }
+    })
     this.peerTracker = new PeerTracker({ libp2p }, id => this.relayKeeper.isRelay(id))
     for (const type of ['relay:connecting', 'relay:connected', 'relay:reserved', 'relay:lost', 'relay:error'] as const) {
       this.relayKeeper.addEventListener(type, evt => this.safeDispatchEvent(type, { detail: evt.detail }))
