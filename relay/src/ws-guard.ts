@@ -8,8 +8,11 @@
  *   RSV1 bit without permessage-deflate, a 2^63 length, a bad close code), and
  *   Node throws an `'error'` event nobody listens to: one 7-byte frame ends
  *   the process. `ws` says every WebSocket needs its own listener
- *   (websockets/ws#1716); no js-libp2p issue for the listener was found. The
- *   guard attaches one before the first frame can be read.
+ *   (https://github.com/websockets/ws/issues/1716). A search of js-libp2p's
+ *   issues and pull requests for this found none: the nearest,
+ *   https://github.com/libp2p/js-libp2p/pull/1950, is about the dialing
+ *   side's `'error'` event, not the listener's sockets. The guard attaches a
+ *   listener before the first frame can be read.
  * - The WebSockets listener waits for a socket's first byte, then for its
  *   HTTP request, with no deadline: idle sockets stay open forever. The guard
  *   gives every accepted socket a deadline (`handshakeTimeout`) by which the
