@@ -9,7 +9,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import * as dagPb from '@ipld/dag-pb'
 import fc from 'fast-check'
-import { UnixFS } from 'ipfs-unixfs'
+import { UnixFS, type UnixFSType } from 'ipfs-unixfs'
 import { base64url } from 'multiformats/bases/base64'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
@@ -101,7 +101,7 @@ const dagValues: fc.Arbitrary<Uint8Array> = fc.oneof(
     new Uint8Array([0x01, 0x55, 0x12, 0xff, 0xff, 0xff, 0xff, 0x0f])
   ),
   fc.constantFrom('content', 'manifest', 'Content', 'content\u0000', '', 'x'.repeat(300)).map(utf8.encode),
-  fc.constantFrom<UnixFS['type']>('raw', 'directory', 'file', 'metadata', 'symlink', 'hamt-sharded-directory').map(type => new UnixFS({ type }).marshal()),
+  fc.constantFrom<UnixFSType>('raw', 'directory', 'file', 'metadata', 'symlink', 'hamt-sharded-directory').map(type => new UnixFS({ type }).marshal()),
   fc.uint8Array({ maxLength: 80 })
 )
 /** Edits of a dag-pb node's, a link's or its UnixFS data's fields (unknown from number 3 on: at the UnixFS level, other known fields as bytes). */
