@@ -1,11 +1,19 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import { RELAY_INFO_PATH } from '@peerlink/core'
 import { register } from 'prom-client'
+import { InboundGuard } from './ws-guard.js'
+import type { RelayConfig } from './config.js'
 import type { AdvertisedIce } from './ice.js'
 import type { Relay } from './relay.js'
 import type { RelayTls } from './tls.js'
 import type { AddressInfo } from 'node:net'
+
+/** ms an idle keep-alive socket stays open after a response: long enough for a page's next fetch, short for a held socket. */
+export const HTTP_KEEP_ALIVE_MS = 1000
+
+/** The settings of the HTTP side port. */
+export type HttpConfig = Pick<RelayConfig, 'httpHost' | 'httpPort' | 'handshakeTimeout' | 'maxPendingPerIp' | 'maxPendingConnections'>
 
 /**
  * The relay's HTTP side port:
@@ -19,8 +27,15 @@ import type { AddressInfo } from 'node:net'
  *   ICE servers the relay advertises (`ice`), TURN credentials made per request
  *
  * With `tls` the port speaks https only, renewed on SIGHUP like the WebSockets listener.
+ *
+ * Hostile clients: a socket has `handshakeTimeout` from its TCP accept to send
+ * a request's headers (the TLS handshake included), and each later request the
+ * same time; it may stay idle `HTTP_KEEP_ALIVE_MS` between requests and stall
+ * `handshakeTimeout` while a response is sent. One address may hold
+ * `maxPendingPerIp` sockets open at once, all addresses `maxPendingConnections`
+ * (see ws-guard.ts).
  */
-export async function startHttp (relay: Relay, host: string, port: number, options: { tls?: RelayTls, ice?: () => AdvertisedIce } = {}): Promise<{ server: Server, port: number, stopping: () => void }> {
+export async function startHttp (relay: Relay, config: HttpConfig, options: { tls?: RelayTls, ice?: () => AdvertisedIce } = {}): Promise<{ server: Server, port: number, stopping: () => void }> {
   let stopping = false
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const path = new URL(req.url ?? '/', 'http://relay').pathname
@@ -59,17 +74,28 @@ export async function startHttp (relay: Relay, host: string, port: number, optio
       json(404, { error: 'not found' })
     }
   }
+  const limits: ServerOptions = {
+    // checked every connectionsCheckingInterval (Node's default: 30 s)
+    headersTimeout: config.handshakeTimeout,
+    requestTimeout: config.handshakeTimeout,
+    connectionsCheckingInterval: Math.min(1000, config.handshakeTimeout),
+    keepAliveTimeout: HTTP_KEEP_ALIVE_MS
+  }
   let server: Server
   if (options.tls != null) {
-    const secure = createHttpsServer(options.tls.serverOptions(), handler)
+    const secure = createHttpsServer({ ...options.tls.serverOptions(), ...limits, handshakeTimeout: config.handshakeTimeout }, handler)
     options.tls.attach(secure)
     server = secure
   } else {
-    server = createServer(handler)
+    server = createServer(limits, handler)
   }
+  // a response the client does not read: the socket is destroyed after this long without progress
+  server.setTimeout(config.handshakeTimeout)
+  server.maxConnections = config.maxPendingConnections
+  new InboundGuard({ handshakeTimeout: config.handshakeTimeout, maxPendingPerIp: config.maxPendingPerIp }).http(server)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(port, host, () => { server.off('error', reject); resolve() })
+    server.listen(config.httpPort, config.httpHost, () => { server.off('error', reject); resolve() })
   })
   return { server, port: (server.address() as AddressInfo).port, stopping: () => { stopping = true } }
 }

@@ -62,7 +62,7 @@ try {
   }
   const relay = await createRelay(config, { tls }).catch((err: unknown) => { throw libp2pListenError(config, err) ?? err })
   stopRelay = async () => relay.stop()
-  const http = await startHttp(relay, config.httpHost, config.httpPort, { tls, ice: iceAdvertiser(config) })
+  const http = await startHttp(relay, config, { tls, ice: iceAdvertiser(config) })
     .catch((err: unknown) => { throw listenError(listenSettings(config).http, err) })
   stopRelay = async () => {
     // the drain: /healthz answers 503 "stopping" (a load balancer stops sending visitors) and no

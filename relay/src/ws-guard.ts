@@ -8,8 +8,11 @@
  *   RSV1 bit without permessage-deflate, a 2^63 length, a bad close code), and
  *   Node throws an `'error'` event nobody listens to: one 7-byte frame ends
  *   the process. `ws` says every WebSocket needs its own listener
- *   (websockets/ws#1716); no js-libp2p issue for the listener was found. The
- *   guard attaches one before the first frame can be read.
+ *   (https://github.com/websockets/ws/issues/1716). A search of js-libp2p's
+ *   issues and pull requests for this found none: the nearest,
+ *   https://github.com/libp2p/js-libp2p/pull/1950, is about the dialing
+ *   side's `'error'` event, not the listener's sockets. The guard attaches a
+ *   listener before the first frame can be read.
  * - The WebSockets listener waits for a socket's first byte, then for its
  *   HTTP request, with no deadline: idle sockets stay open forever. The guard
  *   gives every accepted socket a deadline (`handshakeTimeout`) by which the
@@ -18,9 +21,19 @@
  *   by all addresses, so one address holding a few idle sockets starved
  *   everyone. The guard caps sockets that have not completed their upgrade
  *   per IP address (`maxPendingPerIp`), counted across the guarded transports.
+ *
+ * The relay's HTTP side port has a guard of its own (`InboundGuard.http`, its
+ * own counts): every socket must have sent a request's headers within the
+ * handshake timeout (for https counted from the TCP accept, so the TLS
+ * handshake is inside it), and counts against its address's cap for as long
+ * as it is open. With Node 22's defaults a socket that sends nothing is
+ * never closed (one was still open after 130 s) and one that sends half a
+ * request line is closed after 60 s, so a thousand idle sockets took all
+ * the relay's descriptors.
  */
 import { logger } from '@libp2p/logger'
 import type { MultiaddrConnection, Transport, Upgrader } from '@libp2p/interface'
+import type { IncomingMessage } from 'node:http'
 import type { Server, Socket } from 'node:net'
 
 const log = logger('peerlink:relay:inbound-guard')
@@ -30,15 +43,15 @@ export class PendingLimitError extends Error {
   override readonly name = 'PendingLimitError'
 }
 
-/** A socket did not complete its libp2p upgrade within the handshake timeout. */
+/** A socket did not complete its libp2p upgrade (or send its HTTP request) within the handshake timeout. */
 export class HandshakeTimeoutError extends Error {
   override readonly name = 'HandshakeTimeoutError'
 }
 
 export interface InboundGuardInit {
-  /** ms from accepting a socket until its libp2p upgrade must have completed. */
+  /** ms from accepting a socket until its libp2p upgrade (or its first HTTP request's headers) must have completed. */
   handshakeTimeout: number
-  /** Most sockets from one IP address that have not completed their upgrade. */
+  /** Most sockets from one IP address that have not completed their upgrade (on an HTTP server: that are open). */
   maxPendingPerIp: number
 }
 
@@ -46,8 +59,8 @@ export interface InboundGuardInit {
 export class InboundGuard {
   readonly init: InboundGuardInit
   private readonly pending = new Map<string, number>()
-  /** Sockets accepted by a WebSockets listener, by `ip:port`, until upgraded or closed. */
-  private readonly wsSockets = new Map<string, { socket: Socket, timer: ReturnType<typeof setTimeout> }>()
+  /** Sockets accepted by a WebSockets listener or an HTTP server, by `ip:port`, until upgraded or closed. */
+  private readonly sockets = new Map<string, { socket: Socket, timer: ReturnType<typeof setTimeout> }>()
 
   constructor (init: InboundGuardInit) {
     this.init = init
@@ -74,33 +87,52 @@ export class InboundGuard {
     else this.pending.set(ip, count)
   }
 
-  /** Applies the per-IP cap and the handshake deadline to a raw accepted socket (WebSockets listener). */
-  private onRawSocket (socket: Socket): void {
+  /**
+   * Applies the per-IP cap and the handshake deadline to a raw accepted socket
+   * (WebSockets listener, HTTP server); `awaited` names what the deadline waits for.
+   */
+  private onRawSocket (socket: Socket, awaited: string): void {
     // our own listener, so an error we cause (or the peer's reset) is never unhandled
     socket.on('error', err => { log.trace('socket error - %e', err) })
     const ip = socket.remoteAddress
     if (ip == null) return
     if (!this.enter(ip)) {
-      log('refusing socket from %s: %d sockets from it are still in their handshake', ip, this.init.maxPendingPerIp)
+      log('refusing socket from %s: %d sockets from it are pending', ip, this.init.maxPendingPerIp)
       socket.destroy(new PendingLimitError(`too many pending connections from ${ip}`))
       return
     }
     const key = `${ip}:${socket.remotePort}`
     const timer = setTimeout(() => {
-      log('closing socket from %s: no upgrade within %d ms', key, this.init.handshakeTimeout)
-      socket.destroy(new HandshakeTimeoutError(`no libp2p upgrade within ${this.init.handshakeTimeout} ms`))
+      log('closing socket from %s: no %s within %d ms', key, awaited, this.init.handshakeTimeout)
+      socket.destroy(new HandshakeTimeoutError(`no ${awaited} within ${this.init.handshakeTimeout} ms`))
     }, this.init.handshakeTimeout)
     timer.unref()
-    this.wsSockets.set(key, { socket, timer })
+    this.sockets.set(key, { socket, timer })
     socket.once('close', () => { this.settle(key, ip) })
+  }
+
+  /**
+   * Guards an HTTP or https server (the relay's side port): each accepted
+   * socket counts against its address's `maxPendingPerIp` until it closes, and
+   * is destroyed unless a request's headers arrived within `handshakeTimeout`
+   * of the TCP accept. Use one guard per server: its counts are its own.
+   */
+  http (server: Server): void {
+    // a TLS server emits the raw TCP socket here, before its handshake
+    server.on('connection', (socket: Socket) => { this.onRawSocket(socket, 'HTTP request') })
+    server.on('request', (req: IncomingMessage) => {
+      // the deadline is met; the socket counts until it closes (keep-alive ends it soon)
+      const entry = this.sockets.get(`${req.socket.remoteAddress}:${req.socket.remotePort}`)
+      if (entry != null) clearTimeout(entry.timer)
+    })
   }
 
   /** The socket was upgraded or closed: it no longer counts against its address. */
   private settle (key: string, ip: string): void {
-    const entry = this.wsSockets.get(key)
+    const entry = this.sockets.get(key)
     if (entry == null) return
     clearTimeout(entry.timer)
-    this.wsSockets.delete(key)
+    this.sockets.delete(key)
     this.leave(ip)
   }
 
@@ -110,7 +142,7 @@ export class InboundGuard {
       guardWebSocket(maConn)
       const { ip, port } = hostOf(maConn)
       const key = `${ip}:${port}`
-      const tracked = ip != null && this.wsSockets.has(key)
+      const tracked = ip != null && this.sockets.has(key)
       if (ip != null && !tracked && !this.enter(ip)) {
         const err = new PendingLimitError(`too many pending connections from ${ip}`)
         maConn.abort(err)
@@ -121,7 +153,7 @@ export class InboundGuard {
       } catch (err) {
         // refused or failed: the listener then closes the WebSocket gracefully, waiting up
         // to 30 s for a close frame a hostile peer never sends; end the socket now instead
-        if (tracked) this.wsSockets.get(key)?.socket.destroy()
+        if (tracked) this.sockets.get(key)?.socket.destroy()
         throw err
       } finally {
         if (ip != null) {
@@ -149,7 +181,7 @@ export class InboundGuard {
         // the WebSockets listener's raw net.Server (TCP's upgrades each socket at once and needs no hook)
         const server = (listener as unknown as { server?: unknown }).server
         if (isWebSocketsListener(listener) && isNetServer(server)) {
-          server.on('connection', (socket: Socket) => { this.onRawSocket(socket) })
+          server.on('connection', (socket: Socket) => { this.onRawSocket(socket, 'libp2p upgrade') })
         }
         return listener
       }

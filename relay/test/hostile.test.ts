@@ -5,21 +5,28 @@
  * sends, to the TCP, WebSockets and HTTP ports: malformed WebSocket frames
  * (each variant), garbage bytes, half-open handshakes, slow clients (1 byte/s),
  * idle sockets and bursts of connects; and garbage datagrams to the
- * WebRTC-direct UDP port. The relay must stay up, the existing sessions' ping
- * RTT stay within max(3 × baseline, 50 ms) (medians), new clients from
- * 127.0.0.1 still connect and reserve, memory and descriptors stay bounded and
- * the idle sockets get closed by the relay within the handshake timeout.
+ * WebRTC-direct UDP port. The relay must stay up, the existing sessions' median
+ * ping RTT during the attack stay within 3 × their median before it, new
+ * clients from 127.0.0.1 still connect and reserve and get /healthz, memory and
+ * descriptors stay bounded, and the relay itself closes the idle, half-open and
+ * slow sockets (HTTP ones too) within the handshake timeout. A second relay
+ * with TLS holds the same for its https port.
  *
  * Short by default; PEERLINK_CHAOS=1 runs bigger counts (1,100 idle sockets on
- * the WebSockets port with the relay limited to 1,024 descriptors) for longer.
+ * the WebSockets port and 1,100 on the HTTP port, with the relay limited to
+ * 1,024 descriptors) for longer.
  */
 import { execFile, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
+import { mkdtemp, readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { closedAfter, dribble, hostileSocket, MALFORMED_FRAMES, maskedFrame, median, processResources, rawWebSocket, udpGarbage } from './support/hostile.js'
+import { makeCa, makeCert } from './support/certs.js'
+import { closedAfter, dribble, getStatus, hostileSocket, hostileTlsSocket, MALFORMED_FRAMES, maskedFrame, median, processResources, rawWebSocket, udpGarbage } from './support/hostile.js'
 import { startRelay, type RelayProcess } from './support/relay-process.js'
 import { reservedAddress, stockClient, type StockClient } from './support/stock-client.js'
 import type { Socket } from 'node:net'
@@ -29,9 +36,13 @@ const CHAOS = process.env.PEERLINK_CHAOS === '1'
 const HANDSHAKE_TIMEOUT = 5000
 /** How late after the handshake timeout the relay may close a socket (timer + load on a shared 2-core box). */
 const CLOSE_SLACK = 2500
+/** The relay's default --max-pending-per-ip: sockets one address may hold in their handshake (on the HTTP port: open). */
+const MAX_PENDING_PER_IP = 8
+/** How long the HTTP port keeps an idle keep-alive socket: its keep-alive timeout (1 s) and Node's grace (1 s). */
+const HTTP_IDLE_MS = 2000
 const COUNTS = CHAOS
-  ? { idleWs: 1100, idleTcp: 400, idleHttp: 50, burst: 1500, garbage: 100, udp: 5000, soakMs: 60_000, freshClients: 6 }
-  : { idleWs: 200, idleTcp: 100, idleHttp: 20, burst: 200, garbage: 20, udp: 500, soakMs: 0, freshClients: 3 }
+  ? { idleWs: 1100, idleTcp: 400, idleHttp: 1100, burst: 1500, garbage: 100, udp: 5000, soakMs: 60_000, freshClients: 6 }
+  : { idleWs: 200, idleTcp: 100, idleHttp: 200, burst: 200, garbage: 20, udp: 500, soakMs: 0, freshClients: 3 }
 
 const MULTISTREAM_HEADER = new TextEncoder().encode('\x13/multistream/1.0.0\n')
 const HALF_HEADER = MULTISTREAM_HEADER.subarray(0, 10)
@@ -39,7 +50,8 @@ const HALF_HEADER = MULTISTREAM_HEADER.subarray(0, 10)
 /**
  * A ping the client itself refused: its connection monitor's ping held the one outbound ping stream
  * @libp2p/ping allows per connection (a stream can also linger 'open' after both sides closed it).
- * Nothing reached the relay, so it is no failure of the relay.
+ * Nothing reached the relay, so it is no failure of the relay. (A monitor ping that failed used to keep
+ * that slot for good, https://github.com/libp2p/js-libp2p/pull/3464; the libp2p used here aborts it.)
  */
 const LOCAL_REFUSAL = 'TooManyOutboundProtocolStreamsError'
 
@@ -110,7 +122,7 @@ describe('the relay under hostile clients from another address', () => {
   beforeAll(async () => {
     relay = await startRelay()
     if (CHAOS) {
-      // the descriptor limit finding 4 exhausted with 1,100 idle sockets
+      // the descriptor limit 1,100 idle sockets on one port exhausted, before the relay capped them per address
       await promisify(execFile)('prlimit', ['--pid', String(relay.process.pid), '--nofile=1024:1024'])
     }
     ports = {
@@ -124,7 +136,9 @@ describe('the relay under hostile clients from another address', () => {
     const b = await honestClient('ws', signal)
     // through the relay (each on its own connection to it: A over TCP, B over WebSockets). Pinging the relay
     // itself is no probe here: with stock @libp2p/ping 3.1 the first ping's stream stays 'open' after both
-    // sides closed it, and every later ping on that connection fails with TooManyOutboundProtocolStreamsError
+    // sides closed it, and every later ping on that connection fails with TooManyOutboundProtocolStreamsError.
+    // No upstream issue or pull request for this was found in js-libp2p (searched for ping streams left open
+    // and TooManyOutboundProtocolStreamsError; the nearest is the monitor's, cited at LOCAL_REFUSAL)
     pinger.start('A→B (circuit)', async s => a.client.services.ping.ping(multiaddr(b.circuit), { signal: s }))
     pinger.start('B→A (circuit)', async s => b.client.services.ping.ping(multiaddr(a.circuit), { signal: s }))
     const start = performance.now()
@@ -225,17 +239,16 @@ describe('the relay under hostile clients from another address', () => {
       await udpGarbage(ports.udp, COUNTS.udp)
       const garbageClosed = await Promise.all(closes)
       figures.garbageClosedWithinMs = Math.round(Math.max(...garbageClosed))
-      // the relay closes the half-open libp2p handshakes by its deadline
-      const halfClosed = await Promise.all([halfTcp, halfWs].flatMap(s => s == null ? [] : closedAfter(s, t0)))
+      // the relay closes the half-open libp2p handshakes and the half-sent HTTP request by its deadline
+      const halfClosed = await Promise.all([halfTcp, halfWs, halfHttp].flatMap(s => s == null ? [] : closedAfter(s, t0)))
       figures.halfOpenClosedMs = halfClosed.map(Math.round)
       for (const ms of halfClosed) expect(ms).toBeLessThan(HANDSHAKE_TIMEOUT + CLOSE_SLACK)
-      halfHttp?.destroy()
       expectRelayAlive()
     } while (performance.now() < soakUntil)
     figures.garbageRounds = rounds
   }, CHAOS ? 300_000 : 30_000)
 
-  it('slow clients (1 byte/s) on the WebSockets and TCP ports are closed by the handshake deadline', async () => {
+  it('slow clients (1 byte/s) on the WebSockets, TCP and HTTP ports are closed by the handshake deadline; an idle keep-alive HTTP socket soon after its response', async () => {
     const controller = new AbortController()
     // the previous test's sockets from this address may still count against the relay's cap of pending
     // handshakes per address until it has seen them go (a busy relay resets a new one at once): try again
@@ -253,21 +266,32 @@ describe('the relay under hostile clients from another address', () => {
     const slowWs = await accepted(ports.ws)
     const slowTcp = await accepted(ports.tcp)
     const slowHttp = await accepted(ports.http)
+    const keepAlive = await accepted(ports.http)
     const t0 = performance.now()
-    for (const s of [slowWs, slowTcp, slowHttp]) hostile.add(s)
+    for (const s of [slowWs, slowTcp, slowHttp, keepAlive]) hostile.add(s)
+    // a whole request, its answer read, then nothing: the relay ends the keep-alive
+    keepAlive.write('GET /healthz HTTP/1.1\r\nHost: relay\r\n\r\n')
+    const answered = await new Promise<number | undefined>(resolve => {
+      keepAlive.once('data', () => { resolve(performance.now()) })
+      keepAlive.once('close', () => { resolve(undefined) })
+    })
+    expect(answered, 'the relay answered the keep-alive socket\'s request').toBeDefined()
+    const keepAliveClosed = closedAfter(keepAlive, answered!)
     const request = new TextEncoder().encode(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${ports.ws}\r\nUpgrade: websocket\r\n`)
     void dribble(slowWs, request, 1000, controller.signal)
     void dribble(slowTcp, MULTISTREAM_HEADER, 1000, controller.signal)
     void dribble(slowHttp, new TextEncoder().encode('GET /healthz HTTP/1.1\r\n'), 1000, controller.signal)
-    const closed = await Promise.all([closedAfter(slowWs, t0), closedAfter(slowTcp, t0)])
+    const closed = await Promise.all([closedAfter(slowWs, t0), closedAfter(slowTcp, t0), closedAfter(slowHttp, t0)])
     controller.abort()
-    slowHttp.destroy()
+    const keepAliveMs = await keepAliveClosed
     figures.slowClosedMs = closed.map(Math.round)
+    figures.keepAliveClosedMs = Math.round(keepAliveMs)
     for (const ms of closed) expect(ms).toBeLessThan(HANDSHAKE_TIMEOUT + CLOSE_SLACK)
+    expect(keepAliveMs).toBeLessThan(HTTP_IDLE_MS + CLOSE_SLACK)
     expectRelayAlive()
   }, 20_000)
 
-  it(`idle sockets (${COUNTS.idleWs} on WebSockets, ${COUNTS.idleTcp} on TCP) are closed within the handshake timeout while new clients from 127.0.0.1 connect and reserve`, async () => {
+  it(`idle sockets (${COUNTS.idleWs} on WebSockets, ${COUNTS.idleTcp} on TCP, ${COUNTS.idleHttp} on HTTP) are closed within the handshake timeout while new clients from 127.0.0.1 connect, reserve and get /healthz`, async () => {
     const t0 = performance.now()
     const idle: Array<Promise<number>> = []
     let opened = 0
@@ -284,40 +308,63 @@ describe('the relay under hostile clients from another address', () => {
         }
       }
     }
-    const httpIdle: Socket[] = []
+    // idle HTTP sockets, each timed from its own connect: the relay holds a few to the deadline and refuses the rest
+    const httpIdle: Array<Promise<number>> = []
+    let httpRefusedAtConnect = 0
     for (let i = 0; i < COUNTS.idleHttp; i++) {
-      const socket = await hostileSocket(ports.http)
-      hostile.add(socket)
-      httpIdle.push(socket)
+      try {
+        const socket = await hostileSocket(ports.http)
+        hostile.add(socket)
+        httpIdle.push(closedAfter(socket, performance.now()))
+      } catch {
+        httpRefusedAtConnect++
+      }
     }
     const during = await processResources(relay.process.pid!)
-    // fresh clients from 127.0.0.1 while the idle sockets are held: all must connect and reserve
-    const fresh = await Promise.allSettled(Array.from({ length: COUNTS.freshClients }, async (_, i) => {
-      const started = performance.now()
-      await honestClient(i % 3 === 2 ? 'ws' : 'tcp', AbortSignal.timeout(10_000))
-      return performance.now() - started
-    }))
-    const health = await fetch(`${relay.http}/healthz`, { signal: AbortSignal.timeout(5000) })
+    // while the last idle sockets are held: /healthz for a fresh client and fresh libp2p clients from 127.0.0.1,
+    // all must connect (and reserve)
+    const [health, ...fresh] = await Promise.allSettled([
+      getStatus(`${relay.http}/healthz`),
+      ...Array.from({ length: COUNTS.freshClients }, async (_, i) => {
+        const started = performance.now()
+        await honestClient(i % 3 === 2 ? 'ws' : 'tcp', AbortSignal.timeout(10_000))
+        return { status: 0, ms: performance.now() - started }
+      })
+    ])
     const closedMs = await Promise.all(idle)
-    for (const s of httpIdle) s.destroy()
+    const httpClosedMs = await Promise.all(httpIdle)
+    // refused (closed long before the deadline, once the relay's busy loop got to them) or held to the deadline
+    const heldMs = httpClosedMs.filter(ms => ms >= HANDSHAKE_TIMEOUT / 2)
+    const refusedMs = httpClosedMs.filter(ms => ms < HANDSHAKE_TIMEOUT / 2)
     figures.idle = {
       opened,
       refusedAtConnect,
-      idleHttp: COUNTS.idleHttp,
       closedWithinMs: Math.round(Math.max(...closedMs)),
       medianClosedMs: Math.round(median(closedMs)),
       closedBelow100ms: closedMs.filter(ms => ms < 100).length,
+      http: {
+        opened: httpIdle.length,
+        refusedAtConnect: httpRefusedAtConnect,
+        closedWithinMs: Math.round(Math.max(...httpClosedMs)),
+        refused: refusedMs.length,
+        medianRefusedMs: Math.round(median(refusedMs)),
+        heldToDeadline: heldMs.length,
+        medianHeldMs: Math.round(median(heldMs))
+      },
+      relayFdsBefore: before.fds,
       relayFdsWhileHeld: during.fds,
-      healthzStatus: health.status,
-      freshClients: fresh.map(r => r.status === 'fulfilled' ? `${Math.round(r.value)} ms` : String(r.reason))
+      healthz: health.status === 'fulfilled' ? `${health.value.status} in ${Math.round(health.value.ms)} ms` : String(health.reason),
+      freshClients: fresh.map(r => r.status === 'fulfilled' ? `${Math.round(r.value.ms)} ms` : String(r.reason))
     }
     expect(fresh.filter(r => r.status === 'rejected'), JSON.stringify(figures.idle)).toEqual([])
-    expect(health.status).toBe(200)
+    expect(health.status === 'fulfilled' ? health.value.status : health.reason, JSON.stringify(figures.idle)).toBe(200)
     expect(Math.max(...closedMs)).toBeLessThan(HANDSHAKE_TIMEOUT + CLOSE_SLACK)
-    // the relay held few of the idle sockets at once: its cap per address is 8 in their handshake
-    expect(during.fds).toBeLessThan(before.fds + 100 + COUNTS.idleHttp)
+    expect(Math.max(...httpClosedMs), JSON.stringify(figures.idle)).toBeLessThan(HANDSHAKE_TIMEOUT + CLOSE_SLACK)
+    // the relay held few of the idle sockets at once: its caps per address are 8 in their handshake on the
+    // libp2p ports and 8 open on the HTTP port
+    expect(during.fds, JSON.stringify(figures.idle)).toBeLessThan(before.fds + 4 * MAX_PENDING_PER_IP + 32)
     expectRelayAlive()
-  }, CHAOS ? 120_000 : 40_000)
+  }, CHAOS ? 180_000 : 60_000)
 
   it('kept the existing sessions within 3× their baseline RTT, and memory and descriptors bounded', async () => {
     const attack = pinger.window(attackStart, performance.now())
@@ -341,10 +388,74 @@ describe('the relay under hostile clients from another address', () => {
       const ok = underAttack.flatMap(s => s.rtt ?? [])
       const failed = underAttack.filter(s => s.rtt == null && s.error?.includes(LOCAL_REFUSAL) !== true)
       expect(failed.length, `${series}: failed pings ${JSON.stringify(rtt[series])}`).toBe(0)
-      expect(median(ok), `${series}: median RTT under attack`).toBeLessThanOrEqual(Math.max(3 * base, 50))
+      expect(median(ok), `${series}: median RTT under attack ${JSON.stringify(rtt[series])}`).toBeLessThanOrEqual(3 * base)
     }
     expect(after.fds).toBeLessThan(before.fds + 50 + 2 * COUNTS.freshClients * 2)
     expect(after.rss).toBeLessThan(before.rss + 150 * 1024 * 1024)
     expectRelayAlive()
   })
+})
+
+describe('the relay\'s https port (--tls-cert) under hostile clients from another address', () => {
+  let relay: RelayProcess
+  let ca: Buffer
+  let port: number
+  const sockets = new Set<Socket>()
+
+  beforeAll(async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'peerlink-hostile-tls-'))
+    const testCa = await makeCa(dir)
+    const cert = await makeCert(testCa, dir)
+    ca = await readFile(testCa.cert)
+    relay = await startRelay(['--tls-cert', cert.cert, '--tls-key', cert.key])
+    port = Number(new URL(relay.http).port)
+  }, 30_000)
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy()
+    await relay?.stop()
+  })
+
+  it('closes sockets that never start TLS, finish TLS and send nothing, or send their request 1 byte/s by the handshake deadline, an idle keep-alive soon after its response; refuses sockets over the cap at once; /healthz answers a fresh client meanwhile', async () => {
+    const t0 = performance.now()
+    const noTls = await hostileSocket(port)
+    const quiet = await hostileTlsSocket(port, ca)
+    const slow = await hostileTlsSocket(port, ca)
+    const keepAlive = await hostileTlsSocket(port, ca)
+    for (const s of [noTls, quiet, slow, keepAlive]) sockets.add(s)
+    const controller = new AbortController()
+    void dribble(slow, new TextEncoder().encode('GET /healthz HTTP/1.1\r\n'), 1000, controller.signal)
+    keepAlive.write('GET /healthz HTTP/1.1\r\nHost: relay\r\n\r\n')
+    const answered = await new Promise<number | undefined>(resolve => {
+      keepAlive.once('data', () => { resolve(performance.now()) })
+      keepAlive.once('close', () => { resolve(undefined) })
+    })
+    expect(answered, 'the relay answered the keep-alive socket\'s request').toBeDefined()
+    const keepAliveClosed = closedAfter(keepAlive, answered!)
+    // four open from this address; as many again fill the cap of eight, and the rest are refused at once
+    const more: Array<Promise<number>> = []
+    for (let i = 0; i < MAX_PENDING_PER_IP; i++) {
+      const socket = await hostileSocket(port)
+      sockets.add(socket)
+      more.push(closedAfter(socket, performance.now()))
+    }
+    const health = await getStatus(`${relay.http}/healthz`, { ca })
+    const closed = await Promise.all([noTls, quiet, slow].map(async s => closedAfter(s, t0)))
+    controller.abort()
+    const moreMs = await Promise.all(more)
+    const keepAliveMs = await keepAliveClosed
+    const tls = {
+      closedMs: { noTls: Math.round(closed[0]!), quiet: Math.round(closed[1]!), slow: Math.round(closed[2]!), keepAliveAfterResponse: Math.round(keepAliveMs) },
+      overCap: moreMs.map(Math.round),
+      healthz: `${health.status} in ${Math.round(health.ms)} ms`
+    }
+    console.log('hostile https figures', JSON.stringify(tls))
+    expect(health.status).toBe(200)
+    for (const ms of closed) expect(ms, JSON.stringify(tls)).toBeLessThan(HANDSHAKE_TIMEOUT + CLOSE_SLACK)
+    expect(keepAliveMs, JSON.stringify(tls)).toBeLessThan(HTTP_IDLE_MS + CLOSE_SLACK)
+    // the four over the cap were closed at once (long before the deadline), the others held to it
+    expect(moreMs.filter(ms => ms < HANDSHAKE_TIMEOUT / 2), JSON.stringify(tls)).toHaveLength(4)
+    for (const ms of moreMs) expect(ms, JSON.stringify(tls)).toBeLessThan(HANDSHAKE_TIMEOUT + CLOSE_SLACK)
+    expect(relay.process.exitCode, relay.output()).toBeNull()
+  }, 30_000)
 })

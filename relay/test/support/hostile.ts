@@ -5,7 +5,10 @@
 import { randomBytes } from 'node:crypto'
 import { createSocket } from 'node:dgram'
 import { readdir, readFile } from 'node:fs/promises'
+import { get as httpGet, type IncomingMessage } from 'node:http'
+import { get as httpsGet } from 'node:https'
 import { connect, type Socket } from 'node:net'
+import { connect as tlsConnect, type TLSSocket } from 'node:tls'
 
 /** The attackers' address: another loopback host than the honest clients' 127.0.0.1. */
 export const HOSTILE_ADDRESS = '127.0.0.2'
@@ -108,4 +111,32 @@ export function median (values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
   const mid = Math.floor(sorted.length / 2)
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
+/** A TLS connection from the hostile address, trusting `ca`; resolves once the handshake is done. */
+export async function hostileTlsSocket (port: number, ca: Buffer): Promise<TLSSocket> {
+  const raw = await hostileSocket(port)
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({ socket: raw, servername: 'localhost', ca }, () => {
+      socket.off('error', reject)
+      socket.on('error', () => {})
+      resolve(socket)
+    })
+    socket.once('error', reject)
+  })
+}
+
+/** GET `url` on a fresh connection from 127.0.0.1 (https trusting `ca`); resolves with the status and the ms it took. */
+export async function getStatus (url: string, options: { ca?: Buffer, timeout?: number } = {}): Promise<{ status: number, ms: number }> {
+  const started = performance.now()
+  return new Promise((resolve, reject) => {
+    const onResponse = (res: IncomingMessage): void => {
+      res.resume().once('end', () => { resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }) })
+    }
+    const signal = AbortSignal.timeout(options.timeout ?? 5000)
+    const req = url.startsWith('https:')
+      ? httpsGet(url, { ca: options.ca, agent: false, signal }, onResponse)
+      : httpGet(url, { agent: false, signal }, onResponse)
+    req.once('error', reject)
+  })
 }

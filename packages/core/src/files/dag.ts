@@ -89,14 +89,24 @@ function decodeUnixfs (bytes: Uint8Array, what: string): { node: dagPb.PBNode, u
   }
 }
 
-/** Links and their byte counts of an internal content node. */
-function decodeFileNode (cid: CID, bytes: Uint8Array): Array<{ cid: CID, size: number }> {
+const MAX_SAFE_SIZE = BigInt(Number.MAX_SAFE_INTEGER)
+
+/**
+ * The children (links and their byte counts) of an internal content node.
+ *
+ * @throws {InvalidDagError} unless the block is a UnixFS file node without inline data, with a block size for each link
+ */
+export function decodeFileNode (cid: CID, bytes: Uint8Array): Array<{ cid: CID, size: number }> {
   const { node, unixfs } = decodeUnixfs(bytes, `content node ${cid.toString()}`)
   if (unixfs.type !== 'file' || (unixfs.data?.byteLength ?? 0) > 0) {
     throw new InvalidDagError(`content node ${cid} is not a UnixFS file node without inline data`)
   }
   if (node.Links.length === 0 || node.Links.length !== unixfs.blockSizes.length) {
     throw new InvalidDagError(`content node ${cid} has inconsistent links and block sizes`)
+  }
+  // sizes are added up and compared as numbers: one beyond 2^53 would be rounded
+  if (unixfs.blockSizes.some(size => size > MAX_SAFE_SIZE)) {
+    throw new InvalidDagError(`content node ${cid} has a block size beyond ${Number.MAX_SAFE_INTEGER}`)
   }
   return node.Links.map((link, i) => ({ cid: link.Hash, size: Number(unixfs.blockSizes[i]) }))
 }

@@ -121,7 +121,8 @@ export function parseAttachment (value: unknown): FileAttachment {
   const f = value as Record<string, unknown>
   if (typeof f !== 'object' || f == null || Array.isArray(f)) throw new MalformedFrameError('bad file')
   if (typeof f.cid !== 'string' || !/^b[a-z2-7]{40,120}$/.test(f.cid) || !isCanonicalCid(f.cid)) throw new MalformedFrameError('bad file CID')
-  if (typeof f.key !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(f.key)) throw new MalformedFrameError('bad file key')
+  // 43 characters can still carry bits past the key's 32 bytes: such a key is not the canonical text of any key
+  if (typeof f.key !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(f.key) || fromBase64url(f.key)?.byteLength !== FILE_KEY_BYTES) throw new MalformedFrameError('bad file key')
   if (typeof f.name !== 'string' || f.name === '' || utf8.encode(f.name).byteLength > MAX_FILE_NAME_BYTES) throw new MalformedFrameError('bad file name')
   if (typeof f.size !== 'number' || !Number.isSafeInteger(f.size) || f.size < 0) throw new MalformedFrameError('bad file size')
   if (typeof f.type !== 'string' || f.type.length > MAX_FILE_TYPE_LENGTH) throw new MalformedFrameError('bad file type')

@@ -16,7 +16,7 @@ import { MAX_DM_FRAME_BYTES, MAX_DM_TEXT_BYTES } from '../../src/dm/constants.js
 import { DmDecryptError, DmMalformedError, DmSenderMismatchError, DmSignatureError, DmTooLargeError, DmWrongRecipientError } from '../../src/dm/errors.js'
 import { openMessage, sealMessage, type SealedMessage } from '../../src/dm/seal.js'
 import { roomTopic } from '../../src/rooms/invite.js'
-import { FUZZ_TIMEOUT_MS, anyBytes, concat, decodes, decodesAsync, mutatedBytes, params, rejectsWith, report, runs, tally, utf8 } from './support.js'
+import { FUZZ_TIMEOUT_MS, anyBytes, concat, decodes, decodesAsync, editField, fixed64, mutatedBytes, params, pbEncode, protobufFieldEdit, rejectsWith, report, runs, tally, utf8, type PbField } from './support.js'
 
 const alice = await generateKeyPair('Ed25519')
 const bob = await generateKeyPair('Ed25519')
@@ -25,36 +25,6 @@ const bobId = peerIdFromPrivateKey(bob).toString()
 const sealed = await Promise.all(['hi', 'x'.repeat(300), 'ünïcødé 😀'].map(async text => (await sealMessage({ privateKey: alice, to: bobId, sentAt: 1_700_000_000_000, text })).sealed))
 const dmFrames: DmFrame[] = [...sealed.map(message => ({ type: 'message' as const, message })), { type: 'ack', id: 'ab'.repeat(32) }]
 const dmEncoded = dmFrames.map(encodeFrame)
-
-/** A protobuf field as a hostile peer writes it: any number, any wire type, any value. */
-type PbField = { no: number, wire: 0, value: bigint } | { no: number, wire: 1 | 2 | 5, value: Uint8Array } | { no: number, wire: 3 | 4 | 6 | 7, value?: undefined }
-
-function pbVarint (value: bigint): number[] {
-  let v = BigInt.asUintN(64, value)
-  const out: number[] = []
-  do {
-    const low = Number(v & 0x7fn)
-    v >>= 7n
-    out.push(v > 0n ? low | 0x80 : low)
-  } while (v > 0n)
-  return out
-}
-
-function pbEncode (fields: PbField[]): Uint8Array {
-  return concat(...fields.flatMap(f => {
-    const tag = new Uint8Array(pbVarint(BigInt(f.no) << 3n | BigInt(f.wire)))
-    if (f.wire === 0) return [tag, new Uint8Array(pbVarint(f.value))]
-    if (f.wire === 2) return [tag, new Uint8Array(pbVarint(BigInt(f.value.byteLength))), f.value]
-    if (f.wire === 1 || f.wire === 5) return [tag, f.value]
-    return [tag]
-  }))
-}
-
-function fixed64 (value: bigint): Uint8Array {
-  const bytes = new Uint8Array(8)
-  new DataView(bytes.buffer).setBigUint64(0, BigInt.asUintN(64, value), true)
-  return bytes
-}
 
 const peerIdBytes = (peerId: string): Uint8Array => peerIdFromString(peerId).toMultihash().bytes
 
@@ -81,47 +51,8 @@ const nastyBytes: fc.Arbitrary<Uint8Array> = fc.oneof(
   fc.constantFrom(new Uint8Array(MAX_DM_TEXT_BYTES + 16), new Uint8Array(MAX_DM_TEXT_BYTES + 17)),
   fc.uint8Array({ maxLength: 80 })
 )
-const nastyVarint: fc.Arbitrary<bigint> = fc.oneof(
-  fc.constantFrom(0n, 1n, 2n ** 31n, 2n ** 32n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 63n, 2n ** 64n - 1n),
-  fc.bigInt({ min: 0n, max: 2n ** 64n - 1n })
-)
-
-type FieldEdit =
-  | { op: 'drop' | 'duplicate', at: number }
-  | { op: 'bytes', at: number, value: Uint8Array }
-  | { op: 'varint' | 'fixed64', at: number, value: bigint }
-  | { op: 'wire', at: number, wire: 0 | 1 | 3 | 4 | 5 | 6 | 7 }
-  | { op: 'unknown', at: number, no: number, value: Uint8Array }
-
-const fieldEdit: fc.Arbitrary<FieldEdit> = fc.oneof(
-  fc.record({ op: fc.constantFrom('drop' as const, 'duplicate' as const), at: fc.nat() }),
-  { arbitrary: fc.record({ op: fc.constant('bytes' as const), at: fc.nat(), value: nastyBytes }), weight: 3 },
-  fc.record({ op: fc.constantFrom('varint' as const, 'fixed64' as const), at: fc.nat(), value: nastyVarint }),
-  fc.record({ op: fc.constant('wire' as const), at: fc.nat(), wire: fc.constantFrom(0 as const, 1 as const, 3 as const, 4 as const, 5 as const, 6 as const, 7 as const) }),
-  fc.record({ op: fc.constant('unknown' as const), at: fc.nat(), no: fc.oneof(fc.constant(0), fc.integer({ min: 8, max: 2 ** 29 - 1 })), value: fc.uint8Array({ maxLength: 16 }) })
-)
-
-function edit (fields: PbField[], e: FieldEdit): PbField[] {
-  const at = fields.length === 0 ? 0 : e.at % fields.length
-  const field = fields[at]
-  const out = [...fields]
-  switch (e.op) {
-    case 'drop': out.splice(at, 1); break
-    case 'duplicate': if (field != null) out.splice(at, 0, field); break
-    case 'bytes': if (field != null) out[at] = { no: field.no, wire: 2, value: e.value }; break
-    case 'varint': if (field != null) out[at] = { no: field.no, wire: 0, value: e.value }; break
-    case 'fixed64': if (field != null) out[at] = { no: field.no, wire: 1, value: fixed64(e.value) }; break
-    case 'wire':
-      if (field != null) {
-        out[at] = e.wire === 0
-          ? { no: field.no, wire: 0, value: 1n }
-          : e.wire === 1 || e.wire === 5 ? { no: field.no, wire: e.wire, value: new Uint8Array(e.wire === 1 ? 8 : 4) } : { no: field.no, wire: e.wire }
-      }
-      break
-    case 'unknown': out.splice(at, 0, { no: e.no, wire: 2, value: e.value }); break
-  }
-  return out
-}
+/** Edits of a DM frame's fields (its numbers are 1–7). */
+const fieldEdit = protobufFieldEdit(nastyBytes, 8)
 
 /**
  * DmFrames built field by field from the valid ones, then edited: fields
@@ -135,10 +66,10 @@ const editedDmFrame: fc.Arbitrary<Uint8Array> = fc.tuple(
   fc.oneof(fc.constant(new Uint8Array(32).fill(0xab)), nastyBytes),
   fc.array(fieldEdit, { maxLength: 2 })
 ).map(([m, sealedEdits, kind, ackId, frameEdits]) => {
-  const message: PbField = { no: 1, wire: 2, value: pbEncode(sealedEdits.reduce(edit, sealedFields(m))) }
+  const message: PbField = { no: 1, wire: 2, value: pbEncode(sealedEdits.reduce(editField, sealedFields(m))) }
   const ack: PbField = { no: 2, wire: 2, value: pbEncode([{ no: 1, wire: 2, value: ackId }]) }
   const frame = kind === 'message' ? [message] : kind === 'ack' ? [ack] : kind === 'both' ? [message, ack] : []
-  return pbEncode(frameEdits.reduce(edit, frame))
+  return pbEncode(frameEdits.reduce(editField, frame))
 })
 
 /** Byte inputs of the DM decoder: arbitrary bytes, edited frames, byte-level mutations of valid ones, valid ones. */

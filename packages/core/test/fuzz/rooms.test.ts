@@ -142,7 +142,11 @@ describe('fuzzing the room decoders', () => {
     await fc.assert(fc.asyncProperty(jsonFrameInputs(payloads), async plaintext => {
       const envelope = await sealBytes(plaintext, JSON_PAYLOAD_ENVELOPE_VERSION)
       await decodesAsync(async () => openEnvelope(keys, envelope), [MalformedFrameError], checkPayload, t)
-    }), params(runs(1_000)))
+    }), params(runs(1_000), [
+      // found by this fuzzer's long run: a file key of 43 base64url characters whose last one carries bits
+      // past the 32 bytes ("…AC") was taken, and did not decode back to a key
+      utf8.encode(JSON.stringify({ k: 'chat', text: '', name: 'Ann', file: { cid: 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi', key: 'A'.repeat(42) + 'C', name: 'a.txt', size: 3, type: 'text/plain' } }))
+    ]))
     report('rooms openEnvelope (JSON payload)', t, started)
   }, FUZZ_TIMEOUT_MS)
 

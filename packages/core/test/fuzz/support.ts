@@ -365,3 +365,117 @@ export function params<Ts extends [unknown, ...unknown[]]> (numRuns: number, exa
   // examples are given for one-argument properties only: each is that argument
   return { numRuns, examples: examples.map(e => [e] as unknown as Ts) }
 }
+
+/** A protobuf field as a hostile peer writes it: any number, any wire type, any value. */
+export type PbField = { no: number, wire: 0, value: bigint } | { no: number, wire: 1 | 2 | 5, value: Uint8Array } | { no: number, wire: 3 | 4 | 6 | 7, value?: undefined }
+
+function pbVarint (value: bigint): number[] {
+  let v = BigInt.asUintN(64, value)
+  const out: number[] = []
+  do {
+    const low = Number(v & 0x7fn)
+    v >>= 7n
+    out.push(v > 0n ? low | 0x80 : low)
+  } while (v > 0n)
+  return out
+}
+
+/** Writes fields as they are, in their order, without any codec's checks. */
+export function pbEncode (fields: PbField[]): Uint8Array {
+  return concat(...fields.flatMap(f => {
+    const tag = new Uint8Array(pbVarint(BigInt(f.no) << 3n | BigInt(f.wire)))
+    if (f.wire === 0) return [tag, new Uint8Array(pbVarint(f.value))]
+    if (f.wire === 2) return [tag, new Uint8Array(pbVarint(BigInt(f.value.byteLength))), f.value]
+    if (f.wire === 1 || f.wire === 5) return [tag, f.value]
+    return [tag]
+  }))
+}
+
+/** The top-level fields of a valid protobuf encoding (varint, fixed and length-delimited ones), to edit. */
+export function pbFields (bytes: Uint8Array): PbField[] {
+  const fields: PbField[] = []
+  let at = 0
+  const varint = (): bigint => {
+    let value = 0n
+    for (let shift = 0n; ; shift += 7n) {
+      const byte = bytes[at++]
+      if (byte == null) throw new Error('truncated varint')
+      value |= BigInt(byte & 0x7f) << shift
+      if (byte < 0x80) return value
+    }
+  }
+  while (at < bytes.byteLength) {
+    const tag = varint()
+    const no = Number(tag >> 3n)
+    const wire = Number(tag & 7n)
+    if (wire === 0) fields.push({ no, wire, value: varint() })
+    else if (wire === 1 || wire === 5) {
+      const size = wire === 1 ? 8 : 4
+      fields.push({ no, wire, value: bytes.slice(at, at + size) })
+      at += size
+    } else if (wire === 2) {
+      const size = Number(varint())
+      fields.push({ no, wire, value: bytes.slice(at, at + size) })
+      at += size
+    } else throw new Error(`wire type ${wire} in a valid encoding`)
+  }
+  return fields
+}
+
+export function fixed64 (value: bigint): Uint8Array {
+  const bytes = new Uint8Array(8)
+  new DataView(bytes.buffer).setBigUint64(0, BigInt.asUintN(64, value), true)
+  return bytes
+}
+
+/** Varints at the edges: 2^31, 2^32, 2^53 ± 1, 2^63, 2^64 − 1, and any 64-bit value. */
+export const nastyVarint: fc.Arbitrary<bigint> = fc.oneof(
+  fc.constantFrom(0n, 1n, 2n ** 31n, 2n ** 32n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 63n, 2n ** 64n - 1n),
+  fc.bigInt({ min: 0n, max: 2n ** 64n - 1n })
+)
+
+/** One edit of a message's fields. */
+export type FieldEdit =
+  | { op: 'drop' | 'duplicate', at: number }
+  | { op: 'bytes', at: number, value: Uint8Array }
+  | { op: 'varint' | 'fixed64', at: number, value: bigint }
+  | { op: 'wire', at: number, wire: 0 | 1 | 3 | 4 | 5 | 6 | 7 }
+  | { op: 'unknown', at: number, no: number, value: Uint8Array }
+
+/**
+ * Field edits: a field dropped or repeated, given other bytes (`values`), a
+ * varint or fixed64 at the edges, another wire type, or an unknown field
+ * (number 0, or `firstUnknown` and above) inserted.
+ */
+export function protobufFieldEdit (values: fc.Arbitrary<Uint8Array>, firstUnknown: number): fc.Arbitrary<FieldEdit> {
+  return fc.oneof(
+    fc.record({ op: fc.constantFrom('drop' as const, 'duplicate' as const), at: fc.nat() }),
+    { arbitrary: fc.record({ op: fc.constant('bytes' as const), at: fc.nat(), value: values }), weight: 3 },
+    fc.record({ op: fc.constantFrom('varint' as const, 'fixed64' as const), at: fc.nat(), value: nastyVarint }),
+    fc.record({ op: fc.constant('wire' as const), at: fc.nat(), wire: fc.constantFrom(0 as const, 1 as const, 3 as const, 4 as const, 5 as const, 6 as const, 7 as const) }),
+    fc.record({ op: fc.constant('unknown' as const), at: fc.nat(), no: fc.oneof(fc.constant(0), fc.integer({ min: firstUnknown, max: 2 ** 29 - 1 })), value: fc.uint8Array({ maxLength: 16 }) })
+  )
+}
+
+/** Applies one edit (for `fields.reduce(editField, …)`). */
+export function editField (fields: PbField[], e: FieldEdit): PbField[] {
+  const at = fields.length === 0 ? 0 : e.at % fields.length
+  const field = fields[at]
+  const out = [...fields]
+  switch (e.op) {
+    case 'drop': out.splice(at, 1); break
+    case 'duplicate': if (field != null) out.splice(at, 0, field); break
+    case 'bytes': if (field != null) out[at] = { no: field.no, wire: 2, value: e.value }; break
+    case 'varint': if (field != null) out[at] = { no: field.no, wire: 0, value: e.value }; break
+    case 'fixed64': if (field != null) out[at] = { no: field.no, wire: 1, value: fixed64(e.value) }; break
+    case 'wire':
+      if (field != null) {
+        out[at] = e.wire === 0
+          ? { no: field.no, wire: 0, value: 1n }
+          : e.wire === 1 || e.wire === 5 ? { no: field.no, wire: e.wire, value: new Uint8Array(e.wire === 1 ? 8 : 4) } : { no: field.no, wire: e.wire }
+      }
+      break
+    case 'unknown': out.splice(at, 0, { no: e.no, wire: 2, value: e.value }); break
+  }
+  return out
+}
