@@ -67,7 +67,7 @@ function checkEnvelope (e: Envelope): void {
 
 function checkPayload (p: Payload): void {
   expect(['chat', 'presence', 'receipt']).toContain(p.k)
-  if (p.k !== 'receipt') expect(p.name.length).toBeLessThanOrEqual(64)
+  if (p.k === 'chat' || p.k === 'presence') expect(p.name.length).toBeLessThanOrEqual(64)
   if (p.k === 'chat') expect(utf8.encode(p.text).byteLength).toBeLessThanOrEqual(64 * 1024)
   if (p.k === 'chat' && p.file != null) expect(fromBase64url(p.file.key)?.byteLength).toBe(32)
   if (p.k === 'receipt') expect(p.ids.length).toBeLessThanOrEqual(1000)

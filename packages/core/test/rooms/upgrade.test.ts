@@ -14,11 +14,11 @@ import { TypedEventEmitter } from 'main-event'
 import { describe, expect, it } from 'vitest'
 import { deriveRoomKeys, openEnvelope, type RoomKeys } from '../../src/rooms/crypto.js'
 import { toBase64url, toHex, utf8 } from '../../src/rooms/encoding.js'
-import { decodeEnvelope, encodeEnvelope, envelopeId } from '../../src/rooms/envelope.js'
+import { decodeEnvelope, encodeEnvelope, envelopeId, type Envelope } from '../../src/rooms/envelope.js'
 import { IdbRoomStore } from '../../src/rooms/idb-store.js'
 import { createRoomInvite, roomTopic } from '../../src/rooms/invite.js'
 import { Rooms, type RoomsComponents } from '../../src/rooms/rooms.js'
-import type { RoomStore } from '../../src/rooms/store.js'
+import type { RoomStore, StoredMessage } from '../../src/rooms/store.js'
 import type { PrivateKey } from '@libp2p/interface'
 
 /** A chat message as the JSON format sealed and stored it (its constructions written out as that version had them). */
@@ -77,7 +77,7 @@ describe('upgrading stored rooms from the JSON format', () => {
 
     const store = new IdbRoomStore()
     const node = await startRooms(store, me)
-    expect(node.list()).toEqual([{ roomId: invite.roomId, joinedAt: 1 }])
+    expect(node.list()).toEqual([{ roomId: invite.roomId, joinedAt: 1, name: '' }])
     expect(node.displayName).toBe('Me')
     const room = node.get(invite.roomId)
     expect(room?.invite.key).toEqual(invite.key)
@@ -85,7 +85,8 @@ describe('upgrading stored rooms from the JSON format', () => {
 
     const loaded = room?.messages() ?? []
     expect(loaded.map(m => [m.text, m.status, m.own])).toEqual([['written before the upgrade', 'seen', true], ['her answer', 'received', false]])
-    const stored = await store.messages(invite.roomId)
+    // converted history is chat messages with their envelopes
+    const stored = await store.messages(invite.roomId) as Array<StoredMessage & { envelope: Envelope }>
     expect(stored.map(m => m.id).sort()).toEqual(loaded.map(m => m.id).sort())
     expect((await storedKeys(messages)).sort()).toEqual(loaded.map(m => m.id).sort())
     for (const m of stored) {
