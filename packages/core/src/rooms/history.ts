@@ -208,8 +208,8 @@ export class History {
 
 /** What remains of a deleted message: who wrote it, when, and that it was deleted. */
 function tombstone (m: ChatMessage): ChatMessage {
-  const { file: _file, edited: _edited, reactions: _reactions, ...rest } = m
-  return { ...rest, text: '', deleted: true }
+  const { id, roomId, author, authorName, hlc, status, own, replyTo } = m
+  return { id, roomId, author, authorName, text: '', hlc: { ...hlc }, status, own, ...(replyTo == null ? {} : { replyTo }), deleted: true }
 }
 
 /** A record's clock: its message's, or its envelope's. */

@@ -414,9 +414,10 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     }
     const deleted = this.history.actionsOn(id).some(a => a.action.k === 'delete')
     if (!deleted) return this.add(stored)
-    const { file: _file, ...rest } = message
-    await this.add({ id, message: { ...rest, text: '', deleted: true } })
-    await this.forgetEdits(id)
+    const tombstone: ChatMessage = { ...message, text: '', deleted: true }
+    delete tombstone.file
+    await this.add({ id, message: tombstone })
+    await this.forgetEdits(id, message.author)
   }
 
   /**
@@ -463,7 +464,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     await this.persist([record])
     if (action.k === 'delete') {
       if (target != null) await this.redact(target)
-      await this.forgetEdits(action.target)
+      await this.forgetEdits(action.target, envelope.author)
       // a deletion of a message never held shows as its tombstone
       if (target == null) this.emitMessage('message:added', action.target)
     }
@@ -481,9 +482,12 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     await this.persist([stored])
   }
 
-  /** Forgets the edits of a deleted message (their envelopes hold its text). */
-  private async forgetEdits (target: string): Promise<void> {
-    const edits = this.history.actionsOn(target).filter(a => a.action.k === 'edit')
+  /**
+   * Forgets the edits of a deleted message by its author (their envelopes
+   * hold its text); those of others are refused when the message comes.
+   */
+  private async forgetEdits (target: string, author: string): Promise<void> {
+    const edits = this.history.actionsOn(target).filter(a => a.action.k === 'edit' && a.envelope.author === author)
     if (edits.length === 0) return
     for (const e of edits) this.history.removeAction(e.id)
     if (!this.closed) await this.components.store.removeMessages(this.roomId, edits.map(e => e.id))
