@@ -10,6 +10,7 @@ import {
 import { expect, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test'
 import { openApp, type AppPage } from './app.js'
 import { setName } from './chat.js'
+import type { PrivateKey } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 
 export const MiB = 1024 * 1024
@@ -156,10 +157,13 @@ export class SlowChunkStore extends MemoryChunkStore {
   }
 }
 
-/** A Peerlink peer in Node (no WebRTC: relayed connections only) with its own chunk store, reserved on the relay. */
-export async function nodePeer (relayInfoUrl: string, chunks: ChunkStore): Promise<Peerlink> {
+/**
+ * A Peerlink peer in Node (no WebRTC: relayed connections only) with its own chunk store, reserved on the relay;
+ * with `privateKey` as its identity when given (a test that signs as this peer), else a new one.
+ */
+export async function nodePeer (relayInfoUrl: string, chunks: ChunkStore, privateKey?: PrivateKey): Promise<Peerlink> {
   const peer = await createPeer({
-    privateKey: await loadOrCreateIdentity(new MemoryKeyStore()),
+    privateKey: privateKey ?? await loadOrCreateIdentity(new MemoryKeyStore()),
     relays: parseRelayList(relayInfoUrl).relays,
     relayBackoff: { initialMs: 100, maxMs: 1000, jitter: 0 },
     webrtc: false,

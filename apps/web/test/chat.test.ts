@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { linkOf, roomTitle, shortId, uniqueById } from '../src/lib/chat/chat-format.ts'
+import { dropSummary, linkify, linkOf, roomTitle, shortId, typingText, uniqueById } from '../src/lib/chat/chat-format.ts'
 import { followVisibility } from '../src/lib/chat/presence.ts'
 import { appUrl, dmHref, parseRoute } from '../src/lib/shared/routes.ts'
 import type { PeerStatus } from '../src/lib/session/session-api.ts'
@@ -31,6 +31,39 @@ describe('chat formatting', () => {
     expect(shortId(PEER)).toBe('12D3Ko…nXTN')
     expect(shortId('short')).toBe('short')
     expect(roomTitle('1ufAjGWvTZrsWJzNZr97Zw')).toBe('Room 1ufAjG')
+    expect(roomTitle('1ufAjGWvTZrsWJzNZr97Zw', 'Book club')).toBe('Book club')
+    expect(roomTitle('1ufAjGWvTZrsWJzNZr97Zw', '  ')).toBe('Room 1ufAjG')
+  })
+
+  it('makes http and https URLs links, leaving the punctuation after them and every other scheme as text', () => {
+    expect(linkify('see https://example.org/a?b=1#c, then http://x.test.')).toEqual([
+      { text: 'see ' },
+      { text: 'https://example.org/a?b=1#c', href: 'https://example.org/a?b=1#c' },
+      { text: ', then ' },
+      { text: 'http://x.test', href: 'http://x.test/' },
+      { text: '.' }
+    ])
+    expect(linkify('(https://en.wikipedia.org/wiki/Foo_(bar))')).toEqual([
+      { text: '(' },
+      { text: 'https://en.wikipedia.org/wiki/Foo_(bar)', href: 'https://en.wikipedia.org/wiki/Foo_(bar)' },
+      { text: ')' }
+    ])
+    // tried: schemes that run code or read local data, a URL glued to a word, and one that does not parse
+    for (const text of ['javascript:alert(1)', 'data:text/html,<b>x</b>', 'file:///etc/passwd', 'xhttps://a.test', 'https://', 'no links here', '']) {
+      expect(linkify(text)).toEqual([{ text }])
+    }
+    expect(linkify('HTTPS://A.TEST/Path')).toEqual([{ text: 'HTTPS://A.TEST/Path', href: 'https://a.test/Path' }])
+  })
+
+  it('says who is typing', () => {
+    expect(typingText([])).toBe('')
+    expect(typingText(['Ann'])).toBe('Ann is typing…')
+    expect(typingText(['Ann', 'Bob'])).toBe('Ann and Bob are typing…')
+    expect(typingText(['Ann', 'Bob', 'Cid'])).toBe('3 people are typing…')
+  })
+
+  it('says why frames were ignored', () => {
+    expect(dropSummary({ malformed: 2, 'not-author': 1, oversized: 0 })).toBe('2 malformed, 1 changing another member\'s message')
   })
 
   it('keeps the first of items with the same id, and identical texts with different ids', () => {

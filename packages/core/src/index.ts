@@ -35,8 +35,8 @@ export type { PeerStatus } from './connectivity/peer-tracker.js'
 export type { IceServerStatus } from './connectivity/ice-check.js'
 
 // Rooms
-export { Rooms, Room, MemoryRoomStore, roomLink, parseRoomLink, roomTopic } from './rooms/index.js'
-export type { ChatMessage, DropReason, FileAttachment, Member, RoomInvite, RoomSummary } from './rooms/index.js'
+export { Rooms, Room, MemoryRoomStore, roomLink, parseRoomLink, roomTopic, REACTION_EMOJI } from './rooms/index.js'
+export type { ChatMessage, DropReason, FileAttachment, Member, RoomInvite, RoomSummary, SendOptions } from './rooms/index.js'
 
 // Direct messages
 export { DirectMessages, MemoryDmStore } from './dm/index.js'

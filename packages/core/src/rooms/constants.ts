@@ -52,6 +52,19 @@ export const MAX_FILE_TYPE_LENGTH = 255
 
 /** Largest display name, in characters. */
 export const MAX_NAME_LENGTH = 64
+/** Largest room name, in characters (UTF-16 code units). */
+export const MAX_ROOM_NAME_LENGTH = 64
+
+/**
+ * The emoji members can react with, in the order they are shown. A reaction
+ * with any other is malformed: adding one is a change other peers must know.
+ */
+export const REACTION_EMOJI = ['👍', '❤️', '😂', '😮', '😢', '🎉'] as const
+
+/** A member sends at most one typing notice this often while typing. */
+export const TYPING_INTERVAL_MS = 3_000
+/** A member is shown typing for this long after its last notice (or until its message arrives). */
+export const TYPING_TIMEOUT_MS = 6_000
 
 /**
  * A message from further in the future than this, by our clock, is rejected

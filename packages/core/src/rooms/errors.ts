@@ -52,3 +52,18 @@ export class SyncRefusedError extends SyncError {
 export class RoomNotFoundError extends Error {
   override readonly name = 'RoomNotFoundError'
 }
+
+/** A message this device does not hold (or holds deleted) was named as the one to answer, edit, delete or react to. */
+export class MessageNotFoundError extends Error {
+  override readonly name = 'MessageNotFoundError'
+}
+
+/** Only a message's author may edit or delete it. */
+export class NotAuthorError extends Error {
+  override readonly name = 'NotAuthorError'
+}
+
+/** A reaction with an emoji outside the room's set (REACTION_EMOJI). */
+export class UnknownReactionError extends Error {
+  override readonly name = 'UnknownReactionError'
+}

@@ -1,5 +1,5 @@
 import { clear, createStore, del, delMany, get, set, setMany, values, type UseStore } from 'idb-keyval'
-import type { JoinedRoom, RoomStore, StoredMessage } from './store.js'
+import type { JoinedRoom, RoomStore, StoredRecord } from './store.js'
 
 const ROOMS_KEY = 'rooms'
 
@@ -26,11 +26,11 @@ export class IdbRoomStore implements RoomStore {
     await clear(this.messageStore(roomId))
   }
 
-  async messages (roomId: string): Promise<StoredMessage[]> {
-    return values<StoredMessage>(this.messageStore(roomId))
+  async messages (roomId: string): Promise<StoredRecord[]> {
+    return values<StoredRecord>(this.messageStore(roomId))
   }
 
-  async putMessages (roomId: string, messages: StoredMessage[]): Promise<void> {
+  async putMessages (roomId: string, messages: StoredRecord[]): Promise<void> {
     await setMany(messages.map(m => [m.id, m]), this.messageStore(roomId))
   }
 

@@ -17,7 +17,7 @@
  *   (upgrade.ts).
  */
 export { Rooms, type RoomsComponents, type RoomsInit } from './rooms.js'
-export { Room, type RoomOptions } from './room.js'
+export { Room, type RoomOptions, type SendOptions } from './room.js'
 export { createRoomInvite, roomLink, parseRoomLink, roomTopic } from './invite.js'
 /** For other protocols scoped to a room's members (calls). */
 export { membershipProof, verifyMembershipProof } from './crypto.js'

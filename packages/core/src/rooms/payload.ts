@@ -1,20 +1,35 @@
 /**
- * What a room envelope carries once decrypted: a chat message, a presence or
- * read receipts. Envelopes of version 2 carry a `RoomPayload`
+ * What a room envelope carries once decrypted: a chat message, a presence,
+ * read receipts, a reaction, an edit or deletion of the author's message, the
+ * room's name, or a typing notice. Envelopes of version 2 carry a `RoomPayload`
  * (pb/payload.proto); envelopes of version 1, converted from history stored
  * by the earlier JSON format, carry that format's JSON object.
  */
 import { CID } from 'multiformats/cid'
-import { JSON_PAYLOAD_ENVELOPE_VERSION, MESSAGE_ID_BYTES, MAX_FILE_NAME_BYTES, MAX_FILE_TYPE_LENGTH, MAX_NAME_LENGTH, MAX_RECEIPT_IDS, MAX_TEXT_BYTES } from './constants.js'
+import { JSON_PAYLOAD_ENVELOPE_VERSION, MESSAGE_ID_BYTES, MAX_FILE_NAME_BYTES, MAX_FILE_TYPE_LENGTH, MAX_NAME_LENGTH, MAX_RECEIPT_IDS, MAX_ROOM_NAME_LENGTH, MAX_TEXT_BYTES, REACTION_EMOJI } from './constants.js'
 import { fromBase64url, fromHex, toBase64url, toHex, utf8 } from './encoding.js'
 import { MalformedFrameError } from './errors.js'
 import { MemberState as WireState, RoomPayload, type FileAttachment as WireAttachment } from './pb/payload.js'
-import type { FileAttachment, MemberState } from './types.js'
+import type { FileAttachment, Hlc, MemberState } from './types.js'
 
+/** Message ids are lowercase hex in payloads as elsewhere (`replyTo`, `target`). */
 export type Payload =
-  | { k: 'chat', text: string, name: string, file?: FileAttachment }
+  | { k: 'chat', text: string, name: string, file?: FileAttachment, replyTo?: string }
   | { k: 'presence', name: string, state: MemberState, call?: boolean }
   | { k: 'receipt', ids: string[] }
+  | RoomAction
+  | { k: 'typing' }
+
+/**
+ * The payloads that change what the room shows, kept in its history and
+ * carried by sync like chat messages: a reaction (or its withdrawal), an edit
+ * or deletion of the author's own message, the room's name.
+ */
+export type RoomAction =
+  | { k: 'reaction', target: string, emoji: string, remove?: boolean }
+  | { k: 'edit', target: string, text: string }
+  | { k: 'delete', target: string, hlc: Hlc }
+  | { k: 'room-name', roomName: string }
 
 const MESSAGE_ID = /^[0-9a-f]{64}$/
 const FILE_KEY_BYTES = 32
@@ -26,11 +41,21 @@ const FROM_WIRE: Partial<Record<WireState, MemberState>> = { [WireState.ONLINE]:
 export function encodePayload (payload: Payload): Uint8Array {
   switch (payload.k) {
     case 'chat':
-      return RoomPayload.encode({ chat: { text: payload.text, name: payload.name, ...(payload.file == null ? {} : { file: attachmentToWire(payload.file) }) } })
+      return RoomPayload.encode({ chat: { text: payload.text, name: payload.name, ...(payload.file == null ? {} : { file: attachmentToWire(payload.file) }), replyTo: payload.replyTo == null ? new Uint8Array() : fromHex(payload.replyTo) } })
     case 'presence':
       return RoomPayload.encode({ presence: { name: payload.name, state: TO_WIRE[payload.state], call: payload.call === true } })
     case 'receipt':
       return RoomPayload.encode({ receipt: { ids: payload.ids.map(fromHex) } })
+    case 'reaction':
+      return RoomPayload.encode({ reaction: { target: fromHex(payload.target), emoji: payload.emoji, remove: payload.remove === true } })
+    case 'edit':
+      return RoomPayload.encode({ edit: { target: fromHex(payload.target), text: payload.text } })
+    case 'delete':
+      return RoomPayload.encode({ delete: { target: fromHex(payload.target), wall: payload.hlc.wall, counter: payload.hlc.counter } })
+    case 'room-name':
+      return RoomPayload.encode({ roomName: { name: payload.roomName } })
+    case 'typing':
+      return RoomPayload.encode({ typing: {} })
   }
 }
 
@@ -51,8 +76,10 @@ function decodeWirePayload (bytes: Uint8Array): Payload {
     throw new MalformedFrameError('payload is not a RoomPayload')
   }
   if (p.chat != null) {
-    const { text, name, file } = p.chat
-    return chat(text, checkName(name), file == null ? undefined : attachmentFromWire(file))
+    const { text, name, file, replyTo } = p.chat
+    const message = chat(text, checkName(name), file == null ? undefined : attachmentFromWire(file))
+    if (replyTo.byteLength === 0) return message
+    return { ...message, replyTo: messageId(replyTo, 'bad reply') }
   }
   if (p.presence != null) {
     const state = FROM_WIRE[p.presence.state]
@@ -63,7 +90,37 @@ function decodeWirePayload (bytes: Uint8Array): Payload {
     if (!p.receipt.ids.every(id => id.byteLength === MESSAGE_ID_BYTES)) throw new MalformedFrameError('bad receipt')
     return { k: 'receipt', ids: p.receipt.ids.map(toHex) }
   }
+  if (p.reaction != null) {
+    const { target, emoji, remove } = p.reaction
+    if (!isReactionEmoji(emoji)) throw new MalformedFrameError('bad reaction')
+    return remove ? { k: 'reaction', target: messageId(target, 'bad reaction'), emoji, remove } : { k: 'reaction', target: messageId(target, 'bad reaction'), emoji }
+  }
+  if (p.edit != null) {
+    const { target, text } = p.edit
+    if (text === '' || utf8.encode(text).byteLength > MAX_TEXT_BYTES) throw new MalformedFrameError('bad edit')
+    return { k: 'edit', target: messageId(target, 'bad edit'), text }
+  }
+  if (p.delete != null) {
+    const { target, wall, counter } = p.delete
+    if (![wall, counter].every(n => Number.isSafeInteger(n) && n >= 0)) throw new MalformedFrameError('bad delete')
+    return { k: 'delete', target: messageId(target, 'bad delete'), hlc: { wall, counter } }
+  }
+  if (p.roomName != null) {
+    if (p.roomName.name.length > MAX_ROOM_NAME_LENGTH) throw new MalformedFrameError('bad room name')
+    return { k: 'room-name', roomName: p.roomName.name }
+  }
+  if (p.typing != null) return { k: 'typing' }
   throw new MalformedFrameError('unknown payload kind')
+}
+
+/** Whether `emoji` is one members may react with. */
+export function isReactionEmoji (emoji: string): boolean {
+  return (REACTION_EMOJI as readonly string[]).includes(emoji)
+}
+
+function messageId (bytes: Uint8Array, what: string): string {
+  if (bytes.byteLength !== MESSAGE_ID_BYTES) throw new MalformedFrameError(what)
+  return toHex(bytes)
 }
 
 /** The JSON payload of the earlier format: `{ k: 'chat' | 'presence' | 'receipt', … }`. */
@@ -102,7 +159,7 @@ function checkName (name: string): string {
   return name
 }
 
-function chat (text: string, name: string, file: FileAttachment | undefined): Payload {
+function chat (text: string, name: string, file: FileAttachment | undefined): Extract<Payload, { k: 'chat' }> {
   if ((text === '' && file == null) || utf8.encode(text).byteLength > MAX_TEXT_BYTES) throw new MalformedFrameError('bad text')
   return file == null ? { k: 'chat', text, name } : { k: 'chat', text, name, file }
 }

@@ -1,16 +1,16 @@
 import { logger } from '@libp2p/logger'
 import { TypedEventEmitter } from 'main-event'
-import { MAX_CLOCK_SKEW_MS, MAX_RECEIPT_IDS, MAX_TEXT_BYTES, OFFLINE_AFTER_MS, RATE_BURST, RATE_PER_SECOND, RECEIPT_DELAY_MS } from './constants.js'
+import { MAX_CLOCK_SKEW_MS, MAX_RECEIPT_IDS, MAX_ROOM_NAME_LENGTH, MAX_TEXT_BYTES, OFFLINE_AFTER_MS, RATE_BURST, RATE_PER_SECOND, RECEIPT_DELAY_MS, TYPING_INTERVAL_MS, TYPING_TIMEOUT_MS } from './constants.js'
 import { openEnvelope, sealEnvelope, type RoomKeys } from './crypto.js'
 import { utf8 } from './encoding.js'
 import { decodeEnvelope, encodeEnvelope, envelopeId, type Envelope } from './envelope.js'
-import { BadSignatureError, EmptyMessageError, MessageTooLargeError, OversizedFrameError, UndecryptableError } from './errors.js'
-import { History } from './history.js'
-import { parseAttachment, type Payload } from './payload.js'
+import { BadSignatureError, EmptyMessageError, MessageNotFoundError, MessageTooLargeError, NotAuthorError, OversizedFrameError, UndecryptableError, UnknownReactionError } from './errors.js'
+import { authorOf, History, hlcOf } from './history.js'
+import { isReactionEmoji, parseAttachment, type Payload, type RoomAction } from './payload.js'
 import { roomLink, roomTopic } from './invite.js'
 import { RateLimiter } from './rate-limiter.js'
 import { compareHlc, type HybridClock } from './hlc.js'
-import type { RoomStore, StoredMessage } from './store.js'
+import { isAction, type RoomStore, type StoredAction, type StoredMessage, type StoredRecord } from './store.js'
 import type { ChatMessage, DropReason, FileAttachment, Hlc, KeyMismatchReason, Member, MemberState, RoomEvents, RoomInvite, RoomKeyState } from './types.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { PrivateKey } from '@libp2p/interface'
@@ -22,7 +22,7 @@ export interface RoomComponents {
   privateKey: PrivateKey
   peerId: string
   clock: HybridClock
-  store: Pick<RoomStore, 'putMessages'>
+  store: Pick<RoomStore, 'putMessages' | 'removeMessages'>
   /** Our display name and whether we are away, as the user set them. */
   profile: { name(): string, away(): boolean }
   /** Called when a member appears or comes back (to sync history and connect). */
@@ -36,11 +36,21 @@ export interface RoomOptions {
   created?: boolean
 }
 
-/** One joined room: its history, members, and the messages flowing through its topic. */
+export interface SendOptions {
+  /** The id of the message this one answers (one this device holds, not deleted). */
+  replyTo?: string
+}
+
+/**
+ * One joined room: its history, members, and the messages flowing through its
+ * topic. Beside chat messages, members react to messages, edit and delete
+ * their own, name the room and say they are typing: the first four are kept
+ * in the history and carried by sync; typing notices are neither.
+ */
 export class Room extends TypedEventEmitter<RoomEvents> {
   readonly roomId: string
   readonly topic: string
-  readonly dropped: Record<DropReason, number> = { malformed: 0, oversized: 0, 'bad-signature': 0, undecryptable: 0, 'rate-limited': 0, 'wrong-room': 0 }
+  readonly dropped: Record<DropReason, number> = { malformed: 0, oversized: 0, 'bad-signature': 0, undecryptable: 0, 'rate-limited': 0, 'wrong-room': 0, 'not-author': 0 }
   private readonly history: History
   private readonly members_ = new Map<string, Member>()
   private readonly limiter = new RateLimiter(RATE_BURST, RATE_PER_SECOND)
@@ -52,15 +62,21 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   /** Clock of each member's latest presence: gossip may deliver an older one late. */
   private readonly presenceAt = new Map<string, Hlc>()
   private keyState_: RoomKeyState
+  /** Members typing, each with the timer that ends it. */
+  private readonly typing_ = new Map<string, ReturnType<typeof setTimeout>>()
+  /** When we last said we are typing (this device's clock). */
+  private typingSentAt = -Infinity
+  /** Left: nothing more is stored. */
+  private closed = false
 
-  constructor (private readonly components: RoomComponents, readonly invite: RoomInvite, readonly keys: RoomKeys, stored: StoredMessage[], options: RoomOptions = {}) {
+  constructor (private readonly components: RoomComponents, readonly invite: RoomInvite, readonly keys: RoomKeys, stored: StoredRecord[], options: RoomOptions = {}) {
     super()
     this.roomId = invite.roomId
     this.topic = roomTopic(invite.roomId)
-    this.history = new History(stored)
-    for (const m of stored) components.clock.observe(m.message.hlc)
+    this.history = new History(stored, { roomId: this.roomId, self: components.peerId })
+    for (const r of stored) components.clock.observe(hlcOf(r))
     // a message of another member in our history decrypted with our key
-    this.keyState_ = options.created === true || stored.some(m => m.message.author !== components.peerId) ? 'confirmed' : 'unconfirmed'
+    this.keyState_ = options.created === true || stored.some(r => authorOf(r) !== components.peerId) ? 'confirmed' : 'unconfirmed'
   }
 
   /** Whether our room key is the room's (see {@link RoomKeyState}). */
@@ -72,9 +88,23 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     return roomLink(appUrl, this.invite)
   }
 
-  /** The history in order: HLC, then id; the same on every member. */
+  /**
+   * The history in order: HLC, then id; the same on every member. Each
+   * message as it stands: its author's latest edit, the reactions, or its
+   * tombstone once deleted.
+   */
   messages (): ChatMessage[] {
     return this.history.messages()
+  }
+
+  /** The room's name, the latest any member set (by clock); empty while nobody named it. */
+  get name (): string {
+    return this.history.roomName()?.name ?? ''
+  }
+
+  /** The members typing now (PeerIds). */
+  typingMembers (): string[] {
+    return [...this.typing_.keys()]
   }
 
   /** Members, ourselves first. */
@@ -94,21 +124,81 @@ export class Room extends TypedEventEmitter<RoomEvents> {
    *
    * @param file - a shared file (see `Peerlink.shareFile`); `text` may then be empty
    * @throws {EmptyMessageError | MessageTooLargeError | MalformedFrameError} (the last for a malformed attachment)
+   * @throws {MessageNotFoundError} when `options.replyTo` names no message this device holds (or a deleted one)
    */
-  async send (text: string, file?: FileAttachment): Promise<ChatMessage> {
-    if (text.trim() === '' && file == null) throw new EmptyMessageError('Type a message first.')
-    const size = utf8.encode(text).byteLength
-    if (size > MAX_TEXT_BYTES) throw new MessageTooLargeError(`The message is ${size} bytes; the limit is ${MAX_TEXT_BYTES}.`)
+  async send (text: string, file?: FileAttachment, options: SendOptions = {}): Promise<ChatMessage> {
+    checkText(text, file != null)
     if (file != null) parseAttachment(file)
+    const { replyTo } = options
+    if (replyTo != null) this.shownMessage(replyTo)
     const name = this.components.profile.name()
-    const envelope = await this.seal(file == null ? { k: 'chat', text, name } : { k: 'chat', text, name, file })
+    const envelope = await this.seal({ k: 'chat', text, name, ...(file == null ? {} : { file }), ...(replyTo == null ? {} : { replyTo }) })
     const id = envelopeId(envelope)
     // nobody can read what we write with a key that is not the room's: keep it, do not send it
     const status = this.keyState_ === 'mismatch' ? 'unreadable' : 'sending'
-    const message: ChatMessage = { id, roomId: this.roomId, author: this.components.peerId, authorName: name, text, ...(file == null ? {} : { file }), hlc: { wall: envelope.wall, counter: envelope.counter }, status, own: true }
+    const message: ChatMessage = { id, roomId: this.roomId, author: this.components.peerId, authorName: name, text, ...(file == null ? {} : { file }), ...(replyTo == null ? {} : { replyTo }), hlc: { wall: envelope.wall, counter: envelope.counter }, status, own: true }
     await this.add({ id, envelope, message })
     void this.flush()
-    return { ...message }
+    return this.history.message(id) ?? { ...message }
+  }
+
+  /**
+   * Replaces the text of one of our messages (members see it marked edited).
+   *
+   * @throws {MessageNotFoundError | NotAuthorError | EmptyMessageError | MessageTooLargeError}
+   */
+  async edit (id: string, text: string): Promise<void> {
+    const message = this.ownMessage(id)
+    checkText(text, false)
+    if (text === message.text) return
+    await this.act({ k: 'edit', target: id, text })
+  }
+
+  /**
+   * Deletes one of our messages: its text, file and edits are forgotten here
+   * and by every member, a tombstone stays.
+   *
+   * @throws {MessageNotFoundError | NotAuthorError}
+   */
+  async delete (id: string): Promise<void> {
+    const message = this.ownMessage(id)
+    await this.act({ k: 'delete', target: id, hlc: { ...message.hlc } })
+  }
+
+  /**
+   * Reacts to a message with one of REACTION_EMOJI, or (`remove`) withdraws
+   * our reaction with it. Doing what already stands does nothing.
+   *
+   * @throws {MessageNotFoundError | UnknownReactionError}
+   */
+  async react (id: string, emoji: string, remove = false): Promise<void> {
+    if (!isReactionEmoji(emoji)) throw new UnknownReactionError(`Reactions are ${emoji === '' ? 'not empty' : `one of the room's emoji, not ${emoji}`}.`)
+    const message = this.shownMessage(id)
+    const stands = message.reactions?.[emoji]?.includes(this.components.peerId) === true
+    if (stands !== remove) return
+    await this.act(remove ? { k: 'reaction', target: id, emoji, remove } : { k: 'reaction', target: id, emoji })
+  }
+
+  /** Names the room for every member (trimmed, at most MAX_ROOM_NAME_LENGTH characters; empty clears it). */
+  async rename (name: string): Promise<void> {
+    const roomName = name.trim().slice(0, MAX_ROOM_NAME_LENGTH)
+    if (roomName === this.name) return
+    await this.act({ k: 'room-name', roomName })
+  }
+
+  /**
+   * Tells the members we are typing: at most once per TYPING_INTERVAL_MS
+   * (calls in between do nothing); never stored, never synced.
+   */
+  async typing (): Promise<void> {
+    const now = this.now()
+    if (now - this.typingSentAt < TYPING_INTERVAL_MS || this.keyState_ === 'mismatch') return
+    this.typingSentAt = now
+    try {
+      await this.components.pubsub.publish(this.topic, encodeEnvelope(await this.seal({ k: 'typing' })))
+    } catch (err) {
+      log('saying we type in %s: %e', this.topic, err)
+    }
   }
 
   /** Publishes our messages still `sending` (none while our key is a mismatch); called again whenever peers appear. */
@@ -130,12 +220,18 @@ export class Room extends TypedEventEmitter<RoomEvents> {
 
   private async publishPending (): Promise<void> {
     try {
-      for (const stored of this.history.all().filter(m => m.message.status === 'sending')) {
-        if (this.keyState_ === 'mismatch') return
+      const waiting = this.history.all().filter(r => isAction(r) ? r.pending === true : r.message.status === 'sending' && r.envelope != null)
+      for (const stored of waiting) {
+        if (this.keyState_ === 'mismatch' || stored.envelope == null) return
         const result = await this.components.pubsub.publish(this.topic, encodeEnvelope(stored.envelope))
         if (result.recipients.length === 0) return
-        // the key may have turned out wrong meanwhile: then it stays unreadable
-        if (stored.message.status === 'sending') await this.setStatus(stored, 'sent')
+        if (isAction(stored)) {
+          delete stored.pending
+          await this.persist([stored])
+        } else if (stored.message.status === 'sending') {
+          // the key may have turned out wrong meanwhile: then it stays unreadable
+          await this.setStatus(stored, 'sent')
+        }
       }
     } catch (err) {
       log('publishing to %s: %e', this.topic, err)
@@ -194,7 +290,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   /**
    * Verifies, decrypts and applies an envelope (from gossip or sync).
    *
-   * @returns true when it added a chat message to the history
+   * @returns true when it added a record (chat message, reaction, edit, deletion, naming) to the history
    */
   async ingest (envelope: Envelope, live: boolean): Promise<boolean> {
     if (envelope.topic !== this.topic) {
@@ -226,18 +322,29 @@ export class Room extends TypedEventEmitter<RoomEvents> {
       if (latest != null && compareHlc(hlc, latest) <= 0) return false
       this.presenceAt.set(envelope.author, hlc)
     }
-    if (!own && live) this.seen(envelope.author, 'name' in payload ? payload.name : undefined, payload.k === 'presence' ? payload : undefined)
+    if (!own && live) this.seen(envelope.author, payload.k === 'chat' || payload.k === 'presence' ? payload.name : undefined, payload.k === 'presence' ? payload : undefined)
     switch (payload.k) {
       case 'chat': {
-        const message: ChatMessage = { id, roomId: this.roomId, author: envelope.author, authorName: payload.name, text: payload.text, ...(payload.file == null ? {} : { file: payload.file }), hlc, status: own ? 'sent' : 'received', own }
-        await this.add({ id, envelope, message })
-        if (!own) this.queueReceipt(id)
+        const message: ChatMessage = { id, roomId: this.roomId, author: envelope.author, authorName: payload.name, text: payload.text, ...(payload.file == null ? {} : { file: payload.file }), ...(payload.replyTo == null ? {} : { replyTo: payload.replyTo }), hlc, status: own ? 'sent' : 'received', own }
+        await this.addChat({ id, envelope, message })
+        if (!own) {
+          this.queueReceipt(id)
+          this.stopTyping(envelope.author)
+        }
         return true
       }
+      case 'reaction':
+      case 'edit':
+      case 'delete':
+      case 'room-name':
+        return this.apply({ id, envelope, action: payload })
+      case 'typing':
+        if (!own && live) this.startTyping(envelope.author)
+        return false
       case 'receipt':
         for (const receiptId of payload.ids) {
           const stored = this.history.get(receiptId)
-          if (stored?.message.own === true && stored.message.status !== 'seen') await this.setStatus(stored, 'seen')
+          if (stored != null && !isAction(stored) && stored.message.own && stored.message.status !== 'seen' && stored.message.deleted !== true) await this.setStatus(stored, 'seen')
         }
         return false
       case 'presence':
@@ -245,8 +352,12 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     }
   }
 
-  stop (): void {
+  /** Stops timers; once left (`closed`), stores nothing more. */
+  stop (options: { closed?: boolean } = {}): void {
     clearTimeout(this.receiptTimer)
+    for (const timer of this.typing_.values()) clearTimeout(timer)
+    this.typing_.clear()
+    if (options.closed === true) this.closed = true
   }
 
   /**
@@ -260,7 +371,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     this.keyState_ = 'mismatch'
     log('room key of %s cannot read %s\'s messages (%s)', this.topic, from, reason)
     for (const stored of this.history.all()) {
-      if (stored.message.own && (stored.message.status === 'sending' || stored.message.status === 'sent')) await this.setStatus(stored, 'unreadable')
+      if (!isAction(stored) && stored.message.own && (stored.message.status === 'sending' || stored.message.status === 'sent')) await this.setStatus(stored, 'unreadable')
     }
     this.safeDispatchEvent('room:key-mismatch', { detail: { reason, from } })
   }
@@ -272,7 +383,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     this.keyState_ = 'confirmed'
     if (held) {
       for (const stored of this.history.all()) {
-        if (stored.message.own && stored.message.status === 'unreadable') await this.setStatus(stored, 'sending')
+        if (!isAction(stored) && stored.message.own && stored.message.status === 'unreadable') await this.setStatus(stored, 'sending')
       }
       void this.flush()
     }
@@ -286,14 +397,165 @@ export class Room extends TypedEventEmitter<RoomEvents> {
 
   private async add (stored: StoredMessage): Promise<void> {
     if (!this.history.add(stored)) return
-    await this.components.store.putMessages(this.roomId, [stored])
-    this.safeDispatchEvent('message:added', { detail: { ...stored.message } })
+    await this.persist([stored])
+    this.emitMessage('message:added', stored.id)
+  }
+
+  /**
+   * Adds a chat message from a member (or one of ours from another device):
+   * edits and deletions of it that came first from anyone but its author are
+   * refused now; a deletion by its author that came first leaves only its
+   * tombstone.
+   */
+  private async addChat (stored: StoredMessage): Promise<void> {
+    const { id, message } = stored
+    for (const a of this.history.actionsOn(id)) {
+      if ((a.action.k === 'edit' || a.action.k === 'delete') && a.envelope.author !== message.author) await this.refuse(a)
+    }
+    const deleted = this.history.actionsOn(id).some(a => a.action.k === 'delete')
+    if (!deleted) return this.add(stored)
+    const tombstone: ChatMessage = { ...message, text: '', deleted: true }
+    delete tombstone.file
+    await this.add({ id, message: tombstone })
+    await this.forgetEdits(id, message.author)
+  }
+
+  /**
+   * Our action, sealed, applied and published (kept until a peer has it,
+   * like our messages).
+   */
+  private async act (action: RoomAction): Promise<void> {
+    const envelope = await this.seal(action)
+    await this.apply({ id: envelopeId(envelope), envelope, action, pending: true })
+    void this.flush()
+  }
+
+  /**
+   * Applies a reaction, edit, deletion or naming (ours or a member's) and
+   * keeps it. Edits and deletions of another author's message are refused
+   * (`not-author`); those naming a message not held yet are kept and judged
+   * when it arrives. Edits of a deleted message are moot and not kept.
+   *
+   * @returns whether it was kept
+   */
+  private async apply (record: StoredAction): Promise<boolean> {
+    const { action, envelope } = record
+    if (action.k === 'room-name') {
+      const before = this.history.roomName()
+      if (!this.history.add(record)) return false
+      await this.persist([record])
+      const after = this.history.roomName()
+      if (after != null && after.id !== before?.id && after.name !== (before?.name ?? '')) {
+        this.safeDispatchEvent('room:renamed', { detail: { name: after.name, by: after.by } })
+      }
+      return true
+    }
+    const target = this.history.get(action.target)
+    if (target != null && isAction(target)) {
+      this.drop('malformed', envelope.author)
+      return false
+    }
+    if (target != null && (action.k === 'edit' || action.k === 'delete') && target.message.author !== envelope.author) {
+      this.drop('not-author', envelope.author)
+      return false
+    }
+    if (target?.message.deleted === true && action.k === 'edit') return false
+    if (!this.history.add(record)) return false
+    await this.persist([record])
+    if (action.k === 'delete') {
+      if (target != null) await this.redact(target)
+      await this.forgetEdits(action.target, envelope.author)
+      // a deletion of a message never held shows as its tombstone
+      if (target == null) this.emitMessage('message:added', action.target)
+    }
+    if (target != null) this.emitMessage('message:updated', target.id)
+    return true
+  }
+
+  /** A deleted message: its envelope, text and file are forgotten, its id, author and clock stay. */
+  private async redact (stored: StoredMessage): Promise<void> {
+    if (stored.message.deleted === true) return
+    delete stored.envelope
+    delete stored.message.file
+    stored.message.text = ''
+    stored.message.deleted = true
+    await this.persist([stored])
+  }
+
+  /**
+   * Forgets the edits of a deleted message by its author (their envelopes
+   * hold its text); those of others are refused when the message comes.
+   */
+  private async forgetEdits (target: string, author: string): Promise<void> {
+    const edits = this.history.actionsOn(target).filter(a => a.action.k === 'edit' && a.envelope.author === author)
+    if (edits.length === 0) return
+    for (const e of edits) this.history.removeAction(e.id)
+    if (!this.closed) await this.components.store.removeMessages(this.roomId, edits.map(e => e.id))
+  }
+
+  /** An edit or deletion whose message turned out to be another member's. */
+  private async refuse (record: StoredAction): Promise<void> {
+    this.history.removeAction(record.id)
+    if (!this.closed) await this.components.store.removeMessages(this.roomId, [record.id])
+    this.drop('not-author', record.envelope.author)
+    if (record.action.k === 'delete') this.emitMessage('message:updated', record.action.target)
+  }
+
+  /**
+   * A message of ours this device holds, not deleted.
+   *
+   * @throws {MessageNotFoundError | NotAuthorError}
+   */
+  private ownMessage (id: string): ChatMessage {
+    const message = this.shownMessage(id)
+    if (message.author !== this.components.peerId) throw new NotAuthorError('Only its author can edit or delete a message.')
+    return message
+  }
+
+  /**
+   * A message this device holds, not deleted.
+   *
+   * @throws {MessageNotFoundError}
+   */
+  private shownMessage (id: string): ChatMessage {
+    const message = this.history.message(id)
+    if (message == null) throw new MessageNotFoundError(`No message ${id} in this room.`)
+    if (message.deleted === true) throw new MessageNotFoundError('That message was deleted.')
+    return message
+  }
+
+  private async persist (records: StoredRecord[]): Promise<void> {
+    if (!this.closed) await this.components.store.putMessages(this.roomId, records)
+  }
+
+  private emitMessage (type: 'message:added' | 'message:updated', id: string): void {
+    const message = this.history.message(id) ?? this.history.messages().find(m => m.id === id)
+    if (message != null) this.safeDispatchEvent(type, { detail: message })
   }
 
   private async setStatus (stored: StoredMessage, status: ChatMessage['status']): Promise<void> {
     stored.message.status = status
-    await this.components.store.putMessages(this.roomId, [stored])
-    this.safeDispatchEvent('message:updated', { detail: { ...stored.message } })
+    await this.persist([stored])
+    this.emitMessage('message:updated', stored.id)
+  }
+
+  private startTyping (peerId: string): void {
+    const known = this.typing_.has(peerId)
+    clearTimeout(this.typing_.get(peerId))
+    this.typing_.set(peerId, setTimeout(() => { this.stopTyping(peerId) }, TYPING_TIMEOUT_MS))
+    if (!known) this.emitTyping()
+  }
+
+  private stopTyping (peerId: string): void {
+    const timer = this.typing_.get(peerId)
+    if (timer == null) return
+    clearTimeout(timer)
+    this.typing_.delete(peerId)
+    this.emitTyping()
+  }
+
+  private emitTyping (): void {
+    this.safeDispatchEvent('typing:changed', { detail: this.typingMembers() })
   }
 
   /** A sign of life from a member: any message, or a presence (which also says whether it is in the call). */
@@ -306,6 +568,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     const next: Member = { peerId, name: name ?? member?.name ?? '', state, lastSeen: this.now(), self: false, inCall }
     if (state === 'offline') next.lastSeen = member?.lastSeen ?? this.now()
     this.members_.set(peerId, next)
+    if (state === 'offline') this.stopTyping(peerId)
     if (member == null || member.name !== next.name || member.state !== next.state || member.inCall !== next.inCall) this.emitMembers()
     if (returning && next.state !== 'offline') this.components.onMemberSeen(this, peerId)
   }
@@ -337,3 +600,12 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   }
 }
 
+
+/**
+ * @throws {EmptyMessageError | MessageTooLargeError}
+ */
+function checkText (text: string, withFile: boolean): void {
+  if (text.trim() === '' && !withFile) throw new EmptyMessageError('Type a message first.')
+  const size = utf8.encode(text).byteLength
+  if (size > MAX_TEXT_BYTES) throw new MessageTooLargeError(`The message is ${size} bytes; the limit is ${MAX_TEXT_BYTES}.`)
+}

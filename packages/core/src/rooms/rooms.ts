@@ -133,12 +133,15 @@ export class Rooms extends TypedEventEmitter<RoomsEvents> implements Startable {
     return this.open(invite, joinedAt, created)
   }
 
-  /** Leaves a room and forgets its history on this device. */
+  /**
+   * Leaves a room: says so to its members, unsubscribes from its topic and
+   * forgets it on this device (its key, history and place in the list).
+   */
   async leave (roomId: string): Promise<void> {
     const entry = this.rooms.get(roomId)
     if (entry == null) return
     await entry.room.announce('offline')
-    entry.room.stop()
+    entry.room.stop({ closed: true })
     this.rooms.delete(roomId)
     this.byTopic.delete(entry.room.topic)
     this.components.libp2p.services.pubsub.unsubscribe(entry.room.topic)
@@ -151,7 +154,7 @@ export class Rooms extends TypedEventEmitter<RoomsEvents> implements Startable {
   }
 
   list (): RoomSummary[] {
-    return [...this.rooms.values()].map(({ room, joinedAt }) => ({ roomId: room.roomId, joinedAt }))
+    return [...this.rooms.values()].map(({ room, joinedAt }) => ({ roomId: room.roomId, joinedAt, name: room.name }))
   }
 
   get displayName (): string {
@@ -213,6 +216,7 @@ export class Rooms extends TypedEventEmitter<RoomsEvents> implements Startable {
     }, invite, await deriveRoomKeys(invite.key), await loadHistory(this.init.store, invite.roomId), { created })
     this.rooms.set(room.roomId, { room, joinedAt })
     this.byTopic.set(room.topic, room)
+    room.addEventListener('room:renamed', () => { if (this.rooms.get(room.roomId)?.room === room) this.emitRooms() })
     libp2p.services.pubsub.subscribe(room.topic)
     this.emitRooms()
     void room.announce()

@@ -67,6 +67,17 @@ export interface ChatMessage {
   status: MessageStatus
   /** True for our own messages. */
   own: boolean
+  /** The id of the message this one answers (which this device may not hold). */
+  replyTo?: string
+  /** The author edited it: `text` is the latest edit's. */
+  edited?: boolean
+  /**
+   * The author deleted it: its text, file and edits are gone from this
+   * device, only this tombstone remains.
+   */
+  deleted?: boolean
+  /** Who reacted how: emoji (in REACTION_EMOJI order) → PeerIds, in the order they reacted. */
+  reactions?: Record<string, string[]>
 }
 
 export type MemberState = 'online' | 'away' | 'offline'
@@ -85,15 +96,23 @@ export interface Member {
 export interface RoomSummary {
   roomId: string
   joinedAt: number
+  /** The room's name (see `Room.name`); empty while no member named it. */
+  name: string
 }
 
-/** Why an incoming frame was dropped (counted per room, never shown as a message). */
-export type DropReason = 'malformed' | 'oversized' | 'bad-signature' | 'undecryptable' | 'rate-limited' | 'wrong-room'
+/**
+ * Why an incoming frame was dropped (counted per room, never shown as a
+ * message). `not-author`: an edit or deletion of another member's message.
+ */
+export type DropReason = 'malformed' | 'oversized' | 'bad-signature' | 'undecryptable' | 'rate-limited' | 'wrong-room' | 'not-author'
 
 export interface RoomEvents {
   /** A message joined the room's history (ours or someone's), in HLC order position. */
   'message:added': CustomEvent<ChatMessage>
-  /** One of our messages changed status (sending → sent → seen). */
+  /**
+   * A message changed: one of ours changed status (sending → sent → seen), or
+   * a message was edited, deleted or reacted to.
+   */
   'message:updated': CustomEvent<ChatMessage>
   /** The member list or a member's state changed. */
   'members:changed': CustomEvent<Member[]>
@@ -107,9 +126,13 @@ export interface RoomEvents {
   'room:key-mismatch': CustomEvent<{ reason: KeyMismatchReason, from: string }>
   /** A message of another member decrypted with our key: the state turned to `confirmed`. */
   'room:key-confirmed': CustomEvent<{ from: string }>
+  /** The room's name changed (`by`: the member whose name is now the latest). */
+  'room:renamed': CustomEvent<{ name: string, by: string }>
+  /** Who is typing changed: the PeerIds of the members typing now. */
+  'typing:changed': CustomEvent<string[]>
 }
 
 export interface RoomsEvents {
-  /** A room was joined or left. */
+  /** A room was joined, left or renamed. */
   'rooms:changed': CustomEvent<RoomSummary[]>
 }

@@ -12,7 +12,7 @@ import { JSON_PAYLOAD_ENVELOPE_VERSION, MAX_ENVELOPE_BYTES } from './constants.j
 import { verifySignature } from './crypto.js'
 import { fromBase64url } from './encoding.js'
 import { encodeEnvelope, envelopeId, validateEnvelope, type Envelope } from './envelope.js'
-import type { RoomStore, StoredMessage } from './store.js'
+import type { RoomStore, StoredMessage, StoredRecord } from './store.js'
 import type { ChatMessage } from './types.js'
 
 const log = logger('peerlink:rooms')
@@ -32,8 +32,8 @@ interface JsonEnvelope {
  * A room's stored messages, those of the JSON format converted (and stored
  * again under their new ids), those that do not load dropped.
  */
-export async function loadHistory (store: Pick<RoomStore, 'messages' | 'putMessages' | 'removeMessages'>, roomId: string): Promise<StoredMessage[]> {
-  const loaded: StoredMessage[] = []
+export async function loadHistory (store: Pick<RoomStore, 'messages' | 'putMessages' | 'removeMessages'>, roomId: string): Promise<StoredRecord[]> {
+  const loaded: StoredRecord[] = []
   const converted: StoredMessage[] = []
   const stale: string[] = []
   let dropped = 0
@@ -54,13 +54,20 @@ export async function loadHistory (store: Pick<RoomStore, 'messages' | 'putMessa
   return [...loaded, ...converted]
 }
 
-function isCurrent (record: unknown): record is StoredMessage {
-  const r = record as Partial<StoredMessage> | undefined
+/**
+ * A record of the current format: a chat message with its envelope (or
+ * without, once deleted), or a reaction, edit, deletion or naming with its
+ * envelope.
+ */
+function isCurrent (record: unknown): record is StoredRecord {
+  const r = record as { id?: unknown, envelope?: Partial<Envelope>, message?: unknown, action?: { k?: unknown } } | undefined
   const e = r?.envelope
-  if (typeof r?.id !== 'string' || !isMessage(r.message) || e == null) return false
+  if (typeof r?.id !== 'string') return false
+  if (r.action != null ? typeof r.action.k !== 'string' : !isMessage(r.message)) return false
+  if (e == null) return r.action == null && (r.message as ChatMessage).deleted === true
   if (!(e.iv instanceof Uint8Array && e.ciphertext instanceof Uint8Array && e.signature instanceof Uint8Array)) return false
   try {
-    validateEnvelope(e)
+    validateEnvelope(e as Envelope)
     return true
   } catch {
     return false

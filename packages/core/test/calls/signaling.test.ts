@@ -110,8 +110,8 @@ class FakeRoom extends TypedEventEmitter<RoomEvents> {
 
 class FakeRooms extends TypedEventEmitter<RoomsEvents> {
   readonly rooms = new Map<string, FakeRoom>()
-  list (): Array<{ roomId: string, joinedAt: number }> {
-    return [...this.rooms.keys()].map(roomId => ({ roomId, joinedAt: 0 }))
+  list (): Array<{ roomId: string, joinedAt: number, name: string }> {
+    return [...this.rooms.keys()].map(roomId => ({ roomId, joinedAt: 0, name: '' }))
   }
 
   get (roomId: string): FakeRoom | undefined {

@@ -3,7 +3,10 @@
  * payloads (openEnvelope: protobuf in version 2, the JSON of converted history
  * in version 1), history sync frames (decodeSyncFrame, readSyncFrame) and room
  * links (parseRoomLink). Each returns a valid value or throws one of the rooms
- * module's named errors; none accepts an over-size frame.
+ * module's named errors; none accepts an over-size frame. And a room fed
+ * whatever payloads another member can seal (reactions, edits, deletions,
+ * namings, typing notices, replies, mutated) never throws, and never lets
+ * that member change or delete a message that is not its own.
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
@@ -11,13 +14,16 @@ import { streamPair } from '@libp2p/utils'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { frameStream } from '../../src/connectivity/frames.js'
-import { JSON_PAYLOAD_ENVELOPE_VERSION, MAX_ENVELOPE_BYTES, MAX_SYNC_FRAME_BYTES, MAX_SYNC_LIST, ROOM_ENVELOPE_VERSION } from '../../src/rooms/constants.js'
+import { JSON_PAYLOAD_ENVELOPE_VERSION, MAX_ENVELOPE_BYTES, MAX_ROOM_NAME_LENGTH, MAX_SYNC_FRAME_BYTES, MAX_SYNC_LIST, REACTION_EMOJI, ROOM_ENVELOPE_VERSION } from '../../src/rooms/constants.js'
 import { deriveRoomKeys, openEnvelope, sealEnvelope } from '../../src/rooms/crypto.js'
 import { fromBase64url, toBase64url } from '../../src/rooms/encoding.js'
 import { associatedData, decodeEnvelope, encodeEnvelope, signedBytes, type Envelope } from '../../src/rooms/envelope.js'
 import { BadSignatureError, InvalidRoomLinkError, MalformedFrameError, OversizedFrameError, UndecryptableError } from '../../src/rooms/errors.js'
 import { createRoomInvite, parseRoomLink, roomLink, roomTopic } from '../../src/rooms/invite.js'
 import { encodePayload, type Payload } from '../../src/rooms/payload.js'
+import { HybridClock } from '../../src/rooms/hlc.js'
+import { Room } from '../../src/rooms/room.js'
+import { MemoryRoomStore } from '../../src/rooms/store.js'
 import { decodeSyncFrame, encodeSyncFrame, readSyncFrame, type SyncFrame } from '../../src/rooms/sync.js'
 import { FUZZ_TIMEOUT_MS, anyBytes, decodes, decodesAsync, jsonFrameInputs, mutatedBytes, params, rejectsWith, report, runs, tally, textInputs, utf8 } from './support.js'
 
@@ -33,7 +39,15 @@ const payloads: Payload[] = [
   { k: 'chat', text: '', name: 'Ann', file: { cid: 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi', key: 'A'.repeat(43), name: 'a.txt', size: 3, type: 'text/plain' } },
   { k: 'presence', name: 'Ann', state: 'online', call: true },
   { k: 'presence', name: 'Ann', state: 'away' },
-  { k: 'receipt', ids: [ID, 'cd'.repeat(32)] }
+  { k: 'receipt', ids: [ID, 'cd'.repeat(32)] },
+  { k: 'chat', text: 'yes', name: 'Ann', replyTo: ID },
+  { k: 'reaction', target: ID, emoji: '👍' },
+  { k: 'reaction', target: ID, emoji: '❤️', remove: true },
+  { k: 'edit', target: ID, text: 'edited' },
+  { k: 'delete', target: ID, hlc: { wall: 1_700_000_000_000, counter: 3 } },
+  { k: 'room-name', roomName: 'Book club 📚' },
+  { k: 'room-name', roomName: '' },
+  { k: 'typing' }
 ]
 const envelopes: Envelope[] = await Promise.all(payloads.map(async (payload, i) => sealEnvelope({ keys, topic, privateKey, author, hlc: { wall: 1_700_000_000_000 + i, counter: i }, payload })))
 
@@ -65,13 +79,22 @@ function checkEnvelope (e: Envelope): void {
   expect(encodeEnvelope(decodeEnvelope(encodeEnvelope(e)))).toEqual(encodeEnvelope(e))
 }
 
+const MESSAGE_ID = /^[0-9a-f]{64}$/
+
 function checkPayload (p: Payload): void {
-  expect(['chat', 'presence', 'receipt']).toContain(p.k)
-  if (p.k !== 'receipt') expect(p.name.length).toBeLessThanOrEqual(64)
+  expect(['chat', 'presence', 'receipt', 'reaction', 'edit', 'delete', 'room-name', 'typing']).toContain(p.k)
+  if (p.k === 'chat' || p.k === 'presence') expect(p.name.length).toBeLessThanOrEqual(64)
   if (p.k === 'chat') expect(utf8.encode(p.text).byteLength).toBeLessThanOrEqual(64 * 1024)
   if (p.k === 'chat' && p.file != null) expect(fromBase64url(p.file.key)?.byteLength).toBe(32)
+  if (p.k === 'chat' && p.replyTo != null) expect(p.replyTo).toMatch(MESSAGE_ID)
   if (p.k === 'receipt') expect(p.ids.length).toBeLessThanOrEqual(1000)
-  if (p.k === 'receipt') expect(p.ids.every(id => /^[0-9a-f]{64}$/.test(id))).toBe(true)
+  if (p.k === 'receipt') expect(p.ids.every(id => MESSAGE_ID.test(id))).toBe(true)
+  if (p.k === 'reaction' || p.k === 'edit' || p.k === 'delete') expect(p.target).toMatch(MESSAGE_ID)
+  if (p.k === 'reaction') expect(REACTION_EMOJI).toContain(p.emoji)
+  if (p.k === 'edit') expect(utf8.encode(p.text).byteLength).toBeGreaterThan(0)
+  if (p.k === 'edit') expect(utf8.encode(p.text).byteLength).toBeLessThanOrEqual(64 * 1024)
+  if (p.k === 'delete') expect(Number.isSafeInteger(p.hlc.wall) && Number.isSafeInteger(p.hlc.counter) && p.hlc.wall >= 0 && p.hlc.counter >= 0).toBe(true)
+  if (p.k === 'room-name') expect(p.roomName.length).toBeLessThanOrEqual(MAX_ROOM_NAME_LENGTH)
 }
 
 const syncFrames: SyncFrame[] = [
@@ -163,6 +186,36 @@ describe('fuzzing the room decoders', () => {
       await decodesAsync(async () => openEnvelope(keys, envelope), [BadSignatureError, UndecryptableError, MalformedFrameError], checkPayload, t)
     }), params(runs(1_000)))
     report('rooms openEnvelope (envelope)', t, started)
+  }, FUZZ_TIMEOUT_MS)
+
+  it('Room.ingest: whatever payload another member seals never throws, and never edits or deletes a message that is not its own', async () => {
+    // Ann's room holds her message; the fuzzed payloads name it (the valid ones above, retargeted) or anything else
+    const ann = await generateKeyPair('Ed25519')
+    const room = new Room({
+      pubsub: { publish: async () => ({ recipients: [] }) },
+      privateKey: ann,
+      peerId: peerIdFromPrivateKey(ann).toString(),
+      clock: new HybridClock(),
+      store: new MemoryRoomStore(),
+      profile: { name: () => 'Ann', away: () => false },
+      onMemberSeen: () => {}
+    }, invite, keys, [])
+    const original = await room.send('Ann\'s own words')
+    const aimed = payloads.map(p => 'target' in p ? { ...p, target: original.id } : p.k === 'chat' ? { ...p, replyTo: original.id } : p)
+    const t = tally()
+    const started = performance.now()
+    await fc.assert(fc.asyncProperty(protobufInputs(aimed.map(encodePayload)), async plaintext => {
+      t.inputs++
+      const envelope = await sealBytes(plaintext, ROOM_ENVELOPE_VERSION)
+      if (await room.ingest(envelope, false)) t.accepted++
+      const shown = room.messages().find(m => m.id === original.id)
+      expect(shown).toMatchObject({ text: 'Ann\'s own words', author: original.author })
+      expect(shown?.edited).toBeUndefined()
+      expect(shown?.deleted).toBeUndefined()
+    }), params(runs(500)))
+    t.rejected = Object.fromEntries(Object.entries(room.dropped).filter(([, n]) => n > 0))
+    report('rooms Room.ingest (another member\'s payloads)', t, started)
+    expect(room.dropped['not-author']).toBeGreaterThan(0)
   }, FUZZ_TIMEOUT_MS)
 
   it('decodeSyncFrame: a valid frame or MalformedFrameError/OversizedFrameError', () => {

@@ -26,7 +26,7 @@ async function room () {
   return { privateKey, author: peerIdFromPrivateKey(privateKey).toString(), keys: await deriveRoomKeys(invite.key), topic: roomTopic(invite.roomId) }
 }
 
-async function message (r: Awaited<ReturnType<typeof room>>, wall: number, text: string): Promise<StoredMessage> {
+async function message (r: Awaited<ReturnType<typeof room>>, wall: number, text: string): Promise<StoredMessage & { envelope: Envelope }> {
   const envelope = await sealEnvelope({ keys: r.keys, topic: r.topic, privateKey: r.privateKey, author: r.author, hlc: { wall, counter: 0 }, payload: { k: 'chat', text, name: '' } })
   const id = envelopeId(envelope)
   return { id, envelope, message: { id, roomId: 'r', author: r.author, authorName: '', text, hlc: { wall, counter: 0 }, status: 'received', own: false } }

@@ -15,6 +15,54 @@ export interface LogEntry {
   time: number
   /** The file the message carries (rooms). */
   file?: FileRowView
+  /** The message this one answers (rooms). */
+  quote?: Quote
+  /** Its author changed the text (rooms). */
+  edited?: boolean
+  /** Its author deleted it: only this tombstone remains (rooms). */
+  deleted?: boolean
+  /** Who reacted how, in the room's emoji order (rooms). */
+  reactions?: ReactionCount[]
+}
+
+/** The message a reply answers, as the reply shows it. */
+export interface Quote {
+  id: string
+  authorName: string
+  text: string
+  /** `missing`: this device does not hold it (yet); `deleted`: its author deleted it. */
+  state: 'shown' | 'missing' | 'deleted'
+}
+
+export interface ReactionCount {
+  emoji: string
+  count: number
+  /** Display names of who reacted, in the order they did. */
+  names: string[]
+  /** We reacted with it. */
+  mine: boolean
+}
+
+/** What can be done to the messages of a log (rooms; direct messages have none of it). */
+export interface MessageActions {
+  /** The emoji members can react with. */
+  emoji: readonly string[]
+  /** The message whose emoji choice is open. */
+  reactingTo?: string
+  reply(id: string): void
+  /** Opens or closes the emoji choice of a message. */
+  chooseReaction(id: string): void
+  /** Adds our reaction with `emoji`, or takes it back. */
+  react(id: string, emoji: string): void
+  edit(id: string): void
+  delete(id: string): void
+}
+
+/** A piece of a message's text: plain, or a link to open. */
+export interface TextPart {
+  text: string
+  /** An http(s) URL: the piece is a link to it. */
+  href?: string
 }
 
 export const STATUS_LABELS: Record<string, string> = {
@@ -27,6 +75,25 @@ export const STATUS_LABELS: Record<string, string> = {
   received: ''
 }
 
+/** Why frames from the network were ignored, as the room says it. */
+const DROP_LABELS: Record<string, string> = {
+  malformed: 'malformed',
+  oversized: 'too large',
+  'bad-signature': 'not signed by their author',
+  undecryptable: 'unreadable with this link\'s key',
+  'rate-limited': 'too many at once',
+  'wrong-room': 'meant for another room',
+  'not-author': 'changing another member\'s message'
+}
+
+/** "2 malformed, 1 changing another member's message" */
+export function dropSummary (dropped: Partial<Record<string, number>>): string {
+  return Object.entries(dropped)
+    .filter((e): e is [string, number] => (e[1] ?? 0) > 0)
+    .map(([reason, n]) => `${n} ${DROP_LABELS[reason] ?? reason}`)
+    .join(', ')
+}
+
 /** "12D3Ko…x7Yq" */
 export function shortId (id: string): string {
   return id.length > 14 ? `${id.slice(0, 6)}…${id.slice(-4)}` : id
@@ -37,9 +104,58 @@ export function nameOrId (name: string, peerId: string): string {
   return name.trim() !== '' ? name : shortId(peerId)
 }
 
-/** A room's title: rooms have no names, so a short form of the id. */
-export function roomTitle (roomId: string): string {
-  return `Room ${roomId.slice(0, 6)}`
+/** A room's title: its name, or while nobody named it a short form of the id. */
+export function roomTitle (roomId: string, name = ''): string {
+  return name.trim() !== '' ? name : `Room ${roomId.slice(0, 6)}`
+}
+
+const URL_PATTERN = /\bhttps?:\/\/[^\s<>"]+/gi
+/** Punctuation that ends a sentence more often than a URL. */
+const TRAILING = '.,;:!?\'")]}'
+
+/**
+ * Cuts a message's text into plain pieces and http(s) links, for showing
+ * links as links. Only http and https: no other scheme (javascript:, data:,
+ * file:…) becomes a link. Nothing is fetched.
+ */
+export function linkify (text: string): TextPart[] {
+  const parts: TextPart[] = []
+  let at = 0
+  for (const match of text.matchAll(URL_PATTERN)) {
+    const raw = withoutTrailing(match[0])
+    let href: string
+    try {
+      const url = new URL(raw)
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') continue
+      href = url.href
+    } catch {
+      continue
+    }
+    if (match.index > at) parts.push({ text: text.slice(at, match.index) })
+    parts.push({ text: raw, href })
+    at = match.index + raw.length
+  }
+  if (at < text.length || parts.length === 0) parts.push({ text: text.slice(at) })
+  return parts
+}
+
+/** A URL as matched, without the punctuation after it; a closing parenthesis the URL opened stays (Wikipedia's "Foo_(bar)"). */
+function withoutTrailing (raw: string): string {
+  let end = raw.length
+  while (end > 0 && TRAILING.includes(raw[end - 1] as string)) {
+    const head = raw.slice(0, end)
+    if (raw[end - 1] === ')' && head.split('(').length >= head.split(')').length) break
+    end--
+  }
+  return raw.slice(0, end)
+}
+
+/** "Ann is typing…", "Ann and Bob are typing…", "3 people are typing…"; empty when nobody is. */
+export function typingText (names: string[]): string {
+  if (names.length === 0) return ''
+  if (names.length === 1) return `${names[0]} is typing…`
+  if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`
+  return `${names.length} people are typing…`
 }
 
 /** "14:05" today, else "3 Mar 14:05". */

@@ -11,8 +11,24 @@ export class Composer {
   error = $state<string>()
   /** Sends in flight. */
   pending = $state(0)
+  /** Counts requests to put the cursor in the box (the box follows it). */
+  focusRequests = $state(0)
 
-  constructor (private readonly deliver: (text: string) => Promise<unknown>) {}
+  /**
+   * @param deliver - sends (or otherwise uses) the text
+   * @param onTyping - called as the user types (rooms say so to their members)
+   */
+  constructor (private readonly deliver: (text: string) => Promise<unknown>, private readonly onTyping?: () => void) {}
+
+  /** Asks the box to take the focus (after "Reply" or "Edit"). */
+  focus (): void {
+    this.focusRequests++
+  }
+
+  /** The text changed by the user's typing. */
+  input (): void {
+    if (this.text.trim() !== '') this.onTyping?.()
+  }
 
   async send (): Promise<void> {
     const text = this.text

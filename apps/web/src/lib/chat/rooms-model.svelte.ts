@@ -15,23 +15,24 @@ export interface RoomItem {
 
 /**
  * The joined rooms and our display name, following the running peer's
- * `rooms` (`rooms:changed`, and each room's `members:changed` for names).
+ * `rooms` (`rooms:changed`, also when a room is renamed, and each room's
+ * `members:changed` for names).
  */
 export class RoomsModel {
   /** A peer is running: rooms can be created and joined. */
   ready = $state(false)
   displayName = $state('')
 
-  #summaries = $state.raw<Array<{ roomId: string, joinedAt: number, href: string }>>([])
+  #summaries = $state.raw<Array<{ roomId: string, joinedAt: number, name: string, href: string }>>([])
   #members = $state.raw<Record<string, Member[]>>({})
   #rooms?: Rooms
   /** The rooms whose `members:changed` we follow (for names), by id. */
   #watched: Record<string, { room: Room, unsubscribe: () => void }> = {}
   #unsubscribe?: () => void
 
-  readonly list: RoomItem[] = $derived(this.#summaries.map(s => ({
+  readonly list: RoomItem[] = $derived(this.#summaries.map(({ name, ...s }) => ({
     ...s,
-    title: roomTitle(s.roomId),
+    title: roomTitle(s.roomId, name),
     others: (this.#members[s.roomId] ?? []).filter(m => !m.self).map(m => nameOrId(m.name, m.peerId))
   })))
 
@@ -62,7 +63,7 @@ export class RoomsModel {
         const room = rooms?.get(s.roomId)
         if (room == null) return []
         this.#watch(room)
-        return [{ roomId: s.roomId, joinedAt: s.joinedAt, href: roomHref(room.invite) }]
+        return [{ roomId: s.roomId, joinedAt: s.joinedAt, name: s.name, href: roomHref(room.invite) }]
       })
       .sort((a, b) => b.joinedAt - a.joinedAt)
     this.displayName = rooms?.displayName ?? this.displayName

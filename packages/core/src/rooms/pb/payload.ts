@@ -1,3 +1,5 @@
+/* eslint-disable require-yield */
+
 import { decodeMessage, encodeMessage, enumeration, MaxLengthError, message, streamMessage } from 'protons-runtime'
 import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
@@ -7,6 +9,11 @@ export interface RoomPayload {
   chat?: Chat
   presence?: Presence
   receipt?: Receipt
+  reaction?: Reaction
+  edit?: Edit
+  delete?: Delete
+  roomName?: RoomName
+  typing?: Typing
 }
 
 export namespace RoomPayload {
@@ -21,17 +28,82 @@ export namespace RoomPayload {
 
         obj = { ...obj }
 
+        if (obj.typing != null) {
+          obj.roomName = undefined
+          obj.delete = undefined
+          obj.edit = undefined
+          obj.reaction = undefined
+          obj.receipt = undefined
+          obj.presence = undefined
+          obj.chat = undefined
+        }
+
+        if (obj.roomName != null) {
+          obj.typing = undefined
+          obj.delete = undefined
+          obj.edit = undefined
+          obj.reaction = undefined
+          obj.receipt = undefined
+          obj.presence = undefined
+          obj.chat = undefined
+        }
+
+        if (obj.delete != null) {
+          obj.typing = undefined
+          obj.roomName = undefined
+          obj.edit = undefined
+          obj.reaction = undefined
+          obj.receipt = undefined
+          obj.presence = undefined
+          obj.chat = undefined
+        }
+
+        if (obj.edit != null) {
+          obj.typing = undefined
+          obj.roomName = undefined
+          obj.delete = undefined
+          obj.reaction = undefined
+          obj.receipt = undefined
+          obj.presence = undefined
+          obj.chat = undefined
+        }
+
+        if (obj.reaction != null) {
+          obj.typing = undefined
+          obj.roomName = undefined
+          obj.delete = undefined
+          obj.edit = undefined
+          obj.receipt = undefined
+          obj.presence = undefined
+          obj.chat = undefined
+        }
+
         if (obj.receipt != null) {
+          obj.typing = undefined
+          obj.roomName = undefined
+          obj.delete = undefined
+          obj.edit = undefined
+          obj.reaction = undefined
           obj.presence = undefined
           obj.chat = undefined
         }
 
         if (obj.presence != null) {
+          obj.typing = undefined
+          obj.roomName = undefined
+          obj.delete = undefined
+          obj.edit = undefined
+          obj.reaction = undefined
           obj.receipt = undefined
           obj.chat = undefined
         }
 
         if (obj.chat != null) {
+          obj.typing = undefined
+          obj.roomName = undefined
+          obj.delete = undefined
+          obj.edit = undefined
+          obj.reaction = undefined
           obj.receipt = undefined
           obj.presence = undefined
         }
@@ -49,6 +121,31 @@ export namespace RoomPayload {
         if (obj.receipt != null) {
           w.uint32(26)
           Receipt.codec().encode(obj.receipt, w)
+        }
+
+        if (obj.reaction != null) {
+          w.uint32(34)
+          Reaction.codec().encode(obj.reaction, w)
+        }
+
+        if (obj.edit != null) {
+          w.uint32(42)
+          Edit.codec().encode(obj.edit, w)
+        }
+
+        if (obj.delete != null) {
+          w.uint32(50)
+          Delete.codec().encode(obj.delete, w)
+        }
+
+        if (obj.roomName != null) {
+          w.uint32(58)
+          RoomName.codec().encode(obj.roomName, w)
+        }
+
+        if (obj.typing != null) {
+          w.uint32(66)
+          Typing.codec().encode(obj.typing, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -81,6 +178,36 @@ export namespace RoomPayload {
               })
               break
             }
+            case 4: {
+              obj.reaction = Reaction.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.reaction
+              })
+              break
+            }
+            case 5: {
+              obj.edit = Edit.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.edit
+              })
+              break
+            }
+            case 6: {
+              obj.delete = Delete.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.delete
+              })
+              break
+            }
+            case 7: {
+              obj.roomName = RoomName.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.roomName
+              })
+              break
+            }
+            case 8: {
+              obj.typing = Typing.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.typing
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -88,17 +215,82 @@ export namespace RoomPayload {
           }
         }
 
+        if (obj.typing != null) {
+          delete obj.roomName
+          delete obj.delete
+          delete obj.edit
+          delete obj.reaction
+          delete obj.receipt
+          delete obj.presence
+          delete obj.chat
+        }
+
+        if (obj.roomName != null) {
+          delete obj.typing
+          delete obj.delete
+          delete obj.edit
+          delete obj.reaction
+          delete obj.receipt
+          delete obj.presence
+          delete obj.chat
+        }
+
+        if (obj.delete != null) {
+          delete obj.typing
+          delete obj.roomName
+          delete obj.edit
+          delete obj.reaction
+          delete obj.receipt
+          delete obj.presence
+          delete obj.chat
+        }
+
+        if (obj.edit != null) {
+          delete obj.typing
+          delete obj.roomName
+          delete obj.delete
+          delete obj.reaction
+          delete obj.receipt
+          delete obj.presence
+          delete obj.chat
+        }
+
+        if (obj.reaction != null) {
+          delete obj.typing
+          delete obj.roomName
+          delete obj.delete
+          delete obj.edit
+          delete obj.receipt
+          delete obj.presence
+          delete obj.chat
+        }
+
         if (obj.receipt != null) {
+          delete obj.typing
+          delete obj.roomName
+          delete obj.delete
+          delete obj.edit
+          delete obj.reaction
           delete obj.presence
           delete obj.chat
         }
 
         if (obj.presence != null) {
+          delete obj.typing
+          delete obj.roomName
+          delete obj.delete
+          delete obj.edit
+          delete obj.reaction
           delete obj.receipt
           delete obj.chat
         }
 
         if (obj.chat != null) {
+          delete obj.typing
+          delete obj.roomName
+          delete obj.delete
+          delete obj.edit
+          delete obj.reaction
           delete obj.receipt
           delete obj.presence
         }
@@ -128,6 +320,41 @@ export namespace RoomPayload {
             case 3: {
               yield * Receipt.codec().stream(reader, reader.uint32(), `${prefix}.receipt`, {
                 limits: opts.limits?.receipt
+              })
+
+              break
+            }
+            case 4: {
+              yield * Reaction.codec().stream(reader, reader.uint32(), `${prefix}.reaction`, {
+                limits: opts.limits?.reaction
+              })
+
+              break
+            }
+            case 5: {
+              yield * Edit.codec().stream(reader, reader.uint32(), `${prefix}.edit`, {
+                limits: opts.limits?.edit
+              })
+
+              break
+            }
+            case 6: {
+              yield * Delete.codec().stream(reader, reader.uint32(), `${prefix}.delete`, {
+                limits: opts.limits?.delete
+              })
+
+              break
+            }
+            case 7: {
+              yield * RoomName.codec().stream(reader, reader.uint32(), `${prefix}.roomName`, {
+                limits: opts.limits?.roomName
+              })
+
+              break
+            }
+            case 8: {
+              yield * Typing.codec().stream(reader, reader.uint32(), `${prefix}.typing`, {
+                limits: opts.limits?.typing
               })
 
               break
@@ -179,6 +406,11 @@ export namespace RoomPayload {
     value: string
   }
 
+  export interface RoomPayloadChatReplyToFieldEvent {
+    field: '$.chat.replyTo'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface RoomPayloadPresenceNameFieldEvent {
     field: '$.presence.name'
     value: string
@@ -200,6 +432,51 @@ export namespace RoomPayload {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface RoomPayloadReactionTargetFieldEvent {
+    field: '$.reaction.target'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface RoomPayloadReactionEmojiFieldEvent {
+    field: '$.reaction.emoji'
+    value: string
+  }
+
+  export interface RoomPayloadReactionRemoveFieldEvent {
+    field: '$.reaction.remove'
+    value: boolean
+  }
+
+  export interface RoomPayloadEditTargetFieldEvent {
+    field: '$.edit.target'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface RoomPayloadEditTextFieldEvent {
+    field: '$.edit.text'
+    value: string
+  }
+
+  export interface RoomPayloadDeleteTargetFieldEvent {
+    field: '$.delete.target'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface RoomPayloadDeleteWallFieldEvent {
+    field: '$.delete.wall'
+    value: number
+  }
+
+  export interface RoomPayloadDeleteCounterFieldEvent {
+    field: '$.delete.counter'
+    value: number
+  }
+
+  export interface RoomPayloadRoomNameNameFieldEvent {
+    field: '$.roomName.name'
+    value: string
+  }
+
   export function encode (obj: Partial<RoomPayload>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, RoomPayload.codec())
   }
@@ -208,7 +485,7 @@ export namespace RoomPayload {
     return decodeMessage(buf, RoomPayload.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RoomPayload>): Generator<RoomPayloadChatTextFieldEvent | RoomPayloadChatNameFieldEvent | RoomPayloadChatFileCidFieldEvent | RoomPayloadChatFileKeyFieldEvent | RoomPayloadChatFileNameFieldEvent | RoomPayloadChatFileSizeFieldEvent | RoomPayloadChatFileTypeFieldEvent | RoomPayloadPresenceNameFieldEvent | RoomPayloadPresenceStateFieldEvent | RoomPayloadPresenceCallFieldEvent | RoomPayloadReceiptIdsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RoomPayload>): Generator<RoomPayloadChatTextFieldEvent | RoomPayloadChatNameFieldEvent | RoomPayloadChatFileCidFieldEvent | RoomPayloadChatFileKeyFieldEvent | RoomPayloadChatFileNameFieldEvent | RoomPayloadChatFileSizeFieldEvent | RoomPayloadChatFileTypeFieldEvent | RoomPayloadChatReplyToFieldEvent | RoomPayloadPresenceNameFieldEvent | RoomPayloadPresenceStateFieldEvent | RoomPayloadPresenceCallFieldEvent | RoomPayloadReceiptIdsFieldEvent | RoomPayloadReactionTargetFieldEvent | RoomPayloadReactionEmojiFieldEvent | RoomPayloadReactionRemoveFieldEvent | RoomPayloadEditTargetFieldEvent | RoomPayloadEditTextFieldEvent | RoomPayloadDeleteTargetFieldEvent | RoomPayloadDeleteWallFieldEvent | RoomPayloadDeleteCounterFieldEvent | RoomPayloadRoomNameNameFieldEvent> {
     return streamMessage(buf, RoomPayload.codec(), opts)
   }
 }
@@ -217,6 +494,7 @@ export interface Chat {
   text: string
   name: string
   file?: FileAttachment
+  replyTo: Uint8Array<ArrayBuffer>
 }
 
 export namespace Chat {
@@ -244,13 +522,19 @@ export namespace Chat {
           FileAttachment.codec().encode(obj.file, w)
         }
 
+        if ((obj.replyTo != null && obj.replyTo.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.replyTo)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           text: '',
-          name: ''
+          name: '',
+          replyTo: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -271,6 +555,10 @@ export namespace Chat {
               obj.file = FileAttachment.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.file
               })
+              break
+            }
+            case 4: {
+              obj.replyTo = reader.bytes()
               break
             }
             default: {
@@ -307,6 +595,13 @@ export namespace Chat {
                 limits: opts.limits?.file
               })
 
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.replyTo`,
+                value: reader.bytes()
+              }
               break
             }
             default: {
@@ -356,6 +651,11 @@ export namespace Chat {
     value: string
   }
 
+  export interface ChatReplyToFieldEvent {
+    field: '$.replyTo'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Chat>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Chat.codec())
   }
@@ -364,7 +664,7 @@ export namespace Chat {
     return decodeMessage(buf, Chat.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Chat>): Generator<ChatTextFieldEvent | ChatNameFieldEvent | ChatFileCidFieldEvent | ChatFileKeyFieldEvent | ChatFileNameFieldEvent | ChatFileSizeFieldEvent | ChatFileTypeFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Chat>): Generator<ChatTextFieldEvent | ChatNameFieldEvent | ChatFileCidFieldEvent | ChatFileKeyFieldEvent | ChatFileNameFieldEvent | ChatFileSizeFieldEvent | ChatFileTypeFieldEvent | ChatReplyToFieldEvent> {
     return streamMessage(buf, Chat.codec(), opts)
   }
 }
@@ -810,5 +1110,540 @@ export namespace Receipt {
 
   export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Receipt>): Generator<ReceiptIdsFieldEvent> {
     return streamMessage(buf, Receipt.codec(), opts)
+  }
+}
+
+export interface Reaction {
+  target: Uint8Array<ArrayBuffer>
+  emoji: string
+  remove: boolean
+}
+
+export namespace Reaction {
+  let _codec: Codec<Reaction>
+
+  export const codec = (): Codec<Reaction> => {
+    if (_codec == null) {
+      _codec = message<Reaction>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.target != null && obj.target.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.target)
+        }
+
+        if ((obj.emoji != null && obj.emoji !== '')) {
+          w.uint32(18)
+          w.string(obj.emoji)
+        }
+
+        if ((obj.remove != null && obj.remove !== false)) {
+          w.uint32(24)
+          w.bool(obj.remove)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          target: uint8ArrayAlloc(0),
+          emoji: '',
+          remove: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.target = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.emoji = reader.string()
+              break
+            }
+            case 3: {
+              obj.remove = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.target`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.emoji`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.remove`,
+                value: reader.bool()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ReactionTargetFieldEvent {
+    field: '$.target'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ReactionEmojiFieldEvent {
+    field: '$.emoji'
+    value: string
+  }
+
+  export interface ReactionRemoveFieldEvent {
+    field: '$.remove'
+    value: boolean
+  }
+
+  export function encode (obj: Partial<Reaction>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Reaction.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Reaction>): Reaction {
+    return decodeMessage(buf, Reaction.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Reaction>): Generator<ReactionTargetFieldEvent | ReactionEmojiFieldEvent | ReactionRemoveFieldEvent> {
+    return streamMessage(buf, Reaction.codec(), opts)
+  }
+}
+
+export interface Edit {
+  target: Uint8Array<ArrayBuffer>
+  text: string
+}
+
+export namespace Edit {
+  let _codec: Codec<Edit>
+
+  export const codec = (): Codec<Edit> => {
+    if (_codec == null) {
+      _codec = message<Edit>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.target != null && obj.target.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.target)
+        }
+
+        if ((obj.text != null && obj.text !== '')) {
+          w.uint32(18)
+          w.string(obj.text)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          target: uint8ArrayAlloc(0),
+          text: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.target = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.text = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.target`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.text`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface EditTargetFieldEvent {
+    field: '$.target'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface EditTextFieldEvent {
+    field: '$.text'
+    value: string
+  }
+
+  export function encode (obj: Partial<Edit>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Edit.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Edit>): Edit {
+    return decodeMessage(buf, Edit.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Edit>): Generator<EditTargetFieldEvent | EditTextFieldEvent> {
+    return streamMessage(buf, Edit.codec(), opts)
+  }
+}
+
+export interface Delete {
+  target: Uint8Array<ArrayBuffer>
+  wall: number
+  counter: number
+}
+
+export namespace Delete {
+  let _codec: Codec<Delete>
+
+  export const codec = (): Codec<Delete> => {
+    if (_codec == null) {
+      _codec = message<Delete>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.target != null && obj.target.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.target)
+        }
+
+        if ((obj.wall != null && obj.wall !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.wall)
+        }
+
+        if ((obj.counter != null && obj.counter !== 0)) {
+          w.uint32(24)
+          w.uint64Number(obj.counter)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          target: uint8ArrayAlloc(0),
+          wall: 0,
+          counter: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.target = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.wall = reader.uint64Number()
+              break
+            }
+            case 3: {
+              obj.counter = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.target`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.wall`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.counter`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DeleteTargetFieldEvent {
+    field: '$.target'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface DeleteWallFieldEvent {
+    field: '$.wall'
+    value: number
+  }
+
+  export interface DeleteCounterFieldEvent {
+    field: '$.counter'
+    value: number
+  }
+
+  export function encode (obj: Partial<Delete>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Delete.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Delete>): Delete {
+    return decodeMessage(buf, Delete.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Delete>): Generator<DeleteTargetFieldEvent | DeleteWallFieldEvent | DeleteCounterFieldEvent> {
+    return streamMessage(buf, Delete.codec(), opts)
+  }
+}
+
+export interface RoomName {
+  name: string
+}
+
+export namespace RoomName {
+  let _codec: Codec<RoomName>
+
+  export const codec = (): Codec<RoomName> => {
+    if (_codec == null) {
+      _codec = message<RoomName>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(10)
+          w.string(obj.name)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          name: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.name = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.name`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface RoomNameNameFieldEvent {
+    field: '$.name'
+    value: string
+  }
+
+  export function encode (obj: Partial<RoomName>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, RoomName.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RoomName>): RoomName {
+    return decodeMessage(buf, RoomName.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RoomName>): Generator<RoomNameNameFieldEvent> {
+    return streamMessage(buf, RoomName.codec(), opts)
+  }
+}
+
+export interface Typing {}
+
+export namespace Typing {
+  let _codec: Codec<Typing>
+
+  export const codec = (): Codec<Typing> => {
+    if (_codec == null) {
+      _codec = message<Typing>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<Typing>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Typing.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Typing>): Typing {
+    return decodeMessage(buf, Typing.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Typing>): Generator<{}> {
+    return streamMessage(buf, Typing.codec(), opts)
   }
 }
