@@ -55,15 +55,48 @@ export function openIdbStore (database: string, storeName: string, owner: Pick<T
   return idb.run
 }
 
+/**
+ * What a service does when its stores say they were cleared, as one function
+ * to call on each `store:cleared`: a clear closes every database at once, so
+ * the calls come in a burst. `task` runs at once; calls while it runs make it
+ * run once more after it (never two at a time).
+ */
+export function afterClears (task: () => Promise<void>, onError: (err: unknown) => void): () => void {
+  let running = false
+  let again = false
+  const run = async (): Promise<void> => {
+    running = true
+    try {
+      do {
+        again = false
+        await task().catch(onError)
+      } while (again)
+    } finally {
+      running = false
+    }
+  }
+  return () => {
+    if (running) again = true
+    else void run()
+  }
+}
+
 function isClearable (store: object): store is ClearableStore {
   return typeof (store as Partial<ClearableStore>).addEventListener === 'function' &&
     typeof (store as Partial<ClearableStore>).removeEventListener === 'function'
 }
 
-/** A connection and whether opening it created its database. */
+/**
+ * How long an operation that failed with an abort waits for its connection's
+ * `close` event: in Chromium, the transactions in flight fail before it.
+ */
+const CLOSE_WAIT_MS = 1_000
+
+/** A connection, whether opening it created its database, and its `close` event. */
 interface Opened {
   db: IDBDatabase
   created: boolean
+  closed: Promise<void>
   /** `store:cleared` was said for it. */
   told?: boolean
 }
@@ -74,6 +107,8 @@ export class IdbStore extends TypedEventEmitter<StoreEvents> {
   #current?: Opened
   /** Connections the browser closed. */
   readonly #closed = new WeakSet<IDBDatabase>()
+  /** Connections' `close` events, awaited by operations that failed on them. */
+  readonly #closing = new WeakMap<IDBDatabase, () => void>()
 
   constructor (readonly database: string, readonly storeName: string) {
     super()
@@ -86,11 +121,11 @@ export class IdbStore extends TypedEventEmitter<StoreEvents> {
    */
   readonly run = async <T>(mode: IDBTransactionMode, operation: (store: IDBObjectStore) => T | PromiseLike<T>): Promise<T> => {
     for (let attempt = 0; ; attempt++) {
-      const { db } = await this.#connection()
+      const { db, closed } = await this.#connection()
       try {
         return await operation(db.transaction(this.storeName, mode).objectStore(this.storeName))
       } catch (err) {
-        if (attempt > 0 || !(await this.#lost(db, err))) throw err
+        if (attempt > 0 || !(await this.#lost(db, closed, err))) throw err
         log('%s: the connection closed under an operation (%s), running it again on a new one', this.database, describe(err))
       }
     }
@@ -118,8 +153,9 @@ export class IdbStore extends TypedEventEmitter<StoreEvents> {
       request.onerror = () => { reject(request.error ?? new Error(`opening ${this.database} failed`)) }
       request.onblocked = () => { log('%s: opening is blocked by another connection', this.database) }
     })
+    const closed = new Promise<void>(resolve => { this.#closing.set(db, resolve) })
     db.addEventListener('close', () => { this.#onClose(db) })
-    const opened = { db, created }
+    const opened = { db, created, closed }
     this.#current = opened
     return opened
   }
@@ -128,6 +164,7 @@ export class IdbStore extends TypedEventEmitter<StoreEvents> {
   #onClose (db: IDBDatabase): void {
     if (this.#closed.has(db)) return
     this.#closed.add(db)
+    this.#closing.get(db)?.()
     log('%s: the browser closed the connection, opening it again', this.database)
     if (this.#current?.db === db) {
       this.#current = undefined
@@ -144,10 +181,10 @@ export class IdbStore extends TypedEventEmitter<StoreEvents> {
   /**
    * Whether `err` came from `db` being closed by the browser. A transaction
    * started on a closing connection throws InvalidStateError before its
-   * `close` event; one in flight may fail before the event is dispatched, so
-   * that is waited for a moment.
+   * `close` event; one in flight fails with an abort before the event is
+   * dispatched (measured in Chromium), so the event is waited for a moment.
    */
-  async #lost (db: IDBDatabase, err: unknown): Promise<boolean> {
+  async #lost (db: IDBDatabase, closed: Promise<void>, err: unknown): Promise<boolean> {
     if (this.#closed.has(db)) return true
     const name = (err as { name?: unknown } | null | undefined)?.name
     if (name === 'InvalidStateError') {
@@ -155,7 +192,9 @@ export class IdbStore extends TypedEventEmitter<StoreEvents> {
       return true
     }
     if (err != null && name !== 'AbortError' && name !== 'UnknownError') return false
-    await new Promise(resolve => setTimeout(resolve, 0))
+    let timer: ReturnType<typeof setTimeout> | undefined
+    await Promise.race([closed, new Promise(resolve => { timer = setTimeout(resolve, CLOSE_WAIT_MS) })])
+    clearTimeout(timer)
     return this.#closed.has(db)
   }
 }

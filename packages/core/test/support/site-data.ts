@@ -41,7 +41,7 @@ export async function clearSiteData (): Promise<void> {
       })])
   for (const db of [...connections]) {
     connections.delete(db)
-    forceCloseDatabase(db)
+    forceCloseDatabase(db as unknown as Parameters<typeof forceCloseDatabase>[0])
   }
   await Promise.all(deletions)
 }
