@@ -10,16 +10,14 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { createStore, keys as storedKeys, set, setMany } from 'idb-keyval'
-import { TypedEventEmitter } from 'main-event'
 import { describe, expect, it } from 'vitest'
 import { deriveRoomKeys, openEnvelope, type RoomKeys } from '../../src/rooms/crypto.js'
 import { toBase64url, toHex, utf8 } from '../../src/rooms/encoding.js'
 import { decodeEnvelope, encodeEnvelope, envelopeId } from '../../src/rooms/envelope.js'
 import { IdbRoomStore } from '../../src/rooms/idb-store.js'
 import { createRoomInvite, roomTopic } from '../../src/rooms/invite.js'
-import { Rooms, type RoomsComponents } from '../../src/rooms/rooms.js'
-import type { RoomStore } from '../../src/rooms/store.js'
 import type { PrivateKey } from '@libp2p/interface'
+import { startRooms } from '../support/rooms.js'
 
 /** A chat message as the JSON format sealed and stored it (its constructions written out as that version had them). */
 async function jsonFormatRecord (roomId: string, keys: RoomKeys, member: PrivateKey, text: string, wall: number, own: boolean) {
@@ -36,23 +34,6 @@ async function jsonFormatRecord (roomId: string, keys: RoomKeys, member: Private
   const envelope = { ...unsigned, s }
   const id = toHex(sha256(utf8.encode(JSON.stringify(envelope))))
   return { id, envelope, message: { id, roomId, author: a, authorName: 'Ann', text, hlc: { wall, counter: 0 }, status: own ? 'seen' : 'received', own } }
-}
-
-/** Just enough of a libp2p node for `Rooms` to open its rooms (no network). */
-async function startRooms (store: RoomStore, privateKey: PrivateKey): Promise<Rooms> {
-  const pubsub = Object.assign(new TypedEventEmitter(), { subscribe: () => {}, unsubscribe: () => {}, publish: async () => ({ recipients: [] }) })
-  const libp2p = {
-    peerId: peerIdFromPrivateKey(privateKey),
-    services: { pubsub },
-    handle: async () => {},
-    unhandle: async () => {},
-    dialProtocol: async () => { throw new Error('no network in this test') },
-    contentRouting: { provide: async () => {}, findProviders: async function * () {} },
-    getConnections: () => []
-  }
-  const rooms = new Rooms({ libp2p: libp2p as unknown as RoomsComponents['libp2p'], privateKey, connectToPeer: async () => {} }, { store })
-  await rooms.start()
-  return rooms
 }
 
 describe('upgrading stored rooms from the JSON format', () => {
