@@ -3,7 +3,7 @@ import { subscribe } from '../shared/subscribe.ts'
 import { IdentityWatch, lastPeerId, rememberPeerId, requestPersistence, takeHandover, type IdentityNotice } from './identity-guard.ts'
 import { addReport, type StorageClearedNotice } from './storage-notice.ts'
 import { savedIceServers } from '../settings/call-settings.svelte.ts'
-import { resolveRelayConfig, type RelayConfig } from '../settings/relay-config.ts'
+import { relayText, resolveRelayConfig, saveRelayText, type RelayConfig } from '../settings/relay-config.ts'
 import {
   createPeer, exportIdentity, IdbKeyStore, IdentityKeeper, loadOrCreateIdentity, MemoryChunkStore, MemoryDmStore, MemoryKeyStore, MemoryRoomStore,
   MemoryTransferStore, openIdentity, parseIdentityFile, peerIdOf,
@@ -233,8 +233,12 @@ export class Session {
    */
   async #openIdentity (): Promise<PrivateKey> {
     const store = new IdbKeyStore()
-    // the browser deleted the identity's database while the app runs: write the key back now
-    store.addEventListener('store:cleared', () => { void this.checkIdentity() })
+    // the browser deleted the identity's database while the app runs: write the key back now, and the saved relays
+    // kept beside it (in use, so held here)
+    store.addEventListener('store:cleared', () => {
+      void this.checkIdentity()
+      if (this.relayConfig?.source === 'saved') saveRelayText(relayText(this.relayConfig.relays)).catch(() => {})
+    })
     const handedOver = keyOf(takeHandover())
     let opened
     let restored = false
