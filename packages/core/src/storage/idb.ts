@@ -188,6 +188,7 @@ export class IdbStore extends TypedEventEmitter<StoreEvents> {
     if (this.#closed.has(db)) return true
     const name = (err as { name?: unknown } | null | undefined)?.name
     if (name === 'InvalidStateError') {
+      db.close() // closing already, or (an InvalidStateError of another kind) replaced by the new one
       this.#onClose(db)
       return true
     }
