@@ -92,13 +92,14 @@ function isClearable (store: object): store is ClearableStore {
  */
 const CLOSE_WAIT_MS = 1_000
 
-/** A connection, whether opening it created its database, and its `close` event. */
+/** Tries at opening the database again after the browser closed it (an open during the clear may fail), and the wait between them. */
+const REOPEN_TRIES = 5
+const REOPEN_WAIT_MS = 200
+
+/** A connection and its `close` event. */
 interface Opened {
   db: IDBDatabase
-  created: boolean
   closed: Promise<void>
-  /** `store:cleared` was said for it. */
-  told?: boolean
 }
 
 export class IdbStore extends TypedEventEmitter<StoreEvents> {
@@ -109,6 +110,8 @@ export class IdbStore extends TypedEventEmitter<StoreEvents> {
   readonly #closed = new WeakSet<IDBDatabase>()
   /** Connections' `close` events, awaited by operations that failed on them. */
   readonly #closing = new WeakMap<IDBDatabase, () => void>()
+  /** The browser closed a connection and none was opened since: the next open tells whether the data went. */
+  #reopening = false
 
   constructor (readonly database: string, readonly storeName: string) {
     super()
@@ -141,6 +144,7 @@ export class IdbStore extends TypedEventEmitter<StoreEvents> {
     }
   }
 
+  /** Opens the database, and says `store:cleared` when it had to be created after the browser closed a connection. */
   async #open (): Promise<Opened> {
     const request = indexedDB.open(this.database)
     let created = false
@@ -155,8 +159,15 @@ export class IdbStore extends TypedEventEmitter<StoreEvents> {
     })
     const closed = new Promise<void>(resolve => { this.#closing.set(db, resolve) })
     db.addEventListener('close', () => { this.#onClose(db) })
-    const opened = { db, created, closed }
+    const opened = { db, closed }
     this.#current = opened
+    if (this.#reopening) {
+      this.#reopening = false
+      if (created) {
+        log('%s: its data was cleared', this.database)
+        this.safeDispatchEvent('store:cleared', { detail: { database: this.database } })
+      }
+    }
     return opened
   }
 
@@ -170,12 +181,25 @@ export class IdbStore extends TypedEventEmitter<StoreEvents> {
       this.#current = undefined
       this.#opening = undefined
     }
-    this.#connection().then(opened => {
-      if (!opened.created || opened.told === true) return
-      opened.told = true
-      log('%s: its data was cleared', this.database)
-      this.safeDispatchEvent('store:cleared', { detail: { database: this.database } })
-    }, err => { log.error('%s: opening it again failed: %e', this.database, err) })
+    this.#reopening = true
+    void this.#reopen()
+  }
+
+  /** Opens the database again (an open while the browser is still deleting it may fail: tried again a few times). */
+  async #reopen (): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#connection()
+        return
+      } catch (err) {
+        if (attempt >= REOPEN_TRIES) {
+          log.error('%s: opening it again failed: %e', this.database, err)
+          return
+        }
+        log('%s: opening it again failed (%s), trying again', this.database, describe(err))
+        await new Promise(resolve => setTimeout(resolve, REOPEN_WAIT_MS * attempt))
+      }
+    }
   }
 
   /**
