@@ -17,8 +17,9 @@ const CLEARED = 'storage for this site was cleared'
  * What a clear does in Chromium, measured first (DevTools Storage.clearDataForOrigin, IndexedDB only and "all", on a
  * page of the app's origin): every open connection gets a `close` event before the clear returns; a transaction
  * started on it afterwards throws InvalidStateError; the transactions in flight fail before the `close` event, with
- * an AbortError, an UnknownError ("Force close delete origin") or no error at all; the databases are gone, and a new
- * `open` creates them empty. idb-keyval, which the stores used, opens again after `close`, so the app went on
+ * an AbortError, an UnknownError ("Force close delete origin") or no error at all; an `open` issued from the `close`
+ * event fails too ("AbortError: The connection was closed"), one 200 ms later creates the database anew, empty.
+ * idb-keyval, which the stores used, opens again after `close`, so the app went on
  * silently on empty databases: files still shown complete whose blocks were gone, a download whose record of held
  * blocks was stale, and rooms, their keys and history written nowhere until the next message, so a reload lost them.
  */

@@ -6,7 +6,9 @@
  * transaction started on it afterwards throws InvalidStateError ("The database
  * connection is closing"), and the transactions in flight fail with an
  * AbortError, an UnknownError ("Force close delete origin") or no error at
- * all. The databases are gone; a new `open` creates them anew, empty.
+ * all. An `open` issued from the `close` event fails as well ("AbortError:
+ * The connection was closed"); one 200 ms later creates the database anew,
+ * empty.
  *
  * An {@link IdbStore} opens its database again at once when the browser
  * closes it, says so with `store:cleared` when the database had been deleted
