@@ -71,6 +71,15 @@ describe('file row texts', () => {
     expect(format(transfer({ state: 'failed', error: 'no providers' })).stoppedText).toBe('Download stopped: no providers')
     expect(format(transfer({ state: 'paused' })).stoppedText).toBeUndefined()
   })
+
+  it('says a file held here went with the browser\'s storage: a download can be fetched again, a share is no longer served', () => {
+    const error = 'StorageClearedError: the browser\'s storage for this site was cleared'
+    const downloaded = format(transfer({ state: 'failed', name: 'e', size: 2 * MB, error }))
+    expect([downloaded.storageCleared, downloaded.storageFull, downloaded.complete, downloaded.canDelete, downloaded.canResume]).toEqual([true, false, false, false, true])
+    expect(downloaded.stoppedText).toBe('The browser\'s storage for this site was cleared: this file is no longer stored here. Press "Resume" to download it again.')
+    const shared = format(transfer({ state: 'failed', direction: 'share', name: 'f', size: 2 * MB, error }))
+    expect(shared.stoppedText).toMatch(/^The browser's storage for this site was cleared: this file is no longer stored here, so it can no longer be served to others\. Share it again/)
+  })
 })
 
 /** A file for the save flow, and a record of what the flow did. */

@@ -9,7 +9,7 @@
 
 // The peer
 export { createPeer } from './peer/create-peer.js'
-export { Peerlink, type PeerlinkEvents } from './peer/peerlink.js'
+export { Peerlink, type PeerlinkEvents, type StorageCleared } from './peer/peerlink.js'
 export type { PeerInit, PeerStores } from './peer/types.js'
 
 // Protocol ids and paths the relay serves

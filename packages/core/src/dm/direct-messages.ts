@@ -14,6 +14,7 @@ import { safetyNumber } from './safety-number.js'
 import { encodeText, sealMessage, type OpenedMessage } from './seal.js'
 import { compareMessages, type DmRecord, type DmStore } from './store.js'
 import { receiveMessages, sendMessages } from './transfer.js'
+import { afterClears, onStoreCleared } from '../storage/idb.js'
 import type { ConversationSummary, DirectMessage, DirectMessagesEvents } from './types.js'
 import type { BackoffOptions } from '../connectivity/backoff.js'
 import type { AbortOptions, Connection, Libp2p, PeerId, PrivateKey, Startable, Stream } from '@libp2p/interface'
@@ -47,6 +48,8 @@ export class DirectMessages extends TypedEventEmitter<DirectMessagesEvents> impl
   private readonly accepting = new Map<string, Promise<void>>()
   private controller?: AbortController
   private lastSentAt = 0
+  private unwatchStore?: () => void
+  private readonly storageCleared = afterClears(async () => { await this.writeBack() }, err => { log.error('writing queued messages back after a clear: %e', err) })
 
   constructor (private readonly components: DirectMessagesComponents, init: DirectMessagesInit) {
     super()
@@ -70,6 +73,7 @@ export class DirectMessages extends TypedEventEmitter<DirectMessagesEvents> impl
         signal
       })
       this.components.libp2p.addEventListener('peer:connect', this.onPeerConnect)
+      this.unwatchStore = onStoreCleared(this.store, () => { this.storageCleared() })
       this.outbox.start(await this.store.outbox({ signal }))
     } catch (err) {
       await this.stop()
@@ -84,6 +88,8 @@ export class DirectMessages extends TypedEventEmitter<DirectMessagesEvents> impl
     this.controller = undefined
     controller.abort()
     this.components.libp2p.removeEventListener('peer:connect', this.onPeerConnect)
+    this.unwatchStore?.()
+    this.unwatchStore = undefined
     await this.outbox.stop()
     try {
       await this.components.libp2p.unhandle(DM_PROTOCOL, { signal: options.signal ?? AbortSignal.timeout(DEFAULT_TIMEOUT_MS) })
@@ -139,6 +145,18 @@ export class DirectMessages extends TypedEventEmitter<DirectMessagesEvents> impl
    */
   safetyNumber (peerId: string): string {
     return safetyNumber(this.me, this.otherPeer(peerId))
+  }
+
+  /**
+   * The browser deleted the messages' database (site data cleared while the
+   * app ran): our queued messages, which the outbox still holds, are written
+   * back so they are still delivered after a reload. The rest is gone.
+   */
+  private async writeBack (): Promise<void> {
+    const queued = this.outbox.records()
+    for (const record of queued) await this.store.put(record, { signal: AbortSignal.timeout(DEFAULT_TIMEOUT_MS) })
+    log('storage cleared: wrote back %d queued messages', queued.length)
+    this.safeDispatchEvent('storage:cleared', { detail: { queued: queued.length } })
   }
 
   /** Wakes delivery to a peer that just connected. */

@@ -13,7 +13,9 @@
  * queued is left out; each with a log line.
  */
 import { logger } from '@libp2p/logger'
-import { createStore, get, promisifyRequest, set, values, type UseStore } from 'idb-keyval'
+import { get, promisifyRequest, set, values, type UseStore } from 'idb-keyval'
+import { TypedEventEmitter } from 'main-event'
+import { openIdbStore, type StoreEvents } from '../storage/idb.js'
 import { isSealedMessage, sealedMessageId } from './seal.js'
 import { lastPerConversation, type DmRecord, type DmStore } from './store.js'
 import type { DirectMessage } from './types.js'
@@ -25,12 +27,14 @@ const log = logger('peerlink:dm')
 export const DM_DB_NAME = 'peerlink-dm'
 export const DM_DB_STORE = 'messages'
 
-export class IdbDmStore implements DmStore {
+/** Says `store:cleared` when the browser deleted its database while the app ran (see IdbStore). */
+export class IdbDmStore extends TypedEventEmitter<StoreEvents> implements DmStore {
   private readonly store: UseStore
 
   /** @param dbName - IndexedDB database name; tests and multiple identities may pick their own */
   constructor (dbName: string = DM_DB_NAME) {
-    this.store = createStore(dbName, DM_DB_STORE)
+    super()
+    this.store = openIdbStore(dbName, DM_DB_STORE, this)
   }
 
   async put (record: DmRecord, options: AbortOptions = {}): Promise<void> {

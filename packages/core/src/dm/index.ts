@@ -9,7 +9,7 @@
  * - errors: one class per condition, each with a stable `name`
  */
 export { DirectMessages, type DirectMessagesComponents, type DirectMessagesInit } from './direct-messages.js'
-export type { DirectMessage, DirectMessageStatus, ConversationSummary, DirectMessagesEvents } from './types.js'
+export type { DirectMessage, DirectMessageStatus, ConversationSummary, DirectMessagesEvents, DmsCleared } from './types.js'
 export { DM_PROTOCOL, MAX_DM_TEXT_BYTES, MAX_DM_FRAME_BYTES, DM_RETRY_BACKOFF } from './constants.js'
 export {
   DmTooLargeError,

@@ -63,6 +63,11 @@ export class Outbox {
     if (queue?.size === 0) this.queues.delete(peerId)
   }
 
+  /** Every queued message. */
+  records (): DmRecord[] {
+    return [...this.queues.values()].flatMap(queue => [...queue.values()])
+  }
+
   /** The oldest queued message to `peerId`. */
   next (peerId: string): DmRecord | undefined {
     const queue = this.queues.get(peerId)

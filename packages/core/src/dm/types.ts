@@ -28,4 +28,17 @@ export interface DirectMessagesEvents {
   'dm:added': CustomEvent<DirectMessage>
   /** One of our messages changed status (queued → delivered). */
   'dm:updated': CustomEvent<DirectMessage>
+  /**
+   * The browser's storage for this site was cleared while the app ran: the
+   * conversations stored before are gone (a peer keeps its own copy; none is
+   * asked for it); our messages still queued were written back and are still
+   * delivered.
+   */
+  'storage:cleared': CustomEvent<DmsCleared>
+}
+
+/** What was written back after a clear of the browser's storage. */
+export interface DmsCleared {
+  /** Our queued messages, written back. */
+  queued: number
 }

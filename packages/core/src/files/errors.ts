@@ -116,6 +116,15 @@ export class StorageFullError extends Error {
   override readonly name = 'StorageFullError'
 }
 
+/**
+ * The browser's storage for this site was cleared while the app ran, and a
+ * file's blocks with it: the file is no longer stored on this device, so it
+ * cannot be read or served from here. Resuming downloads it again from peers.
+ */
+export class StorageClearedError extends Error {
+  override readonly name = 'StorageClearedError'
+}
+
 /** Whether `err` (or its cause) is the browser's QuotaExceededError. */
 export function isQuotaExceeded (err: unknown): boolean {
   for (let e = err, depth = 0; e != null && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {

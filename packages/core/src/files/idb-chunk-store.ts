@@ -8,7 +8,9 @@
  * alone took ~2.4 s); reads ran at ~45 MB/s whatever the concurrency.
  */
 import { logger } from '@libp2p/logger'
-import { createStore, delMany, get, promisifyRequest, setMany, type UseStore } from 'idb-keyval'
+import { delMany, get, promisifyRequest, setMany, type UseStore } from 'idb-keyval'
+import { TypedEventEmitter } from 'main-event'
+import { openIdbStore, type StoreEvents } from '../storage/idb.js'
 import { BlockNotFoundError, storageError } from './errors.js'
 import { verifyBlock } from './verify.js'
 import type { ChunkStore, PutOptions } from './chunk-store.js'
@@ -26,7 +28,8 @@ interface Batch {
   done: Promise<void>
 }
 
-export class IdbChunkStore implements ChunkStore {
+/** Says `store:cleared` when the browser deleted its database while the app ran (see IdbStore). */
+export class IdbChunkStore extends TypedEventEmitter<StoreEvents> implements ChunkStore {
   private readonly store: UseStore
   /** Blocks waiting for the next transaction (readable before they are committed). */
   private next: Batch | undefined
@@ -37,7 +40,8 @@ export class IdbChunkStore implements ChunkStore {
 
   /** @param dbName - IndexedDB database name; tests may pick their own */
   constructor (dbName: string = FILES_DB_NAME) {
-    this.store = createStore(dbName, FILES_DB_STORE)
+    super()
+    this.store = openIdbStore(dbName, FILES_DB_STORE, this)
   }
 
   async get (cid: CID, options: AbortOptions = {}): Promise<Uint8Array> {

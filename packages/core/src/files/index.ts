@@ -5,7 +5,10 @@
  * - {@link Files}: the service (share, download, pause/resume/cancel, open;
  *   'transfer:added' / 'transfer:updated' / 'transfer:complete' /
  *   'transfer:removed' events), remembering transfers in a
- *   {@link TransferStore} so downloads resume after a reload.
+ *   {@link TransferStore} so downloads resume after a reload; when the
+ *   browser deletes its stores while it runs ('storage:cleared'), a file
+ *   whose blocks went fails with {@link StorageClearedError}, running
+ *   downloads start again and every record is written back.
  * - The block protocol (BLOCKS_PROTOCOL, frames in `transfer/pb/blocks.proto`):
  *   request/response by CID over one stream per file and provider, a
  *   window of requests in flight per provider, backpressure on both sides; every block is hashed against its

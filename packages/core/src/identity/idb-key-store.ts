@@ -1,10 +1,9 @@
-import { logger } from '@libp2p/logger'
-import { createStore, promisifyRequest, type UseStore } from 'idb-keyval'
+import { promisifyRequest } from 'idb-keyval'
+import { TypedEventEmitter } from 'main-event'
 import { isQuotaExceeded, StorageFullError } from '../files/index.js'
+import { openIdbStore, type StoreEvents } from '../storage/idb.js'
 import { StorageUnavailableError } from './errors.js'
 import type { KeyStore } from './key-store.js'
-
-const log = logger('peerlink:identity:idb')
 
 /** IndexedDB key under which the identity is stored (idb-keyval's default store). */
 export const IDENTITY_DB_KEY = 'peerlink:identity:v1'
@@ -17,12 +16,16 @@ const DB_STORE = 'keyval'
  *
  * Every method throws {@link StorageUnavailableError} when IndexedDB is
  * missing or cannot be opened, and the writing ones {@link StorageFullError}
- * when the browser refuses to store more.
+ * when the browser refuses to store more. A connection the browser closed
+ * (its site data was cleared while the page ran) is opened again, and
+ * `store:cleared` says the key may be gone (see IdbStore).
  */
-export class IdbKeyStore implements KeyStore {
-  #store?: UseStore
+export class IdbKeyStore extends TypedEventEmitter<StoreEvents> implements KeyStore {
+  #store?: ReturnType<typeof openIdbStore>
 
-  constructor (private readonly key: string = IDENTITY_DB_KEY) {}
+  constructor (private readonly key: string = IDENTITY_DB_KEY) {
+    super()
+  }
 
   async get (): Promise<Uint8Array | undefined> {
     const value: unknown = await this.#run('readonly', async (store) => promisifyRequest(store.get(this.key)))
@@ -56,32 +59,18 @@ export class IdbKeyStore implements KeyStore {
     })
   }
 
-  /**
-   * Runs `operation` on the object store. A connection the browser closed (its
-   * site data was cleared while the page ran) is opened again once.
-   */
+  /** Runs `operation` on the object store. */
   async #run<T> (mode: IDBTransactionMode, operation: (store: IDBObjectStore) => Promise<T>): Promise<T> {
     if (typeof indexedDB === 'undefined' || indexedDB == null) {
       throw new StorageUnavailableError('this browser offers no IndexedDB to store the identity in')
     }
     try {
-      try {
-        return await this.#use(mode, operation)
-      } catch (err) {
-        if (!(err instanceof DOMException && err.name === 'InvalidStateError')) throw err
-        log('the identity database connection was closed (%s), opening it again', err.message)
-        this.#store = undefined
-        return await this.#use(mode, operation)
-      }
+      this.#store ??= openIdbStore(DB_NAME, DB_STORE, this)
+      return await this.#store(mode, operation)
     } catch (err) {
       if (isQuotaExceeded(err)) throw new StorageFullError('Storage is full: the browser refused to store the identity', { cause: err })
       const what = err instanceof Error ? `${err.name}${err.message === '' ? '' : `: ${err.message}`}` : String(err)
       throw new StorageUnavailableError(`this browser does not let the site use IndexedDB (${what})`, { cause: err })
     }
-  }
-
-  async #use<T> (mode: IDBTransactionMode, operation: (store: IDBObjectStore) => Promise<T>): Promise<T> {
-    this.#store ??= createStore(DB_NAME, DB_STORE)
-    return this.#store(mode, operation)
   }
 }

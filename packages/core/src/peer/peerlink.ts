@@ -12,17 +12,32 @@ import { PeerTracker, type PeerStatus, type PeerTrackerEvents } from '../connect
 import { RelayIceServers, type RelayIceEvents } from '../connectivity/relay-ice.js'
 import { RelayKeeper, RESERVATION_WAIT_MS, reservationsWanted, type RelayKeeperEvents, type RelayStatus } from '../connectivity/relay-keeper.js'
 import { Calls } from '../calls/index.js'
-import { DirectMessages } from '../dm/index.js'
-import { Files, type FileLink, type NamedFile, type ShareOptions, type TransferStatus } from '../files/index.js'
-import { Rooms, RoomNotFoundError } from '../rooms/index.js'
+import { DirectMessages, type DmsCleared } from '../dm/index.js'
+import { Files, type FileLink, type FilesCleared, type NamedFile, type ShareOptions, type TransferStatus } from '../files/index.js'
+import { Rooms, RoomNotFoundError, type RoomsCleared } from '../rooms/index.js'
 import type { PeerInit, PeerlinkLibp2p, PeerStores } from './types.js'
 import type { AbortOptions, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 const log = logger('peerlink:peer')
 
+/**
+ * What a clear of the browser's storage while the app ran did, as each
+ * service reports it (one service per event).
+ */
+export interface StorageCleared {
+  rooms?: RoomsCleared
+  dms?: DmsCleared
+  files?: FilesCleared
+}
+
+export interface StorageEvents {
+  /** The browser's storage for this site was cleared while the app ran: what a service wrote back or lost. */
+  'storage:cleared': CustomEvent<StorageCleared>
+}
+
 /** Every event a Peerlink peer emits for the UI. */
-export type PeerlinkEvents = RelayKeeperEvents & PeerTrackerEvents & RelayIceEvents
+export type PeerlinkEvents = RelayKeeperEvents & PeerTrackerEvents & RelayIceEvents & StorageEvents
 
 /**
  * A running Peerlink peer: the libp2p node plus relay upkeep and typed
@@ -65,6 +80,9 @@ export class Peerlink extends TypedEventEmitter<PeerlinkEvents> {
     this.peerTracker.addEventListener('peer:connected', evt => this.safeDispatchEvent('peer:connected', { detail: evt.detail }))
     this.peerTracker.addEventListener('peer:lost', evt => this.safeDispatchEvent('peer:lost', { detail: evt.detail }))
     this.relayIce.addEventListener('ice:checked', evt => this.safeDispatchEvent('ice:checked', { detail: evt.detail }))
+    this.rooms.addEventListener('storage:cleared', evt => this.safeDispatchEvent('storage:cleared', { detail: { rooms: evt.detail } }))
+    this.dms.addEventListener('storage:cleared', evt => this.safeDispatchEvent('storage:cleared', { detail: { dms: evt.detail } }))
+    this.files.addEventListener('storage:cleared', evt => this.safeDispatchEvent('storage:cleared', { detail: { files: evt.detail } }))
   }
 
   private readonly ownIceServers: RTCIceServer[]

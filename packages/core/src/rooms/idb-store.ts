@@ -1,4 +1,6 @@
-import { clear, createStore, del, delMany, get, set, setMany, values, type UseStore } from 'idb-keyval'
+import { clear, del, delMany, get, set, setMany, values, type UseStore } from 'idb-keyval'
+import { TypedEventEmitter } from 'main-event'
+import { openIdbStore, type StoreEvents } from '../storage/idb.js'
 import type { JoinedRoom, RoomStore, StoredRecord } from './store.js'
 
 const ROOMS_KEY = 'rooms'
@@ -6,10 +8,11 @@ const ROOMS_KEY = 'rooms'
 /**
  * Room state in the browser's IndexedDB: the joined rooms and settings in one
  * database, each room's messages in a database of its own (loaded whole when
- * the room opens, deleted whole when it is left).
+ * the room opens, deleted whole when it is left). Says `store:cleared` when
+ * the browser deleted one of these databases while the app ran (see IdbStore).
  */
-export class IdbRoomStore implements RoomStore {
-  private readonly meta: UseStore = createStore('peerlink-rooms', 'kv')
+export class IdbRoomStore extends TypedEventEmitter<StoreEvents> implements RoomStore {
+  private readonly meta: UseStore = openIdbStore('peerlink-rooms', 'kv', this)
   private readonly perRoom = new Map<string, UseStore>()
 
   async rooms (): Promise<JoinedRoom[]> {
@@ -50,7 +53,7 @@ export class IdbRoomStore implements RoomStore {
   private messageStore (roomId: string): UseStore {
     let store = this.perRoom.get(roomId)
     if (store == null) {
-      store = createStore(`peerlink-room-${roomId}`, 'messages')
+      store = openIdbStore(`peerlink-room-${roomId}`, 'messages', this)
       this.perRoom.set(roomId, store)
     }
     return store

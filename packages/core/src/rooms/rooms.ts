@@ -17,6 +17,7 @@ import { Room } from './room.js'
 import { SyncRefusedError } from './errors.js'
 import { requestHistory, serveHistory } from './sync.js'
 import { loadHistory } from './upgrade.js'
+import { afterClears, onStoreCleared } from '../storage/idb.js'
 import type { RoomStore } from './store.js'
 import type { RoomInvite, RoomsEvents, RoomSummary } from './types.js'
 import type { GossipSub, Message, SubscriptionChangeData } from '@libp2p/gossipsub'
@@ -45,7 +46,7 @@ export interface RoomsInit {
  * records on the relays.
  */
 export class Rooms extends TypedEventEmitter<RoomsEvents> implements Startable {
-  private readonly rooms = new Map<string, { room: Room, joinedAt: number }>()
+  private readonly rooms = new Map<string, { room: Room, joinedAt: number, created: boolean }>()
   private readonly byTopic = new Map<string, Room>()
   private readonly clock = new HybridClock()
   private readonly syncing = new Set<string>()
@@ -53,6 +54,8 @@ export class Rooms extends TypedEventEmitter<RoomsEvents> implements Startable {
   private away = false
   private timer?: ReturnType<typeof setInterval>
   private ticks = 0
+  private unwatchStore?: () => void
+  private readonly storageCleared = afterClears(async () => { await this.writeBack() }, err => { log.error('writing rooms back after a clear: %e', err) })
   private readonly profile = { name: () => this.name, away: () => this.away }
   private readonly onMessage = (evt: CustomEvent<Message>): void => {
     const room = this.byTopic.get(evt.detail.topic)
@@ -78,6 +81,7 @@ export class Rooms extends TypedEventEmitter<RoomsEvents> implements Startable {
   async start (): Promise<void> {
     const { libp2p } = this.components
     this.name = (await this.init.store.getSetting(NAME_SETTING)) ?? ''
+    this.unwatchStore = onStoreCleared(this.init.store, () => { this.storageCleared() })
     libp2p.services.pubsub.addEventListener('message', this.onMessage)
     libp2p.services.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
     await libp2p.handle(ROOM_SYNC_PROTOCOL, async (stream, connection) => {
@@ -102,6 +106,8 @@ export class Rooms extends TypedEventEmitter<RoomsEvents> implements Startable {
 
   async stop (): Promise<void> {
     clearInterval(this.timer)
+    this.unwatchStore?.()
+    this.unwatchStore = undefined
     const { libp2p } = this.components
     libp2p.services.pubsub.removeEventListener('message', this.onMessage)
     libp2p.services.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
@@ -214,7 +220,7 @@ export class Rooms extends TypedEventEmitter<RoomsEvents> implements Startable {
       profile: this.profile,
       onMemberSeen: (r, peerId) => { this.onMemberSeen(r, peerId) }
     }, invite, await deriveRoomKeys(invite.key), await loadHistory(this.init.store, invite.roomId), { created })
-    this.rooms.set(room.roomId, { room, joinedAt })
+    this.rooms.set(room.roomId, { room, joinedAt, created })
     this.byTopic.set(room.topic, room)
     room.addEventListener('room:renamed', () => { if (this.rooms.get(room.roomId)?.room === room) this.emitRooms() })
     libp2p.services.pubsub.subscribe(room.topic)
@@ -223,6 +229,30 @@ export class Rooms extends TypedEventEmitter<RoomsEvents> implements Startable {
     void room.flush()
     void this.discover(room)
     return room
+  }
+
+  /**
+   * The browser deleted the rooms' databases (site data cleared while the app
+   * ran): what this page holds is written back (the joined rooms with their
+   * keys, the display name, every room's history), so a reload still has
+   * them, and every member online is asked for the history it holds that we
+   * do not (the history sync).
+   */
+  private async writeBack (): Promise<void> {
+    const { store } = this.init
+    let messages = 0
+    for (const { room, joinedAt, created } of [...this.rooms.values()]) {
+      await store.addRoom(created ? { ...room.invite, joinedAt, created } : { ...room.invite, joinedAt })
+      const history = room.log.all()
+      if (history.length > 0) await store.putMessages(room.roomId, history)
+      messages += history.length
+      for (const member of room.members()) {
+        if (!member.self && member.state !== 'offline') this.syncInBackground(room, member.peerId)
+      }
+    }
+    if (this.name !== '') await store.setSetting(NAME_SETTING, this.name)
+    log('storage cleared: wrote back %d rooms and %d messages', this.rooms.size, messages)
+    this.safeDispatchEvent('storage:cleared', { detail: { rooms: this.rooms.size, messages } })
   }
 
   private onMemberSeen (room: Room, peerId: string): void {

@@ -135,4 +135,17 @@ export interface RoomEvents {
 export interface RoomsEvents {
   /** A room was joined, left or renamed. */
   'rooms:changed': CustomEvent<RoomSummary[]>
+  /**
+   * The browser's storage for this site was cleared while the app ran: the
+   * joined rooms, their keys, the display name and each room's history were
+   * written back from what this page holds, and the history sync asked every
+   * member online for what it holds that we do not.
+   */
+  'storage:cleared': CustomEvent<RoomsCleared>
+}
+
+/** What was written back after a clear of the browser's storage. */
+export interface RoomsCleared {
+  rooms: number
+  messages: number
 }

@@ -20,6 +20,7 @@ import { InvalidPeerIdError } from '../../src/errors.js'
 import type { Connection, Libp2pEvents, PeerId, PrivateKey, Stream, StreamHandler } from '@libp2p/interface'
 import { nextDm } from '../support/dm-events.js'
 import { VECTOR_ID, VECTOR_TEXT, vectorAlice, vectorBob, vectorSealed } from '../support/dm-vector.js'
+import { clearSiteData, stopTrackingConnections, trackConnections } from '../support/site-data.js'
 
 /** Peers by PeerId; a peer is reachable while it has a handler for the protocol. */
 const network = new Map<string, FakeLibp2p>()
@@ -179,6 +180,41 @@ describe('DirectMessages', () => {
     const delivered = nextDm(a.dms, 'dm:updated')
     a.libp2p.safeDispatchEvent('peer:connect', { detail: b.libp2p.peerId })
     expect(await delivered).toMatchObject({ id: sent.id, status: 'delivered' })
+  })
+
+  it('writes our queued messages back when the site data is cleared while it runs, and still delivers them after a restart', async () => {
+    trackConnections()
+    try {
+      const key = await generateKeyPair('Ed25519')
+      const store = new IdbDmStore('dm-cleared-test')
+      const a1 = await node(key, store, { initialMs: 3_600_000, maxMs: 3_600_000, jitter: 0 })
+      const b = await node()
+      await a1.dms.start()
+      await b.dms.start()
+      const delivered = await a1.dms.send(b.id, 'delivered before the clear')
+      await expect.poll(async () => (await a1.dms.conversation(b.id))[0]?.status).toBe('delivered')
+      network.delete(b.id) // b is gone: the next message stays queued
+      b.libp2p.handlers.clear()
+      const queued = await a1.dms.send(b.id, 'queued during the clear')
+      // tried: every database deleted and every connection closed by force, as "Clear site data" does
+      const cleared = new Promise<CustomEvent<{ queued: number }>>(resolve => { a1.dms.addEventListener('storage:cleared', resolve, { once: true }) })
+      await clearSiteData()
+      expect((await cleared).detail).toEqual({ queued: 1 })
+      // the delivered message is gone (said by the event); the queued one is stored again
+      expect((await a1.dms.conversation(b.id)).map(m => m.id)).toEqual([queued.id])
+      expect(delivered.id).not.toBe(queued.id)
+      await a1.dms.stop()
+      // a restart (a reload) finds it queued, and delivers it once the peer is back
+      network.delete(a1.id)
+      const a2 = await node(key, new IdbDmStore('dm-cleared-test'))
+      const b2 = await node(b.key)
+      await b2.dms.start()
+      const sent = nextDm(a2.dms, 'dm:updated')
+      await a2.dms.start()
+      expect(await sent).toMatchObject({ id: queued.id, status: 'delivered' })
+    } finally {
+      stopTrackingConnections()
+    }
   })
 
   it('resumes delivery of messages queued in the store when started again', async () => {

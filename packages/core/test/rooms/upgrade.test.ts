@@ -17,8 +17,8 @@ import { decodeEnvelope, encodeEnvelope, envelopeId, type Envelope } from '../..
 import { IdbRoomStore } from '../../src/rooms/idb-store.js'
 import { createRoomInvite, roomTopic } from '../../src/rooms/invite.js'
 import type { StoredMessage } from '../../src/rooms/store.js'
-import { startRooms } from '../support/rooms.js'
 import type { PrivateKey } from '@libp2p/interface'
+import { startRooms } from '../support/rooms.js'
 
 /** A chat message as the JSON format sealed and stored it (its constructions written out as that version had them). */
 async function jsonFormatRecord (roomId: string, keys: RoomKeys, member: PrivateKey, text: string, wall: number, own: boolean) {

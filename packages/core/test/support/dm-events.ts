@@ -7,7 +7,7 @@ export interface DmEventSource {
 }
 
 /** The next `type` event whose message matches. */
-export async function nextDm<K extends keyof DirectMessagesEvents> (dms: DmEventSource, type: K, match: (m: DirectMessage) => boolean = () => true): Promise<DirectMessage> {
+export async function nextDm<K extends 'dm:added' | 'dm:updated'> (dms: DmEventSource, type: K, match: (m: DirectMessage) => boolean = () => true): Promise<DirectMessage> {
   return new Promise(resolve => {
     const listener = (evt: CustomEvent<DirectMessage>): void => {
       if (!match(evt.detail)) return

@@ -36,7 +36,7 @@ export class ConversationView {
     const onMessage = (evt: CustomEvent<DirectMessage>): void => {
       if (evt.detail.peerId === this.peerId) void this.refresh()
     }
-    this.#unsubscribe = subscribe(dms, { 'dm:added': onMessage, 'dm:updated': onMessage })
+    this.#unsubscribe = subscribe(dms, { 'dm:added': onMessage, 'dm:updated': onMessage, 'storage:cleared': () => { void this.refresh() } })
     void this.refresh()
   }
 

@@ -21,7 +21,7 @@ export class DirectMessagesModel {
     this.#unsubscribe?.()
     this.#dms = dms
     const refresh = (): void => { void this.refresh() }
-    this.#unsubscribe = dms == null ? undefined : subscribe(dms, { 'dm:added': refresh, 'dm:updated': refresh })
+    this.#unsubscribe = dms == null ? undefined : subscribe(dms, { 'dm:added': refresh, 'dm:updated': refresh, 'storage:cleared': refresh })
     void this.refresh()
   }
 

@@ -3,7 +3,7 @@
  * known of it: state, name, size, progress, rates, peers, links and why a
  * download stopped. No state of its own: every getter reads the transfer anew.
  */
-import { isStorageFull, STORAGE_FULL_ADVICE } from '../shared/errors.ts'
+import { isStorageCleared, isStorageFull, STORAGE_FULL_ADVICE } from '../shared/errors.ts'
 import { bytesText, canPlayType, peersText, percent, rateText, relayLimitText } from './file-format.ts'
 import type { TransferStatus } from './files-api.ts'
 import { fileHref } from './files-route.ts'
@@ -92,9 +92,19 @@ export class FileRowFormat {
     return this.state === 'failed' && isStorageFull(this.status?.error ?? '')
   }
 
+  /** The file was held here, and its blocks went when the browser's storage for this site was cleared. */
+  get storageCleared (): boolean {
+    return this.state === 'failed' && isStorageCleared(this.status?.error ?? '')
+  }
+
   /** Why a failed download stopped, and what to do about it. */
   get stoppedText (): string | undefined {
     if (this.state !== 'failed') return undefined
+    if (this.storageCleared) {
+      return this.status?.direction === 'share'
+        ? 'The browser\'s storage for this site was cleared: this file is no longer stored here, so it can no longer be served to others. Share it again, or press "Resume" to fetch it back from peers who have it.'
+        : 'The browser\'s storage for this site was cleared: this file is no longer stored here. Press "Resume" to download it again.'
+    }
     if (this.storageFull) {
       return `Storage is full: the download stopped at ${this.bytesText}. ${STORAGE_FULL_ADVICE}, then press "Resume": what is stored is kept.`
     }

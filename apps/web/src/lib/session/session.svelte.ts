@@ -1,12 +1,13 @@
 import { errorMessage } from '../shared/errors.ts'
 import { subscribe } from '../shared/subscribe.ts'
 import { IdentityWatch, lastPeerId, rememberPeerId, requestPersistence, takeHandover, type IdentityNotice } from './identity-guard.ts'
+import { addReport, type StorageClearedNotice } from './storage-notice.ts'
 import { savedIceServers } from '../settings/call-settings.svelte.ts'
-import { resolveRelayConfig, type RelayConfig } from '../settings/relay-config.ts'
+import { relayText, resolveRelayConfig, saveRelayText, type RelayConfig } from '../settings/relay-config.ts'
 import {
   createPeer, exportIdentity, IdbKeyStore, IdentityKeeper, loadOrCreateIdentity, MemoryChunkStore, MemoryDmStore, MemoryKeyStore, MemoryRoomStore,
   MemoryTransferStore, openIdentity, parseIdentityFile, peerIdOf,
-  type ConnectionInfo, type IceServerStatus, type IdentityCheck, type Peerlink, type PeerStatus, type PeerStores, type RelayStatus
+  type ConnectionInfo, type IceServerStatus, type IdentityCheck, type Peerlink, type PeerStatus, type PeerStores, type RelayStatus, type StorageCleared
 } from './session-api.ts'
 
 export type PrivateKey = Awaited<ReturnType<typeof loadOrCreateIdentity>>
@@ -39,6 +40,8 @@ export class Session {
   identityNotice = $state.raw<IdentityNotice>()
   /** The browser lets the site store nothing: identity, rooms, messages and files live in this page only. */
   storageUnavailable = $state(false)
+  /** The browser's storage for this site was cleared while the app ran: what was written back or lost (one notice per clear). */
+  storageCleared = $state.raw<StorageClearedNotice>()
 
   #key = $state.raw<PrivateKey>()
   #peer?: Peerlink
@@ -106,9 +109,10 @@ export class Session {
     await this.#launch(config)
   }
 
-  /** Clears the identity notice (the user read it). */
+  /** Clears the identity notice and what it says of a cleared storage (the user read it). */
   dismissIdentityNotice (): void {
     this.identityNotice = undefined
+    this.storageCleared = undefined
   }
 
   /**
@@ -190,7 +194,8 @@ export class Session {
         'relay:error': refresh,
         'peer:connected': refresh,
         'peer:lost': refresh,
-        'ice:checked': refresh
+        'ice:checked': refresh,
+        'storage:cleared': ({ detail }) => { this.#storageCleared(detail) }
       })
       this.#timer = setInterval(() => { this.now = Date.now() }, CLOCK_MS)
       this.status = 'running'
@@ -228,6 +233,12 @@ export class Session {
    */
   async #openIdentity (): Promise<PrivateKey> {
     const store = new IdbKeyStore()
+    // the browser deleted the identity's database while the app runs: write the key back now, and the saved relays
+    // kept beside it (in use, so held here)
+    store.addEventListener('store:cleared', () => {
+      void this.checkIdentity()
+      if (this.relayConfig?.source === 'saved') saveRelayText(relayText(this.relayConfig.relays)).catch(() => {})
+    })
     const handedOver = keyOf(takeHandover())
     let opened
     let restored = false
@@ -260,6 +271,16 @@ export class Session {
     rememberPeerId(peerId)
     this.#keeper = new IdentityKeeper(store, opened.key)
     return opened.key
+  }
+
+  /**
+   * A service of the peer says the browser's storage was cleared under it
+   * (and what it wrote back or lost): added to the one notice, and the
+   * identity is checked at once (it went with the rest).
+   */
+  #storageCleared (report: StorageCleared): void {
+    this.storageCleared = addReport(this.storageCleared, report)
+    void this.checkIdentity()
   }
 
   #announcePeer (): void {

@@ -16,6 +16,14 @@ export function isStorageFull (err: unknown): boolean {
   return err instanceof Error && err.name === STORAGE_FULL
 }
 
+/** core's name for a file whose blocks went when the browser's storage was cleared (StorageClearedError). */
+const STORAGE_CLEARED = 'StorageClearedError'
+
+/** Whether a transfer's error text (`<name>: <message>`) says the browser's storage was cleared under it. */
+export function isStorageCleared (error: string): boolean {
+  return error.startsWith(`${STORAGE_CLEARED}:`) || error === STORAGE_CLEARED
+}
+
 /** What to do about a full storage, for the end of a message. */
 export const STORAGE_FULL_ADVICE = 'Free space on this device, delete files you no longer need here ("Delete" or "Cancel" on their rows), ' +
   'or allow this site more storage in the browser\'s site settings'

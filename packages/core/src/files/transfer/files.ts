@@ -12,7 +12,7 @@ import { TypedEventEmitter } from 'main-event'
 import { CID } from 'multiformats/cid'
 import { DEFAULT_TIMEOUT_MS } from '../../constants.js'
 import { openConnections } from '../../connectivity/open-stream.js'
-import { RelayLimitError, TransferNotFoundError, TransferStoppedError } from '../errors.js'
+import { RelayLimitError, StorageClearedError, TransferNotFoundError, TransferStoppedError } from '../errors.js'
 import { openFile, type SharedFile } from '../export.js'
 import { BLOCKS_PROTOCOL, REPROVIDE_INTERVAL_MS } from './constants.js'
 import { Download } from './download.js'
@@ -22,12 +22,13 @@ import { firstCarrying, openProviderStream } from './provider-stream.js'
 import { provide, providersOf, type ProvidersComponents } from './providers.js'
 import { connectionBudget } from './relay-limit.js'
 import { serveBlocks } from './server.js'
-import { forgetBlocks, heldBlocks, importShared, type BlockStore } from './share.js'
+import { forgetBlocks, heldBlocks, holdsAll, importShared, type BlockStore } from './share.js'
 import { describe, transferStatus } from './status.js'
 import { finishedCounters, throttleUpdate, type Entry } from './entry.js'
+import { afterClears, onStoreCleared } from '../../storage/idb.js'
 import { Throttle } from './throttle.js'
 import type { TransferRecord, TransferStore } from './store.js'
-import type { DownloadInit, FilesEvents, NamedFile, ShareOptions, TransferStatus } from './types.js'
+import type { DownloadInit, FilesCleared, FilesEvents, NamedFile, ShareOptions, TransferStatus } from './types.js'
 import type { FileLink } from '../link.js'
 import type { ChunkStore } from '../chunk-store.js'
 import type { AbortOptions, Connection, Libp2p, Startable } from '@libp2p/interface'
@@ -59,6 +60,9 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
   private readonly limits = new WeakMap<Connection, number>()
   private controller?: AbortController
   private reprovideTimer?: ReturnType<typeof setInterval>
+  private unwatchStores: Array<() => void> = []
+  /** Checks every transfer after a clear of the browser's storage (see checkAfterClear). */
+  private readonly storageCleared = afterClears(async () => { await this.checkAfterClear() }, err => { log.error('checking transfers after a clear: %e', err) })
   private readonly onConnectionOpen = (evt: CustomEvent<Connection>): void => {
     this.connectionOpened(evt.detail)
   }
@@ -100,6 +104,7 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
       })
     }, { runOnLimitedConnection: true, maxInboundStreams: 64, signal })
     this.components.libp2p.addEventListener('connection:open', this.onConnectionOpen)
+    this.unwatchStores = [this.chunks, this.transfers].map(store => onStoreCleared(store, () => { this.storageCleared() }))
     for (const record of await this.transfers.list({ signal })) {
       const entry: Entry = { record, served: 0, lastEmit: 0 }
       this.entries.set(record.cid, entry)
@@ -116,6 +121,8 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
     if (controller == null) return
     this.controller = undefined
     this.components.libp2p.removeEventListener('connection:open', this.onConnectionOpen)
+    for (const unwatch of this.unwatchStores) unwatch()
+    this.unwatchStores = []
     clearInterval(this.reprovideTimer)
     controller.abort()
     for (const entry of this.entries.values()) {
@@ -361,6 +368,54 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
     })
   }
 
+  /**
+   * The browser deleted the blocks or the transfer records (site data cleared
+   * while the app ran). Every file held here is checked: one whose blocks are
+   * gone is no longer shown or served as complete but fails with a
+   * StorageClearedError (resuming it fetches it again from peers); running
+   * downloads start again (their record of which blocks are held is stale),
+   * fetching from peers what was lost; a stopped one whose blocks are gone
+   * forgets its stale progress. Every record is written back, so a reload
+   * still knows them. Then 'storage:cleared' says what changed.
+   */
+  private async checkAfterClear (): Promise<void> {
+    const cleared: FilesCleared = { lost: [], restarted: [] }
+    const signal = this.controller?.signal
+    if (signal == null) return
+    for (const entry of [...this.entries.values()]) {
+      const { record } = entry
+      const root = CID.parse(record.cid)
+      try {
+        if (record.state === 'complete') {
+          if (!await holdsAll(this.chunks, root, { signal })) {
+            record.state = 'failed'
+            const err = new StorageClearedError(storageClearedMessage(record.direction))
+            record.error = `${err.name}: ${err.message}`
+            delete entry.finished
+            cleared.lost.push(record.cid)
+            log('%s is no longer stored: the browser\'s storage was cleared', record.cid)
+          }
+        } else if (entry.controller != null) {
+          entry.controller.abort()
+          delete entry.download
+          record.state = record.size == null ? 'resolving' : 'downloading'
+          cleared.restarted.push(record.cid)
+          this.run(entry)
+        } else if (!await this.chunks.has(root, { signal })) {
+          // paused or failed: what it held is gone, and its counters with it
+          delete entry.download
+        }
+      } catch (err) {
+        if (signal.aborted) return
+        log.error('checking %s after a clear of the storage: %e', record.cid, err)
+      }
+      await this.save(entry)
+      this.emit(entry, true)
+    }
+    log('storage cleared: %d files no longer stored, %d downloads started again', cleared.lost.length, cleared.restarted.length)
+    this.safeDispatchEvent('storage:cleared', { detail: cleared })
+  }
+
   private served (cid: string): void {
     const entry = this.entries.get(cid)
     if (entry == null) return
@@ -400,4 +455,10 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
   private status (entry: Entry): TransferStatus {
     return transferStatus(entry.record, entry.served, entry.download ?? entry.finished)
   }
+}
+
+function storageClearedMessage (direction: TransferStatus['direction']): string {
+  return direction === 'share'
+    ? 'the browser\'s storage for this site was cleared: this file is no longer stored here, so it can no longer be served to others'
+    : 'the browser\'s storage for this site was cleared: this file is no longer stored here'
 }

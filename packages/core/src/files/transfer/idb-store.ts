@@ -1,4 +1,6 @@
-import { createStore, del, get, set, values, type UseStore } from 'idb-keyval'
+import { del, get, set, values, type UseStore } from 'idb-keyval'
+import { TypedEventEmitter } from 'main-event'
+import { openIdbStore, type StoreEvents } from '../../storage/idb.js'
 import type { TransferRecord, TransferStore } from './store.js'
 import type { AbortOptions } from '@libp2p/interface'
 
@@ -6,12 +8,17 @@ import type { AbortOptions } from '@libp2p/interface'
 export const TRANSFERS_DB_NAME = 'peerlink-transfers'
 export const TRANSFERS_DB_STORE = 'transfers'
 
-/** Transfer records in IndexedDB, keyed by root CID (readable by the service worker too). */
-export class IdbTransferStore implements TransferStore {
+/**
+ * Transfer records in IndexedDB, keyed by root CID (readable by the service
+ * worker too). Says `store:cleared` when the browser deleted its database
+ * while the app ran (see IdbStore).
+ */
+export class IdbTransferStore extends TypedEventEmitter<StoreEvents> implements TransferStore {
   private readonly store: UseStore
 
   constructor (dbName: string = TRANSFERS_DB_NAME) {
-    this.store = createStore(dbName, TRANSFERS_DB_STORE)
+    super()
+    this.store = openIdbStore(dbName, TRANSFERS_DB_STORE, this)
   }
 
   async get (cid: string, options: AbortOptions = {}): Promise<TransferRecord | undefined> {

@@ -47,6 +47,19 @@ export async function heldBlocks (chunks: ChunkStore, root: CID, options: AbortO
   return blocks
 }
 
+/** Whether this device holds every block of a file (false at the first one missing). */
+export async function holdsAll (chunks: ChunkStore, root: CID, options: AbortOptions = {}): Promise<boolean> {
+  try {
+    for await (const block of fileBlocks(chunks, root, options)) {
+      if (!await chunks.has(block, options)) return false
+    }
+    return true
+  } catch (err) {
+    if (err instanceof BlockNotFoundError) return false
+    throw err
+  }
+}
+
 export async function forgetBlocks (chunks: BlockStore, blocks: CID[], options: AbortOptions = {}): Promise<void> {
   if (chunks.deleteMany != null) await chunks.deleteMany(blocks, options)
   else for (const block of blocks) await chunks.delete(block, options)

@@ -72,6 +72,20 @@ export interface FilesEvents {
   'transfer:complete': CustomEvent<TransferStatus>
   /** A transfer was cancelled and its blocks deleted. */
   'transfer:removed': CustomEvent<{ cid: string }>
+  /**
+   * The browser's storage for this site was cleared while the app ran: every
+   * transfer was checked and its record written back (each change is also a
+   * 'transfer:updated').
+   */
+  'storage:cleared': CustomEvent<FilesCleared>
+}
+
+/** What a clear of the browser's storage did to this device's files. */
+export interface FilesCleared {
+  /** Files that were held here and are no longer (now `failed` with a StorageClearedError: resume fetches them again). */
+  lost: string[]
+  /** Downloads that were running and start again, fetching from peers what was lost. */
+  restarted: string[]
 }
 
 /** A file picked or dropped by the user. */
