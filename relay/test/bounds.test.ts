@@ -269,11 +269,14 @@ async function providersOf (client: Awaited<ReturnType<typeof dhtClient>>, cid: 
 
 describe('kad-dht provider records', () => {
   it('are bounded per peer and in all, expire by --provider-ttl, and expired ones do not survive a restart', async () => {
-    const TTL = 4000
+    const TTL = 6000
     const args = ['--max-providers-per-peer', '5', '--max-provider-records', '12', '--provider-ttl', String(TTL)]
     let relay = await relayWith(args)
     // 3 peers × 8 records each: 5 per peer are kept, 12 in all
     const providers = await Promise.all([0, 1, 2].map(async () => dhtClient(relay)))
+    // ready before the records go in: its lookup must come well within the TTL of the first record (on a
+    // busy machine, starting a client after the provides took longer than the TTL)
+    const seeker = await dhtClient(relay)
     const keys = await Promise.all(providers.map(async () => cids(8)))
     await Promise.all(providers.map(async (client, i) => {
       for (const cid of keys[i]!) await client.contentRouting.provide(cid, { signal: AbortSignal.timeout(10_000) })
@@ -282,9 +285,8 @@ describe('kad-dht provider records', () => {
     const bounded = await healthzUntil(relay.http, h => h.providerRecords + h.providerRecordsDropped >= 24, { ms: 10_000 })
     // every record the relay holds was taken by now (the provides themselves can take seconds on a busy machine)
     const takenBy = Date.now()
-    const onDisk = await recordsOnDisk(relay)
-    const seeker = await dhtClient(relay)
     const served = await providersOf(seeker, keys[0]![0]!)
+    const onDisk = await recordsOnDisk(relay)
     console.log('provider records: 3 peers × 8 ADD_PROVIDER, max 5 per peer and 12 in all: %d held, %d on disk, %d refused; a kept record is served: %s',
       bounded.providerRecords, onDisk, bounded.providerRecordsDropped, served.includes(providers[0]!.peerId.toString()))
     expect(bounded.providerRecords).toBe(12)
