@@ -94,7 +94,18 @@ function pair (delayMs = 5) {
   // a is impolite, b polite (b's PeerId sorts after a's)
   const na: PerfectNegotiation = new PerfectNegotiation(a, { polite: false, send: link(() => nb, 'a'), onError: err => errors.push(err) })
   const nb: PerfectNegotiation = new PerfectNegotiation(b, { polite: true, send: link(() => na, 'b'), onError: err => errors.push(err) })
-  return { a, b, na, nb, errors, sent, settled: async () => { for (let i = 0; i < 5; i++) await delivering; await new Promise(resolve => setTimeout(resolve, 50)); await delivering } }
+  /** Until nothing is in flight: no new signal across a few delivery delays, and both sides stable (no fixed sleep: a busy machine is slow). */
+  const settled = async (): Promise<void> => {
+    const deadline = Date.now() + 10_000
+    while (Date.now() < deadline) {
+      const current = delivering
+      await current
+      await new Promise(resolve => setTimeout(resolve, delayMs * 4))
+      if (current === delivering && a.signalingState === 'stable' && b.signalingState === 'stable') return
+    }
+    throw new Error(`never settled: a ${a.signalingState}, b ${b.signalingState}`)
+  }
+  return { a, b, na, nb, errors, sent, settled }
 }
 
 /** Resolves once `name` has sent an offer. */
