@@ -206,8 +206,8 @@ describe('relay keeper reservations', () => {
       addresses: { listen: ['/ip4/127.0.0.1/tcp/0/ws'] },
       services: {
         identify: identify(),
-        // one slot; a reservation of a peer gone ends 300 ms into its TTL, swept every 100 ms
-        relay: circuitRelayServer({ reservations: { maxReservations: 1, reservationTtl: 300, reservationClearInterval: 100 } })
+        // one slot, held 2 s (the protocol gives expiry in whole seconds: a shorter TTL can read as expired at once), swept every 100 ms
+        relay: circuitRelayServer({ reservations: { maxReservations: 1, reservationTtl: 2_000, reservationClearInterval: 100 } })
       }
     })
     const input = relay.getMultiaddrs()[0]!.toString()
