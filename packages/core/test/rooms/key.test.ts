@@ -1,13 +1,12 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { TypedEventEmitter } from 'main-event'
+import { startRooms } from '../support/rooms.js'
 import { describe, expect, it } from 'vitest'
 import { deriveRoomKeys, sealEnvelope, type RoomKeys } from '../../src/rooms/crypto.js'
 import { decodeEnvelope, encodeEnvelope } from '../../src/rooms/envelope.js'
 import { HybridClock } from '../../src/rooms/hlc.js'
 import { createRoomInvite, roomTopic } from '../../src/rooms/invite.js'
 import { Room, type RoomOptions } from '../../src/rooms/room.js'
-import { Rooms, type RoomsComponents } from '../../src/rooms/rooms.js'
 import { MemoryRoomStore } from '../../src/rooms/store.js'
 import type { RoomInvite } from '../../src/rooms/types.js'
 import type { PrivateKey } from '@libp2p/interface'
@@ -125,26 +124,9 @@ describe('a room joined by a link with the wrong key', () => {
   })
 })
 
-/** Just enough of a libp2p node for `Rooms` to join and leave rooms (no network). */
+/** A `Rooms` with no network (test/support/rooms.ts) and its store. */
 async function rooms (store = new MemoryRoomStore()) {
-  const privateKey = await generateKeyPair('Ed25519')
-  const pubsub = Object.assign(new TypedEventEmitter(), {
-    subscribe: () => {},
-    unsubscribe: () => {},
-    publish: async () => ({ recipients: [] })
-  })
-  const libp2p = {
-    peerId: peerIdFromPrivateKey(privateKey),
-    services: { pubsub },
-    handle: async () => {},
-    unhandle: async () => {},
-    dialProtocol: async () => { throw new Error('no network in this test') },
-    contentRouting: { provide: async () => {}, findProviders: async function * () {} },
-    getConnections: () => []
-  }
-  const r = new Rooms({ libp2p: libp2p as unknown as RoomsComponents['libp2p'], privateKey, connectToPeer: async () => {} }, { store })
-  await r.start()
-  return { rooms: r, store }
+  return { rooms: await startRooms(store, await generateKeyPair('Ed25519')), store }
 }
 
 describe('joining a room again', () => {
