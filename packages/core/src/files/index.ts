@@ -2,7 +2,8 @@
  * Files: sharing files between peers, content-addressed and encrypted.
  *
  * Transfer (`transfer/`):
- * - {@link Files}: the service (share, download, pause/resume/cancel, open;
+ * - {@link Files}: the service (share, download, pause/resume/cancel, open,
+ *   save into a picked file while it downloads ({@link saveInOrder});
  *   'transfer:added' / 'transfer:updated' / 'transfer:complete' /
  *   'transfer:removed' events), remembering transfers in a
  *   {@link TransferStore} so downloads resume after a reload.
@@ -53,6 +54,7 @@ export * from './constants.js'
 export * from './errors.js'
 export { Files, type FilesComponents, type FilesInit } from './transfer/files.js'
 export { Scheduler, type SchedulerInit } from './transfer/scheduler.js'
+export { saveInOrder, followTransfer, type FileSink, type SaveOptions, type SaveInit, type FollowComponents, type FollowedTransfer, type TransferNow } from './transfer/save.js'
 export { Throttle } from './transfer/throttle.js'
 export { BLOCKS_PROTOCOL, PLAYBACK_AHEAD_BYTES } from './transfer/constants.js'
 export { encodeFrame as encodeBlockFrame, decodeFrame as decodeBlockFrame, type BlockFrame } from './transfer/codec.js'
