@@ -82,6 +82,8 @@ export class Download {
   private signal: AbortSignal = AbortSignal.abort()
   /** Why the download stopped when no connection could carry it: later fetches of missing blocks fail with it. */
   private failure?: RelayLimitError
+  /** What stopped the download (paused, failed): later reads fail with it rather than wait for blocks that will not come. */
+  private stopped?: Error
 
   constructor (private readonly components: DownloadComponents, readonly root: CID, private readonly key: Uint8Array, private readonly handlers: DownloadHandlers = {}) {
     this.limited = new LimitedPaths(components.relayLimitGraceMs ?? RELAY_LIMIT_GRACE_MS)
@@ -203,10 +205,14 @@ export class Download {
    * `options.signal` stops this caller's wait (a reader that went away), not the download.
    */
   private async fetch (cid: CID, options: AbortOptions = {}): Promise<Uint8Array> {
-    try {
-      return await this.components.store.get(cid, { signal: this.signal })
-    } catch (err) {
-      if (!(err instanceof BlockNotFoundError)) throw err
+    if (this.stopped != null) throw this.stopped
+    // a block on its way is not in the store yet: waited for without asking it (a save or player just behind the download)
+    if (!this.scheduler.isWanted(cid)) {
+      try {
+        return await this.components.store.get(cid, { signal: this.signal })
+      } catch (err) {
+        if (!(err instanceof BlockNotFoundError)) throw err
+      }
     }
     if (this.failure != null) throw this.failure
     // a leaf already listed waits its turn (in file order, or in a reader's window); others are needed to go on
@@ -403,6 +409,7 @@ export class Download {
   }
 
   private stop (err: Error): void {
+    this.stopped ??= err
     this.waiters.rejectAll(err)
     this.finished?.reject(err)
   }
