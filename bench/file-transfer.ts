@@ -3,11 +3,13 @@
  * fresh random file ("Share files"), B opens its file link
  * (`#/f/<cid>/<key>?p=<A>`, from A's "Copy file link") and clicks
  * "Download <name>" with the File System Access API pointed at OPFS (as the
- * e2e tests do). Timed in B's page from the click to the row's
+ * e2e tests do), so the destination is picked at the click and the file is
+ * saved while it downloads. Timed in B's page from the click to the row's
  * `data-state="complete"` (every block fetched over the direct WebRTC
  * connection, hash-verified and persisted to IndexedDB) and to
- * `data-save="saved"` (read back from IndexedDB, decrypted and written to the
- * OPFS file). The saved file's SHA-256 is checked against the original.
+ * `data-save="saved"` (every segment decrypted and written to the OPFS file
+ * as it arrived, the file closed once the download completed). The saved
+ * file's SHA-256 is checked against the original.
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -25,9 +27,9 @@ export interface FileRunResult {
   shareMs: number
   /** B: the download click until the row is complete (fetched, verified, persisted to IndexedDB). */
   storedMs: number
-  /** B: the download click until the file is saved (stored, then read back, decrypted, written to OPFS). */
+  /** B: the download click until the file is saved (decrypted and written to OPFS while it downloads, closed once complete). */
   endToEndMs: number
-  /** B: reading the stored file back through the service worker's files route, body drained. */
+  /** B: reading the stored file back through the service worker's files route, body drained (the save path without a file picker). */
   serviceWorkerReadMs: number | null
   /** CPU seconds of all Chromium processes from the click until stored, and until saved. */
   cpuStoredSeconds: number
