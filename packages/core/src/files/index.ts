@@ -41,8 +41,8 @@
  */
 export { fileLink, parseFileLink, type FileLink, type FileLinkInit } from './link.js'
 export { importFile, type FileSource, type BlobLike, type FileMetadata, type ImportFileInit, type ImportFileOptions, type ImportedFile, type ImportProgress, type ImportProgressEvents } from './import.js'
-export { openFile, readFile, readRange, type SharedFile, type ReadFileInit } from './export.js'
-export { MemoryChunkStore, type ChunkStore, type PutOptions, type ReadableChunkStore } from './chunk-store.js'
+export { openFile, readFile, readRange, type SharedFile, type ReadFileInit, type ReadOptions } from './export.js'
+export { MemoryChunkStore, type ChunkStore, type PutOptions, type ReadableChunkStore, type VerifiedReader } from './chunk-store.js'
 export { IdbChunkStore, FILES_DB_NAME, FILES_DB_STORE } from './idb-chunk-store.js'
 export { verifyBlock } from './verify.js'
 export { encryptStream, decryptStream, encryptSegment, decryptSegment, segmentStream, type PlainSegment } from './aead.js'

@@ -113,7 +113,7 @@ class FakeTransfer implements FollowComponents {
 }
 
 /** A real WritableStream's writer whose underlying writes finish when the test says (a slow disk), recording what happened. */
-function slowSink (slow = false): { sink: FileSink, written: () => Buffer, events: string[], inFlight: () => number, maxInFlight: () => number, next: () => void, reached: (bytes: number) => Promise<void> } {
+function slowSink (slow = false): { sink: FileSink, written: () => Buffer, sizes: number[], events: string[], maxInFlight: () => number, next: () => void, reached: (bytes: number) => Promise<void> } {
   const chunks: Uint8Array[] = []
   const events: string[] = []
   let inFlight = 0
@@ -142,8 +142,8 @@ function slowSink (slow = false): { sink: FileSink, written: () => Buffer, event
   return {
     sink: stream.getWriter(),
     written: () => Buffer.concat(chunks),
+    get sizes () { return chunks.map(c => c.byteLength) },
     events,
-    inFlight: () => inFlight,
     maxInFlight: () => maxInFlight,
     next: () => {
       permits++
@@ -158,7 +158,7 @@ function slowSink (slow = false): { sink: FileSink, written: () => Buffer, event
 }
 
 /** Saves the file through `transfer` into `sink`, as Files.save does. */
-async function save (file: { cid: CID, key: Uint8Array }, transfer: FakeTransfer, sink: FileSink, options: AbortOptions = {}): Promise<void> {
+async function save (file: { cid: CID, key: Uint8Array }, transfer: FakeTransfer, sink: FileSink, options: AbortOptions & { readAhead?: number, writeBytes?: number } = {}): Promise<void> {
   const followed = followTransfer(transfer)
   await saveInOrder(async (o) => openFile(file.cid, file.key, { store: followed.store }, o), sink, { ...options, finish: async (o) => followed.completed(o) })
 }
@@ -228,7 +228,7 @@ describe('saving while downloading', () => {
     expect(out.written().equals(Buffer.from(file.data))).toBe(true)
   })
 
-  it('writes no faster than the sink takes: one write at a time, and reads no more than READ_AHEAD segments ahead of it', async () => {
+  it('writes no faster than the sink takes: one write at a time, what is decrypted meanwhile gathered into the next (up to writeBytes), and no more read ahead than that', async () => {
     const file = await sharedFile()
     // every block is already here: only the sink holds the save back
     for (const cid of file.leaves) await file.stored.put(cid, await file.source.get(cid))
@@ -238,19 +238,27 @@ describe('saving while downloading', () => {
     const transfer = new FakeTransfer(counting)
     transfer.state('complete')
     const out = slowSink(true)
-    const saving = save(file, transfer, out.sink)
+    // shorter than the file (a save's defaults are 32 segments and 4 MiB)
+    const readAhead = READ_AHEAD
+    const writeBytes = 2 * SEGMENT_SIZE
+    const saving = save(file, transfer, out.sink, { readAhead, writeBytes })
     let maxAhead = 0
-    for (let written = 0; written < file.leaves.length; written++) {
+    while (out.sizes.length === 0 || out.written().byteLength < SIZE) {
+      const writes = out.sizes.length
       await new Promise(resolve => setTimeout(resolve, 5)) // the reader runs ahead as far as it may
-      maxAhead = Math.max(maxAhead, leafGets - written)
+      maxAhead = Math.max(maxAhead, leafGets - Math.floor(out.written().byteLength / SEGMENT_SIZE))
       out.next()
-      await out.reached(prefixBytes(written + 1))
+      while (out.sizes.length === writes) await new Promise(resolve => setImmediate(resolve))
     }
     await saving
     expect(out.maxInFlight()).toBe(1)
-    // READ_AHEAD read and decrypted, one waiting for the sink's `ready`, one in its queue
-    expect(maxAhead).toBeLessThanOrEqual(READ_AHEAD + 2)
-    expect(maxAhead).toBeGreaterThan(1)
+    // the first write is the first segment; later ones gather what was decrypted while the sink was busy, up to writeBytes
+    expect(out.sizes[0]).toBe(SEGMENT_SIZE)
+    expect(Math.max(...out.sizes)).toBe(writeBytes)
+    expect(out.sizes.length).toBeLessThan(file.leaves.length)
+    // read ahead: the read-ahead, one write gathered, one being written
+    expect(maxAhead).toBeLessThanOrEqual(readAhead + 2 * writeBytes / SEGMENT_SIZE)
+    expect(maxAhead).toBeGreaterThan(readAhead)
     expect(out.written().equals(Buffer.from(file.data))).toBe(true)
   })
 

@@ -4,18 +4,18 @@
  * before it are held, read through the running download as a player's reads
  * are (a block not stored yet is awaited and handed over as the download
  * stores it, without reprioritising anything: the download fetches in file
- * order anyway), verified and decrypted READ_AHEAD segments ahead of the
- * writes (see openFile), and written no faster than the sink takes it (its
- * `ready`). A paused download holds the save: what is stored is written, then
+ * order anyway), verified and decrypted SAVE_READ_AHEAD segments ahead of
+ * the writes (see openFile), and written no faster than the sink takes it
+ * (its `ready`), several segments to a write when the sink lags. A paused download holds the save: what is stored is written, then
  * the save waits until the download resumes. The sink is closed only once the
  * download has completed (every block verified against its CID and stored);
  * on any failure it is aborted, so the destination keeps nothing of a file
  * that failed.
  */
 import { BlockNotFoundError, DownloadFailedError, TransferStoppedError } from '../errors.js'
-import type { Download } from './download.js'
+import { SAVE_READ_AHEAD, SAVE_WRITE_BYTES } from './constants.js'
 import type { TransferState } from './types.js'
-import type { ReadableChunkStore } from '../chunk-store.js'
+import { alreadyVerified, type ReadableChunkStore, type VerifiedReader } from '../chunk-store.js'
 import type { SharedFile } from '../export.js'
 import type { AbortOptions } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
@@ -33,45 +33,97 @@ export interface SaveOptions extends AbortOptions {
 }
 
 export interface SaveInit extends SaveOptions {
+  /** Segments read and decrypted ahead of the writes (SAVE_READ_AHEAD). */
+  readAhead?: number
+  /** Most bytes gathered into one write (SAVE_WRITE_BYTES). */
+  writeBytes?: number
   /** Resolves once the whole file is verified and stored (its download completed); the sink is closed after it, aborted if it rejects. */
   finish?(options: AbortOptions): Promise<void>
 }
 
 /**
  * Writes the file `open` gives into `sink`, in order, honouring its
- * backpressure; closes it once every byte is written and `finish` resolved.
+ * backpressure: one write at a time, and while the sink is busy with one,
+ * the segments decrypted meanwhile are gathered into the next (up to
+ * `writeBytes`), so a sink slower per write than the download delivers
+ * segments catches up in fewer, larger writes. Closes the sink once every
+ * byte is written and `finish` resolved.
  *
  * @throws whatever opening, reading or writing the file or `finish` threw, or `signal`'s reason; the sink is aborted with it
  */
 export async function saveInOrder (open: (options: AbortOptions) => Promise<Pick<SharedFile, 'read'>>, sink: FileSink, init: SaveInit = {}): Promise<void> {
-  const options = init.signal == null ? {} : { signal: init.signal }
+  // ends the reads still under way whichever way the save ends
+  const reading = new AbortController()
+  const signal = init.signal == null ? reading.signal : AbortSignal.any([init.signal, reading.signal])
+  const writeBytes = init.writeBytes ?? SAVE_WRITE_BYTES
   try {
-    const file = await open(options)
+    const file = await open({ signal })
+    const chunks = file.read({ signal, readAhead: init.readAhead ?? SAVE_READ_AHEAD })[Symbol.asyncIterator]()
+    const pull = (): Promise<IteratorResult<Uint8Array>> => {
+      const next = chunks.next()
+      next.catch(() => {}) // awaited below
+      return next
+    }
+    let next = pull()
     let written = 0
-    for await (const chunk of file.read(options)) {
+    let ended = false
+    while (!ended) {
+      const first = await next
+      if (first.done === true) break
+      const parts = [first.value]
+      let size = first.value.byteLength
+      next = pull()
+      // the sink still writes the last part: gather what is decrypted meanwhile
+      let ready = false
+      const sinkReady = sink.ready.then(() => { ready = true })
+      sinkReady.catch(() => {}) // awaited below
+      while (!ready && size < writeBytes) {
+        const more = await Promise.race([next, sinkReady.then(() => undefined)])
+        if (more == null) break
+        if (more.done === true) {
+          ended = true
+          break
+        }
+        parts.push(more.value)
+        size += more.value.byteLength
+        next = pull()
+      }
       await sink.ready
-      const bytes = chunk.byteLength
+      signal.throwIfAborted()
       // a failed write errors the stream: the next `ready` (or `close`) rejects with it
-      sink.write(chunk).then(() => {
-        written += bytes
+      sink.write(concat(parts, size)).then(() => {
+        written += size
         init.onProgress?.(written)
       }, () => {})
     }
     await sink.ready
-    await init.finish?.(options)
-    init.signal?.throwIfAborted()
+    await init.finish?.({ signal })
+    signal.throwIfAborted()
     await sink.close()
   } catch (err) {
     await sink.abort(err).catch(() => {})
     throw err
+  } finally {
+    reading.abort()
   }
+}
+
+function concat (parts: Uint8Array[], size: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!
+  const out = new Uint8Array(size)
+  let offset = 0
+  for (const part of parts) {
+    out.set(part, offset)
+    offset += part.byteLength
+  }
+  return out
 }
 
 /** A transfer as a save sees it, now. */
 export interface TransferNow {
   state: TransferState
   /** Its download, while one runs. */
-  download?: Pick<Download, 'reader'>
+  download?: { reader: ReadableChunkStore | VerifiedReader }
   /** Why it failed (`<name>: <message>`). */
   error?: string
 }
@@ -89,7 +141,7 @@ export interface FollowComponents {
 /** A transfer followed across its downloads: its blocks, and its completion. */
 export interface FollowedTransfer {
   /** Blocks of the file: stored ones at once, others as the running download stores them (waiting through a pause). */
-  store: ReadableChunkStore
+  store: VerifiedReader
   /** Resolves once the transfer is complete. */
   completed(options: AbortOptions): Promise<void>
 }
@@ -116,6 +168,8 @@ export function followTransfer (components: FollowComponents): FollowedTransfer 
     return transfer
   }
   const same = (a: TransferNow, b: TransferNow | undefined): boolean => b != null && a.state === b.state && a.download === b.download
+  /** Blocks a download handed over as it received them (checked against their CIDs then). */
+  const verified = new WeakSet<Uint8Array>()
 
   return {
     store: {
@@ -125,7 +179,10 @@ export function followTransfer (components: FollowComponents): FollowedTransfer 
           const before = now()
           const download = running(before.state) ? before.download : undefined
           try {
-            return await (download?.reader ?? components.store).get(cid, options)
+            const reader = download?.reader ?? components.store
+            const bytes = await reader.get(cid, options)
+            if (alreadyVerified(reader, bytes)) verified.add(bytes)
+            return bytes
           } catch (err) {
             options.signal?.throwIfAborted()
             // not stored, and no download running; or the download stopped (paused, cancelled): anything else is a failure
@@ -134,7 +191,8 @@ export function followTransfer (components: FollowComponents): FollowedTransfer 
             if (same(before, components.current())) await components.changed(options)
           }
         }
-      }
+      },
+      verified: (bytes) => verified.has(bytes)
     },
     completed: async (options: AbortOptions): Promise<void> => {
       while (now().state !== 'complete') await components.changed(options)
