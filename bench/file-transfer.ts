@@ -29,6 +29,8 @@ export interface FileRunResult {
   storedMs: number
   /** B: the download click until the file is saved (decrypted and written to OPFS while it downloads, closed once complete). */
   endToEndMs: number
+  /** B: bytes already written into the picked file when the download was stored (the save's lag behind the download). */
+  onDiskAtStored: number
   /** B: reading the stored file back through the service worker's files route, body drained (the save path without a file picker). */
   serviceWorkerReadMs: number | null
   /** CPU seconds of all Chromium processes from the click until stored, and until saved. */
@@ -52,6 +54,8 @@ interface FileTimes {
   click?: number
   state: Record<string, number>
   save: Record<string, number>
+  /** Bytes in the picked file when the row turned complete (its `.crswap` while it is written; null: already closed). */
+  onDiskAtStored?: number | null
 }
 
 type BenchWindow = Window & { __benchFile?: FileTimes }
@@ -149,8 +153,16 @@ export async function measureFileTransfer (a: AppPage, b: AppPage, options: File
     await waitDirect(a, b.peerId)
 
     // timestamps taken in B's page: the click (capture phase, before the app's handler) and attribute changes
-    await b.page.evaluate((cid) => {
+    await b.page.evaluate(({ cid, name }) => {
       const times: FileTimes = { cid, state: {}, save: {} }
+      const onDisk = async (): Promise<number | null> => {
+        const root = await navigator.storage.getDirectory()
+        try {
+          return (await (await root.getFileHandle(`${name}.crswap`)).getFile()).size
+        } catch {
+          return null
+        }
+      }
       ;(window as BenchWindow).__benchFile = times
       const now = (): number => performance.now()
       document.addEventListener('click', () => { times.click ??= now() }, { capture: true, once: true })
@@ -158,11 +170,14 @@ export async function measureFileTransfer (a: AppPage, b: AppPage, options: File
         for (const r of records) {
           const el = r.target as HTMLElement
           if (el.dataset.cid !== cid) continue
-          if (r.attributeName === 'data-state') times.state[el.dataset.state ?? ''] ??= now()
+          if (r.attributeName === 'data-state') {
+            if (el.dataset.state === 'complete' && times.state.complete == null) void onDisk().then(bytes => { times.onDiskAtStored = bytes })
+            times.state[el.dataset.state ?? ''] ??= now()
+          }
           if (r.attributeName === 'data-save') times.save[el.dataset.save ?? ''] ??= now()
         }
       }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-state', 'data-save'] })
-    }, cid)
+    }, { cid, name })
     const sessions = options.profile === true ? await Promise.all([startProfile(a.page), startProfile(b.page)]) : undefined
     const cpuBefore = await sampleChromiumCpu()
     await download.click()
@@ -242,6 +257,7 @@ export async function measureFileTransfer (a: AppPage, b: AppPage, options: File
       shareMs,
       storedMs: stored - click,
       endToEndMs: saved - click,
+      onDiskAtStored: times.onDiskAtStored === null ? size : times.onDiskAtStored ?? 0,
       serviceWorkerReadMs,
       cpuStoredSeconds: cpuDelta(cpuBefore, cpuStored).total,
       cpuEndToEndSeconds: cpuDelta(cpuBefore, cpuSaved).total,

@@ -354,7 +354,7 @@ async function measureLoopback (): Promise<void> {
         const r = await measureFileTransfer(a, b, { size, name: `bench-${i + 1}.bin`, appBase: app.url, relays, timeoutMs: TIMEOUT_MS })
         ours.push(r)
         log(`Peerlink file ${i + 1}/${runs}: stored ${Math.round(r.storedMs)} ms (${round(mbps(size, r.storedMs))} MB/s), ` +
-          `end to end ${Math.round(r.endToEndMs)} ms (${round(mbps(size, r.endToEndMs))} MB/s), CPU ${r.cpuEndToEndSeconds} s, ` +
+          `end to end ${Math.round(r.endToEndMs)} ms (${round(mbps(size, r.endToEndMs))} MB/s, ${round(r.onDiskAtStored / MiB)} MiB on disk when stored), CPU ${r.cpuEndToEndSeconds} s, ` +
           `share on A ${r.shareMs} ms, blocks ${r.fetched}/${r.totalBlocks} from ${Object.keys(r.sources).length} peer(s), ` +
           `B heap ${r.heapB == null ? '?' : Math.round(r.heapB / MiB)} MiB, B storage ${r.storageB == null ? '?' : Math.round(r.storageB / MiB)} MiB`)
       }
