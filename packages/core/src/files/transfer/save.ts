@@ -6,16 +6,17 @@
  * stores it, without reprioritising anything: the download fetches in file
  * order anyway), verified and decrypted SAVE_READ_AHEAD segments ahead of
  * the writes (see openFile), and written no faster than the sink takes it
- * (its `ready`), several segments to a write when the sink lags. A paused download holds the save: what is stored is written, then
- * the save waits until the download resumes. The sink is closed only once the
- * download has completed (every block verified against its CID and stored);
- * on any failure it is aborted, so the destination keeps nothing of a file
- * that failed.
+ * (its `ready`), several segments to a write when the sink lags. A paused
+ * download holds the save: what is stored is written, then the save waits
+ * until the download resumes. The sink is closed only once the download has
+ * completed (every block verified against its CID and stored); on any
+ * failure it is aborted, so the destination keeps nothing of a file that
+ * failed.
  */
 import { BlockNotFoundError, DownloadFailedError, TransferStoppedError } from '../errors.js'
+import { alreadyVerified, type ReadableChunkStore, type VerifiedReader } from '../chunk-store.js'
 import { SAVE_READ_AHEAD, SAVE_WRITE_BYTES } from './constants.js'
 import type { TransferState } from './types.js'
-import { alreadyVerified, type ReadableChunkStore, type VerifiedReader } from '../chunk-store.js'
 import type { SharedFile } from '../export.js'
 import type { AbortOptions } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
@@ -27,10 +28,7 @@ import type { CID } from 'multiformats/cid'
  */
 export type FileSink = Pick<WritableStreamDefaultWriter<Uint8Array>, 'ready' | 'write' | 'close' | 'abort'>
 
-export interface SaveOptions extends AbortOptions {
-  /** Plaintext bytes written into the sink so far, after each write. */
-  onProgress?(bytes: number): void
-}
+export type SaveOptions = AbortOptions
 
 export interface SaveInit extends SaveOptions {
   /** Segments read and decrypted ahead of the writes (SAVE_READ_AHEAD). */
@@ -65,7 +63,6 @@ export async function saveInOrder (open: (options: AbortOptions) => Promise<Pick
       return next
     }
     let next = pull()
-    let written = 0
     let ended = false
     while (!ended) {
       const first = await next
@@ -91,10 +88,7 @@ export async function saveInOrder (open: (options: AbortOptions) => Promise<Pick
       await sink.ready
       signal.throwIfAborted()
       // a failed write errors the stream: the next `ready` (or `close`) rejects with it
-      sink.write(concat(parts, size)).then(() => {
-        written += size
-        init.onProgress?.(written)
-      }, () => {})
+      sink.write(concat(parts, size)).catch(() => {})
     }
     await sink.ready
     await init.finish?.({ signal })
