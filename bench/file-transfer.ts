@@ -3,11 +3,13 @@
  * fresh random file ("Share files"), B opens its file link
  * (`#/f/<cid>/<key>?p=<A>`, from A's "Copy file link") and clicks
  * "Download <name>" with the File System Access API pointed at OPFS (as the
- * e2e tests do). Timed in B's page from the click to the row's
+ * e2e tests do), so the destination is picked at the click and the file is
+ * saved while it downloads. Timed in B's page from the click to the row's
  * `data-state="complete"` (every block fetched over the direct WebRTC
  * connection, hash-verified and persisted to IndexedDB) and to
- * `data-save="saved"` (read back from IndexedDB, decrypted and written to the
- * OPFS file). The saved file's SHA-256 is checked against the original.
+ * `data-save="saved"` (every segment decrypted and written to the OPFS file
+ * as it arrived, the file closed once the download completed). The saved
+ * file's SHA-256 is checked against the original.
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -25,9 +27,11 @@ export interface FileRunResult {
   shareMs: number
   /** B: the download click until the row is complete (fetched, verified, persisted to IndexedDB). */
   storedMs: number
-  /** B: the download click until the file is saved (stored, then read back, decrypted, written to OPFS). */
+  /** B: the download click until the file is saved (decrypted and written to OPFS while it downloads, closed once complete). */
   endToEndMs: number
-  /** B: reading the stored file back through the service worker's files route, body drained. */
+  /** B: bytes already written into the picked file when the download was stored (the save's lag behind the download). */
+  onDiskAtStored: number
+  /** B: reading the stored file back through the service worker's files route, body drained (the save path without a file picker). */
   serviceWorkerReadMs: number | null
   /** CPU seconds of all Chromium processes from the click until stored, and until saved. */
   cpuStoredSeconds: number
@@ -50,6 +54,8 @@ interface FileTimes {
   click?: number
   state: Record<string, number>
   save: Record<string, number>
+  /** Bytes in the picked file when the row turned complete (its `.crswap` while it is written; null: already closed). */
+  onDiskAtStored?: number | null
 }
 
 type BenchWindow = Window & { __benchFile?: FileTimes }
@@ -147,8 +153,16 @@ export async function measureFileTransfer (a: AppPage, b: AppPage, options: File
     await waitDirect(a, b.peerId)
 
     // timestamps taken in B's page: the click (capture phase, before the app's handler) and attribute changes
-    await b.page.evaluate((cid) => {
+    await b.page.evaluate(({ cid, name }) => {
       const times: FileTimes = { cid, state: {}, save: {} }
+      const onDisk = async (): Promise<number | null> => {
+        const root = await navigator.storage.getDirectory()
+        try {
+          return (await (await root.getFileHandle(`${name}.crswap`)).getFile()).size
+        } catch {
+          return null
+        }
+      }
       ;(window as BenchWindow).__benchFile = times
       const now = (): number => performance.now()
       document.addEventListener('click', () => { times.click ??= now() }, { capture: true, once: true })
@@ -156,11 +170,14 @@ export async function measureFileTransfer (a: AppPage, b: AppPage, options: File
         for (const r of records) {
           const el = r.target as HTMLElement
           if (el.dataset.cid !== cid) continue
-          if (r.attributeName === 'data-state') times.state[el.dataset.state ?? ''] ??= now()
+          if (r.attributeName === 'data-state') {
+            if (el.dataset.state === 'complete' && times.state.complete == null) void onDisk().then(bytes => { times.onDiskAtStored = bytes })
+            times.state[el.dataset.state ?? ''] ??= now()
+          }
           if (r.attributeName === 'data-save') times.save[el.dataset.save ?? ''] ??= now()
         }
       }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-state', 'data-save'] })
-    }, cid)
+    }, { cid, name })
     const sessions = options.profile === true ? await Promise.all([startProfile(a.page), startProfile(b.page)]) : undefined
     const cpuBefore = await sampleChromiumCpu()
     await download.click()
@@ -240,6 +257,7 @@ export async function measureFileTransfer (a: AppPage, b: AppPage, options: File
       shareMs,
       storedMs: stored - click,
       endToEndMs: saved - click,
+      onDiskAtStored: times.onDiskAtStored === null ? size : times.onDiskAtStored ?? 0,
       serviceWorkerReadMs,
       cpuStoredSeconds: cpuDelta(cpuBefore, cpuStored).total,
       cpuEndToEndSeconds: cpuDelta(cpuBefore, cpuSaved).total,

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Browser } from '@playwright/test'
+import type { Browser, Page } from '@playwright/test'
 import { expect, test } from '../support/test.js'
 import { startRelay } from '../../relay/test/support/relay-process.js'
 import { openApp, readPeerId, type AppPage } from '../support/app.js'
@@ -16,6 +16,27 @@ const TRANSFER_TIMEOUT = 90_000
 
 /** What a throttled sharer serves, bytes/s (the app's `?upload-limit=`): a 2 MiB file takes about ten seconds. */
 const UPLOAD_LIMIT = '200k'
+
+/** A sharer's limit for the save-while-downloading test: 32 MiB take about five seconds. */
+const SAVE_UPLOAD_LIMIT = '7m'
+
+/**
+ * How far the save into OPFS file `name` has got (Chromium writes into `<name>.crswap` until the file is closed:
+ * its size, 0 when there is none), then the row's state, save state and bytes stored, read in that order.
+ */
+async function beingSaved (page: Page, cid: string, name: string): Promise<{ written: number, state: string, save: string, stored: number }> {
+  return page.evaluate(async ({ cid, name }) => {
+    const root = await navigator.storage.getDirectory()
+    let written = 0
+    try {
+      written = (await (await root.getFileHandle(`${name}.crswap`)).getFile()).size
+    } catch (err) {
+      if (!(err instanceof DOMException && err.name === 'NotFoundError')) throw err
+    }
+    const row = document.querySelector<HTMLElement>(`.file-row[data-cid="${cid}"]`)
+    return { written, state: row?.dataset.state ?? '', save: row?.dataset.save ?? '', stored: Number(row?.dataset.bytes ?? 0) }
+  }, { cid, name })
+}
 
 /** Ann creates a room (serving at most `uploadLimit` bytes/s if given); Bob joins it with downloads saved into OPFS. */
 async function roomWithSaver (browser: Browser, relay: string, uploadLimit?: string, setupBob = saveToOpfs): Promise<{ a: AppPage, b: AppPage }> {
@@ -162,8 +183,9 @@ test('"Pause" and "Resume" on a row: the download waits as paused, then complete
     const paused = await counters(row)
     expect(paused.blocks).toBeLessThan(paused.totalBlocks)
     expect(Number(await bar.getAttribute('aria-valuenow'))).toBeLessThan(file.bytes.byteLength)
-    // waiting to save: nothing is written while paused
-    await expect(row).toHaveAttribute('data-save', 'waiting')
+    // the save into the picked file waits with the download
+    await expect(row).toHaveAttribute('data-save', 'saving')
+    await expect(row.locator('.file-meta')).toContainText('saving…')
 
     await row.getByRole('button', { name: 'Resume' }).click()
     await expect(row).toHaveAttribute('data-state', /downloading|complete/)
@@ -173,6 +195,46 @@ test('"Pause" and "Resume" on a row: the download waits as paused, then complete
     expect(done).toMatchObject({ state: 'complete', duplicates: 0, rejected: {} })
     expect(done.fetched + done.skipped).toBe(done.totalBlocks)
     expect(done.sources[a.peerId]).toBe(done.fetched)
+  } finally {
+    await relay.stop()
+  }
+})
+
+test('saving while downloading: Bob picks where to save at the click; the picked file grows before the download completes, a pause holds the save, a resume finishes it, exactly', async ({ browser }) => {
+  const relay = await startRelay()
+  try {
+    const { a, b } = await roomWithSaver(browser, relay.infoUrl, SAVE_UPLOAD_LIMIT)
+    const file = await makeFile(32 * MiB, 'saved as it arrives.bin')
+    await shareFiles(a, [file.path])
+    await expect(fileRow(a, file.name)).toHaveAttribute('data-state', 'complete', { timeout: TRANSFER_TIMEOUT })
+
+    const row = fileRow(b, file.name)
+    const cid = (await row.getAttribute('data-cid'))!
+    // the picker (OPFS here) answers at once: the save starts with the download
+    await row.getByRole('link', { name: `Download ${file.name}` }).click()
+    let seen = await beingSaved(b.page, cid, file.name)
+    await expect.poll(async () => (seen = await beingSaved(b.page, cid, file.name)).written, { timeout: TRANSFER_TIMEOUT, intervals: [50] }).toBeGreaterThan(0)
+    // bytes were on disk while the download still ran (the row's state read after the file's size)
+    expect(seen).toMatchObject({ state: 'downloading', save: 'saving' })
+    expect(seen.written).toBeLessThan(file.bytes.byteLength)
+
+    await row.getByRole('button', { name: 'Pause' }).click()
+    await expect(row).toHaveAttribute('data-state', 'paused')
+    await expect(row).toHaveAttribute('data-save', 'saving')
+    const paused = await beingSaved(b.page, cid, file.name)
+    // the save waits: nothing beyond what is stored, and the file not closed
+    expect(paused.written).toBeLessThanOrEqual(paused.stored)
+    expect(paused.written).toBeLessThan(file.bytes.byteLength)
+
+    await row.getByRole('button', { name: 'Resume' }).click()
+    await expect(row).toHaveAttribute('data-save', 'saved', { timeout: TRANSFER_TIMEOUT })
+    await expect(row).toHaveAttribute('data-state', 'complete')
+    expect(await opfsSha256(b.page, file.name)).toBe(file.sha256)
+    expect((await beingSaved(b.page, cid, file.name)).written).toBe(0) // closed: no swap file left
+    await expect(row.getByRole('alert')).toHaveCount(0)
+    const done = await counters(row)
+    expect(done).toMatchObject({ state: 'complete', duplicates: 0, rejected: {} })
+    expect(done.fetched + done.skipped).toBe(done.totalBlocks)
   } finally {
     await relay.stop()
   }

@@ -82,38 +82,67 @@ describe('file row texts', () => {
   })
 })
 
-/** A file for the save flow, and a record of what the flow did. */
-function setup (init: { complete: boolean, fsa: boolean, pick?: Promise<FileSystemFileHandle | undefined>, download?: () => void, serve?: () => Promise<void> }) {
+/** A file for the save flow, and a record of what the flow did; `finish` ends the download the save follows. */
+function setup (init: { complete: boolean, fsa: boolean, pick?: Promise<FileSystemFileHandle | undefined>, download?: () => void, serve?: () => Promise<void>, fail?: Error }) {
   const file = { name: 'e.bin', saveName: 'e.bin', complete: init.complete, href: `files/${CID}/e.bin?download=1` }
   const states: SaveState[] = []
   const errors: string[] = []
   const did: string[] = []
   const handle = { kind: 'file' } as unknown as FileSystemFileHandle
+  let finish: (err?: Error) => void = () => {}
+  const downloaded = new Promise<void>((resolve, reject) => { finish = (err) => { if (err == null) resolve(); else reject(err) } })
+  downloaded.catch(() => {})
+  if (init.complete) finish()
   const methods: SaveMethods = {
     canPickSaveFile: () => init.fsa,
     pickSaveFile: async (name) => { did.push(`pick ${name}`); return init.pick ?? handle },
-    writeToHandle: async (_handle, chunks) => { for await (const chunk of chunks) did.push(`write ${chunk.length}`) },
+    writeToHandle: async (_handle, write) => {
+      const sink = new WritableStream<Uint8Array>({
+        write: (chunk) => { did.push(`write ${chunk.length}`) },
+        close: () => { did.push('close') },
+        abort: (reason) => { did.push(`abort ${errorText(reason)}`) }
+      }).getWriter()
+      await write(sink)
+    },
     serviceWorkerControls: async () => {},
     fileServed: init.serve ?? (async () => {}),
     downloadInFrame: (href) => { did.push(`frame ${href}`) }
   }
   const flow = new SaveFlow(file, {
     download: init.download ?? (() => { did.push('download') }),
-    read: async () => (async function * () { yield new Uint8Array(3) })(),
+    // as core's files.save: what is here at once, the rest once downloaded; aborted on failure or when stopped
+    save: async (sink, signal) => {
+      try {
+        await sink.write(new Uint8Array(3))
+        await new Promise<void>((resolve, reject) => {
+          downloaded.then(resolve, reject)
+          signal.addEventListener('abort', () => { reject(signal.reason) }, { once: true })
+        })
+        await sink.write(new Uint8Array(2))
+        await sink.close()
+      } catch (err) {
+        await sink.abort(err)
+        throw err
+      }
+    },
     onState: state => { states.push(state) },
     onError: message => { errors.push(message) }
   }, methods)
-  return { file, flow, states, errors, did }
+  return { file, flow, states, errors, did, finish }
 }
 
-const settle = async (): Promise<void> => { for (let i = 0; i < 10; i++) await Promise.resolve() }
+function errorText (err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}
+
+const settle = async (): Promise<void> => { for (let i = 0; i < 20; i++) await Promise.resolve() }
 
 describe('saving a file', () => {
   it('writes a complete file into the picked file at once', async () => {
     const { flow, states, did } = setup({ complete: true, fsa: true })
     flow.click()
     await settle()
-    expect(did).toEqual(['pick e.bin', 'write 3'])
+    expect(did).toEqual(['pick e.bin', 'write 3', 'write 2', 'close'])
     expect(states).toEqual(['saving', 'saved'])
   })
 
@@ -125,19 +154,34 @@ describe('saving a file', () => {
     expect(states).toEqual(['saved'])
   })
 
-  it('starts the download, waits for it, then saves', async () => {
-    const { file, flow, states, did } = setup({ complete: false, fsa: true })
+  it('starts the download and saves into the picked file while it downloads', async () => {
+    const { file, flow, states, did, finish } = setup({ complete: false, fsa: true })
     flow.click()
     await settle()
-    expect(did).toEqual(['pick e.bin', 'download'])
-    expect(flow.state).toBe('waiting')
-    file.complete = true
-    await flow.completed()
+    // picked: what is here is written before the download completes
     expect(did).toEqual(['pick e.bin', 'download', 'write 3'])
+    expect(flow.state).toBe('saving')
+    file.complete = true
+    finish()
+    await flow.completed()
+    await settle()
+    expect(did).toEqual(['pick e.bin', 'download', 'write 3', 'write 2', 'close'])
     expect(states).toEqual(['waiting', 'saving', 'saved'])
   })
 
-  it('saves nothing when the picker is closed, or the transfer removed', async () => {
+  it('without a file picker, waits for the download to complete, then has the browser download it', async () => {
+    const { file, flow, states, did } = setup({ complete: false, fsa: false })
+    flow.click()
+    await settle()
+    expect(did).toEqual(['download'])
+    expect(flow.state).toBe('waiting')
+    file.complete = true
+    await flow.completed()
+    expect(did).toEqual(['download', `frame files/${CID}/e.bin?download=1`])
+    expect(states).toEqual(['waiting', 'saved'])
+  })
+
+  it('saves nothing when the picker is closed, or the transfer removed; a save under way is aborted, with no error', async () => {
     const closed = setup({ complete: false, fsa: true, pick: Promise.resolve(undefined) })
     closed.flow.click()
     await settle()
@@ -151,13 +195,32 @@ describe('saving a file', () => {
     await removed.flow.completed()
     expect(removed.states).toEqual(['waiting', 'idle'])
     expect(removed.did).toEqual(['download'])
+
+    const saving = setup({ complete: false, fsa: true })
+    saving.flow.click()
+    await settle()
+    expect(saving.flow.state).toBe('saving')
+    saving.flow.removed()
+    await settle()
+    expect(saving.did).toEqual(['pick e.bin', 'download', 'write 3', 'abort This operation was aborted'])
+    expect(saving.states).toEqual(['waiting', 'saving', 'idle'])
+    expect(saving.errors).toEqual([])
   })
 
-  it('fails with the reason when the download cannot start or the file is not served', async () => {
+  it('fails with the reason when the download cannot start, fails while saving, or the file is not served', async () => {
     const cannot = setup({ complete: false, fsa: false, download: () => { throw new Error('the file link key is unknown') } })
     cannot.flow.click()
     expect(cannot.states).toEqual(['waiting', 'failed'])
     expect(cannot.errors).toEqual(['Could not start the download: the file link key is unknown'])
+
+    const failing = setup({ complete: false, fsa: true })
+    failing.flow.click()
+    await settle()
+    failing.finish(new Error('Storage is full'))
+    await settle()
+    expect(failing.did).toEqual(['pick e.bin', 'download', 'write 3', 'abort Storage is full'])
+    expect(failing.states).toEqual(['waiting', 'saving', 'failed'])
+    expect(failing.errors).toEqual(['Could not save e.bin: Storage is full'])
 
     const unserved = setup({ complete: true, fsa: false, serve: async () => { throw new Error('not here') } })
     unserved.flow.click()

@@ -48,4 +48,4 @@ export type { CallEvents, CallSignal, IceServer, Participant } from './calls/ind
 
 // Files
 export { Files, fileLink, parseFileLink, openFile, MemoryChunkStore, IdbChunkStore, MemoryTransferStore, IdbTransferStore } from './files/index.js'
-export type { ChunkStore, DownloadInit, FileLink, NamedFile, SharedFile, TransferState, TransferStatus } from './files/index.js'
+export type { ChunkStore, DownloadInit, FileLink, FileSink, NamedFile, SaveOptions, SharedFile, TransferState, TransferStatus } from './files/index.js'

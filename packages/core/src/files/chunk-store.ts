@@ -43,6 +43,20 @@ export interface PutOptions extends AbortOptions {
 /** What reading a file needs of a store. */
 export type ReadableChunkStore = Pick<ChunkStore, 'get'>
 
+/**
+ * A store that can say which of the blocks it gave were checked against
+ * their CIDs just before (a download hands over the bytes it verified on
+ * receipt): a reader does not hash those again.
+ */
+export interface VerifiedReader extends ReadableChunkStore {
+  verified(bytes: Uint8Array): boolean
+}
+
+/** Whether `bytes`, given by `store`, were just checked against their CID (see {@link VerifiedReader}). */
+export function alreadyVerified (store: ReadableChunkStore | VerifiedReader, bytes: Uint8Array): boolean {
+  return 'verified' in store && typeof store.verified === 'function' && store.verified(bytes)
+}
+
 /** Blocks in a Map: for unit tests and Node tools. */
 export class MemoryChunkStore implements ChunkStore {
   private readonly blocks = new Map<string, Uint8Array>()

@@ -82,6 +82,14 @@ export class TransferStoppedError extends Error {
   override readonly name = 'TransferStoppedError'
 }
 
+/**
+ * A download failed while something waited for it (a save into a file the
+ * user picked): its error, `<name>: <message>`, is in this one's message.
+ */
+export class DownloadFailedError extends Error {
+  override readonly name = 'DownloadFailedError'
+}
+
 /** What stopped a download that only relayed connections could carry (see {@link RelayLimitError}). */
 export interface RelayLimit {
   /** The providers reached only through a relay. */

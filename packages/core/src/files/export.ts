@@ -13,13 +13,22 @@ import { deriveFileKeys, type FileKeys } from './keys.js'
 import { segmentPlainLength, segmentSpan } from './layout.js'
 import { decryptManifest, type FileManifest } from './manifest.js'
 import { verifyBlock } from './verify.js'
-import type { ReadableChunkStore } from './chunk-store.js'
+import { alreadyVerified, type ReadableChunkStore, type VerifiedReader } from './chunk-store.js'
 import type { AbortOptions } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 
+export interface ReadOptions extends AbortOptions {
+  /** Segments fetched, verified and decrypted ahead of the reader (READ_AHEAD by default); memory holds about this many. */
+  readAhead?: number
+}
+
 export interface ReadFileInit {
-  /** Where blocks come from: a local store, or one that fetches missing blocks from peers. */
-  store: ReadableChunkStore
+  /**
+   * Where blocks come from: a local store, or one that fetches missing blocks
+   * from peers. Every block is hashed against its CID, unless the store says
+   * it was just checked (see {@link VerifiedReader}).
+   */
+  store: ReadableChunkStore | VerifiedReader
 }
 
 /** An opened file: its manifest is read and checked; content is read on demand. */
@@ -32,7 +41,7 @@ export interface SharedFile {
   readonly manifestCid: CID
   readonly manifest: FileManifest
   /** The whole plaintext, in order (one chunk per segment). */
-  read(options?: AbortOptions): AsyncGenerator<Uint8Array>
+  read(options?: ReadOptions): AsyncGenerator<Uint8Array>
   /** `length` bytes from `offset` (cut at the end of the file). */
   readRange(offset: number, length: number, options?: AbortOptions): AsyncGenerator<Uint8Array>
   /** The content's leaf blocks (one per segment), in order, from `first` to `last` (inclusive); fetches only internal nodes. */
@@ -48,10 +57,10 @@ class OpenedFile implements SharedFile {
     readonly manifestCid: CID,
     readonly manifest: FileManifest,
     private readonly keys: FileKeys,
-    private readonly store: ReadableChunkStore
+    private readonly store: ReadableChunkStore | VerifiedReader
   ) {}
 
-  read (options: AbortOptions = {}): AsyncGenerator<Uint8Array> {
+  read (options: ReadOptions = {}): AsyncGenerator<Uint8Array> {
     return this.segments(0, this.manifest.segments - 1, options)
   }
 
@@ -75,8 +84,9 @@ class OpenedFile implements SharedFile {
     return fileBlocks(this.store, this.cid, options)
   }
 
-  /** Decrypted segments `first`..`last`, fetched READ_AHEAD at a time, yielded in order. */
-  private async * segments (first: number, last: number, options: AbortOptions): AsyncGenerator<Uint8Array> {
+  /** Decrypted segments `first`..`last`, fetched `readAhead` (READ_AHEAD) at a time, yielded in order. */
+  private async * segments (first: number, last: number, options: ReadOptions): AsyncGenerator<Uint8Array> {
+    const readAhead = options.readAhead ?? READ_AHEAD
     if (last < first) return
     const controller = new AbortController()
     const signal = options.signal == null ? controller.signal : AbortSignal.any([options.signal, controller.signal])
@@ -86,7 +96,7 @@ class OpenedFile implements SharedFile {
     let walked = false
     try {
       while (true) {
-        while (!walked && pending.length < READ_AHEAD) {
+        while (!walked && pending.length < readAhead) {
           const leaf = await leaves.next()
           if (leaf.done === true) {
             walked = true
@@ -112,7 +122,7 @@ class OpenedFile implements SharedFile {
 
   private async segment ({ index, cid }: LeafRef, signal: AbortSignal): Promise<Uint8Array> {
     const block = await this.store.get(cid, { signal })
-    await verifyBlock(cid, block)
+    if (!alreadyVerified(this.store, block)) await verifyBlock(cid, block)
     const plaintext = await decryptSegment(this.keys.content, index, index === this.manifest.segments - 1, block)
     if (plaintext.byteLength !== segmentPlainLength(index, this.manifest.size)) {
       throw new InvalidDagError(`segment ${index} has the wrong length`)

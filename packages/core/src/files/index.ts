@@ -2,7 +2,8 @@
  * Files: sharing files between peers, content-addressed and encrypted.
  *
  * Transfer (`transfer/`):
- * - {@link Files}: the service (share, download, pause/resume/cancel, open;
+ * - {@link Files}: the service (share, download, pause/resume/cancel, open,
+ *   save into a picked file while it downloads ({@link saveInOrder});
  *   'transfer:added' / 'transfer:updated' / 'transfer:complete' /
  *   'transfer:removed' events), remembering transfers in a
  *   {@link TransferStore} so downloads resume after a reload; when the
@@ -43,8 +44,8 @@
  */
 export { fileLink, parseFileLink, type FileLink, type FileLinkInit } from './link.js'
 export { importFile, type FileSource, type BlobLike, type FileMetadata, type ImportFileInit, type ImportFileOptions, type ImportedFile, type ImportProgress, type ImportProgressEvents } from './import.js'
-export { openFile, readFile, readRange, type SharedFile, type ReadFileInit } from './export.js'
-export { MemoryChunkStore, type ChunkStore, type PutOptions, type ReadableChunkStore } from './chunk-store.js'
+export { openFile, readFile, readRange, type SharedFile, type ReadFileInit, type ReadOptions } from './export.js'
+export { MemoryChunkStore, type ChunkStore, type PutOptions, type ReadableChunkStore, type VerifiedReader } from './chunk-store.js'
 export { IdbChunkStore, FILES_DB_NAME, FILES_DB_STORE } from './idb-chunk-store.js'
 export { verifyBlock } from './verify.js'
 export { encryptStream, decryptStream, encryptSegment, decryptSegment, segmentStream, type PlainSegment } from './aead.js'
@@ -56,6 +57,7 @@ export * from './constants.js'
 export * from './errors.js'
 export { Files, type FilesComponents, type FilesInit } from './transfer/files.js'
 export { Scheduler, type SchedulerInit } from './transfer/scheduler.js'
+export { saveInOrder, followTransfer, type FileSink, type SaveOptions, type SaveInit, type FollowComponents, type FollowedTransfer, type TransferNow } from './transfer/save.js'
 export { Throttle } from './transfer/throttle.js'
 export { BLOCKS_PROTOCOL, PLAYBACK_AHEAD_BYTES } from './transfer/constants.js'
 export { encodeFrame as encodeBlockFrame, decodeFrame as decodeBlockFrame, type BlockFrame } from './transfer/codec.js'

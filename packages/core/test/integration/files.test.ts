@@ -13,6 +13,7 @@ import {
   type ChunkStore, type Peerlink, type PeerStores, type TransferStatus
 } from '../../src/index.js'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { TransferStoppedError } from '../../src/files/errors.js'
 import { startRelay, type RelayProcess } from './support/relay.js'
 
 const MiB = 1024 * 1024
@@ -246,6 +247,63 @@ describe('file transfers between Node peers through a relay', () => {
     expect(done.duplicates).toBe(0)
     expect(done.skipped + done.fetched).toBe(done.totalBlocks)
     expect(sha256(await readAll(c2, status.cid))).toBe(sha256(bytes))
+  }, 90_000)
+
+  it('saves into a picked file while it downloads: writes start before it completes, a pause holds them, the resumed download finishes the exact file; a cancel aborts the file', async () => {
+    const bytes = randomBytes(8 * MiB)
+    const a = await filePeer()
+    // A serves at 2 MB/s (about 4 s for the file): B pauses and cancels well before the end
+    a.files.uploadLimit = 2_000_000
+    const { status, link } = await a.shareFile(file(bytes, 'saved.bin'))
+    const b = await filePeer()
+
+    /** A sink like a picked file's writer: what it was given, what happened to it, the transfer's state at the first write. */
+    function sink (watch: { bytes: number, reached: () => void }): { writer: WritableStreamDefaultWriter<Uint8Array>, chunks: Uint8Array[], events: string[], stateAtFirstWrite?: string } {
+      const out: ReturnType<typeof sink> = { chunks: [], events: [], writer: undefined as unknown as WritableStreamDefaultWriter<Uint8Array> }
+      let total = 0
+      out.writer = new WritableStream<Uint8Array>({
+        write: (chunk) => {
+          out.stateAtFirstWrite ??= b.files.get(status.cid)?.state
+          out.chunks.push(chunk.slice())
+          total += chunk.byteLength
+          if (total >= watch.bytes) watch.reached()
+        },
+        close: () => { out.events.push('close') },
+        abort: (reason) => { out.events.push(`abort ${(reason as Error).name}`) }
+      }).getWriter()
+      return out
+    }
+
+    b.files.download({ cid: status.cid, key: link.key, providers: [a.peerId] })
+    let reachedThird = (): void => {}
+    const third = new Promise<void>(resolve => { reachedThird = resolve })
+    const out = sink({ bytes: bytes.byteLength / 3, reached: () => { reachedThird() } })
+    const saving = b.files.save(status.cid, out.writer)
+    await third
+    b.files.pause(status.cid)
+    expect(out.stateAtFirstWrite).toBe('downloading')
+    expect(b.files.get(status.cid)?.state).toBe('paused')
+    // the save waits for the download (it neither fails nor ends while paused)
+    const outcome = saving.then(() => 'saved', (err: Error) => err.name)
+    expect(await Promise.race([outcome, new Promise(resolve => { setImmediate(resolve, 'waiting') })])).toBe('waiting')
+    b.files.resume(status.cid)
+    await saving
+    expect(b.files.get(status.cid)?.state).toBe('complete')
+    expect(out.events).toEqual(['close'])
+    expect(sha256(Buffer.concat(out.chunks))).toBe(sha256(bytes))
+
+    // C cancels a download being saved: the sink is aborted, never closed
+    const c = await filePeer()
+    c.files.download({ cid: status.cid, key: link.key, providers: [a.peerId] })
+    let reachedSome = (): void => {}
+    const some = new Promise<void>(resolve => { reachedSome = resolve })
+    const cancelled = sink({ bytes: 1, reached: () => { reachedSome() } })
+    const saving2 = c.files.save(status.cid, cancelled.writer)
+    saving2.catch(() => {})
+    await some
+    await c.files.cancel(status.cid)
+    await expect(saving2).rejects.toThrow(TransferStoppedError)
+    expect(cancelled.events).toEqual(['abort TransferStoppedError'])
   }, 90_000)
 
   it('reads a range of a file still downloading: the range is fetched first (a video seek near the end)', async () => {

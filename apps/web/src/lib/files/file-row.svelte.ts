@@ -3,7 +3,7 @@ import { errorMessage } from '../shared/errors.ts'
 import { FileRowFormat, type FileRef } from './file-row-format.ts'
 import { SaveFlow, type SaveState } from './file-save-flow.ts'
 import { serviceWorkerControls } from './file-save.ts'
-import type { SharedFile, TransferStatus } from './files-api.ts'
+import type { FileSink, SaveOptions, TransferStatus } from './files-api.ts'
 
 /** What a row needs of the files model. */
 export interface FileRowHost {
@@ -13,7 +13,8 @@ export interface FileRowHost {
   pause(cid: string): Promise<void>
   resume(cid: string): Promise<void>
   cancel(cid: string): Promise<void>
-  open(cid: string): Promise<SharedFile>
+  /** Writes the file into `sink` as it downloads (see core's `files.save`). */
+  save(cid: string, sink: FileSink, options: SaveOptions): Promise<void>
   /** The shareable link of the file (with our PeerId as a hint when we hold it). */
   link(ref: FileRef): string
   /** On a download click: ask for notification permission, request persistent storage. */
@@ -44,7 +45,7 @@ export class FileRowView extends FileRowFormat {
         if (this.canResume) void this.resume()
         else if (this.state !== 'resolving' && this.state !== 'downloading') this.host.startDownload(this.ref)
       },
-      read: async () => (await this.host.open(this.ref.cid)).read(),
+      save: async (sink, signal) => this.host.save(this.ref.cid, sink, { signal }),
       onState: state => { this.save = state },
       onError: message => { this.error = message }
     })
@@ -78,8 +79,9 @@ export class FileRowView extends FileRowFormat {
 
   /**
    * The "Download <name>" link was clicked: the file is saved now if it is
-   * complete, else its download starts or resumes and it is saved when it
-   * completes. (Opening the link in a new tab gets the worker's stream.)
+   * complete, else its download starts or resumes and it is saved into the
+   * picked file as it downloads (without a file picker, when it completes).
+   * (Opening the link in a new tab gets the worker's stream.)
    */
   click (event: MouseEvent): void {
     this.error = undefined
@@ -88,7 +90,7 @@ export class FileRowView extends FileRowFormat {
     this.#saver.click()
   }
 
-  /** Called by the model when the download completes: saves it if a click asked for it. */
+  /** Called by the model when the download completes: saves it through the service worker if a click asked for it. */
   async completed (): Promise<void> {
     await this.#saver.completed()
   }
@@ -113,7 +115,7 @@ export class FileRowView extends FileRowFormat {
     await this.#act('delete', async () => this.host.cancel(this.ref.cid))
   }
 
-  /** The transfer is gone (cancelled): nothing is waiting to be saved. */
+  /** The transfer is gone (cancelled): nothing is waiting to be saved, and a save under way is aborted. */
   removed (): void {
     this.#saver.removed()
   }

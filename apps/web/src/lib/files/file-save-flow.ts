@@ -1,18 +1,21 @@
 /**
- * Saving one file to disk from a click on its download link: at once if it
- * is complete, else when its download completes. Where the File System
- * Access API exists the user picks the file during the click and the chunks
- * are written into it; elsewhere the browser downloads the service worker's
- * stream of it.
+ * Saving one file to disk from a click on its download link. Where the File
+ * System Access API exists the user picks the file during the click, and the
+ * file is written into it at once: what is stored first, the rest as the
+ * download brings it (a paused download holds the save, a failed or removed
+ * one aborts it). Elsewhere the browser downloads the service worker's stream
+ * of it once it is complete.
  *
- *   idle ─click─▶ waiting ─completed─▶ saving ─▶ saved
- *   (complete) idle ─click─▶ saving ─▶ saved      any ─failure─▶ failed
- *   waiting ─picker closed / removed─▶ idle
+ *   (picker)         idle ─click─▶ waiting ─picked─▶ saving ─▶ saved
+ *   (service worker) idle ─click─▶ waiting ─completed─▶ saved
+ *   (complete)       idle ─click─▶ saving ─▶ saved          any ─failure─▶ failed
+ *   waiting ─picker closed / removed─▶ idle    saving ─removed─▶ idle (the write aborted)
  */
 import { errorMessage } from '../shared/errors.ts'
 import { canPickSaveFile, downloadInFrame, fileServed, pickSaveFile, serviceWorkerControls, writeToHandle } from './file-save.ts'
+import type { FileSink } from './files-api.ts'
 
-/** `waiting` for the download to complete, `saving` chunks to the picked file. */
+/** `waiting` for the picker (or, without one, for the download to complete), `saving` into the picked file. */
 export type SaveState = 'idle' | 'waiting' | 'saving' | 'saved' | 'failed'
 
 /** What the flow reads of the file (a file row). */
@@ -30,8 +33,11 @@ export interface SaveSource {
 export interface SaveHooks {
   /** Starts (or resumes) the file's download; throws when it cannot. */
   download: () => void
-  /** The file's plaintext, chunk by chunk (a complete file). */
-  read: () => Promise<AsyncIterable<Uint8Array>>
+  /**
+   * Writes the file into `sink` in order, as it downloads (a complete file at
+   * once); closes `sink` once it is saved, or aborts it and throws.
+   */
+  save: (sink: FileSink, signal: AbortSignal) => Promise<void>
   /** Every change of state. */
   onState: (state: SaveState) => void
   /** Why saving failed (the state is then `failed`). */
@@ -42,7 +48,7 @@ export interface SaveHooks {
 export interface SaveMethods {
   canPickSaveFile: () => boolean
   pickSaveFile: (name: string) => Promise<FileSystemFileHandle | undefined>
-  writeToHandle: (handle: FileSystemFileHandle, chunks: AsyncIterable<Uint8Array>) => Promise<void>
+  writeToHandle: (handle: FileSystemFileHandle, write: (sink: FileSink) => Promise<void>) => Promise<void>
   serviceWorkerControls: () => Promise<void>
   fileServed: (href: string) => Promise<void>
   downloadInFrame: (href: string) => void
@@ -59,8 +65,12 @@ const BROWSER: SaveMethods = {
 
 export class SaveFlow {
   #state: SaveState = 'idle'
-  /** Where to save once the download completes (picked during the click). */
-  #pending?: { handle?: FileSystemFileHandle }
+  /** The picker of the last click on a file not complete yet, still open. */
+  #picking?: object
+  /** Without a picker: the last click's file is saved (through the service worker) once its download completes. */
+  #following = false
+  /** The save under way: aborted when the transfer is removed or another save starts. */
+  #saving?: AbortController
 
   constructor (
     private readonly file: SaveSource,
@@ -75,7 +85,8 @@ export class SaveFlow {
   /**
    * The download link was clicked (call it synchronously from the click: the
    * picker needs its user activation). A complete file is saved at once;
-   * otherwise its download starts or resumes, and it is saved when complete.
+   * otherwise its download starts or resumes, and it is saved into the picked
+   * file as it downloads (without a picker, once it is complete).
    */
   click (): void {
     // asked before anything is awaited
@@ -84,7 +95,6 @@ export class SaveFlow {
       void this.#saveNow(picked)
       return
     }
-    this.#pending = {}
     this.#set('waiting')
     try {
       this.hooks.download()
@@ -92,37 +102,35 @@ export class SaveFlow {
       this.#fail(`Could not start the download: ${errorMessage(err)}`)
       return
     }
-    if (picked != null) {
-      picked.then(handle => {
-        if (handle == null) {
-          // picker closed: the download goes on, nothing is saved
-          this.#pending = undefined
-          this.#set('idle')
-        } else if (this.#pending != null) {
-          this.#pending.handle = handle
-          if (this.file.complete) void this.completed()
-        }
-      }, err => { this.#fail(`Could not pick where to save: ${errorMessage(err)}`) })
-    }
-  }
-
-  /** The download completed: saves the file if a click asked for it. */
-  async completed (): Promise<void> {
-    const pending = this.#pending
-    if (pending == null) return
-    if (this.methods.canPickSaveFile()) {
-      if (pending.handle == null) return // still picking; saved once picked
-      this.#pending = undefined
-      await this.#write(pending.handle)
+    if (picked == null) {
+      this.#following = true
       return
     }
-    this.#pending = undefined
+    const picking = this.#picking = {}
+    picked.then(handle => {
+      if (this.#picking !== picking) return // removed meanwhile
+      this.#picking = undefined
+      // picker closed: the download goes on, nothing is saved
+      if (handle == null) this.#set('idle')
+      else void this.#write(handle)
+    }, err => {
+      if (this.#picking === picking) this.#fail(`Could not pick where to save: ${errorMessage(err)}`)
+    })
+  }
+
+  /** The download completed: without a picker, has the browser save it if a click asked for it. */
+  async completed (): Promise<void> {
+    if (!this.#following) return
+    this.#following = false
     await this.#follow()
   }
 
-  /** The transfer is gone (cancelled, deleted): nothing is waiting to be saved. */
+  /** The transfer is gone (cancelled, deleted): nothing is saved, and a save under way is aborted. */
   removed (): void {
-    this.#pending = undefined
+    this.#picking = undefined
+    this.#following = false
+    this.#saving?.abort()
+    this.#saving = undefined
     this.#set('idle')
   }
 
@@ -142,13 +150,21 @@ export class SaveFlow {
   }
 
   async #write (handle: FileSystemFileHandle): Promise<void> {
+    this.#saving?.abort()
+    const saving = this.#saving = new AbortController()
     this.#set('saving')
     try {
-      await this.methods.writeToHandle(handle, await this.hooks.read())
-      this.#set('saved')
+      await this.methods.writeToHandle(handle, async (sink) => this.hooks.save(sink, saving.signal))
     } catch (err) {
+      // removed, or replaced by a later save: not a failure of this file
+      if (saving.signal.aborted) return
+      this.#saving = undefined
       this.#fail(`Could not save ${this.file.name}: ${errorMessage(err)}`)
+      return
     }
+    if (this.#saving !== saving) return
+    this.#saving = undefined
+    this.#set('saved')
   }
 
   async #follow (): Promise<void> {
@@ -168,7 +184,8 @@ export class SaveFlow {
   }
 
   #fail (message: string): void {
-    this.#pending = undefined
+    this.#picking = undefined
+    this.#following = false
     this.#set('failed')
     this.hooks.onError(message)
   }

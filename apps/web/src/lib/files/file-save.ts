@@ -1,9 +1,11 @@
 /**
  * Saving a file to disk without holding it in memory: with the File System
  * Access API, plaintext chunks are written one by one into the file the user
- * picked; elsewhere the browser downloads the service worker's stream
- * (`files/<cid>/<name>?download=1`, an attachment).
+ * picked (while it downloads: see core's `files.save`); elsewhere the browser
+ * downloads the service worker's stream (`files/<cid>/<name>?download=1`, an
+ * attachment).
  */
+import type { FileSink } from './files-api.ts'
 
 interface SaveFilePickerOptions {
   suggestedName?: string
@@ -37,14 +39,17 @@ export async function pickSaveFile (name: string, win: Window = window): Promise
   }
 }
 
-/** Writes `chunks` into `handle` as they come; the file is left untouched (the write discarded) on failure. */
-export async function writeToHandle (handle: FileSystemFileHandle, chunks: AsyncIterable<Uint8Array>): Promise<void> {
-  const writable = await handle.createWritable()
+/**
+ * Opens the picked file for writing and hands its writer to `write`, which
+ * writes the file in order, then closes the writer, or aborts it on failure
+ * (the picked file then keeps nothing of what was written).
+ */
+export async function writeToHandle (handle: FileSystemFileHandle, write: (sink: FileSink) => Promise<void>): Promise<void> {
+  const writer = (await handle.createWritable()).getWriter()
   try {
-    for await (const chunk of chunks) await writable.write(chunk as Uint8Array<ArrayBuffer>)
-    await writable.close()
+    await write(writer)
   } catch (err) {
-    await writable.abort(err).catch(() => {})
+    await writer.abort(err).catch(() => {})
     throw err
   }
 }

@@ -3,4 +3,4 @@
  * classes import core from here only, components only the plain types.
  */
 export { fileLink, parseFileLink } from '@peerlink/core'
-export type { DownloadInit, FileAttachment, FileLink, Files, NamedFile, Peerlink, SharedFile, TransferState, TransferStatus } from '@peerlink/core'
+export type { DownloadInit, FileAttachment, FileLink, Files, FileSink, NamedFile, Peerlink, SaveOptions, TransferState, TransferStatus } from '@peerlink/core'

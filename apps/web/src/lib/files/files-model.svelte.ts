@@ -1,7 +1,7 @@
 import { errorMessage, isStorageFull, STORAGE_FULL_ADVICE } from '../shared/errors.ts'
 import type { FileRef } from './file-row-format.ts'
 import { FileRowView, type FileRowHost } from './file-row.svelte.ts'
-import { fileLink, parseFileLink, type Files, type NamedFile, type Peerlink, type SharedFile, type TransferStatus } from './files-api.ts'
+import { fileLink, parseFileLink, type Files, type FileSink, type NamedFile, type Peerlink, type SaveOptions, type TransferStatus } from './files-api.ts'
 import { Notifier } from './notify.ts'
 import { serveRangeReads } from './range-bridge.ts'
 import { uploadLimitOf } from './upload-limit.ts'
@@ -175,8 +175,8 @@ export class FilesModel implements FileRowHost {
     await this.#running().cancel(cid)
   }
 
-  async open (cid: string): Promise<SharedFile> {
-    return this.#running().open(cid)
+  async save (cid: string, sink: FileSink, options: SaveOptions): Promise<void> {
+    await this.#running().save(cid, sink, options)
   }
 
   link (ref: FileRef): string {

@@ -58,5 +58,22 @@ export const ENDGAME_BLOCKS = 8
 /** Shared and completed files are announced again on the DHT this often (provider records expire). */
 export const REPROVIDE_INTERVAL_MS = 30 * 60_000
 
+/**
+ * Segments a save into a picked file reads ahead of its writes (8 MiB at
+ * most): as many as a provider's requests in flight (MAX_WINDOW), so a save
+ * a little behind its download still gets each block handed over as it is
+ * stored, rather than read back from IndexedDB, where its reads and the
+ * download's writes wait for each other.
+ */
+export const SAVE_READ_AHEAD = 32
+
+/**
+ * Most bytes a save gathers into one write while the sink is busy with the
+ * last (4 MiB): a browser writes a picked file one write at a time, each a
+ * round trip to its browser process, so a save behind its download catches
+ * up in fewer, larger writes.
+ */
+export const SAVE_WRITE_BYTES = 4 * 1024 * 1024
+
 /** A range read of a file still downloading also fetches this much beyond it first (a player's read-ahead). */
 export const PLAYBACK_AHEAD_BYTES = 8 * 1024 * 1024

@@ -29,7 +29,7 @@ import { BlockWaiters } from './waiters.js'
 import type { ProviderStream } from './provider-stream.js'
 import type { DownloadHandlers, DownloadStats, PlaybackWindow } from './types.js'
 import type { Penalties } from './penalties.js'
-import type { ChunkStore } from '../chunk-store.js'
+import type { ChunkStore, VerifiedReader } from '../chunk-store.js'
 import type { AbortOptions } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 
@@ -75,6 +75,14 @@ export class Download {
   private readonly buffers = new BufferPool(BLOCK_SIZE, 2 * MAX_PENDING_PUTS)
   /** The same puts by CID. */
   private readonly storing = new Map<string, Promise<void>>()
+  /**
+   * Blocks received before the walk listed them (a reader ahead of it asked
+   * for them), by CID, with the provider: counted as fetched, not as held
+   * before, when the walk reaches them.
+   */
+  private readonly early = new Map<string, string>()
+  /** Received blocks handed to readers: checked against their CIDs on receipt. */
+  private readonly handed = new WeakSet<Uint8Array>()
   private readonly meter = new RateMeter()
   private readonly windows = new ReaderWindows(() => { this.reprioritize() })
   private walked = false
@@ -82,6 +90,8 @@ export class Download {
   private signal: AbortSignal = AbortSignal.abort()
   /** Why the download stopped when no connection could carry it: later fetches of missing blocks fail with it. */
   private failure?: RelayLimitError
+  /** What stopped the download (paused, failed): later reads fail with it rather than wait for blocks that will not come. */
+  private stopped?: Error
 
   constructor (private readonly components: DownloadComponents, readonly root: CID, private readonly key: Uint8Array, private readonly handlers: DownloadHandlers = {}) {
     this.limited = new LimitedPaths(components.relayLimitGraceMs ?? RELAY_LIMIT_GRACE_MS)
@@ -128,7 +138,11 @@ export class Download {
       for await (const leaf of walkContent(fetching, content, { size: manifest.size }, { signal })) {
         this.leaves[leaf.index] = leaf.cid
         if (await this.components.store.has(leaf.cid, { signal })) {
-          this.stats.skipped++
+          // held before this download, or fetched by it for a reader ahead of this walk
+          const peer = this.early.get(leaf.cid.toString())
+          if (peer == null) this.stats.skipped++
+          else this.fetchedFrom(peer)
+          this.early.delete(leaf.cid.toString())
           this.held(leaf.index)
         } else {
           this.leafIndex.set(leaf.cid.toString(), leaf.index)
@@ -137,6 +151,7 @@ export class Download {
         }
       }
       this.walked = true
+      this.early.clear()
       this.scheduler.allListed()
       this.pumpAll()
       this.handlers.onChange?.()
@@ -169,9 +184,16 @@ export class Download {
     this.connect(peer)
   }
 
-  /** The store as a reader of this download sees it: a missing block is fetched at once. */
-  get reader (): Pick<ChunkStore, 'get'> {
-    return { get: async (cid: CID, options?: AbortOptions) => this.fetch(cid, options) }
+  /**
+   * The store as a reader of this download sees it: a missing block is
+   * fetched at once. `verified` says whether bytes it gave were handed over
+   * as received (already checked against their CID), not read from the store.
+   */
+  get reader (): VerifiedReader {
+    return {
+      get: async (cid: CID, options?: AbortOptions) => this.fetch(cid, options),
+      verified: (bytes) => this.handed.has(bytes)
+    }
   }
 
   private reprioritize (): void {
@@ -203,10 +225,14 @@ export class Download {
    * `options.signal` stops this caller's wait (a reader that went away), not the download.
    */
   private async fetch (cid: CID, options: AbortOptions = {}): Promise<Uint8Array> {
-    try {
-      return await this.components.store.get(cid, { signal: this.signal })
-    } catch (err) {
-      if (!(err instanceof BlockNotFoundError)) throw err
+    if (this.stopped != null) throw this.stopped
+    // a block on its way is not in the store yet: waited for without asking it (a save or player just behind the download)
+    if (!this.scheduler.isWanted(cid)) {
+      try {
+        return await this.components.store.get(cid, { signal: this.signal })
+      } catch (err) {
+        if (!(err instanceof BlockNotFoundError)) throw err
+      }
     }
     if (this.failure != null) throw this.failure
     // a leaf already listed waits its turn (in file order, or in a reader's window); others are needed to go on
@@ -293,6 +319,7 @@ export class Download {
       this.buffers.give(bytes)
       return
     }
+    if (!this.walked && !this.leafIndex.has(cid.toString())) this.early.set(cid.toString(), peer)
     const put = this.store(peer, cid, bytes)
     this.pendingPuts.add(put)
     this.storing.set(cid.toString(), put)
@@ -318,12 +345,16 @@ export class Download {
     const index = this.leafIndex.get(key)
     if (index != null) {
       this.leafIndex.delete(key)
-      this.stats.fetched++
-      this.stats.sources[peer] = (this.stats.sources[peer] ?? 0) + 1
+      this.early.delete(key)
+      this.fetchedFrom(peer)
       this.held(index)
     }
-    // stored (a copy): the buffer is used again, unless a reader takes it
-    if (!this.waiters.resolve(key, bytes)) this.buffers.give(bytes)
+    // stored (a copy): the buffer is used again, unless a reader takes it (as bytes checked against their CID)
+    this.handed.add(bytes)
+    if (!this.waiters.resolve(key, bytes)) {
+      this.handed.delete(bytes)
+      this.buffers.give(bytes)
+    }
     this.handlers.onChange?.()
   }
 
@@ -357,6 +388,11 @@ export class Download {
     log('download of %c stops: %s reachable only through a relay', this.root, limit.peers.join(', '))
     this.failure = relayLimitError(limit)
     this.stop(this.failure)
+  }
+
+  private fetchedFrom (peer: string): void {
+    this.stats.fetched++
+    this.stats.sources[peer] = (this.stats.sources[peer] ?? 0) + 1
   }
 
   /** Segment `index` is in the store. */
@@ -403,6 +439,7 @@ export class Download {
   }
 
   private stop (err: Error): void {
+    this.stopped ??= err
     this.waiters.rejectAll(err)
     this.finished?.reject(err)
   }

@@ -18,6 +18,7 @@ import { BLOCKS_PROTOCOL, REPROVIDE_INTERVAL_MS } from './constants.js'
 import { Download } from './download.js'
 import { Penalties } from './penalties.js'
 import { readWhileDownloading } from './playback.js'
+import { followTransfer, saveInOrder, type FileSink, type SaveOptions } from './save.js'
 import { firstCarrying, openProviderStream } from './provider-stream.js'
 import { provide, providersOf, type ProvidersComponents } from './providers.js'
 import { connectionBudget } from './relay-limit.js'
@@ -204,7 +205,7 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
     }
     const entry: Entry = { record, served: 0, lastEmit: 0 }
     this.entries.set(cid, entry)
-    void this.save(entry)
+    void this.persist(entry)
     this.safeDispatchEvent('transfer:added', { detail: this.status(entry) })
     this.run(entry)
     return this.status(entry)
@@ -216,7 +217,7 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
     if (entry.record.state !== 'resolving' && entry.record.state !== 'downloading') return
     entry.record.state = 'paused'
     entry.controller?.abort()
-    void this.save(entry)
+    void this.persist(entry)
     this.emit(entry, true)
   }
 
@@ -227,7 +228,7 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
     entry.record.state = entry.record.size == null ? 'resolving' : 'downloading'
     delete entry.record.error
     delete entry.record.relayLimit
-    void this.save(entry)
+    void this.persist(entry)
     this.run(entry)
   }
 
@@ -274,6 +275,56 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
     yield * (download == null ? file.readRange(offset, length, options) : readWhileDownloading(download, file, offset, length, options))
   }
 
+  /**
+   * Saves the file into `sink` (the writer of a file the user picked), in
+   * file order: at once what is stored, the rest as the download stores it
+   * (see save.ts); a paused download holds the save until it resumes. The
+   * sink is closed once the download has completed and every byte is
+   * written, and aborted on any failure: the download's (its error), the
+   * transfer's removal (TransferStoppedError), `signal`, or a write.
+   *
+   * @throws {TransferNotFoundError | TransferStoppedError | DownloadFailedError} the download's error, and read and write errors
+   */
+  async save (cid: string, sink: FileSink, options: SaveOptions = {}): Promise<void> {
+    const transfer = followTransfer({
+      current: () => {
+        const entry = this.entries.get(cid)
+        return entry == null ? undefined : { state: entry.record.state, download: entry.download, error: entry.record.error }
+      },
+      changed: async (o) => this.changed(cid, o),
+      store: this.chunks
+    })
+    await saveInOrder(async (o) => openFile(CID.parse(cid), this.entry(cid).record.key, { store: transfer.store }, o), sink, {
+      ...options,
+      finish: async (o) => transfer.completed(o)
+    })
+  }
+
+  /** Resolves at the next event about `cid` (or when the service stops); rejects with `signal`'s reason. */
+  private async changed (cid: string, options: AbortOptions): Promise<void> {
+    const service = this.controller?.signal
+    if (service == null || service.aborted) return
+    options.signal?.throwIfAborted()
+    await new Promise<void>((resolve, reject) => {
+      const onEvent = (evt: CustomEvent<{ cid: string }>): void => {
+        if (evt.detail.cid === cid) done()
+      }
+      const onAbort = (): void => { done(options.signal?.reason) }
+      const done = (err?: unknown): void => {
+        this.removeEventListener('transfer:updated', onEvent)
+        this.removeEventListener('transfer:removed', onEvent)
+        service.removeEventListener('abort', onAbort)
+        options.signal?.removeEventListener('abort', onAbort)
+        if (err == null) resolve()
+        else reject(err)
+      }
+      this.addEventListener('transfer:updated', onEvent)
+      this.addEventListener('transfer:removed', onEvent)
+      service.addEventListener('abort', onAbort)
+      options.signal?.addEventListener('abort', onAbort)
+    })
+  }
+
   private entry (cid: string): Entry {
     const entry = this.entries.get(cid)
     if (entry == null) throw new TransferNotFoundError(`no transfer of ${cid}`)
@@ -296,7 +347,7 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
     }, root, entry.record.key, {
       onManifest: (manifest) => {
         Object.assign(entry.record, describe(manifest), { state: 'downloading' })
-        void this.save(entry)
+        void this.persist(entry)
         this.emit(entry, true)
       },
       onChange: () => { this.emit(entry) }
@@ -308,7 +359,7 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
         entry.finished = finishedCounters(download.stats)
         delete entry.download
       }
-      await this.save(entry)
+      await this.persist(entry)
       this.emit(entry, true)
       this.safeDispatchEvent('transfer:complete', { detail: this.status(entry) })
       log('downloaded %s', entry.record.cid)
@@ -319,7 +370,7 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
       entry.record.state = 'failed'
       entry.record.error = `${err.name}: ${err.message}`
       if (err instanceof RelayLimitError) entry.record.relayLimit = err.limit
-      await this.save(entry)
+      await this.persist(entry)
       this.emit(entry, true)
       // a connection that can carry the rest may have opened while it stopped
       if (err instanceof RelayLimitError) this.resumeIfCarried(entry)
@@ -435,7 +486,7 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
     }
   }
 
-  private async save (entry: Entry): Promise<void> {
+  private async persist (entry: Entry): Promise<void> {
     if (!this.entries.has(entry.record.cid)) return
     try {
       await this.transfers.put(entry.record)
