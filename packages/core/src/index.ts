@@ -34,7 +34,7 @@ export type { PeerStatus } from './connectivity/peer-tracker.js'
 export type { IceServerStatus } from './connectivity/ice-check.js'
 
 // Rooms
-export { Rooms, Room, MemoryRoomStore, roomLink, parseRoomLink, roomTopic } from './rooms/index.js'
+export { Rooms, Room, MemoryRoomStore, roomLink, parseRoomLink, roomTopic, RATE_BURST, RATE_PER_SECOND } from './rooms/index.js'
 export type { ChatMessage, DropReason, FileAttachment, Member, RoomInvite, RoomSummary } from './rooms/index.js'
 
 // Direct messages
