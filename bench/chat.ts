@@ -73,8 +73,10 @@ export interface ChatResult {
   /** The relays' PeerIds; page i is on relays[i % 2]. */
   relays: string[]
   peers: string[]
-  /** The last page opened → every page sees every other online. */
+  /** The last page opened → every page sees every other online (or `timeoutMs` passed). */
   onlineMs: number
+  /** The pairs (`a → b`: b in a's Members list) not online when the window started. */
+  notOnline: string[]
   /** The Members lists' data-link of each ordered pair when the window started, counted. */
   links: Record<string, number>
   /** How late the pages' timers fired the sends, against the plan, ms. */
@@ -201,8 +203,9 @@ export async function measureChat (browser: Browser, options: ChatOptions): Prom
       return p
     })))
     const mesh = await waitMesh(pages, { timeoutMs, directMs: options.meshMs })
-    const { onlineMs, links } = mesh
-    log(`chat ${n}: ${n} pages on 2 relays online to each other after ${onlineMs} ms; links after ${mesh.directMs} ms ${JSON.stringify(links)}`)
+    const { onlineMs, links, notOnline } = mesh
+    log(`chat ${n}: ${n} pages on 2 relays online to each other after ${onlineMs} ms; links after ${mesh.directMs} ms ${JSON.stringify(links)}` +
+      (notOnline.length > 0 ? `; NOT online after ${timeoutMs / 1000} s: ${notOnline.join(', ')}` : ''))
 
     const tag = `m${randomBytes(3).toString('hex')}`
     await Promise.all(pages.map(async p => watchMessages(p, tag)))
@@ -253,6 +256,7 @@ export async function measureChat (browser: Browser, options: ChatOptions): Prom
       relays: relays.map(r => r.peerId),
       peers: pages.map(p => p.peerId),
       onlineMs,
+      notOnline,
       links,
       sendLag: spread(lags),
       clock: { before, after },
@@ -290,7 +294,8 @@ export function chatRows (results: ChatResult[]): Row[] {
       note: `runs: p50, p99, max over ${l.n} (message, other page) pairs of ${r.sent} messages in ${r.windowMs / 1000} s; ` +
         `${[part('same relay', r.sameRelay), part('across relays', r.crossRelay)].filter(s => s !== '').join(', ')}; ` +
         `sends fired p50 ${Math.round(r.sendLag?.p50 ?? 0)} / max ${Math.round(r.sendLag?.max ?? 0)} ms late; links ${Object.entries(r.links).map(([k, v]) => `${v} ${k}`).join(', ')}; ` +
-        `clocks agree within ${r.clock.before.maxSkewMs}/${r.clock.after.maxSkewMs} ms`
+        `clocks agree within ${r.clock.before.maxSkewMs}/${r.clock.after.maxSkewMs} ms` +
+        `${r.notOnline.length > 0 ? `; ${r.notOnline.length} of ${r.pages * (r.pages - 1)} members not seen online at the start` : ''}`
     }, {
       measurement: `  not rendered within ${r.windowMs / 1000} + ${r.graceMs / 1000} s`,
       runs: [r.lost],

@@ -508,6 +508,7 @@ async function measureLoopback (): Promise<void> {
         failed = true
         skipped.push(`swarm, ${e.downloaders} downloaders: ${e.error}`)
       }
+      for (const r of swarm.rounds.filter(r => r.notOnline.length > 0)) skipped.push(`swarm, ${r.downloaders} downloaders: members not seen online before the start: ${r.notOnline.join(', ')}`)
       const inexact = swarm.rounds.filter(r => r.exact !== r.downloaders)
       if (inexact.length > 0) {
         failed = true
@@ -540,6 +541,7 @@ async function measureLoopback (): Promise<void> {
         const l = chat.latency
         log(`chat ${pages}: send → render p50 ${l?.p50 ?? '—'} ms, p99 ${l?.p99 ?? '—'} ms, max ${l?.max ?? '—'} ms over ${chat.rendered} pairs; ` +
           `${chat.lost} of ${chat.pairs} not rendered; clocks within ${chat.clock.before.maxSkewMs}/${chat.clock.after.maxSkewMs} ms of Node's`)
+        if (chat.notOnline.length > 0) skipped.push(`chat, ${pages} pages: members not seen online after 120 s: ${chat.notOnline.join(', ')}`)
         if (chat.lost > 0) skipped.push(`chat, ${pages} pages: ${chat.lost} of ${chat.pairs} (message, page) pairs not rendered within ${chatSeconds} + ${chatGraceMs / 1000} s`)
       } catch (err) {
         failed = true

@@ -82,6 +82,8 @@ export interface SwarmRound {
   shareMs: number
   /** The last page opened → every page sees every other online. */
   onlineMs: number
+  /** Members (downloader → member) not seen online by then. */
+  notOnline: string[]
   /** … → every member's link to every other direct (or `meshMs` passed). */
   directMs: number
   /** Links (downloader → member) that were not direct when the downloads started. */
@@ -155,7 +157,8 @@ async function oneRound (browser: Browser, n: number, options: SwarmOptions, fil
     pages.push(...downloaders)
     const mesh = await waitMesh(pages, { timeoutMs, directMs: options.meshMs })
     log(`swarm ${n}: ${n + 1} pages online after ${mesh.onlineMs} ms, links direct after ${mesh.directMs} ms` +
-      (mesh.notDirect.length > 0 ? ` except ${mesh.notDirect.length}: ${mesh.notDirect.slice(0, 4).join(', ')}` : ''))
+      (mesh.notDirect.length > 0 ? ` except ${mesh.notDirect.length}: ${mesh.notDirect.slice(0, 4).join(', ')}` : '') +
+      (mesh.notOnline.length > 0 ? `; not online after ${timeoutMs / 1000} s: ${mesh.notOnline.slice(0, 4).join(', ')}` : ''))
 
     // the seeder shares the file in the room
     const shareStart = Date.now()
@@ -236,6 +239,7 @@ async function oneRound (browser: Browser, n: number, options: SwarmOptions, fil
       totalBlocks,
       shareMs,
       onlineMs: mesh.onlineMs,
+      notOnline: mesh.notOnline,
       directMs: mesh.directMs,
       notDirect: mesh.notDirect,
       allCompleteMs: Math.max(...perDownloader.map(d => d.completeMs)),
@@ -307,7 +311,8 @@ function swarmRows (size: number, rounds: SwarmRound[], errors: SwarmResult['err
       unit: 'ms',
       cpuSeconds: r.cpuSeconds,
       note: `common start → last row complete${r.vsOne != null ? `, ${r.vsOne}× the 1-downloader round` : ''}; each downloader in runs (median ${Math.round(median(each))}); ` +
-        `all saved ${Math.round(r.allSavedMs)} ms; SHA-256 exact ${r.exact}/${r.downloaders}${r.notDirect.length > 0 ? `; ${r.notDirect.length} links not direct at the start` : ''}`
+        `all saved ${Math.round(r.allSavedMs)} ms; SHA-256 exact ${r.exact}/${r.downloaders}${r.notDirect.length > 0 ? `; ${r.notDirect.length} links not direct at the start` : ''}` +
+        `${r.notOnline.length > 0 ? `; ${r.notOnline.length} members not seen online` : ''}`
     })
     rows.push({
       measurement: '  blocks from the seeder',
