@@ -45,7 +45,7 @@ export async function waitMesh (pages: AppPage[], options: { timeoutMs: number, 
       await item(a, b).and(a.page.locator('[data-link="direct"]')).waitFor({ timeout: Math.max(1, deadline - Date.now()) })
       links.direct = (links.direct ?? 0) + 1
     } catch {
-      const link = await item(a, b).getAttribute('data-link', { timeout: 1000 }).catch(() => null) ?? 'not listed'
+      const link = await item(a, b).getAttribute('data-link', { timeout: 1000 }).catch(() => null) ?? 'unread (page busy)'
       links[link] = (links[link] ?? 0) + 1
       notDirect.push(`${a.name} → ${b.name}: ${link}`)
     }
