@@ -27,12 +27,12 @@
 import { randomBytes } from 'node:crypto'
 import { loadavg } from 'node:os'
 import type { Browser, BrowserContext, Page } from '@playwright/test'
-import { APP_PERMISSIONS, type AppPage as ChatAppPage } from '../e2e/support/app.ts'
+import { APP_PERMISSIONS } from '../e2e/support/app.ts'
 import { createRoom, messages, send, setName } from '../e2e/support/chat.ts'
 import { labContext, launchIn, selectedPaths } from '../e2e/lab/browsers.ts'
 import { startLab } from '../e2e/lab/lab.ts'
 import { appPathSummary, HOMES, LAB_PAIRS } from './lab.ts'
-import { openApp, waitReserved, type AppPage } from './support/browser.ts'
+import { e2e, openApp, waitReserved, type AppPage } from './support/browser.ts'
 import { percentile, round, type Row } from './support/stats.ts'
 
 /** The aim for the first message in the lab: p50 under this. */
@@ -102,11 +102,6 @@ interface Stamps {
   done: Promise<void>
 }
 type JoinWindow = Window & { __benchJoin?: Stamps, __benchJoinOnline?: Promise<{ peerId: string, at: number }> }
-
-/** e2e/support/chat.ts's helpers take the e2e tests' page type; they use only its `page`, which the bench's has too. */
-function chat (app: AppPage): ChatAppPage {
-  return app as unknown as ChatAppPage
-}
 
 /** Stamps, in Bob's page from its first script on, when "Your ID", Ann's message and a direct link to Ann show. */
 async function stampBob (context: BrowserContext, annId: string, text: string): Promise<void> {
@@ -221,7 +216,7 @@ async function oneTrial (room: Room, trial: number, known: string[], timeoutMs: 
       if (online == null || online.peerId !== bob.peerId) throw new Error(`Ann saw ${online?.peerId ?? 'nobody'} online, not Bob (${bob.peerId})`)
       result.onlineMs = round(online.at - origin, 1)
       result.sentMs = round(Date.now() - origin, 1)
-      await send(chat(room.ann), text)
+      await send(e2e(room.ann), text)
       await within(bob.page.evaluate(async () => (window as JoinWindow).__benchJoin?.done), timeoutMs, 'Ann\'s message and a direct link to her on Bob\'s page')
     } catch (err) {
       // what had shown by then, for the JSON
@@ -231,7 +226,7 @@ async function oneTrial (room: Room, trial: number, known: string[], timeoutMs: 
     await read()
     if (result.readyMs == null || result.messageMs == null || result.directMs == null) throw new Error('Bob\'s page did not stamp every moment')
     // what was stamped is what the e2e tests see
-    if (await messages(chat(bob)).filter({ hasText: text }).count() !== 1) throw new Error('Bob\'s log does not show Ann\'s message once')
+    if (await messages(e2e(bob)).filter({ hasText: text }).count() !== 1) throw new Error('Bob\'s log does not show Ann\'s message once')
     if (room.describePath != null) result.path = await room.describePath(bob.page)
   } catch (err) {
     result.error = brief(err)
@@ -320,9 +315,9 @@ function summarize (where: string, trials: JoinTrial[], load: JoinResult['load']
 /** Ann opens the app, has a name and her reservations, and creates a room. */
 async function openAnn (browser: Browser, base: string, relays: string[], relayPeerIds: string[], context?: BrowserContext): Promise<{ ann: AppPage, link: string }> {
   const ann = await openApp(browser, base, 'Ann', { relays, ...(context != null ? { context } : {}) })
-  await setName(chat(ann), 'Ann')
+  await setName(e2e(ann), 'Ann')
   for (const id of relayPeerIds) await waitReserved(ann, id)
-  return { ann, link: await createRoom(chat(ann)) }
+  return { ann, link: await createRoom(e2e(ann)) }
 }
 
 /** `--only join`: Ann and each Bob in one running Chromium on loopback, one relay, the app from `appBase`. */

@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 /**
  * `pnpm bench`: Peerlink's file transfer against a raw RTCDataChannel between
- * the same two Chromium pages in the same run, call figures, and how long
- * joining a room takes (bench/join.ts). Starts a
+ * the same two Chromium pages in the same run, call figures, how long
+ * joining a room takes (bench/join.ts), one file to many browsers at once
+ * (bench/swarm.ts) and chat latency across many pages (bench/chat.ts). Starts a
  * real relay, the built app (vite preview, a snapshot of apps/web/dist) and
  * Debian's Chromium; prints a table and writes bench/results/latest.json.
  * Builds nothing (`pnpm bench` runs `pnpm build` first). Run it inside a
  * loopback-only network namespace: `scripts/isolated pnpm bench`.
  * See docs/benchmarks.md.
  *
- * Options: --runs N (3), --size MiB (64), --only raw,files,calls,play,lab,join,join-lab,relay,storm
+ * Options: --runs N (3), --size MiB (64), --only raw,files,calls,play,lab,join,join-lab,relay,storm,swarm,chat
  * (all by default; lab and join-lab, in the NAT lab of e2e/lab, only inside scripts/isolated), --participants N (4), --cpu-window s (20),
  * --chunk KiB (256), --high-water MiB (4), --out <file>, --profile (one
  * extra, unmeasured file transfer with V8 CPU profiles of A and B, saved
@@ -17,7 +18,11 @@
  * --trials N (10: rooms joined by a fresh Bob, for join and join-lab), --relay-peers
  * (1000,2000: the reserved peers of each relay-capacity step; bench/relay-capacity/),
  * --storm-peers N (2000: peers holding reservations when the relay restarts, for storm),
- * --storm-signal SIGTERM|SIGKILL (SIGTERM).
+ * --storm-signal SIGTERM|SIGKILL (SIGTERM), --swarm-size MiB (16: the file of each swarm round),
+ * --swarm-downloaders (1,2,4,8: the downloaders of each round, starting together), --chat-pages
+ * (6, or 6,12 with --full: the room's pages, half on each of two relays; one measurement per value),
+ * --chat-rate (10: messages per second, all pages together), --chat-seconds (30: the sending window),
+ * --chat-grace (10: seconds after the window a message may still arrive), --full.
  */
 // first: lets the NAT lab's modules (e2e/lab, imported by bench/lab.ts) resolve their `.js` imports
 import './support/ts-imports.ts'
@@ -43,7 +48,7 @@ const { values: args } = parseArgs({
   options: {
     runs: { type: 'string', default: '3' },
     size: { type: 'string', default: '64' },
-    only: { type: 'string', default: 'raw,files,calls,play,lab,join,join-lab,relay,storm' },
+    only: { type: 'string', default: 'raw,files,calls,play,lab,join,join-lab,relay,storm,swarm,chat' },
     participants: { type: 'string', default: '4' },
     'cpu-window': { type: 'string', default: '20' },
     chunk: { type: 'string', default: '256' },
@@ -55,6 +60,13 @@ const { values: args } = parseArgs({
     'relay-peers': { type: 'string', default: '1000,2000' },
     'storm-peers': { type: 'string', default: '2000' },
     'storm-signal': { type: 'string', default: 'SIGTERM' },
+    'swarm-size': { type: 'string', default: '16' },
+    'swarm-downloaders': { type: 'string', default: '1,2,4,8' },
+    'chat-pages': { type: 'string' },
+    'chat-rate': { type: 'string', default: '10' },
+    'chat-seconds': { type: 'string', default: '30' },
+    'chat-grace': { type: 'string', default: '10' },
+    full: { type: 'boolean', default: false },
     out: { type: 'string', default: join(ROOT, 'bench/results/latest.json') }
   }
 })
@@ -84,7 +96,17 @@ if (stormSignal !== 'SIGTERM' && stormSignal !== 'SIGKILL') {
   console.error(`bench: --storm-signal is SIGTERM or SIGKILL (got "${stormSignal}")`)
   process.exit(2)
 }
-const PARTS = ['raw', 'files', 'calls', 'play', 'lab', 'join', 'join-lab', 'relay', 'storm']
+const swarmSize = Math.round(positive('swarm-size', args['swarm-size']) * MiB)
+const swarmDownloaders = args['swarm-downloaders'].split(',').map(s => Math.round(positive('swarm-downloaders', s.trim())))
+const chatPages = (args['chat-pages'] ?? (args.full ? '6,12' : '6')).split(',').map(s => Math.round(positive('chat-pages', s.trim())))
+if (chatPages.some(n => n < 2)) {
+  console.error('bench: --chat-pages takes 2 pages or more')
+  process.exit(2)
+}
+const chatRate = positive('chat-rate', args['chat-rate'])
+const chatSeconds = positive('chat-seconds', args['chat-seconds'])
+const chatGraceMs = positive('chat-grace', args['chat-grace']) * 1000
+const PARTS = ['raw', 'files', 'calls', 'play', 'lab', 'join', 'join-lab', 'relay', 'storm', 'swarm', 'chat']
 for (const part of only) {
   if (!PARTS.includes(part)) {
     console.error(`bench: --only takes ${PARTS.join(', ')} (got "${part}")`)
@@ -101,10 +123,12 @@ for (const id of labModule == null ? [] : labPairs) {
 }
 // bench/join.ts imports e2e modules that need ./support/ts-imports.ts too
 const joinModule = only.has('join') || only.has('join-lab') ? await import('./join.ts') : undefined
-// and so do the e2e helpers bench/calls.ts uses
+// and so do the e2e helpers bench/calls.ts, bench/swarm.ts and bench/chat.ts use
 const callsModule = only.has('calls') ? await import('./calls.ts') : undefined
-/** The parts measured on one loopback (a relay, the app and one Chromium of their own). */
-const loopback = ['raw', 'files', 'calls', 'play', 'join'].some(part => only.has(part))
+const swarmModule = only.has('swarm') ? await import('./swarm.ts') : undefined
+const chatModule = only.has('chat') ? await import('./chat.ts') : undefined
+/** The parts measured on one loopback (a relay, the app and one Chromium of their own; chat adds two relays of its own). */
+const loopback = ['raw', 'files', 'calls', 'play', 'join', 'swarm', 'chat'].some(part => only.has(part))
 
 function log (line: string): void {
   console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`)
@@ -472,6 +496,69 @@ async function measureLoopback (): Promise<void> {
     }
     load.afterJoin = loadavg()
   }
+  // --- one file to many browsers: a seeder and 1, 2, 4, 8 downloaders starting together
+  if (only.has('swarm') && swarmModule != null) {
+    load.beforeSwarm = loadavg()
+    try {
+      const swarm = await swarmModule.measureSwarm(browser, {
+        size: swarmSize, downloaders: swarmDownloaders, appBase: app.url, relays, relayPeerId: relay.peerId, timeoutMs: TIMEOUT_MS, meshMs: 60_000, log
+      })
+      rows.push(...swarm.rows)
+      for (const e of swarm.errors) {
+        failed = true
+        skipped.push(`swarm, ${e.downloaders} downloaders: ${e.error}`)
+      }
+      for (const r of swarm.rounds.filter(r => r.notOnline.length > 0)) skipped.push(`swarm, ${r.downloaders} downloaders: members not seen online before the start: ${r.notOnline.join(', ')}`)
+      const inexact = swarm.rounds.filter(r => r.exact !== r.downloaders)
+      if (inexact.length > 0) {
+        failed = true
+        skipped.push(`swarm: saved files with a wrong SHA-256 in the rounds of ${inexact.map(r => r.downloaders).join(', ')} downloaders`)
+      }
+      if (swarm.rounds.length > 0) {
+        const plot = join(dirname(args.out), `${basename(args.out, '.json')}-swarm.svg`)
+        await mkdir(dirname(plot), { recursive: true })
+        await writeFile(plot, swarmModule.swarmPlot(swarm))
+        log(`wrote ${plot}`)
+      }
+      details.swarm = { sizeBytes: swarm.sizeBytes, rounds: swarm.rounds, errors: swarm.errors }
+    } catch (err) {
+      failed = true
+      skipped.push(`swarm: ${brief(err)}`)
+      rows.push({ measurement: 'swarm', runs: [], median: null, unit: 'ms', note: `failed: ${brief(err).split('\n')[0]}` })
+    }
+    load.afterSwarm = loadavg()
+  }
+  // --- chat latency: pages on two relays, all in one room, 10 messages/s in all
+  if (only.has('chat') && chatModule != null) {
+    load.beforeChat = loadavg()
+    const results = []
+    for (const pages of chatPages) {
+      try {
+        const chat = await chatModule.measureChat(browser, {
+          pages, rate: chatRate, seconds: chatSeconds, graceMs: chatGraceMs, appBase: app.url, timeoutMs: 120_000, meshMs: 30_000, log, onCleanUp
+        })
+        results.push(chat)
+        const l = chat.latency
+        log(`chat ${pages}: send → render p50 ${l?.p50 ?? '—'} ms, p99 ${l?.p99 ?? '—'} ms, max ${l?.max ?? '—'} ms over ${chat.rendered} pairs; ` +
+          `${chat.lost} of ${chat.pairs} not rendered; clocks within ${chat.clock.before.maxSkewMs}/${chat.clock.after.maxSkewMs} ms of Node's`)
+        if (chat.notOnline.length > 0) skipped.push(`chat, ${pages} pages: members not seen online after 120 s: ${chat.notOnline.join(', ')}`)
+        if (chat.lost > 0) skipped.push(`chat, ${pages} pages: ${chat.lost} of ${chat.pairs} (message, page) pairs not rendered within ${chatSeconds} + ${chatGraceMs / 1000} s`)
+      } catch (err) {
+        failed = true
+        skipped.push(`chat, ${pages} pages: ${brief(err)}`)
+        rows.push({ measurement: `chat ${pages} pages: send → render`, runs: [], median: null, unit: 'ms', note: `failed: ${brief(err).split('\n')[0]}` })
+      }
+    }
+    rows.push(...chatModule.chatRows(results))
+    if (results.length >= 2) {
+      const plot = join(dirname(args.out), `${basename(args.out, '.json')}-chat.svg`)
+      await mkdir(dirname(plot), { recursive: true })
+      await writeFile(plot, chatModule.chatPlot(results))
+      log(`wrote ${plot}`)
+    }
+    if (results.length > 0) details.chat = results
+    load.afterChat = loadavg()
+  }
 }
 
 load.end = loadavg()
@@ -507,7 +594,9 @@ const result = {
     ...(only.has('lab') ? { labPairs, labSizeBytes: labSize } : {}),
     ...(joinModule != null ? { trials } : {}),
     ...(only.has('relay') ? { relayPeers } : {}),
-    ...(only.has('storm') ? { stormPeers, stormSignal } : {})
+    ...(only.has('storm') ? { stormPeers, stormSignal } : {}),
+    ...(only.has('swarm') ? { swarmSizeBytes: swarmSize, swarmDownloaders } : {}),
+    ...(only.has('chat') ? { chatPages, chatRate, chatSeconds, chatGraceMs } : {})
   },
   rows: rows.map(r => ({
     ...r,
@@ -517,6 +606,7 @@ const result = {
     ...(r.vsRaw != null ? { vsRaw: round(r.vsRaw, 3) } : {}),
     ...(r.cpuSeconds != null ? { cpuSeconds: round(r.cpuSeconds, 2) } : {}),
     ...(r.p95 != null ? { p95: round(r.p95, 2) } : {}),
+    ...(r.p99 != null ? { p99: round(r.p99, 2) } : {}),
     ...(r.min != null ? { min: round(r.min, 2) } : {}),
     ...(r.max != null ? { max: round(r.max, 2) } : {})
   })),
@@ -530,8 +620,9 @@ if (joinVerdicts.length > 0) console.log(`Joining a room, ${trials} trial${trial
 const transfers = ['raw', 'files', 'calls', 'play', 'lab'].some(part => only.has(part))
 const sizes = [...(transfers && loopback ? [`${size / MiB} MiB per transfer`] : []), ...(only.has('lab') ? [`${labSize / MiB} MiB in the lab`] : [])]
 const counts = [...(transfers ? [`median of ${runs}`] : []), ...(joinModule != null ? [`join: ${trials} trial${trials === 1 ? '' : 's'}`] : [])]
-const joinLoad = (['beforeJoin', 'afterJoin', 'beforeJoinLab', 'afterJoinLab'] as const).filter(k => load[k] != null).map(k => `${k} ${load[k]![0]!.toFixed(1)}`)
-const loadNote = `load average ${load.start?.[0]?.toFixed(1)} → ${load.end[0]?.toFixed(1)} on ${cpus().length} cores${joinLoad.length > 0 ? ` (${joinLoad.join(', ')})` : ''}`
+const sectionLoad = (['beforeJoin', 'afterJoin', 'beforeJoinLab', 'afterJoinLab', 'beforeSwarm', 'afterSwarm', 'beforeChat', 'afterChat'] as const).filter(k => load[k] != null).map(k => `${k} ${load[k]![0]!.toFixed(1)}`)
+const loadNote = `load average ${load.start?.[0]?.toFixed(1)} → ${load.end[0]?.toFixed(1)} on ${cpus().length} cores${sectionLoad.length > 0 ? ` (${sectionLoad.join(', ')})` : ''}; ` +
+  `${result.machine.cpu}, ${result.machine.memoryGiB} GiB, Linux ${result.machine.kernel}${browserVersion !== '' ? `, headless Chromium ${browserVersion}` : ''}`
 console.log(`(${[...(sizes.length > 0 ? ['MB = 10^6 bytes', ...sizes] : []), ...counts, loadNote].join('; ')})`)
 await mkdir(dirname(args.out), { recursive: true })
 await writeFile(args.out, JSON.stringify(result, null, 2) + '\n')

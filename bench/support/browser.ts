@@ -5,6 +5,7 @@
  */
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test'
 import config from '../../playwright.config.ts'
+import type { AppPage as E2eAppPage } from '../../e2e/support/app.ts'
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
@@ -55,6 +56,11 @@ export async function openApp (browser: Browser, base: string, name: string, opt
   const id = page.getByLabel('Your ID')
   await id.filter({ hasText: /^12D3KooW\w+$/ }).waitFor({ timeout: 60_000 })
   return { name, context, page, peerId: (await id.textContent()) ?? '' }
+}
+
+/** The e2e helpers (e2e/support) take the e2e tests' page type; they use only its `page`, which the bench's has too. */
+export function e2e (app: AppPage): E2eAppPage {
+  return app as unknown as E2eAppPage
 }
 
 /** Waits until the relay holds a reservation for the page (its connection panel says "reserved"). */

@@ -43,8 +43,9 @@ export interface Row {
   vsRaw?: number
   /** Median CPU seconds of all Chromium processes during the measurement (transfers only). */
   cpuSeconds?: number
-  /** Distributions over many trials: the 95th percentile, the smallest and the largest value (`median` is p50). */
+  /** Distributions over many trials: the 95th and 99th percentiles, the smallest and the largest value (`median` is p50). */
   p95?: number
+  p99?: number
   min?: number
   max?: number
   note?: string
@@ -54,13 +55,14 @@ function clip (text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text
 }
 
-/** The table: a column of figures (p95, min, max, MB/s, vs raw, CPU s) only when some row has one. */
+/** The table: a column of figures (p95, p99, min, max, MB/s, vs raw, CPU s) only when some row has one. */
 export function formatTable (rows: Row[]): string {
   const value = (r: Row, v: number | undefined): string => v == null ? '' : `${round(v, r.unit === 'ms' ? 0 : 2)} ${r.unit}`
   const columns: Array<[string, (r: Row) => string, 'left' | 'right']> = [
     ['measurement', r => r.measurement, 'left'],
     ['median', r => r.median == null ? '—' : value(r, r.median), 'right'],
     ['p95', r => value(r, r.p95), 'right'],
+    ['p99', r => value(r, r.p99), 'right'],
     ['min', r => value(r, r.min), 'right'],
     ['max', r => value(r, r.max), 'right'],
     ['MB/s', r => r.MBps == null ? '' : round(r.MBps, 1).toFixed(1), 'right'],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { dropSummary, linkify, linkOf, roomTitle, shortId, typingText, uniqueById } from '../src/lib/chat/chat-format.ts'
+import { dropSummary, linkify, linkOf, roomTitle, shortId, timeText, typingText, uniqueById } from '../src/lib/chat/chat-format.ts'
 import { followVisibility } from '../src/lib/chat/presence.ts'
 import { appUrl, dmHref, parseRoute } from '../src/lib/shared/routes.ts'
 import type { PeerStatus } from '../src/lib/session/session-api.ts'
@@ -108,5 +108,17 @@ describe('followVisibility', () => {
     win.document.visibilityState = 'visible'
     win.dispatchEvent(new Event('pageshow'))
     expect(calls).toEqual([false, false])
+  })
+})
+
+describe('timeText', () => {
+  it('shows the clock for a time today and the day before it for another day, as the locale writes them', () => {
+    const now = new Date(2025, 2, 3, 18, 30).getTime()
+    const today = new Date(2025, 2, 3, 14, 5)
+    const earlier = new Date(2025, 1, 27, 9, 7)
+    const clock = (d: Date): string => d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
+    expect(timeText(today.getTime(), now)).toBe(clock(today))
+    expect(timeText(earlier.getTime(), now)).toBe(`${earlier.toLocaleDateString(undefined, { day: 'numeric', month: 'short' })} ${clock(earlier)}`)
+    expect(timeText(earlier.getTime(), now)).not.toBe(clock(earlier))
   })
 })

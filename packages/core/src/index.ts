@@ -35,7 +35,7 @@ export type { PeerStatus } from './connectivity/peer-tracker.js'
 export type { IceServerStatus } from './connectivity/ice-check.js'
 
 // Rooms
-export { Rooms, Room, MemoryRoomStore, roomLink, parseRoomLink, roomTopic, REACTION_EMOJI } from './rooms/index.js'
+export { Rooms, Room, MemoryRoomStore, roomLink, parseRoomLink, roomTopic, REACTION_EMOJI, RATE_BURST, RATE_PER_SECOND } from './rooms/index.js'
 export type { ChatMessage, DropReason, FileAttachment, Member, RoomInvite, RoomSummary, SendOptions } from './rooms/index.js'
 
 // Direct messages
