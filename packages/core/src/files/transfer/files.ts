@@ -460,7 +460,7 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
         if (signal.aborted) return
         log.error('checking %s after a clear of the storage: %e', record.cid, err)
       }
-      await this.save(entry)
+      await this.persist(entry)
       this.emit(entry, true)
     }
     log('storage cleared: %d files no longer stored, %d downloads started again', cleared.lost.length, cleared.restarted.length)
