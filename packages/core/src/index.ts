@@ -28,7 +28,8 @@ export { parseIceUrl, turnCredential, type IceServerEntry } from './config/ice-s
 
 // Connectivity status
 export { RelayKeeper, type RelayState, type RelayStatus } from './connectivity/relay-keeper.js'
-export type { ConnectionInfo, TransportName } from './connectivity/connection-info.js'
+export type { ConnectionInfo, ConnectionLimits, TransportName } from './connectivity/connection-info.js'
+export type { ConnectionStats } from './connectivity/connection-stats.js'
 export type { ConnectionPath } from './connectivity/ice-route.js'
 export type { PeerStatus } from './connectivity/peer-tracker.js'
 export type { IceServerStatus } from './connectivity/ice-check.js'

@@ -11,6 +11,9 @@ import { bestConnection, describeConnection, type ConnectionInfo } from '../conn
 import { PeerTracker, type PeerStatus, type PeerTrackerEvents } from '../connectivity/peer-tracker.js'
 import { RelayIceServers, type RelayIceEvents } from '../connectivity/relay-ice.js'
 import { RelayKeeper, type RelayKeeperEvents, type RelayStatus } from '../connectivity/relay-keeper.js'
+import { readConnectionStats, type ConnectionStats } from '../connectivity/connection-stats.js'
+import { peerConnectionOf } from '../connectivity/ice-route.js'
+import type { Reservations } from '../connectivity/reservations.js'
 import { Calls } from '../calls/index.js'
 import { DirectMessages } from '../dm/index.js'
 import { Files, type FileLink, type NamedFile, type ShareOptions, type TransferStatus } from '../files/index.js'
@@ -42,7 +45,7 @@ export class Peerlink extends TypedEventEmitter<PeerlinkEvents> {
   /** Shared files: sharing, downloading, serving. */
   readonly files: Files
 
-  constructor (readonly libp2p: PeerlinkLibp2p, init: Pick<PeerInit, 'privateKey' | 'relays' | 'relayBackoff' | 'iceServers'> & { stores: PeerStores, relayIce?: RelayIceServers }) {
+  constructor (readonly libp2p: PeerlinkLibp2p, init: Pick<PeerInit, 'privateKey' | 'relays' | 'relayBackoff' | 'iceServers'> & { stores: PeerStores, relayIce?: RelayIceServers, reservations?: Reservations }) {
     super()
     this.ownIceServers = init.iceServers ?? []
     this.relayIce = init.relayIce ?? new RelayIceServers({ urls: [] })
@@ -52,7 +55,7 @@ export class Peerlink extends TypedEventEmitter<PeerlinkEvents> {
     this.calls = new Calls({ libp2p, rooms: this.rooms, connectToPeer })
     const roomMembers = (roomId: string): string[] => this.rooms.get(roomId)?.members().filter(m => !m.self).map(m => m.peerId) ?? []
     this.files = new Files({ libp2p, connectToPeer, roomMembers }, { chunks: init.stores.chunks, transfers: init.stores.transfers })
-    this.relayKeeper = new RelayKeeper({ libp2p }, { relays: init.relays, backoff: init.relayBackoff, onInfo: (url, info) => { this.relayIce.record(url, info) } })
+    this.relayKeeper = new RelayKeeper({ libp2p }, { relays: init.relays, backoff: init.relayBackoff, onInfo: (url, info) => { this.relayIce.record(url, info) }, reservations: init.reservations })
     this.peerTracker = new PeerTracker({ libp2p }, id => this.relayKeeper.isRelay(id))
     for (const type of ['relay:connecting', 'relay:connected', 'relay:reserved', 'relay:lost', 'relay:error'] as const) {
       this.relayKeeper.addEventListener(type, evt => this.safeDispatchEvent(type, { detail: evt.detail }))
@@ -124,6 +127,17 @@ export class Peerlink extends TypedEventEmitter<PeerlinkEvents> {
 
   peers (): PeerStatus[] {
     return this.peerTracker.list()
+  }
+
+  /**
+   * Counters of the connection in use to a peer when it is a WebRTC one (bytes
+   * and round-trip time of its selected ICE pair; two readings give its
+   * throughput); undefined for other connections, or when not connected.
+   */
+  async connectionStats (peerId: string): Promise<ConnectionStats | undefined> {
+    const connection = bestConnection(this.libp2p.getConnections(parsePeerId(peerId)))
+    const pc = connection == null ? undefined : peerConnectionOf(connection)
+    return pc == null ? undefined : readConnectionStats(pc)
   }
 
   /** The state of every ICE server the relays advertise, malformed entries included (URLs only, never credentials). */
