@@ -132,7 +132,7 @@ test('a download resumes after a reload: blocks already stored are never fetched
     const before = await counters(row)
     expect(before.blocks).toBeLessThan(before.totalBlocks)
 
-    // reload to the home page: nothing but the stored transfer asks for the file again
+    // reload to the first screen: nothing but the stored transfer asks for the file again
     await c.page.goto(appUrl([relay.infoUrl]))
     const resumed = c.page.getByRole('list', { name: 'Files' }).locator(`.file-row[data-cid="${status.cid}"]`)
     await expect(resumed).toHaveAttribute('data-state', 'complete', { timeout: TRANSFER_TIMEOUT })

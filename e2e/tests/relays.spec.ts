@@ -1,6 +1,6 @@
 import { expect, test } from '../support/test.js'
 import { freePort, startRelay } from '../../relay/test/support/relay-process.js'
-import { openApp, readPeerId } from '../support/app.js'
+import { openApp, openView, readPeerId } from '../support/app.js'
 
 test('the app shows a relay lost and reconnects when it comes back', async ({ browser }) => {
   const ports = ['--ws-port', String(await freePort()), '--webrtc-port', String(await freePort()), '--tcp-port', String(await freePort()), '--http-port', String(await freePort())]
@@ -9,6 +9,7 @@ test('the app shows a relay lost and reconnects when it comes back', async ({ br
     const a = await openApp(browser, [relay.infoUrl], 'A')
     await a.waitReserved(relay.peerId)
     await relay.stop()
+    await openView(a.page, 'diagnostics')
     await expect(a.relayItem(relay.peerId)).toContainText('disconnected')
     relay = await startRelay(ports, { dataDir: relay.dataDir })
     await a.waitReserved(relay.peerId)
@@ -36,6 +37,8 @@ test('relay settings: invalid input is refused with a message, valid input is sa
   try {
     const a = await openApp(browser, [], 'A')
     const peerId = a.peerId
+    // the relay list is edited in Settings
+    await openView(a.page, 'settings')
     const box = a.page.getByRole('textbox', { name: 'Relays' })
     const save = a.page.getByRole('button', { name: 'Save relays' })
 
@@ -52,6 +55,7 @@ test('relay settings: invalid input is refused with a message, valid input is sa
 
     await a.page.goto('/')
     expect(await readPeerId(a.page)).toBe(peerId)
+    await openView(a.page, 'settings')
     await expect(a.page.getByRole('textbox', { name: 'Relays' })).toHaveValue(relay.infoUrl)
     await a.waitReserved(relay.peerId)
   } finally {
