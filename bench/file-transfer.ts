@@ -1,6 +1,6 @@
 /**
  * Peerlink's own file transfer, end to end through the app's UI: A shares a
- * fresh random file ("Share files"), B opens its file link
+ * fresh random file ("Send files"), B opens its file link
  * (`#/f/<cid>/<key>?p=<A>`, from A's "Copy file link") and clicks
  * "Download <name>" with the File System Access API pointed at OPFS (as the
  * e2e tests do), so the destination is picked at the click and the file is
@@ -16,6 +16,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { CDPSession, Locator, Page } from '@playwright/test'
+import { openView } from '../e2e/support/app.ts'
 import { appUrl, waitDirect, type AppPage } from './support/browser.ts'
 import { cpuDelta, sampleChromiumCpu } from './support/cpu.ts'
 
@@ -23,7 +24,7 @@ export interface FileRunResult {
   name: string
   cid: string
   size: number
-  /** A: "Share files" until A's row is complete (encrypted, chunked, stored). */
+  /** A: "Send files" until A's row is complete (encrypted, chunked, stored). */
   shareMs: number
   /** B: the download click until the row is complete (fetched, verified, persisted to IndexedDB). */
   storedMs: number
@@ -60,17 +61,18 @@ interface FileTimes {
 
 type BenchWindow = Window & { __benchFile?: FileTimes }
 
-/** Whether the app has the file-sharing UI this measurement drives (a "Share files" button). */
+/** Whether the app has the file-sharing UI this measurement drives (the first screen's "Send files" button). */
 export async function filesUiReady (page: Page): Promise<boolean> {
-  return (await page.getByRole('button', { name: 'Share files' }).count()) > 0
+  return (await page.getByRole('button', { name: 'Send files' }).count()) > 0
 }
 
 function fileRow (page: Page, name: string): Locator {
   return page.locator('.file-row').filter({ has: page.getByRole('link', { name: `Download ${name}`, exact: true }) })
 }
 
-/** Connects B to A by PeerId through the UI and waits until A sees B over a direct WebRTC connection. */
+/** Connects B to A by PeerId through the UI (Settings, "Connect to a peer") and waits until A sees B over a direct WebRTC connection. */
 export async function connectDirect (a: AppPage, b: AppPage): Promise<void> {
+  await openView(b.page, 'settings')
   await b.page.getByRole('textbox', { name: 'Peer ID' }).fill(a.peerId)
   await b.page.getByRole('button', { name: 'Connect' }).click()
   await waitDirect(a, b.peerId)
@@ -131,11 +133,11 @@ export async function measureFileTransfer (a: AppPage, b: AppPage, options: File
     const path = join(dir, name)
     await writeFile(path, bytes)
 
-    // A shares it from the home page's Files panel
+    // A sends it from the first screen ("Send files"; its row is under the recent files)
     const shareStart = Date.now()
     const chooser = a.page.waitForEvent('filechooser')
     chooser.catch(() => {}) // awaited below
-    await a.page.getByRole('button', { name: 'Share files' }).click()
+    await a.page.getByRole('button', { name: 'Send files' }).click()
     await (await chooser).setFiles(path)
     const aRow = fileRow(a.page, name)
     await aRow.and(a.page.locator('[data-state="complete"]')).waitFor({ timeout: timeoutMs })

@@ -11,7 +11,7 @@
  * and four moments are timed from the start of his navigation (his document's
  * `performance.timeOrigin`):
  *
- * - page ready: his page shows "Your ID";
+ * - page ready: his page's identity is loaded (its main area carries his PeerId);
  * - online: Ann's Members list shows him `data-state="online"`;
  * - first message: Bob's message log shows the message Ann sent as soon as she
  *   saw him online;
@@ -103,7 +103,7 @@ interface Stamps {
 }
 type JoinWindow = Window & { __benchJoin?: Stamps, __benchJoinOnline?: Promise<{ peerId: string, at: number }> }
 
-/** Stamps, in Bob's page from its first script on, when "Your ID", Ann's message and a direct link to Ann show. */
+/** Stamps, in Bob's page from its first script on, when his PeerId (identity loaded), Ann's message and a direct link to Ann show. */
 async function stampBob (context: BrowserContext, annId: string, text: string): Promise<void> {
   await context.addInitScript(({ annId, text }) => {
     if (location.protocol === 'about:') return
@@ -114,7 +114,7 @@ async function stampBob (context: BrowserContext, annId: string, text: string): 
     ;(window as JoinWindow).__benchJoin = { times, links, done }
     const check = (): void => {
       const now = performance.now()
-      if (times.ready == null && /^12D3KooW\w+$/.test(document.querySelector('output[aria-label="Your ID"]')?.textContent?.trim() ?? '')) times.ready = now
+      if (times.ready == null && /^12D3KooW\w+$/.test(document.querySelector('main[data-peer-id]')?.getAttribute('data-peer-id') ?? '')) times.ready = now
       if (times.message == null) {
         for (const m of document.querySelectorAll('[role="log"][aria-label="Messages"] [data-message-id]')) {
           if (m.textContent?.includes(text) === true) times.message = now
@@ -270,7 +270,7 @@ function summarize (where: string, trials: JoinTrial[], load: JoinResult['load']
   const paths = [...new Set(ok.map(t => t.path).filter(p => p != null))]
   const relayedFirst = ok.filter(t => t.links.some(l => l.link === 'relayed' || l.link === 'turn')).length
   const notes: Record<Moment, string> = {
-    readyMs: 'Bob\'s navigation → "Your ID" shown (fresh context, browser running)',
+    readyMs: 'Bob\'s navigation → identity loaded (his PeerId on the page; fresh context, browser running)',
     onlineMs: 'Bob\'s navigation → Ann\'s Members list: Bob data-state="online"',
     messageMs: `Bob's navigation → Ann's message (sent once she saw him) in Bob's log${aim}`,
     directMs: `Bob's navigation → his member item for Ann data-link="direct"${paths.length > 0 ? ` over ${paths.join(' / ')}` : ''}; relayed first in ${relayedFirst} of ${ok.length}`

@@ -359,7 +359,7 @@ async function measureLoopback (): Promise<void> {
     let files = only.has('files')
     if (files && !await filesUiReady(a.page)) {
       files = false
-      skipped.push('file transfer: the app has no "Share files" button (file-sharing UI not in apps/web/dist)')
+      skipped.push('file transfer: the app has no "Send files" button (file-sharing UI not in apps/web/dist)')
     }
     if (files) {
       await connectDirect(a, b)

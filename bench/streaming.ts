@@ -28,7 +28,7 @@ type PlayWindow = Window & { __benchPlay?: { click?: number, frame?: number, hel
 async function shareAndLink (a: Page, path: string, name: string, timeoutMs: number, previous: Set<string>): Promise<string> {
   const chooser = a.waitForEvent('filechooser')
   chooser.catch(() => {})
-  await a.getByRole('button', { name: 'Share files' }).click()
+  await a.getByRole('button', { name: 'Send files' }).click()
   await (await chooser).setFiles(path)
   // every share of the same bytes has a new key, so a new CID: the newest complete row not seen before
   const rows = a.locator(`.file-row[data-state="complete"]`).filter({ has: a.getByRole('link', { name: `Download ${name}`, exact: true }) })

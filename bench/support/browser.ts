@@ -5,7 +5,7 @@
  */
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test'
 import config from '../../playwright.config.ts'
-import type { AppPage as E2eAppPage } from '../../e2e/support/app.ts'
+import { visit, type AppPage as E2eAppPage } from '../../e2e/support/app.ts'
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
@@ -53,9 +53,10 @@ export async function openApp (browser: Browser, base: string, name: string, opt
   const page = await context.newPage()
   page.on('pageerror', err => { console.log(`  [${name} pageerror] ${err.message}`) })
   await page.goto(appUrl(base, options.relays, options.fragment))
-  const id = page.getByLabel('Your ID')
-  await id.filter({ hasText: /^12D3KooW\w+$/ }).waitFor({ timeout: 60_000 })
-  return { name, context, page, peerId: (await id.textContent()) ?? '' }
+  // the app's main area carries our PeerId once the identity is loaded
+  const main = page.locator('main[data-peer-id^="12D3KooW"]')
+  await main.waitFor({ timeout: 60_000 })
+  return { name, context, page, peerId: (await main.getAttribute('data-peer-id')) ?? '' }
 }
 
 /** The e2e helpers (e2e/support) take the e2e tests' page type; they use only its `page`, which the bench's has too. */
@@ -63,13 +64,17 @@ export function e2e (app: AppPage): E2eAppPage {
   return app as unknown as E2eAppPage
 }
 
-/** Waits until the relay holds a reservation for the page (its connection panel says "reserved"). */
+/** Waits until the relay holds a reservation for the page (its Diagnostics view says "reserved"; then back to the view it showed). */
 export async function waitReserved (app: AppPage, relayPeerId: string, timeout = 60_000): Promise<void> {
-  await app.page.getByRole('list', { name: 'Relays' }).getByRole('listitem')
-    .filter({ hasText: relayPeerId }).filter({ hasText: 'reserved' }).waitFor({ timeout })
+  await visit(app.page, 'diagnostics', async () => {
+    await app.page.getByRole('list', { name: 'Relays' }).getByRole('listitem')
+      .filter({ hasText: relayPeerId }).filter({ hasText: 'reserved' }).waitFor({ timeout })
+  })
 }
 
-/** Waits until `app` shows a direct (WebRTC) connection to `peerId` in its connection panel. */
+/** Waits until `app` shows a direct (WebRTC) connection to `peerId` in its Diagnostics view (then back to the view it showed). */
 export async function waitDirect (app: AppPage, peerId: string, timeout = 60_000): Promise<void> {
-  await app.page.getByRole('list', { name: 'Peers' }).locator(`[data-peer-id="${peerId}"][data-direct="true"]`).first().waitFor({ timeout })
+  await visit(app.page, 'diagnostics', async () => {
+    await app.page.getByRole('list', { name: 'Peers' }).locator(`[data-peer-id="${peerId}"][data-direct="true"]`).first().waitFor({ timeout })
+  })
 }

@@ -4,11 +4,11 @@ export interface AppPage {
   context: BrowserContext
   page: Page
   peerId: string
-  /** The listitem of a relay in the connection panel. */
+  /** The listitem of a relay in the Diagnostics view (open it first: {@link openView}). */
   relayItem(peerId: string): Locator
-  /** The listitem of a peer in the connection panel. */
+  /** The listitem of a peer in the Diagnostics view (open it first: {@link openView}). */
   peerItem(peerId: string): Locator
-  /** Waits until the relay holds a reservation for this page. */
+  /** Waits until the relay holds a reservation for this page (seen in Diagnostics; then back to the view it showed). */
   waitReserved(relayPeerId: string): Promise<void>
 }
 
@@ -18,23 +18,26 @@ export const APP_PERMISSIONS = ['camera', 'microphone', 'clipboard-read', 'clipb
 /**
  * Opens the app in a fresh browser context (its own IndexedDB, its own identity), at `base` or the test server;
  * or, given a context (a persistent one, with a profile on disk), in a new page of it.
+ * `suffix` is appended to the URL: more query parameters (`&webrtc=off`) and/or a fragment (`#/r/…`).
  * `setup` runs on the context before the page opens (init scripts, for instance).
  */
-export async function openApp (target: Browser | BrowserContext, relays: string[], name = 'peer', base?: string, fragment = '', setup?: (context: BrowserContext) => Promise<void>): Promise<AppPage> {
+export async function openApp (target: Browser | BrowserContext, relays: string[], name = 'peer', base?: string, suffix = '', setup?: (context: BrowserContext) => Promise<void>): Promise<AppPage> {
   const context = 'newContext' in target ? await target.newContext({ permissions: APP_PERMISSIONS }) : target
   await setup?.(context)
   const page = await context.newPage()
   page.on('pageerror', err => { console.log(`[${name} pageerror] ${err.message}`) })
-  await page.goto((base == null ? appUrl(relays) : new URL(appUrl(relays), base).toString()) + fragment)
+  await page.goto((base == null ? appUrl(relays) : new URL(appUrl(relays), base).toString()) + suffix)
   const peerId = await readPeerId(page)
   return {
     context,
     page,
     peerId,
-    relayItem: (id) => page.getByRole('list', { name: 'Relays' }).getByRole('listitem').filter({ hasText: id }),
+    relayItem: (id) => relayList(page).getByRole('listitem').filter({ hasText: id }),
     peerItem: (id) => page.getByRole('list', { name: 'Peers' }).locator(`[data-peer-id="${id}"]`),
     waitReserved: async (id) => {
-      await expect(page.getByRole('list', { name: 'Relays' }).getByRole('listitem').filter({ hasText: id })).toContainText('reserved')
+      await visit(page, 'diagnostics', async () => {
+        await expect(relayList(page).getByRole('listitem').filter({ hasText: id })).toContainText('reserved')
+      })
     }
   }
 }
@@ -44,15 +47,59 @@ export function appUrl (relays: string[]): string {
   return query === '' ? '/' : `/?${query}`
 }
 
-/** The PeerId shown as "Your ID". */
+/** The relays in the Diagnostics view. */
+export function relayList (page: Page): Locator {
+  return page.getByRole('list', { name: 'Relays' })
+}
+
+/**
+ * The page's PeerId once its identity is loaded, whatever view it shows: the
+ * app's `data-peer-id` on its main area (the ID itself is shown in Settings, see {@link shownPeerId}).
+ */
 export async function readPeerId (page: Page): Promise<string> {
+  const main = page.getByRole('main')
+  await expect(main).toHaveAttribute('data-peer-id', /^12D3KooW\w+$/)
+  return (await main.getAttribute('data-peer-id')) ?? ''
+}
+
+/** The PeerId shown as "Your ID" in Settings (opened if it is not). */
+export async function shownPeerId (page: Page): Promise<string> {
+  await openView(page, 'settings')
   const id = page.getByLabel('Your ID')
   await expect(id).toHaveText(/^12D3KooW\w+$/)
   return (await id.textContent()) ?? ''
 }
 
-/** Connects `from` to `to` by PeerId through the UI. */
+export type View = 'settings' | 'diagnostics'
+
+const VIEW_HEADINGS: Record<View, string> = { settings: 'Settings', diagnostics: 'Diagnostics' }
+
+/** Opens Settings (the header's "Settings" button) or Diagnostics (from Settings), as a user would. */
+export async function openView (page: Page, view: View): Promise<void> {
+  const heading = page.getByRole('heading', { name: VIEW_HEADINGS[view], exact: true, level: 2 })
+  if (await heading.isVisible()) return
+  await page.getByRole('banner').getByRole('button', { name: 'Settings' }).click()
+  if (view === 'diagnostics') await page.getByRole('link', { name: 'Diagnostics', exact: true }).click()
+  await expect(heading).toBeVisible()
+}
+
+/** Opens `view`, runs `check`, and goes back to the route the page showed (a room is opened again). */
+export async function visit (page: Page, view: View, check: () => Promise<void>): Promise<void> {
+  const back = new URL(page.url()).hash
+  await openView(page, view)
+  try {
+    await check()
+  } finally {
+    if (back !== new URL(page.url()).hash) {
+      await page.evaluate((hash) => { location.hash = hash === '' ? '#/' : hash }, back)
+      await expect(page.getByRole('heading', { name: VIEW_HEADINGS[view], exact: true, level: 2 })).toHaveCount(0)
+    }
+  }
+}
+
+/** Connects `from` to `to` by PeerId through Settings' "Connect to a peer" (the page stays in Settings). */
 export async function connectByPeerId (from: AppPage, to: AppPage): Promise<void> {
+  await openView(from.page, 'settings')
   await from.page.getByRole('textbox', { name: 'Peer ID' }).fill(to.peerId)
   await from.page.getByRole('button', { name: 'Connect' }).click()
 }

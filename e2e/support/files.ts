@@ -42,10 +42,10 @@ export async function sha256OfFile (path: string): Promise<string> {
   return hash.digest('hex')
 }
 
-/** Picks files through the "Share files" button's file chooser. */
+/** Picks files through the file chooser of a room's "Share files" button, or of the first screen's "Send files". */
 export async function shareFiles (app: AppPage, paths: string[]): Promise<void> {
   const chooser = app.page.waitForEvent('filechooser')
-  await app.page.getByRole('button', { name: 'Share files' }).click()
+  await app.page.getByRole('button', { name: /^(Share|Send) files$/ }).click()
   await (await chooser).setFiles(paths)
 }
 

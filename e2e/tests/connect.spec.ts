@@ -1,6 +1,6 @@
 import { expect, test } from '../support/test.js'
 import { startRelay } from '../../relay/test/support/relay-process.js'
-import { connectByPeerId, openApp, readPeerId } from '../support/app.js'
+import { connectByPeerId, openApp, openView, shownPeerId } from '../support/app.js'
 import { startRelayPair } from '../support/relays.js'
 
 test('two browsers reserve on a relay, find each other through its DHT, go direct over WebRTC and ping', async ({ browser }) => {
@@ -11,10 +11,13 @@ test('two browsers reserve on a relay, find each other through its DHT, go direc
     expect(a.peerId).not.toBe(b.peerId)
     await a.waitReserved(relay.peerId)
     await b.waitReserved(relay.peerId)
+    await openView(a.page, 'diagnostics')
     await expect(a.relayItem(relay.peerId)).toContainText('websockets')
 
-    // A knows only B's PeerId: its addresses come from the relay's DHT
+    // A knows only B's PeerId (in Settings): its addresses come from the relay's DHT
     await connectByPeerId(a, b)
+    await openView(a.page, 'diagnostics')
+    await openView(b.page, 'diagnostics')
     const bAtA = a.peerItem(b.peerId)
     await expect(bAtA).toHaveAttribute('data-direct', 'true')
     await expect(bAtA).toHaveAttribute('data-transport', 'webrtc')
@@ -25,9 +28,9 @@ test('two browsers reserve on a relay, find each other through its DHT, go direc
     await bAtA.getByRole('button', { name: 'Ping' }).click()
     await expect(bAtA.getByRole('status')).toHaveText(/ping \d+ ms/)
 
-    // the identity persists in IndexedDB
+    // the identity persists in IndexedDB (Settings shows it)
     await b.page.reload()
-    expect(await readPeerId(b.page)).toBe(b.peerId)
+    expect(await shownPeerId(b.page)).toBe(b.peerId)
   } finally {
     await relay.stop()
   }
@@ -43,6 +46,7 @@ test('a browser on one relay finds and connects to a browser on another relay th
     await b.waitReserved(relay2.peerId)
 
     await connectByPeerId(a, b)
+    await openView(a.page, 'diagnostics')
     const bAtA = a.peerItem(b.peerId)
     await expect(bAtA).toHaveAttribute('data-direct', 'true')
     await expect(bAtA).toHaveAttribute('data-transport', 'webrtc')

@@ -6,7 +6,7 @@
  * packages/core/src/peer/services.ts and test/dht-admission.test.ts).
  */
 import { expect, test } from '../support/test.js'
-import { appUrl, openApp } from '../support/app.js'
+import { appUrl, openApp, openView } from '../support/app.js'
 import { createRoom, member, messages, send, setName } from '../support/chat.js'
 import { counters, fileRow, makeFile, opfsSha256, rowOf, saveToOpfs, shareFiles } from '../support/files.js'
 import { startRelayPair } from '../support/relays.js'
@@ -21,11 +21,15 @@ test('browsers each configured with a different relay (the relays bootstrapped t
     const ann = await openApp(browser, [relay1.infoUrl], 'Ann')
     await ann.waitReserved(relay1.peerId)
     // neither knows the other's relay
+    await openView(ann.page, 'diagnostics')
+    await expect(ann.relayItem(relay1.peerId)).toHaveCount(1)
     await expect(ann.relayItem(relay2.peerId)).toHaveCount(0)
     await setName(ann, 'Ann')
     const link = await createRoom(ann)
     const bob = await openApp(browser, [relay2.infoUrl], 'Bob', undefined, '', saveToOpfs)
     await bob.waitReserved(relay2.peerId)
+    await openView(bob.page, 'diagnostics')
+    await expect(bob.relayItem(relay2.peerId)).toHaveCount(1)
     await expect(bob.relayItem(relay1.peerId)).toHaveCount(0)
     await bob.page.goto(appUrl([relay2.infoUrl]) + link)
     await setName(bob, 'Bob')

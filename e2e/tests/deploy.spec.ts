@@ -21,7 +21,7 @@ import { join, relative } from 'node:path'
 import { promisify } from 'node:util'
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test'
 import { parse } from 'yaml'
-import { APP_PERMISSIONS, openApp, readPeerId } from '../support/app.js'
+import { APP_PERMISSIONS, openApp, openView, readPeerId } from '../support/app.js'
 import { createRoom, member, messages, send, setName } from '../support/chat.js'
 import { controlled, fileRow, makeFile, opfsSha256, saveToOpfs, shareFiles } from '../support/files.js'
 import { expect, test } from '../support/test.js'
@@ -421,6 +421,7 @@ test('the compose services as processes: the app over https through Caddy instal
     const page = await context.newPage()
     await page.goto(`${ORIGIN}/`)
     await readPeerId(page)
+    await openView(page, 'diagnostics')
     const relayList = page.getByRole('list', { name: 'Relays' }).getByRole('listitem')
     // the relays of this domain's config.json (the build names none)
     await expect(relayList).toHaveCount(2)
@@ -450,7 +451,7 @@ test('the compose services as processes: the app over https through Caddy instal
     const link = await createRoom(ann)
     const bob = await openApp(browser, [relay2], 'Bob', ORIGIN, '', async (c) => { await recordCspViolations(c); await saveToOpfs(c) })
     await bob.waitReserved(relays.relay2!.peerId)
-    // then Ann's room link (the relay list shows on the start page)
+    // then Ann's room link
     await bob.page.goto(new URL(link, bob.page.url()).toString())
     await setName(bob, 'Bob')
     await expect(member(ann, bob.peerId)).toHaveAttribute('data-state', 'online', { timeout: 60_000 })

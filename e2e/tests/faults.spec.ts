@@ -12,7 +12,7 @@
 import { fileLink, type Peerlink } from '@peerlink/core'
 import type { Browser, Locator } from '@playwright/test'
 import { expect, test } from '../support/test.js'
-import { openApp, readPeerId, type AppPage } from '../support/app.js'
+import { openApp, readPeerId, visit, type AppPage } from '../support/app.js'
 import { callPanel, closeAll, joinCall, RELAY_ONLY, receivesMediaFrom, startCall, stillReceivingFrom, tile } from '../support/calls.js'
 import { createRoom, history, member, messages, send, setName } from '../support/chat.js'
 import { counters, fileRow, joinRoom, makeFile, MiB, namedFile, nodePeer, opfsSha256, rowOf, saveToOpfs, shareFiles, SlowChunkStore } from '../support/files.js'
@@ -52,16 +52,10 @@ async function room (browser: Browser, relays: string[], query: string, link: 'd
   return { a, b }
 }
 
-/** Opens the connections page (its relay list), runs `check`, and goes back to the page it showed. */
+/** Opens Diagnostics (its relay list), runs `check`, and goes back to the room it showed. */
 async function relayStates (app: AppPage, check: () => Promise<void>): Promise<void> {
-  const back = new URL(app.page.url()).hash
-  await app.page.getByRole('link', { name: 'Connections and settings' }).click()
-  try {
-    await check()
-  } finally {
-    await app.page.evaluate((hash) => { location.hash = hash }, back)
-    await expect(app.page.getByRole('log', { name: 'Messages' })).toBeVisible()
-  }
+  await visit(app.page, 'diagnostics', check)
+  await expect(app.page.getByRole('log', { name: 'Messages' })).toBeVisible()
 }
 
 /** The texts in the page's message log, in display order. */
@@ -157,7 +151,7 @@ test('two relays, one SIGKILLed for good: every page keeps the other relay and t
   try {
     const relays = [one.infoUrl, two.infoUrl]
     const { a, b } = await room(browser, relays, RELAY_ONLY, 'relayed')
-    // the relay list is on the connections page; the room keeps running meanwhile
+    // the relay list is in Diagnostics; the room keeps running meanwhile
     for (const app of [a, b]) {
       await relayStates(app, async () => {
         await app.waitReserved(one.peerId)
@@ -176,7 +170,7 @@ test('two relays, one SIGKILLed for good: every page keeps the other relay and t
     await expect(messages(a).filter({ hasText: 'back at you' })).toHaveCount(1, { timeout: 10_000 })
     const moved = since(killed)
     // every page sees relay one gone and holds its reservation on relay two (both pages at once; each time is
-    // an upper bound, it includes opening the connections page)
+    // an upper bound, it includes opening Diagnostics)
     const onTwo = await Promise.all([a, b].map(async app => {
       let at = 0
       await relayStates(app, async () => {

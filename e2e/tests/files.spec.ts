@@ -132,7 +132,7 @@ test('a download resumes after a reload: blocks already stored are never fetched
     const before = await counters(row)
     expect(before.blocks).toBeLessThan(before.totalBlocks)
 
-    // reload to the home page: nothing but the stored transfer asks for the file again
+    // reload to the first screen: nothing but the stored transfer asks for the file again
     await c.page.goto(appUrl([relay.infoUrl]))
     const resumed = c.page.getByRole('list', { name: 'Files' }).locator(`.file-row[data-cid="${status.cid}"]`)
     await expect(resumed).toHaveAttribute('data-state', 'complete', { timeout: TRANSFER_TIMEOUT })
@@ -155,10 +155,10 @@ test('a peer serving corrupted blocks is detected and dropped; the file complete
   let liar: Peerlink | undefined
   try {
     const file = await makeFile(8 * MiB, 'honest.bin')
-    // the honest browser A shares the file without a room, and copies its link
+    // the honest browser A sends the file from the first screen (no room), and copies its link
     const a = await openApp(browser, [relay.infoUrl], 'Ann')
     const chooser = a.page.waitForEvent('filechooser')
-    await a.page.getByRole('button', { name: 'Share files' }).click()
+    await a.page.getByRole('button', { name: 'Send files' }).click()
     await (await chooser).setFiles({ name: file.name, mimeType: 'application/octet-stream', buffer: file.bytes })
     const aRow = fileRow(a, file.name)
     await expect(aRow).toHaveAttribute('data-state', 'complete', { timeout: TRANSFER_TIMEOUT })

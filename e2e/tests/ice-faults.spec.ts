@@ -2,7 +2,7 @@
  * Faulty ICE servers from a relay, in Chromium against real relays and a real
  * coturn (e2e/lab/turnserver.conf): a TURN server that refuses the relay's
  * credentials (another secret), a TURN URL where nothing listens, and a
- * /relay.json with malformed ICE entries. Each time the connections panel's
+ * /relay.json with malformed ICE entries. Each time the Diagnostics view's
  * "ICE servers" list names the server, the relay that advertised it and what
  * is wrong, shows no credential, and two pages still chat directly over
  * WebRTC (loopback host candidates need no ICE server).
@@ -13,7 +13,7 @@ import { createServer, type Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test } from '../support/test.js'
-import { openApp, type AppPage } from '../support/app.js'
+import { openApp, openView, type AppPage } from '../support/app.js'
 import { createRoom, member, messages, send, setName } from '../support/chat.js'
 import { startCoturn, type Turn } from '../lab/servers.js'
 import { freePort, startRelay, type RelayProcess } from '../../relay/test/support/relay-process.js'
@@ -62,10 +62,12 @@ async function expectNoCredentialShown (app: AppPage, extra: string[] = []): Pro
   }
 }
 
-/** Ann and Bob on `relays`, at the home view (the connections panel). */
+/** Ann and Bob on `relays`, in Diagnostics (its "ICE servers" list). */
 async function twoPages (browser: Browser, relays: string[]): Promise<{ a: AppPage, b: AppPage }> {
   const a = await openApp(browser, relays, 'Ann', undefined, '', recordCredentials)
   const b = await openApp(browser, relays, 'Bob', undefined, '', recordCredentials)
+  await openView(a.page, 'diagnostics')
+  await openView(b.page, 'diagnostics')
   return { a, b }
 }
 

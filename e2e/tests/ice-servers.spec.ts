@@ -12,7 +12,7 @@ import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test } from '../support/test.js'
-import { connectByPeerId, openApp, type AppPage } from '../support/app.js'
+import { connectByPeerId, openApp, openView, type AppPage } from '../support/app.js'
 import { freePort, startRelay } from '../../relay/test/support/relay-process.js'
 import type { Browser, BrowserContext } from '@playwright/test'
 
@@ -52,6 +52,7 @@ async function directPair (browser: Browser, relay: { infoUrl: string, peerId: s
 
 async function connectDirect (a: AppPage, b: AppPage): Promise<void> {
   await connectByPeerId(a, b)
+  await openView(a.page, 'diagnostics')
   await expect(a.peerItem(b.peerId)).toHaveAttribute('data-transport', 'webrtc')
 }
 

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, BrowserContext } from '@playwright/test'
 import { expect, test } from '../support/test.js'
-import { openApp, type AppPage } from '../support/app.js'
+import { openApp, openView, type AppPage } from '../support/app.js'
 import { createRoom, member, messages, send, setName } from '../support/chat.js'
 import { joinCall, receivesMediaFrom, startCall } from '../support/calls.js'
 import { fileRow, makeFile, MiB, opfsSha256, saveToOpfs, shareFiles, type TestFile } from '../support/files.js'
@@ -178,11 +178,11 @@ for (const pair of PAIRS) {
         bPaths = await selectedPaths(b.page, relayAddresses)
         return ok(bPaths) ? 'as expected' : JSON.stringify(bPaths)
       }, { message: `Bob's selected ICE candidate pair (${pair.expected})`, timeout: 30_000 }).toBe('as expected')
-      // the app's own reading of the pair (member list, connections panel) agrees with the page's getStats
+      // the app's own reading of the pair (member list, Diagnostics) agrees with the page's getStats
       for (const [app, other, selected] of [[a, b, paths], [b, a, bPaths]] as const) {
         await expect(member(app, other.peerId)).toHaveAttribute('data-link', path)
         const room = new URL(app.page.url()).hash
-        await app.page.getByRole('link', { name: 'Connections and settings' }).click()
+        await openView(app.page, 'diagnostics')
         const item = app.peerItem(other.peerId)
         await expect(item).toHaveAttribute('data-path', path)
         await expect(item).toContainText(path === 'turn' ? 'Through a TURN server' : 'Direct:')

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium } from '@playwright/test'
 import { expect, test } from '../support/test.js'
-import { openApp } from '../support/app.js'
+import { openApp, openView } from '../support/app.js'
 import { makeCa, makeCert } from '../../relay/test/support/certs.js'
 import { freePort, startRelay } from '../../relay/test/support/relay-process.js'
 
@@ -32,9 +32,11 @@ test('the app fetches https /relay.json and reserves on the relay over /tls/ws',
     expect(infoUrl).toMatch(/^https:\/\/localhost:\d+\/relay\.json$/)
     const a = await openApp(await trusting.newContext(), [infoUrl], 'A', baseURL)
     await a.waitReserved(relay.peerId)
+    await openView(a.page, 'diagnostics')
     await expect(a.relayItem(relay.peerId)).toContainText('websockets')
     // and the stock browser (no trust for the test certificate) cannot fetch it: the trust above is what made it work
     const b = await openApp(browser, [infoUrl], 'B')
+    await openView(b.page, 'diagnostics')
     await expect(b.relayItem(infoUrl)).toContainText(/could not fetch|error|failed/i)
   } finally {
     await trusting.close()

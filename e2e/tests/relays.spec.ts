@@ -1,6 +1,6 @@
 import { expect, test } from '../support/test.js'
 import { freePort, startRelay } from '../../relay/test/support/relay-process.js'
-import { APP_PERMISSIONS, openApp, readPeerId } from '../support/app.js'
+import { APP_PERMISSIONS, openApp, openView, readPeerId } from '../support/app.js'
 import { controlled } from '../support/files.js'
 
 test('the app shows a relay lost and reconnects when it comes back', async ({ browser }) => {
@@ -10,6 +10,7 @@ test('the app shows a relay lost and reconnects when it comes back', async ({ br
     const a = await openApp(browser, [relay.infoUrl], 'A')
     await a.waitReserved(relay.peerId)
     await relay.stop()
+    await openView(a.page, 'diagnostics')
     await expect(a.relayItem(relay.peerId)).toContainText('disconnected')
     relay = await startRelay(ports, { dataDir: relay.dataDir })
     await a.waitReserved(relay.peerId)
@@ -37,6 +38,8 @@ test('relay settings: invalid input is refused with a message, valid input is sa
   try {
     const a = await openApp(browser, [], 'A')
     const peerId = a.peerId
+    // the relay list is edited in Settings
+    await openView(a.page, 'settings')
     const box = a.page.getByRole('textbox', { name: 'Relays' })
     const save = a.page.getByRole('button', { name: 'Save relays' })
 
@@ -53,6 +56,7 @@ test('relay settings: invalid input is refused with a message, valid input is sa
 
     await a.page.goto('/')
     expect(await readPeerId(a.page)).toBe(peerId)
+    await openView(a.page, 'settings')
     await expect(a.page.getByRole('textbox', { name: 'Relays' })).toHaveValue(relay.infoUrl)
     await a.waitReserved(relay.peerId)
   } finally {
@@ -71,8 +75,10 @@ test('the default relays are the server\'s config.json, read again on every star
       else await route.fulfill({ status: answer.status, contentType: 'application/json', headers: { 'cache-control': 'no-cache' }, body: answer.body })
     })
     const page = await context.newPage()
+    // the relays in use and their state are in the Diagnostics view
     const inputs = async (): Promise<Array<string | null>> => page.getByRole('list', { name: 'Relays' }).getByRole('listitem').evaluateAll(items => items.map(i => i.getAttribute('data-relay-input')))
     const reserved = async (peerId: string): Promise<void> => {
+      await openView(page, 'diagnostics')
       await expect(page.getByRole('list', { name: 'Relays' }).getByRole('listitem').filter({ hasText: peerId })).toContainText('reserved')
     }
     await page.goto('/')

@@ -1,6 +1,6 @@
 import { expect, test } from '../support/test.js'
 import { readFile } from 'node:fs/promises'
-import { openApp, readPeerId } from '../support/app.js'
+import { openApp, openView, readPeerId, shownPeerId } from '../support/app.js'
 
 test('the installable shell loads offline from the service worker', async ({ browser }) => {
   const a = await openApp(browser, [], 'A')
@@ -23,6 +23,9 @@ test('an identity exported from one browser is imported into another, which then
   const a = await openApp(browser, [], 'A')
   const b = await openApp(browser, [], 'B')
   expect(b.peerId).not.toBe(a.peerId)
+  // identity export and import are in Settings
+  await openView(a.page, 'settings')
+  await openView(b.page, 'settings')
 
   const [download] = await Promise.all([
     a.page.waitForEvent('download'),
@@ -35,7 +38,7 @@ test('an identity exported from one browser is imported into another, which then
   // tried first: a file that is not an identity
   await b.page.getByLabel('Import identity').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') })
   await expect(b.page.getByRole('alert').filter({ hasText: 'not a Peerlink identity file' })).toBeVisible()
-  expect(await readPeerId(b.page)).toBe(b.peerId)
+  expect(await shownPeerId(b.page)).toBe(b.peerId)
 
   await b.page.getByLabel('Import identity').setInputFiles(path)
   await expect(b.page.getByLabel('Your ID')).toHaveText(a.peerId)

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { expect, test } from '../support/test.js'
-import { openApp } from '../support/app.js'
+import { openApp, openView } from '../support/app.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -25,6 +25,7 @@ test('`pnpm start` runs a relay and the app, and the app uses that relay with no
 
     const a = await openApp(browser, [], 'A', url)
     await a.waitReserved(relayPeerId)
+    await openView(a.page, 'settings')
     await expect(a.page.locator('.relay-source')).toHaveText('default')
   } finally {
     child.kill('SIGINT')

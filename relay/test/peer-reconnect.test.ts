@@ -4,7 +4,7 @@
  * stops, and reconnects on its own when the relay comes back.
  */
 import { createPeer, loadOrCreateIdentity, MemoryKeyStore, parseRelayList, type Peerlink, type PeerlinkEvents } from '@peerlink/core'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { freePort, startRelay, type RelayProcess } from './support/relay-process.js'
 
 async function nextEvent<K extends keyof PeerlinkEvents> (peer: Peerlink, type: K): Promise<PeerlinkEvents[K]['detail']> {
@@ -35,10 +35,15 @@ describe('a Peerlink peer (Node variant)', () => {
     const reserved = await (peer.relays()[0]?.state === 'reserved' ? peer.relays()[0] : nextEvent(peer, 'relay:reserved'))
     expect(reserved).toMatchObject({ input: relay.infoUrl, peerId: relay.peerId, state: 'reserved' })
     expect(peer.addresses().some(a => a.includes(`/p2p/${relay.peerId}/p2p-circuit`))).toBe(true)
+    // the reservation's expiry, as the relay granted it (its default lifetime: two hours)
+    await vi.waitFor(() => { expect(peer.relays()[0]?.reservationExpiresAt).toBeGreaterThan(Date.now()) })
+    expect(peer.relays()[0]?.reservationExpiresAt).toBeLessThanOrEqual(Date.now() + 2 * 3600_000 + 60_000)
 
     const lost = nextEvent(peer, 'relay:lost')
     await relay.stop()
-    expect(await lost).toMatchObject({ peerId: relay.peerId, state: 'disconnected' })
+    const gone = await lost
+    expect(gone).toMatchObject({ peerId: relay.peerId, state: 'disconnected' })
+    expect(gone.reservationExpiresAt).toBeUndefined()
 
     const again = nextEvent(peer, 'relay:reserved')
     relay = await startRelay(ports, { dataDir: relay.dataDir })

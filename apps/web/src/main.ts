@@ -4,8 +4,10 @@ import { Chat } from './lib/chat/chat.svelte.ts'
 import { FilesModel } from './lib/files/files-model.svelte.ts'
 import { Navigation } from './lib/navigation.svelte.ts'
 import { Session } from './lib/session/session.svelte.ts'
+import { InstallOffer } from './lib/shared/install.svelte.ts'
 import { registerServiceWorker } from './lib/shared/pwa.ts'
 import { Router } from './lib/shared/router.svelte.ts'
+import { ScreenWakeLock } from './lib/shared/wake-lock.ts'
 import './app.css'
 import './layout.css'
 import './chat.css'
@@ -16,6 +18,9 @@ const chat = new Chat(session, router)
 const files = new FilesModel({ session, nameOf: (peerId) => chat.nameOf(peerId) })
 // last: chat and files follow a new peer before the route is opened again with it
 const navigation = new Navigation({ session, router, chat, files })
-mount(App, { target: document.getElementById('app')!, props: { session, chat, files, navigation } })
+// listening from the start: the browser may offer installation before the page is drawn
+const install = new InstallOffer()
+const wakeLock = new ScreenWakeLock()
+mount(App, { target: document.getElementById('app')!, props: { session, chat, files, navigation, install, wakeLock } })
 void session.start()
 if (import.meta.env.PROD) registerServiceWorker()

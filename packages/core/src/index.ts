@@ -29,7 +29,8 @@ export { APP_CONFIG_PATH, parseAppConfig } from './config/app-config.js'
 
 // Connectivity status
 export { RelayKeeper, RESERVATION_WAIT_MS, type RelayState, type RelayStatus } from './connectivity/relay-keeper.js'
-export type { ConnectionInfo, TransportName } from './connectivity/connection-info.js'
+export type { ConnectionInfo, ConnectionLimits, TransportName } from './connectivity/connection-info.js'
+export type { ConnectionStats } from './connectivity/connection-stats.js'
 export type { ConnectionPath } from './connectivity/ice-route.js'
 export type { PeerStatus } from './connectivity/peer-tracker.js'
 export type { IceServerStatus } from './connectivity/ice-check.js'

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { multiaddr } from '@multiformats/multiaddr'
 import { describeConnection } from '../src/connectivity/connection-info.js'
+import { readConnectionStats } from '../src/connectivity/connection-stats.js'
 import { selectedIceRoute } from '../src/connectivity/ice-route.js'
 import type { Connection } from '@libp2p/interface'
 
@@ -68,5 +69,33 @@ describe('describeConnection', () => {
     expect(describeConnection(conn(webrtc), { local: 'srflx', remote: 'srflx', path: 'direct' }).path).toBe('direct')
     const circuit = '/ip4/198.51.100.21/tcp/9001/wss/p2p/12D3KooWHFrmLWTTDD4NodngtRMEVYgxrsDMp4F9NjACJTmWAPTN/p2p-circuit'
     expect(describeConnection(conn(circuit, { bytes: 1024n, seconds: 60 }))).toMatchObject({ path: 'relayed', direct: false, transport: 'circuit-relay' })
+  })
+
+  it('copies what a relayed connection may still carry, and gives an unlimited one no limits', () => {
+    const circuit = '/ip4/198.51.100.21/tcp/9001/wss/p2p/12D3KooWHFrmLWTTDD4NodngtRMEVYgxrsDMp4F9NjACJTmWAPTN/p2p-circuit'
+    expect(describeConnection(conn(circuit, { bytes: 131072n, seconds: 118 })).limits).toEqual({ bytes: 131072, seconds: 118 })
+    expect(describeConnection(conn(circuit, { seconds: -2 })).limits).toEqual({ seconds: 0 })
+    expect(describeConnection(conn('/ip4/198.51.100.21/tcp/9001/ws')).limits).toBeUndefined()
+  })
+})
+
+describe('readConnectionStats', () => {
+  it('reads the selected pair\'s bytes and round-trip time (s → ms)', async () => {
+    const read = await readConnectionStats(stats(
+      { id: 'T', type: 'transport', selectedCandidatePairId: 'P' },
+      { id: 'X', type: 'candidate-pair', bytesSent: 1, bytesReceived: 1, currentRoundTripTime: 9 },
+      { id: 'P', type: 'candidate-pair', bytesSent: 5000, bytesReceived: 70000, currentRoundTripTime: 0.012 }), () => 42)
+    expect(read).toEqual({ bytesSent: 5000, bytesReceived: 70000, rttMs: 12, at: 42 })
+  })
+
+  it('falls back to the nominated, succeeded pair, and leaves out a round-trip time not measured', async () => {
+    const read = await readConnectionStats(stats(
+      { id: 'P', type: 'candidate-pair', state: 'succeeded', nominated: true, bytesSent: 10, bytesReceived: 20 }), () => 1)
+    expect(read).toEqual({ bytesSent: 10, bytesReceived: 20, at: 1 })
+  })
+
+  it('knows nothing before ICE selects a pair, or when getStats fails', async () => {
+    expect(await readConnectionStats(stats({ id: 'T', type: 'transport' }))).toBeUndefined()
+    expect(await readConnectionStats({ getStats: async () => { throw new Error('closed') } })).toBeUndefined()
   })
 })

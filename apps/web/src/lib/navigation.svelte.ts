@@ -14,6 +14,9 @@ import { appUrl, type Route } from './shared/routes.ts'
 /** What the main area shows. */
 export type MainView =
   | { kind: 'home' }
+  | { kind: 'settings' }
+  /** How peers and relays are reached (see DiagnosticsModel). */
+  | { kind: 'diagnostics' }
   /** A room or conversation is being opened (or waits for the peer to start). */
   | { kind: 'loading', what: 'room' | 'dm' | 'file' }
   | { kind: 'room', room: RoomView }
@@ -58,6 +61,11 @@ export class Navigation {
     return this.#router.route
   }
 
+  /** Goes to `href` (a `#/…` route), adding a history entry. */
+  go (href: string): void {
+    this.#router.go(href)
+  }
+
   /** Opens what the route names, replacing the current view. */
   async #open (): Promise<void> {
     const token = ++this.#token
@@ -68,6 +76,7 @@ export class Navigation {
     if (route.kind === 'room') await this.#openRoom(route.fragment, token)
     else if (route.kind === 'dm') this.#openConversation(route.peerId)
     else if (route.kind === 'file') this.#openFile(route.fragment)
+    else if (route.kind === 'settings' || route.kind === 'diagnostics') this.view = { kind: route.kind }
     else this.view = { kind: 'home' }
   }
 

@@ -21,6 +21,14 @@ export interface ConnectionInfo {
   /** For WebRTC: the candidate types of the selected ICE pair, e.g. `srflx → srflx` (absent until known). */
   candidates?: string
   direction: 'inbound' | 'outbound'
+  /** What a relayed connection may still carry before the relay closes it (its limits, as of this snapshot). */
+  limits?: ConnectionLimits
+}
+
+/** What a limited (relayed) connection may still carry: bytes (both directions together) and seconds. */
+export interface ConnectionLimits {
+  bytes?: number
+  seconds?: number
 }
 
 /** Names the transport of a multiaddr from its protocol components. */
@@ -46,8 +54,15 @@ export function describeConnection (connection: Connection, route?: IceRoute): C
     direct,
     path: !direct ? 'relayed' : route?.path ?? 'direct',
     ...(route != null ? { candidates: `${route.local} → ${route.remote}` } : {}),
-    direction: connection.direction
+    direction: connection.direction,
+    ...(connection.limits != null ? { limits: limitsOf(connection.limits) } : {})
   }
+}
+
+/** A snapshot of libp2p's live limits (a circuit relay's counters behind getters). */
+function limitsOf (limits: NonNullable<Connection['limits']>): ConnectionLimits {
+  const { bytes, seconds } = limits
+  return { ...(bytes != null ? { bytes: Number(bytes) } : {}), ...(seconds != null ? { seconds: Math.max(0, seconds) } : {}) }
 }
 
 /**

@@ -8,6 +8,7 @@ import { DEFAULT_TIMEOUT_MS } from '../constants.js'
 import { RelayReservationMissingError, RelayUnresponsiveError } from '../errors.js'
 import { backoffDelay, sleep, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js'
 import { bestConnection, transportOf, type TransportName } from './connection-info.js'
+import type { Reservations } from './reservations.js'
 import type { RelayEntry } from '../config/relays.js'
 import type { AbortOptions, Connection, Libp2p, PeerId, Startable } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -79,6 +80,8 @@ export interface RelayStatus {
   error?: string
   /** Epoch ms of the next reconnect attempt while disconnected. */
   retryAt?: number
+  /** While reserved: when the relay's reservation for us expires (epoch ms; libp2p renews it before), when known. */
+  reservationExpiresAt?: number
 }
 
 export interface RelayKeeperEvents {
@@ -109,6 +112,8 @@ export interface RelayKeeperInit {
   onInfo?: (url: string, info: ParsedRelayInfo) => void
   /** See the reservations through (a browser's keeper); without, a connection is enough (relays keeping each other). */
   reservations?: RelayReservations
+  /** The reservations' expiry, from the circuit relay transport (see Reservations). */
+  expiries?: Pick<Reservations, 'expiresAt' | 'addEventListener' | 'removeEventListener'>
 }
 
 /**
@@ -124,6 +129,11 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> implements
   private readonly dialTimeoutMs: number
   private readonly heartbeat: RelayHeartbeat
   private readonly onSelfUpdate = (): void => { this.checkReservations() }
+  /** A reservation was made, renewed or dropped: a reserved relay's status says so (its expiry). */
+  private readonly onReservation = (evt: CustomEvent<{ relay: string }>): void => {
+    const status = this.statuses.find(s => s.peerId === evt.detail.relay)
+    if (status?.state === 'reserved') this.safeDispatchEvent('relay:reserved', { detail: this.snapshot(status) })
+  }
 
   constructor (private readonly components: RelayKeeperComponents, private readonly init: RelayKeeperInit) {
     super()
@@ -140,6 +150,8 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> implements
   start (): void {
     this.controller = new AbortController()
     this.components.libp2p.addEventListener('self:peer:update', this.onSelfUpdate)
+    this.init.expiries?.addEventListener('reservation:created', this.onReservation)
+    this.init.expiries?.addEventListener('reservation:removed', this.onReservation)
     this.init.relays.forEach((entry, i) => {
       void this.keep(entry, this.statuses[i]!, this.controller!.signal)
     })
@@ -148,11 +160,19 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> implements
   stop (): void {
     this.controller?.abort(new Error('relay keeper stopped'))
     this.components.libp2p.removeEventListener('self:peer:update', this.onSelfUpdate)
+    this.init.expiries?.removeEventListener('reservation:created', this.onReservation)
+    this.init.expiries?.removeEventListener('reservation:removed', this.onReservation)
   }
 
   /** A snapshot of every configured relay's state. */
   list (): RelayStatus[] {
-    return this.statuses.map(s => ({ ...s }))
+    return this.statuses.map(s => this.snapshot(s))
+  }
+
+  /** A copy of `status`, with its reservation's expiry while reserved. */
+  private snapshot (status: RelayStatus): RelayStatus {
+    const expiresAt = status.state === 'reserved' && status.peerId != null ? this.init.expiries?.expiresAt(status.peerId) : undefined
+    return { ...status, ...(expiresAt != null ? { reservationExpiresAt: expiresAt } : {}) }
   }
 
   /** True when the peer is one of the configured relays. */
@@ -356,7 +376,7 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> implements
       if (value === undefined) delete status[key as keyof RelayStatus]
     }
     if (event != null) {
-      this.safeDispatchEvent(event, { detail: { ...status } })
+      this.safeDispatchEvent(event, { detail: this.snapshot(status) })
     }
   }
 }

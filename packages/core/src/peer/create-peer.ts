@@ -7,6 +7,7 @@ import { services } from './services.js'
 import { transports } from './transports.js'
 import { RelayIceServers } from '../connectivity/relay-ice.js'
 import { reservationsWanted } from '../connectivity/relay-keeper.js'
+import { Reservations } from '../connectivity/reservations.js'
 import type { PeerInit } from './types.js'
 
 /**
@@ -23,6 +24,7 @@ export async function createPeer (init: PeerInit): Promise<Peerlink> {
   const relayIce = new RelayIceServers({ urls, check: own.length === 0 })
   // the user's servers win; else the relays' (read for each new WebRTC connection, so credentials are fresh)
   const rtcConfiguration = own.length > 0 ? { iceServers: own } : urls.length > 0 ? relayIce.rtcConfiguration() : { iceServers: [] }
+  const reservations = new Reservations()
   const libp2p = await createLibp2p({
     privateKey: init.privateKey,
     start: false,
@@ -30,7 +32,7 @@ export async function createPeer (init: PeerInit): Promise<Peerlink> {
       // one reservation per relay (up to three), plus WebRTC signalled through them
       listen: [...Array.from({ length: reservationsWanted(init.relays.length) }, () => '/p2p-circuit'), ...(webrtc ? ['/webrtc'] : [])]
     },
-    transports: transports({ rtcConfiguration, webrtc }),
+    transports: transports({ rtcConfiguration, webrtc, reservations }),
     connectionEncrypters: [noise()],
     // a failed ping is no reason to abort a relay connection (the relay keeper's
     // heartbeat decides when one is dead); see services.ts for the ping streams
@@ -40,7 +42,7 @@ export async function createPeer (init: PeerInit): Promise<Peerlink> {
     connectionGater: allowPrivateAddresses ? { denyDialMultiaddr: () => false } : {},
     services: services({ allowPrivateAddresses })
   })
-  const peer = new Peerlink(libp2p, { ...init, relayIce, stores: { ...defaultStores(), ...init.stores } })
+  const peer = new Peerlink(libp2p, { ...init, relayIce, reservations, stores: { ...defaultStores(), ...init.stores } })
   await peer.start()
   return peer
 }

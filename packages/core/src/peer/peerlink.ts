@@ -11,6 +11,9 @@ import { bestConnection, describeConnection, type ConnectionInfo } from '../conn
 import { PeerTracker, type PeerStatus, type PeerTrackerEvents } from '../connectivity/peer-tracker.js'
 import { RelayIceServers, type RelayIceEvents } from '../connectivity/relay-ice.js'
 import { RelayKeeper, RESERVATION_WAIT_MS, reservationsWanted, type RelayKeeperEvents, type RelayStatus } from '../connectivity/relay-keeper.js'
+import { readConnectionStats, type ConnectionStats } from '../connectivity/connection-stats.js'
+import { peerConnectionOf } from '../connectivity/ice-route.js'
+import type { Reservations } from '../connectivity/reservations.js'
 import { Calls } from '../calls/index.js'
 import { DirectMessages, type DmsCleared } from '../dm/index.js'
 import { Files, type FileLink, type FilesCleared, type NamedFile, type ShareOptions, type TransferStatus } from '../files/index.js'
@@ -57,7 +60,7 @@ export class Peerlink extends TypedEventEmitter<PeerlinkEvents> {
   /** Shared files: sharing, downloading, serving. */
   readonly files: Files
 
-  constructor (readonly libp2p: PeerlinkLibp2p, init: Pick<PeerInit, 'privateKey' | 'relays' | 'relayBackoff' | 'iceServers'> & { stores: PeerStores, relayIce?: RelayIceServers }) {
+  constructor (readonly libp2p: PeerlinkLibp2p, init: Pick<PeerInit, 'privateKey' | 'relays' | 'relayBackoff' | 'iceServers'> & { stores: PeerStores, relayIce?: RelayIceServers, reservations?: Reservations }) {
     super()
     this.ownIceServers = init.iceServers ?? []
     this.relayIce = init.relayIce ?? new RelayIceServers({ urls: [] })
@@ -71,6 +74,7 @@ export class Peerlink extends TypedEventEmitter<PeerlinkEvents> {
       relays: init.relays,
       backoff: init.relayBackoff,
       reservations: { want: reservationsWanted(init.relays.length), waitMs: RESERVATION_WAIT_MS },
+      expiries: init.reservations,
       onInfo: (url, info) => { this.relayIce.record(url, info) }
     })
     this.peerTracker = new PeerTracker({ libp2p }, id => this.relayKeeper.isRelay(id))
@@ -147,6 +151,17 @@ export class Peerlink extends TypedEventEmitter<PeerlinkEvents> {
 
   peers (): PeerStatus[] {
     return this.peerTracker.list()
+  }
+
+  /**
+   * Counters of the connection in use to a peer when it is a WebRTC one (bytes
+   * and round-trip time of its selected ICE pair; two readings give its
+   * throughput); undefined for other connections, or when not connected.
+   */
+  async connectionStats (peerId: string): Promise<ConnectionStats | undefined> {
+    const connection = bestConnection(this.libp2p.getConnections(parsePeerId(peerId)))
+    const pc = connection == null ? undefined : peerConnectionOf(connection)
+    return pc == null ? undefined : readConnectionStats(pc)
   }
 
   /** The state of every ICE server the relays advertise, malformed entries included (URLs only, never credentials). */

@@ -2,6 +2,7 @@ import type { Peerlink } from './chat-api.ts'
 import { DirectMessagesModel } from './dms-model.svelte.ts'
 import { followVisibility } from './presence.ts'
 import { roomHref, RoomsModel } from './rooms-model.svelte.ts'
+import { dmKey, roomKey, UnreadCounts } from './unread.svelte.ts'
 import { errorMessage } from '../shared/errors.ts'
 import type { Router } from '../shared/router.svelte.ts'
 import { dmHref, HOME_HREF } from '../shared/routes.ts'
@@ -9,21 +10,31 @@ import type { Session } from '../session/session.svelte.ts'
 
 /**
  * Rooms and direct messages: follows the session's running peer (its rooms,
- * its conversations, our presence), creates and leaves rooms and names peers.
+ * its conversations, our presence), creates and leaves rooms, names peers and
+ * counts unread messages per conversation.
  * Opening what the route names is {@link Navigation}'s.
  */
 export class Chat {
-  readonly rooms = new RoomsModel()
-  readonly dms = new DirectMessagesModel()
+  readonly rooms = new RoomsModel({ onIncoming: roomId => { this.#incoming(roomKey(roomId)) } })
+  readonly dms = new DirectMessagesModel({ onIncoming: peerId => { this.#incoming(dmKey(peerId)) } })
+  /** Messages from others not seen yet, per conversation (persisted). */
+  readonly unread = new UnreadCounts()
   /** Why the last room action (create, leave) failed. */
   error = $state<string>()
   creating = $state(false)
 
   #peer?: Peerlink
+  #hidden = false
 
   constructor (private readonly session: Session, private readonly router: Router) {
     session.watchPeer(peer => { this.#attach(peer) })
-    followVisibility(away => { this.#peer?.rooms.setAway(away) })
+    followVisibility(away => {
+      this.#peer?.rooms.setAway(away)
+      this.#hidden = away
+      this.#clearOpen()
+    })
+    router.onChange(() => { this.#clearOpen() })
+    this.#clearOpen()
   }
 
   /** Creates a room and opens it. */
@@ -45,6 +56,7 @@ export class Chat {
     this.error = undefined
     try {
       await this.rooms.leave(roomId)
+      this.unread.clear(roomKey(roomId))
       const route = this.router.route
       if (route.kind === 'room' && route.roomId === roomId) this.router.go(HOME_HREF)
     } catch (err) {
@@ -59,6 +71,25 @@ export class Chat {
   /** A display name for `peerId` (ours included). */
   nameOf (peerId: string): string {
     return this.rooms.nameOf(peerId, this.session.peerId)
+  }
+
+  /** The unread-count key of the conversation the route opens, if any. */
+  #openKey (): string | undefined {
+    const route = this.router.route
+    if (route.kind === 'room') return roomKey(route.roomId)
+    if (route.kind === 'dm') return dmKey(route.peerId)
+    return undefined
+  }
+
+  /** A message from someone else arrived in conversation `key`: unread unless it is open and shown. */
+  #incoming (key: string): void {
+    if (!this.#hidden && key === this.#openKey()) return
+    this.unread.add(key)
+  }
+
+  #clearOpen (): void {
+    const key = this.#openKey()
+    if (key != null && !this.#hidden) this.unread.clear(key)
   }
 
   #attach (peer: Peerlink | undefined): void {

@@ -1,4 +1,4 @@
-import type { ConversationSummary, DirectMessages } from './chat-api.ts'
+import type { ConversationSummary, DirectMessage, DirectMessages } from './chat-api.ts'
 import { errorMessage } from '../shared/errors.ts'
 import { subscribe } from '../shared/subscribe.ts'
 
@@ -10,6 +10,12 @@ export class DirectMessagesModel {
   #dms?: DirectMessages
   #loads = 0
   #unsubscribe?: () => void
+  readonly #onIncoming?: (peerId: string, message: DirectMessage) => void
+
+  /** `onIncoming`: called with each message received from someone else (not ours, not one read from storage). */
+  constructor (options: { onIncoming?: (peerId: string, message: DirectMessage) => void } = {}) {
+    this.#onIncoming = options.onIncoming
+  }
 
   get api (): DirectMessages | undefined {
     return this.#dms
@@ -21,7 +27,16 @@ export class DirectMessagesModel {
     this.#unsubscribe?.()
     this.#dms = dms
     const refresh = (): void => { void this.refresh() }
-    this.#unsubscribe = dms == null ? undefined : subscribe(dms, { 'dm:added': refresh, 'dm:updated': refresh, 'storage:cleared': refresh })
+    this.#unsubscribe = dms == null
+      ? undefined
+      : subscribe(dms, {
+        'dm:added': ({ detail }) => {
+          refresh()
+          if (!detail.own) this.#onIncoming?.(detail.peerId, detail)
+        },
+        'dm:updated': refresh,
+        'storage:cleared': refresh
+      })
     void this.refresh()
   }
 

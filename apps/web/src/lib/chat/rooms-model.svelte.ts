@@ -1,4 +1,4 @@
-import { roomLink, type Member, type Room, type RoomInvite, type Rooms } from './chat-api.ts'
+import { roomLink, type ChatMessage, type Member, type Room, type RoomInvite, type Rooms } from './chat-api.ts'
 import { nameOrId, roomTitle, shortId } from './chat-format.ts'
 import { subscribe } from '../shared/subscribe.ts'
 
@@ -11,12 +11,25 @@ export interface RoomItem {
   title: string
   /** Display names of the other members. */
   others: string[]
+  /** The room's latest message, if any. */
+  last?: LastMessage
+}
+
+/** A conversation's latest message as a list shows it. */
+export interface LastMessage {
+  /** The author's display name ('' for our own). */
+  author: string
+  own: boolean
+  /** The text, or the file's name for a message that only carries a file. */
+  text: string
+  /** Epoch ms. */
+  time: number
 }
 
 /**
  * The joined rooms and our display name, following the running peer's
  * `rooms` (`rooms:changed`, also when a room is renamed, and each room's
- * `members:changed` for names).
+ * `members:changed` for names and `message:added` for its latest message).
  */
 export class RoomsModel {
   /** A peer is running: rooms can be created and joined. */
@@ -25,21 +38,30 @@ export class RoomsModel {
 
   #summaries = $state.raw<Array<{ roomId: string, joinedAt: number, name: string, href: string }>>([])
   #members = $state.raw<Record<string, Member[]>>({})
+  #last = $state.raw<Record<string, LastMessage>>({})
+  readonly #onIncoming?: (roomId: string, message: ChatMessage) => void
   #rooms?: Rooms
   /** The rooms whose `members:changed` we follow (for names), by id. */
   #watched: Record<string, { room: Room, unsubscribe: () => void }> = {}
   #unsubscribe?: () => void
 
+  /** Joined rooms, the latest active first. */
   readonly list: RoomItem[] = $derived(this.#summaries.map(({ name, ...s }) => ({
     ...s,
     title: roomTitle(s.roomId, name),
-    others: (this.#members[s.roomId] ?? []).filter(m => !m.self).map(m => nameOrId(m.name, m.peerId))
-  })))
+    others: (this.#members[s.roomId] ?? []).filter(m => !m.self).map(m => nameOrId(m.name, m.peerId)),
+    ...(this.#last[s.roomId] != null ? { last: this.#last[s.roomId] } : {})
+  })).sort((a, b) => (b.last?.time ?? b.joinedAt) - (a.last?.time ?? a.joinedAt)))
 
   /** Display names by PeerId, from every joined room's members. */
   readonly names: Record<string, string> = $derived(Object.fromEntries(
     Object.values(this.#members).flat().filter(m => m.name.trim() !== '').map(m => [m.peerId, m.name])
   ))
+
+  /** `onIncoming`: called with each new message from someone else (not ours, not one read from storage). */
+  constructor (options: { onIncoming?: (roomId: string, message: ChatMessage) => void } = {}) {
+    this.#onIncoming = options.onIncoming
+  }
 
   /** Follows `rooms` (the running peer's), or nothing when no peer runs. */
   attach (rooms: Rooms | undefined): void {
@@ -98,8 +120,28 @@ export class RoomsModel {
   #watch (room: Room): void {
     if (this.#watched[room.roomId]?.room === room) return
     this.#unwatch(room.roomId)
-    const unsubscribe = subscribe(room, { 'members:changed': () => { this.#readMembers() } })
+    const unsubscribe = subscribe(room, {
+      'members:changed': () => { this.#readMembers() },
+      'message:added': ({ detail }) => {
+        this.#readLast(room)
+        if (!detail.own) this.#onIncoming?.(room.roomId, detail)
+      },
+      'message:updated': () => { this.#readLast(room) }
+    })
     this.#watched[room.roomId] = { room, unsubscribe }
+    this.#readLast(room)
+  }
+
+  #readLast (room: Room): void {
+    const message = room.messages().at(-1)
+    if (message == null) return
+    const last: LastMessage = {
+      author: message.own ? '' : nameOrId(message.authorName, message.author),
+      own: message.own,
+      text: message.deleted === true ? 'deleted' : message.text !== '' ? message.text : message.file?.name ?? '',
+      time: message.hlc.wall
+    }
+    this.#last = { ...this.#last, [room.roomId]: last }
   }
 
   #unwatch (roomId: string): void {

@@ -10,12 +10,23 @@ import { StorageModel } from './storage.svelte.ts'
 import { subscribe } from '../shared/subscribe.ts'
 import type { Session } from '../session/session.svelte.ts'
 
+/** How long after it last served a block this browser counts as still sending a file (the wake lock holds meanwhile). */
+const SERVING_IDLE_MS = 20_000
+
 /** A file being imported (encrypted, chunked, stored) before it is shared. */
 export interface ShareProgress {
   id: number
   name: string
   bytes: number
   size: number
+}
+
+/** A file this browser just shared: its root CID and its link (`<app>#/f/<cid>/<key>?p=<our PeerId>`). */
+export interface SharedLink {
+  cid: string
+  name: string
+  size: number
+  link: string
 }
 
 /**
@@ -33,6 +44,8 @@ export class FilesModel implements FileRowHost {
   sharing = $state.raw<ShareProgress[]>([])
   /** Why the last share failed. */
   error = $state<string>()
+  /** Blocks of a shared file were served to someone in the last SERVING_IDLE_MS. */
+  serving = $state(false)
   readonly storage: StorageModel
 
   readonly #byCid: Record<string, TransferStatus> = $derived(Object.fromEntries(this.transfers.map(t => [t.cid, t])))
@@ -42,6 +55,7 @@ export class FilesModel implements FileRowHost {
   #peer?: Peerlink
   #files?: Files
   #nextShare = 0
+  #servingTimer?: ReturnType<typeof setTimeout>
   readonly #notifier: Notifier
   readonly #nameOf?: (peerId: string) => string
 
@@ -85,6 +99,11 @@ export class FilesModel implements FileRowHost {
     this.transfers = (this.#files?.list() ?? []).map(copy)
   }
 
+  /** A transfer runs: a file is being prepared, downloaded or sent to someone (the screen should stay on). */
+  get busy (): boolean {
+    return this.sharing.length > 0 || this.serving || this.transfers.some(t => t.direction === 'download' && (t.state === 'resolving' || t.state === 'downloading'))
+  }
+
   status (cid: string): TransferStatus | undefined {
     return Object.hasOwn(this.#byCid, cid) ? this.#byCid[cid] : undefined
   }
@@ -121,24 +140,30 @@ export class FilesModel implements FileRowHost {
   /**
    * Shares files one after the other (each is encrypted, chunked and stored,
    * announced on the relays, and posted in the room if `roomId` is given).
+   * `onShared` is called with each file's link as soon as that file is shared;
+   * the files shared are returned (a failed one is left out, `error` says why).
    */
-  async share (files: Iterable<File>, roomId?: string): Promise<void> {
+  async share (files: Iterable<File>, roomId?: string, onShared?: (file: SharedLink) => void): Promise<SharedLink[]> {
     this.error = undefined
     const peer = this.#peer
     if (peer == null) {
       this.error = 'Peerlink is not running yet: try again in a moment.'
-      return
+      return []
     }
     const queue = [...files].map(file => ({ file, progress: { id: ++this.#nextShare, name: file.name, bytes: 0, size: file.size } }))
-    if (queue.length === 0) return
+    const shared: SharedLink[] = []
+    if (queue.length === 0) return shared
     this.storage.persistOnce()
     this.sharing = [...this.sharing, ...queue.map(q => q.progress)]
     for (const { file, progress } of queue) {
       try {
-        await peer.shareFile(namedFile(file), {
+        const result = await peer.shareFile(namedFile(file), {
           ...(roomId == null ? {} : { roomId }),
           onProgress: (event) => { this.#progress(progress.id, event.detail.bytes) }
         })
+        const link: SharedLink = { cid: result.status.cid, name: result.status.name ?? file.name, size: result.status.size ?? file.size, link: fileLink(appUrl(), result.link) }
+        shared.push(link)
+        onShared?.(link)
       } catch (err) {
         // nothing of a failed share is kept (core deletes what it stored)
         this.error = isStorageFull(err)
@@ -149,6 +174,7 @@ export class FilesModel implements FileRowHost {
         this.storage.refreshSoon()
       }
     }
+    return shared
   }
 
   startDownload (ref: FileRef): void {
@@ -218,8 +244,15 @@ export class FilesModel implements FileRowHost {
 
   #put (status: TransferStatus): void {
     const index = this.transfers.findIndex(t => t.cid === status.cid)
+    if (status.served > (this.transfers[index]?.served ?? status.served)) this.#served()
     if (index === -1) this.transfers = [...this.transfers, status]
     else this.transfers = this.transfers.with(index, status)
+  }
+
+  #served (): void {
+    this.serving = true
+    clearTimeout(this.#servingTimer)
+    this.#servingTimer = setTimeout(() => { this.serving = false }, SERVING_IDLE_MS)
   }
 
   #progress (id: number, bytes: number): void {

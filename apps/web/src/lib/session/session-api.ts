@@ -8,5 +8,5 @@ export {
   MemoryRoomStore, MemoryTransferStore, openIdentity, parseIdentityFile, parsePeerId, peerIdOf
 } from '@peerlink/core'
 export type {
-  ConnectionInfo, ConnectionPath, IceServerStatus, IdentityCheck, Peerlink, PeerStatus, PeerStores, RelayState, RelayStatus, StorageCleared, TransportName
+  ConnectionInfo, ConnectionLimits, ConnectionPath, ConnectionStats, IceServerStatus, IdentityCheck, Peerlink, PeerStatus, PeerStores, RelayState, RelayStatus, StorageCleared, TransportName
 } from '@peerlink/core'

@@ -7,7 +7,7 @@ import { relayText, resolveRelayConfig, saveRelayText, type RelayConfig } from '
 import {
   createPeer, exportIdentity, IdbKeyStore, IdentityKeeper, loadOrCreateIdentity, MemoryChunkStore, MemoryDmStore, MemoryKeyStore, MemoryRoomStore,
   MemoryTransferStore, openIdentity, parseIdentityFile, peerIdOf,
-  type ConnectionInfo, type IceServerStatus, type IdentityCheck, type Peerlink, type PeerStatus, type PeerStores, type RelayStatus, type StorageCleared
+  type ConnectionInfo, type ConnectionStats, type IceServerStatus, type IdentityCheck, type Peerlink, type PeerStatus, type PeerStores, type RelayStatus, type StorageCleared
 } from './session-api.ts'
 
 export type PrivateKey = Awaited<ReturnType<typeof loadOrCreateIdentity>>
@@ -154,9 +154,14 @@ export class Session {
     return info
   }
 
-  /** Round-trip time to a connected peer, in ms. */
-  async ping (peerId: string): Promise<number> {
-    return this.#running().ping(peerId)
+  /** Round-trip time to a connected peer, in ms (libp2p ping). */
+  async ping (peerId: string, options: { signal?: AbortSignal } = {}): Promise<number> {
+    return this.#running().ping(peerId, options)
+  }
+
+  /** Counters of the WebRTC connection to a peer (bytes, round-trip time), if that is how it is connected. */
+  async connectionStats (peerId: string): Promise<ConnectionStats | undefined> {
+    return this.#running().connectionStats(peerId)
   }
 
   /** Re-reads the snapshots from the peer (only assigning what changed). */

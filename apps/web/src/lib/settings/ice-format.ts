@@ -2,7 +2,7 @@ import type { IceServerStatus } from './settings-api.ts'
 
 type IceServerState = IceServerStatus['state']
 
-/** The short badge of an ICE server's state (the connections panel's "ICE servers" list). */
+/** The short badge of an ICE server's state (the "ICE servers" list in Diagnostics). */
 export const ICE_STATE_LABELS: Record<IceServerState, string> = {
   checking: 'checking…',
   ok: 'working',

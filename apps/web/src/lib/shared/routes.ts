@@ -1,13 +1,17 @@
 /**
  * The app's routes, kept in the URL fragment so that the key in a room link
  * never reaches a server:
- * - `#/` (or no fragment): home, with connections and settings
+ * - `#/` (or no fragment): home: sending files, new rooms, the rooms and recent files
+ * - `#/settings`: identity, relays, ICE servers, connecting to a peer by PeerId
+ * - `#/diagnostics`: how each peer and relay is reached, round trips and throughput
  * - `#/r/<roomId>/<key>`: a room (joined on opening)
  * - `#/dm/<peerId>`: a direct-message conversation
  * - `#/f/<cid>/<key>[?p=<peer ids>]`: a shared file (its download starts on opening)
  */
 export type Route =
   | { kind: 'home' }
+  | { kind: 'settings' }
+  | { kind: 'diagnostics' }
   | { kind: 'room', /** The fragment, for parseRoomLink. */ fragment: string, roomId: string }
   | { kind: 'dm', peerId: string }
   | { kind: 'file', /** The fragment, for parseFileLink. */ fragment: string, cid: string }
@@ -17,6 +21,8 @@ export type Route =
 export function parseRoute (hash: string): Route {
   const fragment = hash.startsWith('#') ? hash.slice(1) : hash
   if (fragment === '' || fragment === '/') return { kind: 'home' }
+  if (/^\/?settings\/?$/.test(fragment)) return { kind: 'settings' }
+  if (/^\/?diagnostics\/?$/.test(fragment)) return { kind: 'diagnostics' }
   if (/^\/?r(\/|$)/.test(fragment)) {
     return { kind: 'room', fragment, roomId: fragment.replace(/^\/?r\/?/, '').split('/')[0] ?? '' }
   }
@@ -29,6 +35,8 @@ export function parseRoute (hash: string): Route {
 }
 
 export const HOME_HREF = '#/'
+export const SETTINGS_HREF = '#/settings'
+export const DIAGNOSTICS_HREF = '#/diagnostics'
 
 export function dmHref (peerId: string): string {
   return `#/dm/${encodeURIComponent(peerId)}`
