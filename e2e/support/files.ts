@@ -8,12 +8,18 @@ import {
   type ChunkStore, type Peerlink
 } from '@peerlink/core'
 import { expect, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test'
-import { openApp, type AppPage } from './app.js'
+import { openApp, readPeerId, type AppPage } from './app.js'
 import { setName } from './chat.js'
 import type { PrivateKey } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 
 export const MiB = 1024 * 1024
+
+/** Reloads `app` so that it serves at most `limit` bytes/s to others (the app's `?upload-limit=`, k or m suffix). */
+export async function limitUploads (app: AppPage, limit: string): Promise<void> {
+  await app.page.goto(app.page.url().replace('/?', `/?upload-limit=${limit}&`))
+  await readPeerId(app.page)
+}
 
 /** Random bytes written to a temporary file, with their SHA-256. */
 export interface TestFile {

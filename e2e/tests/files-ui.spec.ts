@@ -4,10 +4,10 @@ import { join } from 'node:path'
 import type { Browser, Page } from '@playwright/test'
 import { expect, test } from '../support/test.js'
 import { startRelay } from '../../relay/test/support/relay-process.js'
-import { openApp, readPeerId, type AppPage } from '../support/app.js'
+import { openApp, type AppPage } from '../support/app.js'
 import { createRoom, member, messages, setName } from '../support/chat.js'
 import {
-  controlled, counters, dragPathsOnto, dropFiles, fileRow, hidePage, idbKeys, joinRoom, makeFile, MiB, notificationsShown,
+  controlled, counters, dragPathsOnto, dropFiles, fileRow, hidePage, idbKeys, joinRoom, limitUploads, makeFile, MiB, notificationsShown,
   opfsSha256, recordNotifications, routeSha256, saveToOpfs, sha256, shareFiles, type TestFile
 } from '../support/files.js'
 
@@ -41,10 +41,7 @@ async function beingSaved (page: Page, cid: string, name: string): Promise<{ wri
 /** Ann creates a room (serving at most `uploadLimit` bytes/s if given); Bob joins it with downloads saved into OPFS. */
 async function roomWithSaver (browser: Browser, relay: string, uploadLimit?: string, setupBob = saveToOpfs): Promise<{ a: AppPage, b: AppPage }> {
   const a = await openApp(browser, [relay], 'Ann')
-  if (uploadLimit != null) {
-    await a.page.goto(a.page.url().replace('/?', `/?upload-limit=${uploadLimit}&`))
-    await readPeerId(a.page)
-  }
+  if (uploadLimit != null) await limitUploads(a, uploadLimit)
   await setName(a, 'Ann')
   const link = await createRoom(a)
   const b = await joinRoom(browser, [relay], link, 'Bob', setupBob)

@@ -2,7 +2,7 @@ import { expect, test } from '../support/test.js'
 import { startRelay } from '../../relay/test/support/relay-process.js'
 import { openApp, readPeerId } from '../support/app.js'
 import { createRoom, member, messages, send, setName } from '../support/chat.js'
-import { counters, dropFiles, fileRow, idbKeys, joinRoom, makeFile, MiB, opfsSha256, saveToOpfs } from '../support/files.js'
+import { counters, dropFiles, fileRow, idbKeys, joinRoom, limitUploads, makeFile, MiB, opfsSha256, saveToOpfs } from '../support/files.js'
 import { clearSiteData } from '../support/storage.js'
 
 /** Downloads here take longer than the default expect timeout on a slow machine. */
@@ -28,8 +28,7 @@ test('site data cleared while the app runs: nothing is shown complete whose bloc
   try {
     // Ann serves slowly, so Bob's second download is still running when his site data is cleared
     const a = await openApp(browser, [relay.infoUrl], 'Ann')
-    await a.page.goto(a.page.url().replace('/?', `/?upload-limit=${UPLOAD_LIMIT}&`))
-    await readPeerId(a.page)
+    await limitUploads(a, UPLOAD_LIMIT)
     await setName(a, 'Ann')
     const link = await createRoom(a)
     const b = await joinRoom(browser, [relay.infoUrl], link, 'Bob', saveToOpfs)

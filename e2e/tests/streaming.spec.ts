@@ -1,8 +1,8 @@
 import { expect, test } from '../support/test.js'
 import { startRelay } from '../../relay/test/support/relay-process.js'
-import { openApp, readPeerId } from '../support/app.js'
+import { openApp } from '../support/app.js'
 import { createRoom, member, setName } from '../support/chat.js'
-import { controlled, fileRow, joinRoom, shareFiles } from '../support/files.js'
+import { controlled, fileRow, joinRoom, limitUploads, shareFiles } from '../support/files.js'
 import { makeClip } from '../support/video.js'
 
 /** What A serves, bytes/s: slower than the clip's bitrate, so B's download is slower than playback. */
@@ -13,8 +13,7 @@ test('a shared WebM plays while it downloads, from the start and after a seek ne
   try {
     const a = await openApp(browser, [relay.infoUrl], 'Ann')
     // A serves at most UPLOAD_LIMIT (the app's ?upload-limit= setting)
-    await a.page.goto(a.page.url().replace('/?', `/?upload-limit=${UPLOAD_LIMIT}&`))
-    await readPeerId(a.page)
+    await limitUploads(a, UPLOAD_LIMIT)
     await setName(a, 'Ann')
     // a 30 s clip at ~1 Mbit/s (~4.5 MB, 18 blocks): about 45 s to download at 100 kB/s
     const clip = await makeClip(a.page, 'clip.webm', { seconds: 30, width: 320, height: 240, fps: 15, bitrate: 1_000_000 })

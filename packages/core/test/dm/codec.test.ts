@@ -5,30 +5,17 @@ import { decodeFrame, encodeFrame } from '../../src/dm/codec.js'
 import { MAX_DM_FRAME_BYTES, MAX_DM_TEXT_BYTES } from '../../src/dm/constants.js'
 import { DmMalformedError, DmTooLargeError } from '../../src/dm/errors.js'
 import { sealMessage } from '../../src/dm/seal.js'
+import { fixed64, pbEncode } from '../fuzz/support.js'
 import { VECTOR_ID, vectorSealed } from '../support/dm-vector.js'
 
 const alice = await generateKeyPair('Ed25519')
 const bob = await generateKeyPair('Ed25519')
 const { id, sealed } = await sealMessage({ privateKey: alice, to: peerIdFromPrivateKey(bob).toString(), sentAt: 42, text: 'hi' })
 
-/** Protobuf written by hand, independently of the generated codec. */
-function varint (value: number | bigint): number[] {
-  let v = BigInt(value)
-  const out: number[] = []
-  do {
-    const low = Number(v & 0x7fn)
-    v >>= 7n
-    out.push(v > 0n ? low | 0x80 : low)
-  } while (v > 0n)
-  return out
-}
-const bytesField = (no: number, value: Uint8Array): number[] => [...varint(no << 3 | 2), ...varint(value.byteLength), ...value]
-const varintField = (no: number, value: number | bigint): number[] => [...varint(no << 3), ...varint(value)]
-const fixed64Field = (no: number, value: number | bigint): number[] => {
-  const bytes = new Uint8Array(8)
-  new DataView(bytes.buffer).setBigUint64(0, BigInt(value), true)
-  return [...varint(no << 3 | 1), ...bytes]
-}
+/** Protobuf written field by field (test/fuzz/support.ts), independently of the generated codec. */
+const bytesField = (no: number, value: Uint8Array): number[] => [...pbEncode([{ no, wire: 2, value }])]
+const varintField = (no: number, value: number | bigint): number[] => [...pbEncode([{ no, wire: 0, value: BigInt(value) }])]
+const fixed64Field = (no: number, value: number | bigint): number[] => [...pbEncode([{ no, wire: 1, value: fixed64(BigInt(value)) }])]
 const pb = (...fields: number[][]): Uint8Array => new Uint8Array(fields.flat())
 const peerIdBytes = (peerId: string): Uint8Array => peerIdFromString(peerId).toMultihash().bytes
 
