@@ -21,20 +21,24 @@ export interface LimitsGaterComponents {
  */
 export class ConnectionsByIp {
   private readonly counts = new Map<string, number>()
-  /** The connections counted, with their address. */
+  /** The connections counted, with their address ('' for one without). */
   private readonly counted = new WeakMap<Connection, string>()
+  private all = 0
 
   private readonly onOpen = (evt: CustomEvent<Connection>): void => {
-    const ip = ipOf(evt.detail.remoteAddr)
-    if (ip == null || this.counted.has(evt.detail)) return
+    if (this.counted.has(evt.detail)) return
+    const ip = ipOf(evt.detail.remoteAddr) ?? ''
     this.counted.set(evt.detail, ip)
-    this.counts.set(ip, (this.counts.get(ip) ?? 0) + 1)
+    this.all++
+    if (ip !== '') this.counts.set(ip, (this.counts.get(ip) ?? 0) + 1)
   }
 
   private readonly onClose = (evt: CustomEvent<Connection>): void => {
     const ip = this.counted.get(evt.detail)
     if (ip == null) return
     this.counted.delete(evt.detail)
+    this.all--
+    if (ip === '') return
     const count = (this.counts.get(ip) ?? 1) - 1
     if (count <= 0) this.counts.delete(ip)
     else this.counts.set(ip, count)
@@ -44,6 +48,11 @@ export class ConnectionsByIp {
   attach (events: TypedEventTarget<Pick<Libp2pEvents, 'connection:open' | 'connection:close'>>): void {
     events.addEventListener('connection:open', this.onOpen)
     events.addEventListener('connection:close', this.onClose)
+  }
+
+  /** Open connections in all (for /healthz, asked often: libp2p builds its list of all connections anew at each call). */
+  get total (): number {
+    return this.all
   }
 
   /** Open connections from `ip`. */

@@ -24,6 +24,8 @@ export interface Relay {
   stats(): RelayStats
   /** Whether a new peer could reserve now (what /healthz and `peerlink_relay_up` report). */
   acceptance(): Acceptance
+  /** Open connections in all. */
+  connectionCount(): number
   /** Starts the stop drain: new reservations are refused from now on. */
   drain(): void
   stop(): Promise<void>
@@ -85,10 +87,10 @@ export async function createRelay (config: RelayConfig, options: { tls?: RelayTl
   byIp.attach(node)
   await node.start()
   const follower = startWatchers(node, config, parts)
-  const acceptance = acceptanceOf(node, config, parts.reaper)
+  const acceptance = acceptanceOf(byIp, config, parts.reaper)
   registerMetrics(node, { follower, acceptance })
   const peers = keepRelaysConnected(node, config)
-  return relayHandle(node, state, parts, { follower, peers }, acceptance)
+  return relayHandle(node, state, parts, { follower, peers }, acceptance, byIp)
 }
 
 async function createParts (config: RelayConfig, state: RelayState): Promise<RelayParts> {
@@ -122,11 +124,11 @@ function startWatchers (node: Libp2p<RelayServices>, config: RelayConfig, { reap
 }
 
 /** New peers cannot reserve while draining, with a full store of connected peers' reservations, or at the connection limit. */
-function acceptanceOf (node: Pick<Libp2p, 'getConnections'>, config: Pick<RelayConfig, 'maxConnections'>, reaper: Pick<ReservationReaper, 'acceptance'>): () => Acceptance {
+function acceptanceOf (connections: Pick<ConnectionsByIp, 'total'>, config: Pick<RelayConfig, 'maxConnections'>, reaper: Pick<ReservationReaper, 'acceptance'>): () => Acceptance {
   return () => {
     const reserving = reaper.acceptance()
     if (!reserving.accepting) return reserving
-    if (node.getConnections().length >= config.maxConnections) return { accepting: false, reason: 'connections full' }
+    if (connections.total >= config.maxConnections) return { accepting: false, reason: 'connections full' }
     return reserving
   }
 }
@@ -156,9 +158,10 @@ function keepRelaysConnected (node: Libp2p, config: Pick<RelayConfig, 'bootstrap
 }
 
 /** The running relay: its figures, the stop drain and an orderly stop. */
-function relayHandle (node: Libp2p<RelayServices>, state: RelayState, { reaper, providers, datastore }: RelayParts, { follower, peers }: RelayDuties, acceptance: () => Acceptance): Relay {
+function relayHandle (node: Libp2p<RelayServices>, state: RelayState, { reaper, providers, datastore }: RelayParts, { follower, peers }: RelayDuties, acceptance: () => Acceptance, connections: Pick<ConnectionsByIp, 'total'>): Relay {
   return {
     node,
+    connectionCount: () => connections.total,
     info: () => ({ peerId: node.peerId.toString(), multiaddrs: node.getMultiaddrs().map(ma => ma.toString()) }),
     stats: () => ({
       reservationsReaped: reaper.stats.reaped,
