@@ -7,4 +7,4 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'grown', latencies: number[], failures: Record<string, number>, clients: number, rssBytes: number }
-  | { type: 'counted', holding: number, clients: number, keepers: Record<string, number> }
+  | { type: 'counted', holding: number, clients: number, keepers: Record<string, number>, errors: Record<string, number>, lagP99Ms: number, failedAttempts: Record<string, number> }

@@ -4,6 +4,7 @@
  * resident memory and CPU from /proc, /healthz's latency, its V8 heap).
  */
 import { fork, type ChildProcess } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { readProc } from '../../e2e/support/processes.ts'
 import type { RelayProcess } from '../support/servers.ts'
@@ -54,12 +55,31 @@ export async function countReserved (workers: Worker[], relayPeerId: string): Pr
 }
 
 /** Clients holding a reservation on `relayPeerId`, and kept clients by their RelayKeeper's state, over every worker. */
-export async function countClients (workers: Worker[], relayPeerId: string): Promise<{ holding: number, keepers: Record<string, number> }> {
+export async function countClients (workers: Worker[], relayPeerId: string): Promise<{ holding: number, keepers: Record<string, number>, errors: Record<string, number>, lagP99Ms: number, failedAttempts: Record<string, number> }> {
   workers.forEach(w => { w.child.send({ type: 'count', relayPeerId } satisfies ToWorker) })
   const counted = await Promise.all(workers.map(async w => w.next('counted')))
   const keepers: Record<string, number> = {}
+  const errors: Record<string, number> = {}
   for (const c of counted) for (const [k, v] of Object.entries(c.keepers)) keepers[k] = (keepers[k] ?? 0) + v
-  return { holding: counted.reduce((n, c) => n + c.holding, 0), keepers }
+  const failedAttempts: Record<string, number> = {}
+  for (const c of counted) for (const [k, v] of Object.entries(c.errors)) errors[k] = (errors[k] ?? 0) + v
+  for (const c of counted) for (const [k, v] of Object.entries(c.failedAttempts)) failedAttempts[k] = (failedAttempts[k] ?? 0) + v
+  return { holding: counted.reduce((n, c) => n + c.holding, 0), keepers, errors, lagP99Ms: Math.max(0, ...counted.map(c => c.lagP99Ms)), failedAttempts }
+}
+
+/** The kernel's counts of connections its TCP listeners' queues had no room for (this network namespace's /proc/net/netstat). */
+export async function listenOverflows (): Promise<{ overflows: number, drops: number }> {
+  const lines = (await readFile('/proc/net/netstat', 'utf8').catch(() => '')).split('\n').filter(l => l.startsWith('TcpExt:'))
+  const names = lines[0]?.split(' ') ?? []
+  const values = lines[1]?.split(' ') ?? []
+  const value = (name: string): number => Number(values[names.indexOf(name)] ?? 0)
+  return { overflows: value('ListenOverflows'), drops: value('ListenDrops') }
+}
+
+/** CPU seconds used so far by the client processes, in all. */
+export async function workersCpuSeconds (workers: Worker[]): Promise<number> {
+  const usages = await Promise.all(workers.map(async w => w.child.pid == null ? undefined : readProc(w.child.pid)))
+  return usages.reduce((n, u) => n + (u?.cpuSeconds ?? 0), 0)
 }
 
 export async function healthzMs (relay: Pick<RelayProcess, 'http'>, timeoutMs = 30_000): Promise<number> {

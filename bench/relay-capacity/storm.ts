@@ -9,12 +9,12 @@
  * storm (sampled every 250 ms), the relay's CPU during it, and the clients
  * that never came back (lost).
  */
-import { rm } from 'node:fs/promises'
+import { rm, writeFile } from 'node:fs/promises'
 import { freePort } from '../../relay/test/support/relay-process.ts'
 import { linePlot } from '../support/plot.ts'
 import { startRelay, type RelayProcess } from '../support/servers.ts'
 import { percentile, round } from '../support/stats.ts'
-import { countClients, countReserved, growClients, MiB, relayUsage, startWorker, stopWorkers, type Worker } from './pool.ts'
+import { countClients, countReserved, growClients, listenOverflows, MiB, relayUsage, startWorker, stopWorkers, workersCpuSeconds, type Worker } from './pool.ts'
 
 export interface StormOptions {
   /** Clients that reserve before the restart. */
@@ -29,8 +29,12 @@ export interface StormOptions {
   signal: 'SIGTERM' | 'SIGKILL'
   /** How long to wait for every client to come back after the relay is ready again, ms. */
   recoverMs: number
-  /** Extra environment for the relay process (e.g. MALLOC_ARENA_MAX). */
+  /** Extra environment for the relay process (e.g. MALLOC_ARENA_MAX, DEBUG, NODE_OPTIONS=--cpu-prof). */
   relayEnv?: Record<string, string>
+  /** Extra relay flags (after the bench's own). */
+  relayArgs?: string[]
+  /** A file to write the restarted relay's output and its /metrics to at the end. */
+  relayLog?: string
 }
 
 export interface HealthzFigures {
@@ -63,10 +67,21 @@ export interface StormResult {
   lost: number
   /** The clients' RelayKeeper states when the wait ended (`connected` without `reserved`: connected, no reservation). */
   keepersAfter: Record<string, number>
+  /** The last errors of the keepers not holding a reservation when the wait ended, by message. */
+  errorsAfter: Record<string, number>
+  /** The keepers' failed attempts during the storm, by how long each took and its error. */
+  failedAttempts: Record<string, number>
   /** /healthz during the storm (from `ready` until all were back or the wait ended). */
   healthz: HealthzFigures
   /** Relay CPU seconds ÷ wall seconds during the storm. */
   relayCpuCores: number
+  /** The client processes' CPU seconds ÷ wall seconds during the storm, in all (they share the machine's cores with the relay). */
+  clientCpuCores: number
+  /** The client processes' worst event-loop delay (p99 of each 0.5 s), ms: how late a starved client answers. */
+  clientLagMaxMs: number
+  /** Connections the kernel dropped during the storm for want of room in a listener's accept queue (TcpExt ListenOverflows, ListenDrops). */
+  listenOverflows: number
+  listenDrops: number
   relayRssBeforeMiB: number
   relayRssAfterMiB: number
   /** Reservations held over time since `ready`: [ms, held]. */
@@ -105,7 +120,7 @@ export async function measureReconnectStorm (options: StormOptions, progress: (l
     ...(await Promise.all(ports.map(async flag => [flag, String(await freePort())]))).flat(),
     '--max-reservations', String(options.peers + 100),
     '--max-connections', String(options.peers + 200),
-    '--max-pending-connections', '1024'
+    ...(options.relayArgs ?? [])
   ]
   const env = options.relayEnv ?? {}
   let relay = await startRelay(relayArgs, { env })
@@ -125,6 +140,12 @@ export async function measureReconnectStorm (options: StormOptions, progress: (l
     relay = await startRelay(relayArgs, { env, dataDir })
     const ready = performance.now()
     const cpuAtReady = (await relayUsage(relay)).cpuSeconds
+    const clientCpuAtReady = await workersCpuSeconds(workers)
+    const listenAtReady = await listenOverflows()
+    let clientLagMaxMs = 0
+    const failedAttempts: Record<string, number> = {}
+    // from the ready relay on
+    await countClients(workers, relay.peerId)
     progress(`reconnect storm: relay away ${round((ready - stopStarted) / 1000, 1)} s (stop ${round((stopped - stopStarted) / 1000, 1)} s, start ${round((ready - stopped) / 1000, 1)} s)`)
 
     const sampling = new AbortController()
@@ -134,9 +155,18 @@ export async function measureReconnectStorm (options: StormOptions, progress: (l
     let toAll: number | undefined
     let held = 0
     let keepers: Record<string, number> = {}
+    let errors: Record<string, number> = {}
+    let reported = 0
     while (performance.now() - ready < options.recoverMs) {
-      ;({ holding: held, keepers } = await countClients(workers, relay.peerId))
+      const counted = await countClients(workers, relay.peerId)
+      ;({ holding: held, keepers, errors } = counted)
+      clientLagMaxMs = Math.max(clientLagMaxMs, counted.lagP99Ms)
+      for (const [k, v] of Object.entries(counted.failedAttempts)) failedAttempts[k] = (failedAttempts[k] ?? 0) + v
       const at = performance.now() - ready
+      if (at - reported >= 10_000) {
+        reported = at
+        progress(`reconnect storm: ${round(at / 1000, 0)} s: ${held} held; client lag p99 ${counted.lagP99Ms} ms; keepers ${JSON.stringify(keepers)}; last errors ${JSON.stringify(errors)}`)
+      }
       timeline.push([round(at, 0), held])
       if (to99 == null && held >= Math.ceil(reservedBefore * 0.99)) to99 = at
       if (held >= reservedBefore) { toAll = at; break }
@@ -145,6 +175,12 @@ export async function measureReconnectStorm (options: StormOptions, progress: (l
     const wall = (performance.now() - ready) / 1000
     sampling.abort()
     const after = await relayUsage(relay)
+    const clientCpu = await workersCpuSeconds(workers) - clientCpuAtReady
+    const listenAfter = await listenOverflows()
+    if (options.relayLog != null) {
+      const metrics = await fetch(`${relay.http}/metrics`, { signal: AbortSignal.timeout(30_000) }).then(async r => r.text()).catch((err: Error) => `metrics: ${err.message}`)
+      await writeFile(options.relayLog, `${relay.output()}\n--- /metrics ---\n${metrics}`)
+    }
     const result: StormResult = {
       peers: options.peers,
       reservedBefore,
@@ -157,13 +193,19 @@ export async function measureReconnectStorm (options: StormOptions, progress: (l
       reservedAfter: held,
       lost: reservedBefore - held,
       keepersAfter: keepers,
+      errorsAfter: errors,
+      failedAttempts,
       healthz: await healthz,
       relayCpuCores: round((after.cpuSeconds - cpuAtReady) / wall, 2),
+      clientCpuCores: round(clientCpu / wall, 2),
+      clientLagMaxMs,
+      listenOverflows: listenAfter.overflows - listenAtReady.overflows,
+      listenDrops: listenAfter.drops - listenAtReady.drops,
       relayRssBeforeMiB: round(rssBefore / MiB),
       relayRssAfterMiB: round(after.rssBytes / MiB),
       timeline
     }
-    progress(`reconnect storm: 99 % back ${result.to99Ms ?? '—'} ms, all back ${result.toAllMs ?? '—'} ms after ready; ${result.lost} lost (keepers ${JSON.stringify(result.keepersAfter)}); /healthz p50 ${result.healthz.p50Ms} ms p99 ${result.healthz.p99Ms} ms max ${result.healthz.maxMs} ms, ${result.healthz.failed} of ${result.healthz.samples} failed; relay CPU ${result.relayCpuCores} cores`)
+    progress(`reconnect storm: 99 % back ${result.to99Ms ?? '—'} ms, all back ${result.toAllMs ?? '—'} ms after ready; ${result.lost} lost (keepers ${JSON.stringify(result.keepersAfter)}); /healthz p50 ${result.healthz.p50Ms} ms p99 ${result.healthz.p99Ms} ms max ${result.healthz.maxMs} ms, ${result.healthz.failed} of ${result.healthz.samples} failed; relay CPU ${result.relayCpuCores} cores, clients ${result.clientCpuCores} cores (worst lag ${result.clientLagMaxMs} ms); listen queue overflows ${result.listenOverflows}, drops ${result.listenDrops}; failed attempts ${JSON.stringify(failedAttempts)}`)
     return result
   } finally {
     await stopWorkers(workers)
@@ -198,7 +240,15 @@ if (import.meta.main) {
       rate: { type: 'string', default: '15' },
       timeout: { type: 'string', default: '60000' },
       signal: { type: 'string', default: 'SIGTERM' },
-      recover: { type: 'string', default: '300000' }
+      recover: { type: 'string', default: '300000' },
+      // the restarted relay's output and /metrics at the end
+      'relay-log': { type: 'string' },
+      // the relay's DEBUG namespaces (see @libp2p/logger), e.g. peerlink:relay*,libp2p:connection-manager
+      'relay-debug': { type: 'string' },
+      // a directory for the relays' V8 CPU profiles (node --cpu-prof)
+      'cpu-prof': { type: 'string' },
+      // an extra relay flag (repeatable), e.g. --relay-arg=--max-pending-connections=256
+      'relay-arg': { type: 'string', multiple: true, default: [] }
     }
   })
   if (values.signal !== 'SIGTERM' && values.signal !== 'SIGKILL') throw new Error('--signal is SIGTERM or SIGKILL')
@@ -209,7 +259,13 @@ if (import.meta.main) {
     timeoutMs: Number(values.timeout),
     signal: values.signal,
     recoverMs: Number(values.recover),
-    relayEnv: { MALLOC_ARENA_MAX: '2' }
+    relayEnv: {
+      MALLOC_ARENA_MAX: '2',
+      ...(values['relay-debug'] != null ? { DEBUG: values['relay-debug'] } : {}),
+      ...(values['cpu-prof'] != null ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${values['cpu-prof']}` } : {})
+    },
+    relayArgs: values['relay-arg'].flatMap(a => a.split('=')),
+    ...(values['relay-log'] != null ? { relayLog: values['relay-log'] } : {})
   }, line => { console.log(line) })
   console.log(JSON.stringify(result, null, 2))
 }

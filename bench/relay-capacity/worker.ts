@@ -14,6 +14,7 @@ import { tcp, type TCPSocketOptions } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { parseRelayEntry, RelayKeeper, RESERVATION_WAIT_MS } from '@peerlink/core'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import type { FromWorker, ToWorker } from './messages.ts'
 
@@ -21,6 +22,9 @@ import type { FromWorker, ToWorker } from './messages.ts'
 export const CLIENTS_PER_ADDRESS = 6
 
 const clients: Libp2p[] = []
+/** This process's event-loop delay since the last count: a client process starved of CPU answers its handshakes late. */
+const lag = monitorEventLoopDelay({ resolution: 20 })
+lag.enable()
 const keepers: RelayKeeper[] = []
 let stopping = false
 
@@ -32,6 +36,20 @@ function send (message: FromWorker): void {
 function sourceAddress (worker: number, index: number): string {
   const block = Math.floor(index / CLIENTS_PER_ADDRESS)
   return `127.${worker + 1}.${Math.floor(block / 250)}.${(block % 250) + 1}`
+}
+
+/** Failed relay attempts since the last count, by how long each took (a quick refusal or a timeout) and error. */
+let failedAttempts: Record<string, number> = {}
+
+function watchAttempts (keeper: RelayKeeper): void {
+  let started = 0
+  keeper.addEventListener('relay:connecting', () => { started = performance.now() })
+  keeper.addEventListener('relay:error', evt => {
+    const s = (performance.now() - started) / 1000
+    const took = s < 1 ? '<1 s' : s < 5 ? '1–5 s' : s < 10 ? '5–10 s' : s < 20 ? '10–20 s' : '≥20 s'
+    const key = `${took}: ${(evt.detail.error ?? '').replace(/\d+\.\d+\.\d+\.\d+(:\d+)?/g, '<addr>').slice(0, 80)}`
+    failedAttempts[key] = (failedAttempts[key] ?? 0) + 1
+  })
 }
 
 async function reserved (client: Libp2p, relayPeerId: string, signal: AbortSignal): Promise<void> {
@@ -77,6 +95,7 @@ async function addClient (worker: number, index: number, relay: string, relayPee
     if (keep) {
       const keeper = new RelayKeeper({ libp2p: client }, { relays: [parseRelayEntry(relay)], reservations: { want: 1, waitMs: RESERVATION_WAIT_MS } })
       keepers.push(keeper)
+      watchAttempts(keeper)
       keeper.start()
     } else {
       await client.dial(multiaddr(relay), { signal })
@@ -116,11 +135,21 @@ function count (relayPeerId: string): void {
   const holding = clients.filter(c => c.getMultiaddrs().some(a => a.toString().includes(`/p2p/${relayPeerId}/p2p-circuit`))).length
   // kept clients by their RelayKeeper's state (connecting, connected, reserved, disconnected)
   const states: Record<string, number> = {}
+  // the last error of each keeper not holding a reservation (why its last attempt failed)
+  const errors: Record<string, number> = {}
   for (const keeper of keepers) {
-    const state = keeper.list()[0]?.state ?? 'none'
+    const status = keeper.list()[0]
+    const state = status?.state ?? 'none'
     states[state] = (states[state] ?? 0) + 1
+    if (state !== 'reserved' && status?.error != null) {
+      const key = status.error.replace(/\/p2p\/\w+/g, '/p2p/…').replace(/\d+\.\d+\.\d+\.\d+(:\d+)?/g, '<addr>').slice(0, 160)
+      errors[key] = (errors[key] ?? 0) + 1
+    }
   }
-  send({ type: 'counted', holding, clients: clients.length, keepers: states })
+  const lagP99Ms = Math.round(lag.percentile(99) / 1e6)
+  lag.reset()
+  send({ type: 'counted', holding, clients: clients.length, keepers: states, errors, lagP99Ms, failedAttempts })
+  failedAttempts = {}
 }
 
 process.on('message', (message: ToWorker) => {

@@ -59,7 +59,7 @@ export async function startHttp (relay: Relay, config: HttpConfig, options: { tl
         status,
         ...(status === 'full' ? { reason: acceptance.reason } : {}),
         peerId: node.peerId.toString(),
-        connections: node.getConnections().length,
+        connections: relay.connectionCount(),
         reservations: node.services.relay.reservations.size,
         ...relay.stats()
       })

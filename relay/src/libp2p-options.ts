@@ -12,12 +12,12 @@ import { webRTCDirect } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { DHT_PROTOCOL } from '@peerlink/core'
-import { limitsGater } from './gater.js'
+import { limitsGater, type ConnectionsByIp } from './gater.js'
 import { countRelayedBytes } from './metrics.js'
 import { RELAY_AGENT_NAME } from './topic-follower.js'
 import type { RelayConfig } from './config.js'
 import type { RelayState } from './persistence.js'
-import type { ProviderBounds } from './providers.js'
+import type { PeerRecords } from './peer-records.js'
 import type { ReservationReaper } from './reservations.js'
 import type { RelayTls } from './tls.js'
 import type { InboundGuard } from './ws-guard.js'
@@ -26,6 +26,9 @@ import type { Libp2pOptions } from 'libp2p'
 
 /** This relay's version (its package.json sits beside dist/ in the workspace and in the Docker image). */
 export const RELAY_VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version
+
+/** Connections the kernel may queue for the TCP listener before it accepts them (capped by net.core.somaxconn). */
+const LISTEN_BACKLOG = 4096
 
 /** "No limit" for relayed data when only the duration is limited: 2^63 - 1 bytes. */
 const UNLIMITED_DATA = (1n << 63n) - 1n
@@ -45,13 +48,15 @@ export type RelayServices = {
 /** What the options take from the relay's own parts, made before the node. */
 export interface RelayLibp2pParts {
   state: Pick<RelayState, 'privateKey' | 'keychainPass'>
-  /** Its datastore holds the DHT's provider records, bounded. */
-  providers: Pick<ProviderBounds, 'datastore'>
+  /** The datastore: the DHT's provider records bounded, peer records in memory (see peer-records.ts). */
+  datastore: Pick<PeerRecords, 'datastore'>
   reaper: Pick<ReservationReaper, 'gater'>
   guard: Pick<InboundGuard, 'transport'>
   tls?: RelayTls
   /** The node's connections, once it exists (the connection gater asks before). */
   getConnections: Libp2p['getConnections']
+  /** Open connections by IP address, for the per-address cap. */
+  byIp: Pick<ConnectionsByIp, 'count'>
 }
 
 /**
@@ -60,11 +65,11 @@ export interface RelayLibp2pParts {
  * WebSockets (wss with TLS), WebRTC-direct and TCP, with the relay's bounds.
  */
 export function relayLibp2pOptions (config: RelayConfig, parts: RelayLibp2pParts): Libp2pOptions<RelayServices> {
-  const { state, providers, reaper, guard, tls } = parts
+  const { state, datastore, reaper, guard, tls } = parts
   const ip = config.host.includes(':') ? 'ip6' : 'ip4'
   return {
     privateKey: state.privateKey,
-    datastore: providers.datastore,
+    datastore: datastore.datastore,
     addresses: {
       listen: [
         // with --tls-cert: wss only (see tls.ts)
@@ -77,13 +82,15 @@ export function relayLibp2pOptions (config: RelayConfig, parts: RelayLibp2pParts
     // other relays tell us apart from browsers by this (see TopicFollower)
     nodeInfo: { name: RELAY_AGENT_NAME, version: RELAY_VERSION },
     // guarded: a malformed WebSocket frame, idle or slow sockets and one address's pending handshakes (see ws-guard.ts)
-    transports: [guard.transport(tls?.webSockets() ?? webSockets()), webRTCDirect({ rtcConfiguration: { iceServers: [] } }), guard.transport(tcp())],
+    // TCP's accept queue: Node's default (511) overflows when a restarted relay's peers all return at once, and a
+    // dropped SYN costs its client a retransmission a second or more later
+    transports: [guard.transport(tls?.webSockets() ?? webSockets()), webRTCDirect({ rtcConfiguration: { iceServers: [] } }), guard.transport(tcp({ backlog: LISTEN_BACKLOG }))],
     connectionEncrypters: [noise()],
     // kad-dht's pings can hold the only outbound ping stream, making the
     // connection monitor's own ping fail and abort healthy connections
     connectionMonitor: { abortConnectionOnPingFailure: false },
     streamMuxers: [yamux()],
-    connectionGater: reaper.gater(limitsGater(config, { getConnections: (peerId) => parts.getConnections(peerId) })),
+    connectionGater: reaper.gater(limitsGater(config, { getConnections: (peerId) => parts.getConnections(peerId), byIp: parts.byIp })),
     connectionManager: {
       maxConnections: config.maxConnections,
       // shared by all addresses; the per-address cap is the guard's maxPendingPerIp

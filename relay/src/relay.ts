@@ -5,6 +5,8 @@ import { relayLibp2pOptions, RELAY_VERSION, type RelayServices } from './libp2p-
 import { openRelayState, type RelayState } from './persistence.js'
 import { registerRelayMetrics, type Acceptance } from './metrics.js'
 import { InboundGuard } from './ws-guard.js'
+import { ConnectionsByIp } from './gater.js'
+import { PeerRecords } from './peer-records.js'
 import { ProviderBounds } from './providers.js'
 import { ReservationReaper } from './reservations.js'
 import { TopicFollower } from './topic-follower.js'
@@ -22,6 +24,8 @@ export interface Relay {
   stats(): RelayStats
   /** Whether a new peer could reserve now (what /healthz and `peerlink_relay_up` report). */
   acceptance(): Acceptance
+  /** Open connections in all. */
+  connectionCount(): number
   /** Starts the stop drain: new reservations are refused from now on. */
   drain(): void
   stop(): Promise<void>
@@ -42,6 +46,8 @@ export interface RelayStats {
   providerRecords: number
   /** DHT provider records not stored at a bound so far. */
   providerRecordsDropped: number
+  /** Peers the relay keeps a record of (connected, or gone less than the grace). */
+  peerRecords: number
 }
 
 /** The relay's own parts beside libp2p, made before the node (the node's options use them). */
@@ -52,6 +58,8 @@ interface RelayParts {
   providers: ProviderBounds
   /** Bounds pending inbound handshakes and slow sockets (see ws-guard.ts). */
   guard: InboundGuard
+  /** libp2p's peer store, in memory and forgetting peers gone (see peer-records.ts); its datastore is the node's. */
+  datastore: PeerRecords
 }
 
 /** What runs on the node once it exists. */
@@ -72,13 +80,17 @@ export async function createRelay (config: RelayConfig, options: { tls?: RelayTl
   const state = await openRelayState(config.dataDir)
   const parts = await createParts(config, state)
   let getConnections: Libp2p['getConnections'] = () => []
-  const node = await createLibp2p(relayLibp2pOptions(config, { ...parts, state, tls: options.tls, getConnections: (peerId) => getConnections(peerId) }))
+  const byIp = new ConnectionsByIp()
+  const node = await createLibp2p({ ...relayLibp2pOptions(config, { ...parts, state, tls: options.tls, getConnections: (peerId) => getConnections(peerId), byIp }), start: false })
   getConnections = (peerId) => node.getConnections(peerId)
+  // counting from the first connection on
+  byIp.attach(node)
+  await node.start()
   const follower = startWatchers(node, config, parts)
-  const acceptance = acceptanceOf(node, config, parts.reaper)
+  const acceptance = acceptanceOf(byIp, config, parts.reaper)
   registerMetrics(node, { follower, acceptance })
   const peers = keepRelaysConnected(node, config)
-  return relayHandle(node, state, parts, { follower, peers }, acceptance)
+  return relayHandle(node, state, parts, { follower, peers }, acceptance, byIp)
 }
 
 async function createParts (config: RelayConfig, state: RelayState): Promise<RelayParts> {
@@ -91,11 +103,12 @@ async function createParts (config: RelayConfig, state: RelayState): Promise<Rel
   })
   await providers.load()
   const guard = new InboundGuard({ handshakeTimeout: config.handshakeTimeout, maxPendingPerIp: config.maxPendingPerIp })
-  return { reaper, providers, guard }
+  const datastore = new PeerRecords(providers.datastore, { grace: config.reservationGrace, log: log.newScope('peer-records') })
+  return { reaper, providers, guard, datastore }
 }
 
 /** Starts following topics, reaping reservations and bounding provider records on `node`. */
-function startWatchers (node: Libp2p<RelayServices>, config: RelayConfig, { reaper, providers }: RelayParts): TopicFollower {
+function startWatchers (node: Libp2p<RelayServices>, config: RelayConfig, { reaper, providers, datastore }: RelayParts): TopicFollower {
   const follower = new TopicFollower(
     { pubsub: node.services.pubsub, peerStore: node.peerStore, events: node, getConnections: (peerId) => node.getConnections(peerId), log },
     { maxTopics: config.maxFollowedTopics, maxTopicsPerPeer: config.maxTopicsPerPeer, probation: config.topicProbation }
@@ -105,15 +118,17 @@ function startWatchers (node: Libp2p<RelayServices>, config: RelayConfig, { reap
   reaper.start()
   providers.attach(node.metrics)
   providers.start()
+  datastore.attach({ events: node, peerStore: node.peerStore, getConnections: (peerId) => node.getConnections(peerId), metrics: node.metrics })
+  datastore.start()
   return follower
 }
 
 /** New peers cannot reserve while draining, with a full store of connected peers' reservations, or at the connection limit. */
-function acceptanceOf (node: Pick<Libp2p, 'getConnections'>, config: Pick<RelayConfig, 'maxConnections'>, reaper: Pick<ReservationReaper, 'acceptance'>): () => Acceptance {
+function acceptanceOf (connections: Pick<ConnectionsByIp, 'total'>, config: Pick<RelayConfig, 'maxConnections'>, reaper: Pick<ReservationReaper, 'acceptance'>): () => Acceptance {
   return () => {
     const reserving = reaper.acceptance()
     if (!reserving.accepting) return reserving
-    if (node.getConnections().length >= config.maxConnections) return { accepting: false, reason: 'connections full' }
+    if (connections.total >= config.maxConnections) return { accepting: false, reason: 'connections full' }
     return reserving
   }
 }
@@ -143,9 +158,10 @@ function keepRelaysConnected (node: Libp2p, config: Pick<RelayConfig, 'bootstrap
 }
 
 /** The running relay: its figures, the stop drain and an orderly stop. */
-function relayHandle (node: Libp2p<RelayServices>, state: RelayState, { reaper, providers }: RelayParts, { follower, peers }: RelayDuties, acceptance: () => Acceptance): Relay {
+function relayHandle (node: Libp2p<RelayServices>, state: RelayState, { reaper, providers, datastore }: RelayParts, { follower, peers }: RelayDuties, acceptance: () => Acceptance, connections: Pick<ConnectionsByIp, 'total'>): Relay {
   return {
     node,
+    connectionCount: () => connections.total,
     info: () => ({ peerId: node.peerId.toString(), multiaddrs: node.getMultiaddrs().map(ma => ma.toString()) }),
     stats: () => ({
       reservationsReaped: reaper.stats.reaped,
@@ -154,7 +170,8 @@ function relayHandle (node: Libp2p<RelayServices>, state: RelayState, { reaper, 
       quietTopics: follower.stats.quiet,
       ignoredSubscriptions: follower.stats.ignored,
       providerRecords: providers.stats.records,
-      providerRecordsDropped: providers.stats.dropped
+      providerRecordsDropped: providers.stats.dropped,
+      peerRecords: datastore.stats.records
     }),
     acceptance,
     drain: () => { reaper.drain() },
@@ -163,6 +180,7 @@ function relayHandle (node: Libp2p<RelayServices>, state: RelayState, { reaper, 
       follower.stop()
       reaper.stop()
       providers.stop()
+      datastore.stop()
       await node.stop()
       await state.datastore.close()
     }

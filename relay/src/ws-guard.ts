@@ -148,9 +148,11 @@ export class InboundGuard {
         maConn.abort(err)
         throw err
       }
+      const started = Date.now()
       try {
         await upgrader.upgradeInbound(maConn, opts)
       } catch (err) {
+        log('upgrade of %s failed after %d ms - %e', key, Date.now() - started, err)
         // refused or failed: the listener then closes the WebSocket gracefully, waiting up
         // to 30 s for a close frame a hostile peer never sends; end the socket now instead
         if (tracked) this.sockets.get(key)?.socket.destroy()

@@ -107,6 +107,28 @@ describe('reservations of peers that left', () => {
   })
 })
 
+describe('peer records', () => {
+  it('are kept in memory, not in the data directory, and forgotten once their peer is gone for the grace', async () => {
+    const GRACE = 1000
+    const relay = await relayWith(['--reservation-grace', String(GRACE)])
+    const empty = await healthz(relay.http)
+    // 12 identities, one after another: each reserves (identify and the reservation note it in the peer store), then leaves
+    for (let i = 0; i < 12; i++) {
+      const client = await reservingClient(relay)
+      if (i === 11) {
+        const connected = await healthz(relay.http)
+        expect(connected.peerRecords).toBeGreaterThan(empty.peerRecords)
+      }
+      await client.stop()
+    }
+    const gone = await healthzUntil(relay.http, h => h.connections === 0 && h.peerRecords === empty.peerRecords, { ms: GRACE * 2 + 5000 })
+    console.log('peer records: %d on the empty relay, back to %d after 12 identities came and went (grace %d ms)', empty.peerRecords, gone.peerRecords, GRACE)
+    // nothing about the visitors was written to disk
+    const onDisk = await readdir(join(relay.dataDir, 'datastore', 'peers')).catch(() => [])
+    expect(onDisk).toEqual([])
+  })
+})
+
 /** A stock client with gossipsub (no Peerlink code), subscribed to `topics` before it dials so they go in its first RPC. */
 async function gossipClient (relay: RelayProcess, topics: string[]) {
   const client = await createLibp2p({

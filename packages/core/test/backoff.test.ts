@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { backoffDelay, sleep } from '../src/connectivity/backoff.js'
+import { backoffDelay, DEFAULT_BACKOFF, sleep } from '../src/connectivity/backoff.js'
 import { transportOf } from '../src/connectivity/connection-info.js'
 import { multiaddr } from '@multiformats/multiaddr'
 
@@ -13,6 +13,12 @@ describe('backoff', () => {
   it('takes off at most the jitter share', () => {
     expect(backoffDelay(2, options, () => 1)).toBe(1400)
     expect(backoffDelay(2, options, () => 0.5)).toBe(1700)
+  })
+
+  it('spreads the relay keeper\'s retries over half of each step, so peers that lost a relay together do not return together', () => {
+    expect(backoffDelay(3, DEFAULT_BACKOFF, () => 0)).toBe(4000)
+    expect(backoffDelay(3, DEFAULT_BACKOFF, () => 1)).toBe(2000)
+    expect(backoffDelay(50, DEFAULT_BACKOFF, () => 1)).toBe(15_000)
   })
 
   it('sleep stops early with the abort reason', async () => {

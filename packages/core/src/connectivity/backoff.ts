@@ -9,7 +9,12 @@ export interface BackoffOptions {
   jitter: number
 }
 
-export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 30_000, jitter: 0.3 }
+/**
+ * The relay keeper's: when a relay restarts every browser loses it at the same
+ * moment, so the retries must spread, each delay anywhere from half to all of
+ * its step ("equal jitter"; a third of it left the returns bunched).
+ */
+export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 30_000, jitter: 0.5 }
 
 /**
  * Exponential backoff delay for a 0-based attempt number:
