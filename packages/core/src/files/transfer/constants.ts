@@ -26,6 +26,24 @@ export const QUEUE_SECONDS = 1
 /** A requested block that has not arrived after this long is asked of someone else. */
 export const BLOCK_TIMEOUT_MS = 20_000
 
+/**
+ * A provider that does not announce what it holds (an older peer) and
+ * answered MISSING for a block is asked for it again after this long: it may
+ * be downloading the same file.
+ */
+export const LACK_RETRY_MS = 2_000
+
+/**
+ * While another downloader of the file announces its blocks, a provider is
+ * asked for a random one of this many next blocks in file order (those no
+ * one announced first), so that downloaders starting together fetch
+ * different blocks and trade them.
+ */
+export const SPREAD_BLOCKS = 64
+
+/** False announcements (MISSING for a block it announced) after which a provider is dropped for the file. */
+export const MAX_FALSE_HAVES = 3
+
 /** A stream with no request for this long is closed by the server. */
 export const SERVER_IDLE_TIMEOUT_MS = 60_000
 
