@@ -41,6 +41,13 @@ export const LACK_RETRY_MS = 2_000
  */
 export const SPREAD_BLOCKS = 64
 
+/**
+ * A new provider is asked for nothing for this long unless it announces
+ * what it holds first (its first HAVE comes as soon as it read our OPEN); an
+ * older peer that does not announce is asked after it.
+ */
+export const ANNOUNCE_WAIT_MS = 500
+
 /** False announcements (MISSING for a block it announced) after which a provider is dropped for the file. */
 export const MAX_FALSE_HAVES = 3
 

@@ -24,7 +24,7 @@ import { deriveFileKeys } from '../keys.js'
 import { segmentPlainLength } from '../layout.js'
 import { decryptManifest, type FileManifest } from '../manifest.js'
 import { verifyBlock } from '../verify.js'
-import { BLOCK_TIMEOUT_MS, ENDGAME_BLOCKS, INITIAL_WINDOW, MAX_FALSE_HAVES, MAX_WINDOW, QUEUE_SECONDS, PROVIDER_RETRY_MS, RELAY_LIMIT_GRACE_MS } from './constants.js'
+import { ANNOUNCE_WAIT_MS, BLOCK_TIMEOUT_MS, ENDGAME_BLOCKS, INITIAL_WINDOW, MAX_FALSE_HAVES, MAX_WINDOW, QUEUE_SECONDS, PROVIDER_RETRY_MS, RELAY_LIMIT_GRACE_MS } from './constants.js'
 import { fitsConnection, leftOf, LimitedPaths, relayLimitError, type Left } from './relay-limit.js'
 import { BufferPool } from './buffer-pool.js'
 import { ReaderWindows } from './playback.js'
@@ -64,7 +64,7 @@ export interface DownloadComponents {
 export class Download {
   readonly stats: DownloadStats = { blocks: 0, bytes: 0, fetched: 0, skipped: 0, duplicates: 0, sources: {}, rejected: {} }
   manifest?: FileManifest
-  private readonly scheduler = new Scheduler({ initialWindow: INITIAL_WINDOW, maxWindow: MAX_WINDOW, queueSeconds: QUEUE_SECONDS, endgameBlocks: ENDGAME_BLOCKS })
+  private readonly scheduler = new Scheduler({ initialWindow: INITIAL_WINDOW, maxWindow: MAX_WINDOW, queueSeconds: QUEUE_SECONDS, endgameBlocks: ENDGAME_BLOCKS, announceWaitMs: ANNOUNCE_WAIT_MS })
   private readonly sessions = new Map<string, BlockSession>()
   /** What each session's connection can carry. */
   private readonly budgets = new Map<string, Pick<ProviderStream, 'budget' | 'limit'>>()
@@ -453,6 +453,8 @@ export class Download {
   private pump (peer: string): void {
     const session = this.sessions.get(peer)
     if (session == null || session.closed) return
+    // what it announced and waits in another provider's queue comes from it instead
+    for (const { peer: other, cid } of this.scheduler.reclaim(peer)) this.sessions.get(other)?.cancel([cid])
     session.want(this.scheduler.next(peer))
   }
 

@@ -6,6 +6,10 @@
  *   answers MISSING the block is only "not yet": it is asked again after
  *   `retryMs` (an older peer that does not announce, downloading the same
  *   file, may have it by then).
+ * - A new provider is not asked for anything for `waitMs`, or until it
+ *   announces: asked blind at once, a downloader that has nothing yet would
+ *   answer MISSING to everything, and every downloader would then turn to the
+ *   seeder for the same first blocks.
  * - A provider that announces (its first HAVE) is asked only for what it
  *   announced, or for everything once it said it holds `all`. A MISSING for a
  *   block it had not announced when we asked is a "not yet" until it
@@ -23,6 +27,8 @@ export interface Asked {
 }
 
 export interface Provider {
+  /** Not asked for anything before this (ms) unless it announces. */
+  quietUntil: number
   window: number
   /** CID string → when it was asked for. */
   inFlight: Map<string, Asked>
@@ -43,8 +49,8 @@ export interface Provider {
   arrivals: number[]
 }
 
-export function newProvider (window: number): Provider {
-  return { window, inFlight: new Map(), lacks: new Map(), announces: false, has: new Map(), offers: [], falseHaves: 0, delivered: 0, arrivals: [] }
+export function newProvider (window: number, quietUntil: number): Provider {
+  return { quietUntil, window, inFlight: new Map(), lacks: new Map(), announces: false, has: new Map(), offers: [], falseHaves: 0, delivered: 0, arrivals: [] }
 }
 
 /** Whether `provider` may be asked for block `key` now. */
@@ -54,7 +60,8 @@ export function mayServe (provider: Provider, key: string, now: number): boolean
     if (lacks > now) return false
     provider.lacks.delete(key)
   }
-  return !provider.announces || provider.all != null || provider.has.has(key)
+  if (!provider.announces) return now >= provider.quietUntil
+  return provider.all != null || provider.has.has(key)
 }
 
 /**
@@ -94,6 +101,21 @@ export function noteMissing (provider: Provider, key: string, asked: Asked | und
   if (announced != null) return false
   provider.lacks.set(key, provider.announces ? Infinity : now + retryMs)
   return false
+}
+
+/**
+ * `provider`'s window once a block arrived at `now`: slow start (one more
+ * per block) until its rate is measured over a few blocks, then about
+ * `queueSeconds` of its deliveries.
+ */
+export function nextWindow (provider: Provider, now: number, init: { maxWindow: number, queueSeconds: number }): number {
+  provider.arrivals.push(now)
+  if (provider.arrivals.length > 8) provider.arrivals.shift()
+  const first = provider.arrivals[0] as number
+  const span = (now - first) / 1000
+  if (provider.arrivals.length < 4 || span <= 0) return Math.min(init.maxWindow, provider.window + 1)
+  const perSecond = (provider.arrivals.length - 1) / span
+  return Math.max(2, Math.min(init.maxWindow, Math.ceil(perSecond * init.queueSeconds) + 1))
 }
 
 /** The block is no longer wanted: forgotten. */

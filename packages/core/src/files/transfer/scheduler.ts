@@ -28,7 +28,7 @@
  *   of up to 32 blocks, it would duplicate half of a small file.)
  */
 import { LACK_RETRY_MS, SPREAD_BLOCKS } from './constants.js'
-import { forget, mayServe, newProvider, noteHave, noteMissing, type Provider } from './provider-state.js'
+import { forget, mayServe, newProvider, nextWindow, noteHave, noteMissing, type Provider } from './provider-state.js'
 import type { CID } from 'multiformats/cid'
 
 export interface SchedulerInit {
@@ -44,6 +44,8 @@ export interface SchedulerInit {
   endgameBlocks: number
   /** A provider that does not announce and said it lacked a block is asked for it again after this long (ms; LACK_RETRY_MS). */
   lackRetryMs?: number
+  /** A new provider is asked for nothing for this long (ms) unless it announces what it holds (default 0). */
+  announceWaitMs?: number
   /** Spreading picks among this many blocks in file order (see above; SPREAD_BLOCKS); 0 for file order always. */
   spreadBlocks?: number
   /** Random numbers in [0, 1) for spreading (Math.random). */
@@ -174,9 +176,10 @@ export class Scheduler {
     return state === 'wanted' || state === 'in-flight'
   }
 
-  addProvider (peer: string): void {
+  addProvider (peer: string, now = Date.now()): void {
     if (this.providers.has(peer)) return
-    this.providers.set(peer, newProvider(this.init.initialWindow))
+    const wait = this.init.announceWaitMs ?? 0
+    this.providers.set(peer, newProvider(this.init.initialWindow, wait > 0 ? now + wait : 0))
   }
 
   /** Forgets a provider; what it had in flight is handed out again. */
@@ -195,7 +198,8 @@ export class Scheduler {
   /** The blocks to ask `peer` for now, filling its window. */
   next (peer: string, now = Date.now()): CID[] {
     const provider = this.providers.get(peer)
-    if (provider == null) return []
+    // a new provider that may announce soon (see provider-state.ts)
+    if (provider == null || (!provider.announces && now < provider.quietUntil)) return []
     const out: CID[] = []
     const asked = { at: now, seq: ++this.seq }
     const take = (key: string): void => {
@@ -296,7 +300,7 @@ export class Scheduler {
     if (provider != null) {
       provider.inFlight.delete(key)
       provider.delivered++
-      provider.window = this.nextWindow(provider, now)
+      provider.window = nextWindow(provider, now, this.init)
     }
     const state = this.state.get(key)
     if (state == null || state === 'done') return { wanted: false, cancel: [] }
@@ -340,6 +344,31 @@ export class Scheduler {
     noteHave(provider, cids.map(c => c.toString()), all, ++this.seq, wanted, Math.max(4096, 2 * this.state.size))
   }
 
+  /**
+   * Blocks `peer` announced that wait in another provider's queue behind at
+   * least `keep` older requests there (a provider answers in request order,
+   * and the first few are probably on their way): given to `peer`, as much as
+   * its window has room for, and to CANCEL where they were asked.
+   */
+  reclaim (peer: string, now = Date.now(), keep = 2): Request[] {
+    const provider = this.providers.get(peer)
+    if (provider == null || !provider.announces || provider.all != null) return []
+    let room = provider.window - provider.inFlight.size
+    const out: Request[] = []
+    for (const [other, p] of this.providers) {
+      if (other === peer || room <= 0) continue
+      for (const key of [...p.inFlight.keys()].slice(keep)) {
+        if (room <= 0) break
+        if (!provider.has.has(key) || provider.inFlight.has(key) || !mayServe(provider, key, now)) continue
+        p.inFlight.delete(key)
+        this.release(key, provider.offers)
+        out.push({ peer: other, cid: this.cids.get(key) as CID })
+        room--
+      }
+    }
+    return out
+  }
+
   /** False announcements `peer` made (MISSING for blocks it had announced). */
   falseHaves (peer: string): number {
     return this.providers.get(peer)?.falseHaves ?? 0
@@ -372,20 +401,6 @@ export class Scheduler {
       if (any) provider.window = Math.max(1, Math.floor(provider.window / 2))
     }
     return expired
-  }
-
-  /**
-   * Slow start (one more per block) until the rate is measured over a few
-   * blocks, then about `queueSeconds` of the provider's deliveries.
-   */
-  private nextWindow (provider: Provider, now: number): number {
-    provider.arrivals.push(now)
-    if (provider.arrivals.length > 8) provider.arrivals.shift()
-    const first = provider.arrivals[0] as number
-    const span = (now - first) / 1000
-    if (provider.arrivals.length < 4 || span <= 0) return Math.min(this.init.maxWindow, provider.window + 1)
-    const perSecond = (provider.arrivals.length - 1) / span
-    return Math.max(2, Math.min(this.init.maxWindow, Math.ceil(perSecond * this.init.queueSeconds) + 1))
   }
 
   /** Window of a provider (for tests and status). */
