@@ -103,7 +103,7 @@ describe('scheduler: who holds what', () => {
     const blocks = await cids(64)
     const first = (seed: number): string[] => {
       let x = seed
-      const s = new Scheduler({ ...init, initialWindow: 8, maxWindow: 8, random: () => { x = (x * 1103515245 + 12345) % 2 ** 31; return x / 2 ** 31 } })
+      const s = new Scheduler({ ...init, initialWindow: 8, maxWindow: 8, seederWindow: 8, random: () => { x = (x * 1103515245 + 12345) % 2 ** 31; return x / 2 ** 31 } })
       s.want(blocks)
       s.addProvider('seeder')
       s.addProvider('other downloader')
@@ -115,6 +115,24 @@ describe('scheduler: who holds what', () => {
     const b = first(2)
     expect(a).toHaveLength(8)
     expect(a.filter(c => b.includes(c)).length).toBeLessThan(4)
+  })
+
+  it('while another downloader announces, asks the seeder for at most seederWindow blocks at a time', async () => {
+    const blocks = await cids(20)
+    const wide = { ...init, initialWindow: 16, maxWindow: 16, seederWindow: 3 }
+    const alone = new Scheduler(wide)
+    alone.want(blocks)
+    alone.addProvider('seeder')
+    alone.have('seeder', [], true)
+    expect(alone.next('seeder')).toHaveLength(16)
+    const trading = new Scheduler(wide)
+    trading.want(blocks)
+    trading.addProvider('seeder')
+    trading.addProvider('other downloader')
+    trading.have('seeder', [], true)
+    trading.have('other downloader', [blocks[0]!])
+    expect(trading.next('seeder')).toHaveLength(3)
+    expect(strings(trading.next('other downloader'))).toEqual([String(blocks[0])])
   })
 
   it('without another downloader announcing, asks in file order', async () => {

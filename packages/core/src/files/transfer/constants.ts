@@ -48,6 +48,13 @@ export const SPREAD_BLOCKS = 64
  */
 export const ANNOUNCE_WAIT_MS = 500
 
+/**
+ * While another downloader of the file announces, a provider that holds
+ * every block (the seeder) has at most this many of our requests in flight,
+ * so the blocks come from it one downloader at a time and are traded.
+ */
+export const SEEDER_WINDOW = 4
+
 /** False announcements (MISSING for a block it announced) after which a provider is dropped for the file. */
 export const MAX_FALSE_HAVES = 3
 

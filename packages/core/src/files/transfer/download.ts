@@ -453,8 +453,6 @@ export class Download {
   private pump (peer: string): void {
     const session = this.sessions.get(peer)
     if (session == null || session.closed) return
-    // what it announced and waits in another provider's queue comes from it instead
-    for (const { peer: other, cid } of this.scheduler.reclaim(peer)) this.sessions.get(other)?.cancel([cid])
     session.want(this.scheduler.next(peer))
   }
 

@@ -21,13 +21,16 @@
  *   file), a provider is asked for a random one of the next `spreadBlocks`
  *   blocks in file order that no provider announced, so that downloaders
  *   starting together fetch different blocks from the seeder and have
- *   something to trade; otherwise blocks go in file order.
+ *   something to trade; otherwise blocks go in file order. A provider that
+ *   holds every block (the seeder) then has at most `seederWindow` requests
+ *   in flight: with a deep queue there, each downloader would have most of a
+ *   small file on its way from the seeder before any other could offer it.
  * - Endgame: once nothing is left to hand out and only a few blocks are in
  *   flight (`endgameBlocks`), an idle provider also asks for those; the first
  *   copy to arrive wins and the others are cancelled. (Earlier, with windows
  *   of up to 32 blocks, it would duplicate half of a small file.)
  */
-import { LACK_RETRY_MS, SPREAD_BLOCKS } from './constants.js'
+import { LACK_RETRY_MS, SEEDER_WINDOW, SPREAD_BLOCKS } from './constants.js'
 import { forget, mayServe, newProvider, nextWindow, noteHave, noteMissing, type Provider } from './provider-state.js'
 import type { CID } from 'multiformats/cid'
 
@@ -48,6 +51,8 @@ export interface SchedulerInit {
   announceWaitMs?: number
   /** Spreading picks among this many blocks in file order (see above; SPREAD_BLOCKS); 0 for file order always. */
   spreadBlocks?: number
+  /** While spreading, a provider that holds every block is asked for at most this many at a time (SEEDER_WINDOW). */
+  seederWindow?: number
   /** Random numbers in [0, 1) for spreading (Math.random). */
   random?(): number
 }
@@ -82,9 +87,11 @@ export class Scheduler {
   private seq = 0
 
   private readonly spreadBlocks: number
+  private readonly seederWindow: number
 
   constructor (private readonly init: SchedulerInit) {
     this.spreadBlocks = init.spreadBlocks ?? SPREAD_BLOCKS
+    this.seederWindow = init.seederWindow ?? SEEDER_WINDOW
   }
 
   /** Adds blocks to fetch: `urgent` ones before everything else. Blocks already known are only re-prioritised. */
@@ -209,7 +216,10 @@ export class Scheduler {
       provider.inFlight.set(key, asked)
       out.push(this.cids.get(key) as CID)
     }
-    const room = (): boolean => provider.inFlight.size < provider.window
+    // while downloaders trade, one that holds everything (the seeder) is asked for few blocks at a time: the blocks
+    // that reach a downloader from it are ones no other asked for (yet), and the rest comes from the others
+    const window = provider.all != null && this.spreading() ? Math.min(provider.window, this.seederWindow) : provider.window
+    const room = (): boolean => provider.inFlight.size < window
     const drain = (deque: string[]): void => {
       for (let i = 0; i < deque.length && room();) {
         const key = deque[i] as string
@@ -226,7 +236,7 @@ export class Scheduler {
     }
     for (const deque of [this.urgent, this.priority, this.retry, provider.offers]) drain(deque)
     if (room()) {
-      if (this.spreading()) this.spread(provider, take, now)
+      if (this.spreading()) this.spread(provider, take, window - provider.inFlight.size, now)
       else this.inOrder(provider, take, room, now)
     }
     drain(this.deferred)
@@ -272,7 +282,7 @@ export class Scheduler {
    * those announced by the fewest providers first (none: nobody else can
    * give them), at random among equals.
    */
-  private spread (provider: Provider, take: (key: string) => void, now: number): void {
+  private spread (provider: Provider, take: (key: string) => void, room: number, now: number): void {
     while (this.cursor < this.main.length && this.state.get(this.main[this.cursor] as string) !== 'wanted') this.cursor++
     const candidates: Array<[string, number]> = []
     let seen = 0
@@ -286,7 +296,6 @@ export class Scheduler {
       candidates.push([key, holders + (this.init.random ?? Math.random)()])
     }
     candidates.sort((a, b) => a[1] - b[1])
-    const room = provider.window - provider.inFlight.size
     for (const [key] of candidates.slice(0, room)) take(key)
   }
 
@@ -342,31 +351,6 @@ export class Scheduler {
       return state === 'done' ? false : state === 'wanted' ? true : undefined
     }
     noteHave(provider, cids.map(c => c.toString()), all, ++this.seq, wanted, Math.max(4096, 2 * this.state.size))
-  }
-
-  /**
-   * Blocks `peer` announced that wait in another provider's queue behind at
-   * least `keep` older requests there (a provider answers in request order,
-   * and the first few are probably on their way): given to `peer`, as much as
-   * its window has room for, and to CANCEL where they were asked.
-   */
-  reclaim (peer: string, now = Date.now(), keep = 2): Request[] {
-    const provider = this.providers.get(peer)
-    if (provider == null || !provider.announces || provider.all != null) return []
-    let room = provider.window - provider.inFlight.size
-    const out: Request[] = []
-    for (const [other, p] of this.providers) {
-      if (other === peer || room <= 0) continue
-      for (const key of [...p.inFlight.keys()].slice(keep)) {
-        if (room <= 0) break
-        if (!provider.has.has(key) || provider.inFlight.has(key) || !mayServe(provider, key, now)) continue
-        p.inFlight.delete(key)
-        this.release(key, provider.offers)
-        out.push({ peer: other, cid: this.cids.get(key) as CID })
-        room--
-      }
-    }
-    return out
   }
 
   /** False announcements `peer` made (MISSING for blocks it had announced). */
