@@ -72,6 +72,11 @@ export class CorruptBlockError extends Error {
   override readonly name = 'CorruptBlockError'
 }
 
+/** A peer announced blocks (HAVE) it then said it did not hold, MAX_FALSE_HAVES times: it is dropped for the file. */
+export class FalseHaveError extends Error {
+  override readonly name = 'FalseHaveError'
+}
+
 /** No transfer with this CID is known. */
 export class TransferNotFoundError extends Error {
   override readonly name = 'TransferNotFoundError'

@@ -6,21 +6,12 @@
  * Two Files services talk over in-memory streams; a limited connection counts
  * the bytes both ways and is reset at its limit, as a relay resets a circuit.
  */
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { streamPair } from '@libp2p/utils'
-import { TypedEventEmitter } from 'main-event'
 import { afterEach, describe, expect, it } from 'vitest'
-import { MemoryChunkStore } from '../../src/files/chunk-store.js'
 import { SEGMENT_SIZE, TAG_BYTES } from '../../src/files/constants.js'
 import { RelayLimitError } from '../../src/files/errors.js'
-import { readFile } from '../../src/files/export.js'
-import { Files, type FilesComponents } from '../../src/files/transfer/files.js'
 import { bytesOnTheWire, connectionBudget, fitsConnection, LimitedPaths } from '../../src/files/transfer/relay-limit.js'
-import { MemoryTransferStore } from '../../src/files/transfer/store.js'
+import { blob, contents, data, peer, stopPeers, until, type FakeLibp2p, type TestPeer } from '../support/files-network.js'
 import type { TransferStatus } from '../../src/files/transfer/types.js'
-import type { Connection, PeerId, Stream, StreamHandler } from '@libp2p/interface'
-import { CID } from 'multiformats/cid'
 
 const KiB = 1024
 const MiB = 1024 * KiB
@@ -79,174 +70,8 @@ describe('LimitedPaths', () => {
   })
 })
 
-/** Peers by PeerId. */
-const network = new Map<string, FakeLibp2p>()
 
-/**
- * A connection: limited like a relay's circuit when `limit` is a number (bytes both ways together, reset past
- * it), limited in time only with 'time', direct without; 'phantom' is a WebRTC connection reported open whose
- * ICE never connected (no limits, every stream fails).
- */
-class FakeConnection {
-  readonly id = `c${Math.random().toString(36).slice(2)}`
-  readonly remoteAddr = { toString: () => '/fake' }
-  readonly direction = 'outbound'
-  readonly timeline = { open: Date.now() }
-  status: 'open' | 'closed' = 'open'
-  used = 0
-  private readonly streams: Stream[] = []
-
-  /** Streams asked of it. */
-  streamsAsked = 0
-  /** A phantom's: resolves when it has refused a stream. */
-  readonly refused: Promise<void>
-  private onRefused?: () => void
-
-  constructor (readonly local: FakeLibp2p, readonly remote: FakeLibp2p, readonly limit?: number | 'time' | 'phantom') {
-    this.refused = new Promise(resolve => { this.onRefused = resolve })
-  }
-
-  get remotePeer (): PeerId {
-    return this.remote.peerId
-  }
-
-  get limits (): { bytes?: bigint, seconds: number } | undefined {
-    if (this.limit == null) return undefined
-    if (this.limit === 'phantom') return undefined
-    if (this.limit === 'time') return { seconds: 600 }
-    return { bytes: BigInt(Math.max(0, this.limit - this.used)), seconds: 600 }
-  }
-
-  async newStream (protocol: string): Promise<Stream> {
-    this.streamsAsked++
-    if (this.status !== 'open') throw new Error('connection closed')
-    if (this.limit === 'phantom') {
-      await new Promise(resolve => setTimeout(resolve, 50))
-      this.onRefused?.()
-      throw new Error('the data channel failed')
-    }
-    const handler = this.remote.handlers.get(protocol)
-    if (handler == null) throw new Error(`${protocol} not handled`)
-    const [outbound, inbound] = await streamPair()
-    for (const stream of [outbound, inbound]) {
-      this.streams.push(stream)
-      stream.addEventListener('message', (evt) => {
-        this.used += evt.data.byteLength
-        if (typeof this.limit === 'number' && this.used > this.limit) this.reset()
-      })
-    }
-    void handler(inbound, { remotePeer: this.local.peerId, limits: this.limits } as unknown as Connection)
-    return outbound
-  }
-
-  /** What a relay does past the limit: both ends reset, the connection is gone. */
-  reset (): void {
-    if (this.status === 'closed') return
-    this.status = 'closed'
-    for (const stream of this.streams) stream.abort(new Error('data limit exceeded'))
-  }
-}
-
-class FakeLibp2p extends TypedEventEmitter<{ 'connection:open': CustomEvent<Connection> }> {
-  readonly handlers = new Map<string, StreamHandler>()
-  readonly connections: FakeConnection[] = []
-  /** The limit of the connections `connectToPeer` makes. */
-  nextLimit: number | 'time' | 'phantom' | 'none' = 'none'
-  readonly contentRouting = {
-    provide: async () => {},
-    findProviders: async function * () {}
-  }
-
-  constructor (readonly peerId: PeerId) {
-    super()
-    network.set(peerId.toString(), this)
-  }
-
-  async handle (protocol: string, handler: StreamHandler): Promise<void> {
-    this.handlers.set(protocol, handler)
-  }
-
-  async unhandle (protocol: string): Promise<void> {
-    this.handlers.delete(protocol)
-  }
-
-  getConnections (peer?: PeerId): Connection[] {
-    return this.connections.filter(c => c.status === 'open' && (peer == null || c.remotePeer.equals(peer))) as unknown as Connection[]
-  }
-
-  async dialProtocol (): Promise<Stream> {
-    throw new Error('not dialled in these tests')
-  }
-
-  /** Opens a connection to `id` (limited by `limit`; 'none': a direct one), as libp2p reports it. */
-  open (id: string, limit = this.nextLimit): FakeConnection {
-    const remote = network.get(id)
-    if (remote == null) throw new Error(`${id} is unknown`)
-    const connection = new FakeConnection(this, remote, limit === 'none' ? undefined : limit)
-    this.connections.push(connection)
-    this.safeDispatchEvent('connection:open', { detail: connection as unknown as Connection })
-    return connection
-  }
-}
-
-const services: Files[] = []
-
-interface TestPeer {
-  files: Files
-  libp2p: FakeLibp2p
-  id: string
-  chunks: MemoryChunkStore
-}
-
-/** A started Files service on a fake libp2p node of the in-memory network. */
-async function peer (): Promise<TestPeer> {
-  const libp2p = new FakeLibp2p(peerIdFromPrivateKey(await generateKeyPair('Ed25519')))
-  const chunks = new MemoryChunkStore()
-  const files = new Files({
-    libp2p: libp2p as unknown as FilesComponents['libp2p'],
-    connectToPeer: async (id: string) => libp2p.open(id)
-  }, { chunks, transfers: new MemoryTransferStore(), relayLimitGraceMs: 200 })
-  await files.start()
-  services.push(files)
-  return { files, libp2p, id: libp2p.peerId.toString(), chunks }
-}
-
-/** The plaintext of a file held in `store`. */
-async function contents (cid: string, key: Uint8Array, store: MemoryChunkStore): Promise<Uint8Array> {
-  const { content } = await readFile(CID.parse(cid), key, { store })
-  const parts: Uint8Array[] = []
-  for await (const part of content) parts.push(part)
-  return new Uint8Array(await new Blob(parts as Array<Uint8Array<ArrayBuffer>>).arrayBuffer())
-}
-
-function data (n: number): Uint8Array {
-  return Uint8Array.from({ length: n }, (_, i) => (i * 7919 + 13) & 0xff)
-}
-
-function blob (bytes: Uint8Array, name: string): { name: string, type: string, size: number, slice(s?: number, e?: number): Blob } {
-  return { name, type: '', size: bytes.byteLength, slice: (s, e) => new Blob([bytes as Uint8Array<ArrayBuffer>]).slice(s, e) }
-}
-
-/** The first status of `cid` that `check` accepts (the current one included). */
-async function until (files: Files, cid: string, check: (s: TransferStatus) => boolean, ms = 15_000): Promise<TransferStatus> {
-  const now = files.get(cid)
-  if (now != null && check(now)) return now
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { reject(new Error(`no such status of ${cid} in ${ms} ms: ${JSON.stringify(files.get(cid))}`)) }, ms)
-    const listener = (evt: CustomEvent<TransferStatus>): void => {
-      if (evt.detail.cid !== cid || !check(evt.detail)) return
-      clearTimeout(timer)
-      for (const type of ['transfer:updated', 'transfer:complete'] as const) files.removeEventListener(type, listener)
-      resolve(evt.detail)
-    }
-    for (const type of ['transfer:updated', 'transfer:complete'] as const) files.addEventListener(type, listener)
-  })
-}
-
-afterEach(async () => {
-  for (const files of services.splice(0)) await files.stop()
-  network.clear()
-})
+afterEach(stopPeers)
 
 interface SharedFile {
   ann: TestPeer

@@ -2,11 +2,12 @@
  * Frames of the block protocol: each one a `BlockFrame` protobuf message
  * (pb/blocks.proto), length-prefixed on the stream.
  *
- *   client → server   open     root CID             the file this stream is about (first frame)
+ *   client → server   open     root CID, haves?     the file this stream is about (first frame); haves: the client reads HAVE
  *                     want     CID, CID, …          send these blocks, in this order
  *                     cancel   CID, CID, …          no longer wanted
  *   server → client   block    CID, bytes           a wanted block
  *                     missing  CID                  a wanted block the server does not hold
+ *                     have     CID, …, all?         blocks the server holds (only to a client that set haves)
  *
  * A CID is its binary form, canonical. Blocks are not trusted: the receiver
  * hashes them against their CID before keeping them.
@@ -21,11 +22,12 @@ import { BlockFrame as PB } from './pb/blocks.js'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
 export type BlockFrame =
-  | { type: 'open', root: CID }
+  | { type: 'open', root: CID, haves?: boolean }
   | { type: 'want', cids: CID[] }
   | { type: 'cancel', cids: CID[] }
   | { type: 'block', cid: CID, bytes: Uint8Array }
   | { type: 'missing', cid: CID }
+  | { type: 'have', cids: CID[], all?: boolean }
 
 /** Longest binary CID accepted (CIDv1 with a 64-byte digest is 68 bytes). */
 const MAX_CID_BYTES = 128
@@ -39,14 +41,15 @@ const KEY_BLOCK_DATA = 2 << 3 | 2
 const MAX_BLOCK_HEADER_BYTES = 1 + 3 + 1 + 2 + MAX_CID_BYTES + 1 + 3
 
 /** Decoding limits for the repeated fields. */
-const LIMITS = { want: { cids: MAX_CIDS_PER_FRAME }, cancel: { cids: MAX_CIDS_PER_FRAME } }
+const LIMITS = { want: { cids: MAX_CIDS_PER_FRAME }, cancel: { cids: MAX_CIDS_PER_FRAME }, have: { cids: MAX_CIDS_PER_FRAME } }
 
 export function encodeFrame (frame: BlockFrame): Uint8Array {
   switch (frame.type) {
-    case 'open': return PB.encode({ open: { root: frame.root.bytes } })
+    case 'open': return PB.encode({ open: { root: frame.root.bytes, haves: frame.haves === true } })
     case 'want': return PB.encode({ want: { cids: frame.cids.map(c => c.bytes) } })
     case 'cancel': return PB.encode({ cancel: { cids: frame.cids.map(c => c.bytes) } })
     case 'missing': return PB.encode({ missing: { cid: frame.cid.bytes } })
+    case 'have': return PB.encode({ have: { cids: frame.cids.map(c => c.bytes), all: frame.all === true } })
     // the encoder only reads the block (typed for an ArrayBuffer's bytes)
     case 'block': return PB.encode({ block: { cid: frame.cid.bytes, data: frame.bytes as Uint8Array<ArrayBuffer> } })
   }
@@ -108,7 +111,7 @@ function decodeBytes (bytes: Uint8Array): BlockFrame {
     if ((err as Error).name === 'MaxLengthError') throw new BlockProtocolError(`more than ${MAX_CIDS_PER_FRAME} CIDs in one frame`)
     throw new BlockProtocolError(`malformed frame: ${(err as Error).message}`)
   }
-  if (pb.open != null) return { type: 'open', root: parseCid(pb.open.root) }
+  if (pb.open != null) return { type: 'open', root: parseCid(pb.open.root), ...(pb.open.haves ? { haves: true } : {}) }
   if (pb.want != null) return { type: 'want', cids: parseCids(pb.want.cids) }
   if (pb.cancel != null) return { type: 'cancel', cids: parseCids(pb.cancel.cids) }
   if (pb.block != null) {
@@ -117,6 +120,8 @@ function decodeBytes (bytes: Uint8Array): BlockFrame {
     return { type: 'block', cid, bytes: pb.block.data }
   }
   if (pb.missing != null) return { type: 'missing', cid: parseCid(pb.missing.cid) }
+  // a HAVE may list nothing (the first one, from a server that holds nothing yet)
+  if (pb.have != null) return { type: 'have', cids: pb.have.cids.map(parseCid), ...(pb.have.all ? { all: true } : {}) }
   throw new BlockProtocolError('a frame of no known type')
 }
 

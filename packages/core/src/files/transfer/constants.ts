@@ -26,6 +26,38 @@ export const QUEUE_SECONDS = 1
 /** A requested block that has not arrived after this long is asked of someone else. */
 export const BLOCK_TIMEOUT_MS = 20_000
 
+/**
+ * A provider that does not announce what it holds (an older peer) and
+ * answered MISSING for a block is asked for it again after this long: it may
+ * be downloading the same file.
+ */
+export const LACK_RETRY_MS = 2_000
+
+/**
+ * While another downloader of the file announces its blocks, a provider is
+ * asked for a random one of this many next blocks in file order (those no
+ * one announced first), so that downloaders starting together fetch
+ * different blocks and trade them.
+ */
+export const SPREAD_BLOCKS = 64
+
+/**
+ * A new provider is asked for nothing for this long unless it announces
+ * what it holds first (its first HAVE comes as soon as it read our OPEN); an
+ * older peer that does not announce is asked after it.
+ */
+export const ANNOUNCE_WAIT_MS = 500
+
+/**
+ * While another downloader of the file announces, a provider that holds
+ * every block (the seeder) has at most this many of our requests in flight,
+ * so the blocks come from it one downloader at a time and are traded.
+ */
+export const SEEDER_WINDOW = 4
+
+/** False announcements (MISSING for a block it announced) after which a provider is dropped for the file. */
+export const MAX_FALSE_HAVES = 3
+
 /** A stream with no request for this long is closed by the server. */
 export const SERVER_IDLE_TIMEOUT_MS = 60_000
 

@@ -8,16 +8,23 @@
  * carry the rest of the file (see relay-limit.ts); when none can, the
  * download stops with a RelayLimitError instead of crawling from circuit to
  * circuit.
+ *
+ * Providers that download the same file announce the blocks they hold
+ * (HAVE): they are asked for those, and the blocks no one announced are
+ * asked of the others in a spread order (see scheduler.ts), so downloaders
+ * that start together trade blocks rather than each fetching all of them
+ * from the one who shared the file. A provider that announces blocks it then
+ * says it lacks is dropped after MAX_FALSE_HAVES of them.
  */
 import { logger } from '@libp2p/logger'
 import { decodeRoot, walkContent } from '../dag.js'
-import { BlockNotFoundError, BlockVerificationError, CorruptBlockError, TransferStoppedError, type RelayLimitError } from '../errors.js'
+import { BlockNotFoundError, BlockVerificationError, CorruptBlockError, FalseHaveError, TransferStoppedError, type RelayLimitError } from '../errors.js'
 import { BLOCK_SIZE } from '../constants.js'
 import { deriveFileKeys } from '../keys.js'
 import { segmentPlainLength } from '../layout.js'
 import { decryptManifest, type FileManifest } from '../manifest.js'
 import { verifyBlock } from '../verify.js'
-import { BLOCK_TIMEOUT_MS, ENDGAME_BLOCKS, INITIAL_WINDOW, MAX_WINDOW, QUEUE_SECONDS, PROVIDER_RETRY_MS, RELAY_LIMIT_GRACE_MS } from './constants.js'
+import { ANNOUNCE_WAIT_MS, BLOCK_TIMEOUT_MS, ENDGAME_BLOCKS, INITIAL_WINDOW, MAX_FALSE_HAVES, MAX_WINDOW, QUEUE_SECONDS, PROVIDER_RETRY_MS, RELAY_LIMIT_GRACE_MS } from './constants.js'
 import { fitsConnection, leftOf, LimitedPaths, relayLimitError, type Left } from './relay-limit.js'
 import { BufferPool } from './buffer-pool.js'
 import { ReaderWindows } from './playback.js'
@@ -57,7 +64,7 @@ export interface DownloadComponents {
 export class Download {
   readonly stats: DownloadStats = { blocks: 0, bytes: 0, fetched: 0, skipped: 0, duplicates: 0, sources: {}, rejected: {} }
   manifest?: FileManifest
-  private readonly scheduler = new Scheduler({ initialWindow: INITIAL_WINDOW, maxWindow: MAX_WINDOW, queueSeconds: QUEUE_SECONDS, endgameBlocks: ENDGAME_BLOCKS })
+  private readonly scheduler = new Scheduler({ initialWindow: INITIAL_WINDOW, maxWindow: MAX_WINDOW, queueSeconds: QUEUE_SECONDS, endgameBlocks: ENDGAME_BLOCKS, announceWaitMs: ANNOUNCE_WAIT_MS })
   private readonly sessions = new Map<string, BlockSession>()
   /** What each session's connection can carry. */
   private readonly budgets = new Map<string, Pick<ProviderStream, 'budget' | 'limit'>>()
@@ -69,6 +76,9 @@ export class Download {
   private readonly leafIndex = new Map<string, number>()
   /** Leaf CIDs by segment index (known once walked). */
   private readonly leaves: CID[] = []
+  /** Segments held (1), by index; other blocks stored by this download (root, manifest, DAG nodes): what we announce. */
+  private heldLeaves = new Uint8Array(0)
+  private readonly heldNodes: CID[] = []
   private readonly waiters = new BlockWaiters()
   private readonly pendingPuts = new Set<Promise<void>>()
   /** Buffers of received leaves, used again once stored (a leaf is BLOCK_SIZE bytes). */
@@ -126,6 +136,7 @@ export class Download {
       const { content, manifest: manifestCid } = decodeRoot(await this.fetch(this.root))
       const manifest = this.manifest = await decryptManifest(keys, await this.fetch(manifestCid))
       this.stats.totalBlocks = manifest.segments
+      this.heldLeaves = new Uint8Array(manifest.segments)
       this.handlers.onManifest?.(manifest)
       // the providers that brought the root and manifest over a limited connection: can it carry the rest?
       for (const [peer, session] of this.sessions) {
@@ -182,6 +193,13 @@ export class Download {
     if (!this.limited.has(peer)) return
     this.retryAt.delete(peer)
     this.connect(peer)
+  }
+
+  /** The blocks of the file this download holds (stored, or found held), for a peer we announce them to. */
+  heldBlocks (): CID[] {
+    const held = [...this.heldNodes]
+    for (const [i, cid] of this.leaves.entries()) if (this.heldLeaves[i] === 1) held.push(cid)
+    return held
   }
 
   /**
@@ -268,8 +286,14 @@ export class Download {
           onBlock: async (cid, bytes) => this.accept(peer, cid, bytes),
           alloc: (length) => this.buffers.take(length),
           onMissing: (cid) => {
-            this.scheduler.missing(peer, cid)
+            if (this.scheduler.missing(peer, cid) && this.scheduler.falseHaves(peer) >= MAX_FALSE_HAVES) {
+              this.drop(peer, new FalseHaveError(`announced ${MAX_FALSE_HAVES} blocks it then said it did not hold`))
+            }
             this.pumpAll()
+          },
+          onHave: (cids, all) => {
+            this.scheduler.have(peer, cids, all)
+            this.pump(peer)
           },
           onEnd: (err) => { this.ended(peer, err) }
         }, this.signal)
@@ -348,6 +372,9 @@ export class Download {
       this.early.delete(key)
       this.fetchedFrom(peer)
       this.held(index)
+    } else {
+      this.heldNodes.push(cid)
+      this.handlers.onHeld?.([cid])
     }
     // stored (a copy): the buffer is used again, unless a reader takes it (as bytes checked against their CID)
     this.handed.add(bytes)
@@ -402,12 +429,22 @@ export class Download {
     this.stats.blocks++
     this.stats.bytes += bytes
     this.meter.add(bytes)
+    const cid = this.leaves[index]
+    if (cid != null && this.heldLeaves[index] !== 1) {
+      this.heldLeaves[index] = 1
+      this.handlers.onHeld?.([cid])
+    }
   }
 
   private reject (peer: string, err: CorruptBlockError): void {
+    this.components.penalties.strike(peer)
+    this.drop(peer, err)
+  }
+
+  /** Stops using `peer` for this file. */
+  private drop (peer: string, err: CorruptBlockError | FalseHaveError): void {
     log.error('dropping provider %s of %c: %s', peer, this.root, err.message)
     this.stats.rejected[peer] = err.message
-    this.components.penalties.strike(peer)
     const session = this.sessions.get(peer)
     if (session != null) session.abort(err)
     else this.ended(peer, err)

@@ -22,7 +22,7 @@ import { followTransfer, saveInOrder, type FileSink, type SaveOptions } from './
 import { firstCarrying, openProviderStream } from './provider-stream.js'
 import { provide, providersOf, type ProvidersComponents } from './providers.js'
 import { connectionBudget } from './relay-limit.js'
-import { serveBlocks } from './server.js'
+import { serveBlocks, type Holdings } from './server.js'
 import { forgetBlocks, heldBlocks, holdsAll, importShared, type BlockStore } from './share.js'
 import { describe, transferStatus } from './status.js'
 import { finishedCounters, throttleUpdate, type Entry } from './entry.js'
@@ -59,6 +59,8 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
   private readonly relayLimitGraceMs?: number
   /** What a relay let through each limited connection when it opened (its per-connection limit, less the handshake). */
   private readonly limits = new WeakMap<Connection, number>()
+  /** By root: the block streams of peers downloading it that read HAVE frames, told of each block of it we store (see server.ts). */
+  private readonly announcees = new Map<string, Set<(cids: CID[]) => void>>()
   private controller?: AbortController
   private reprovideTimer?: ReturnType<typeof setInterval>
   private unwatchStores: Array<() => void> = []
@@ -101,6 +103,7 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
         remotePeer: connection.remotePeer.toString(),
         signal: controller.signal,
         throttle: this.throttle,
+        holdings: (root, onHave) => this.holdings(root, onHave),
         onServed: (root) => { this.served(root.toString()) }
       })
     }, { runOnLimitedConnection: true, maxInboundStreams: 64, signal })
@@ -350,7 +353,10 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
         void this.persist(entry)
         this.emit(entry, true)
       },
-      onChange: () => { this.emit(entry) }
+      onChange: () => { this.emit(entry) },
+      onHeld: (cids) => {
+        for (const onHave of this.announcees.get(entry.record.cid) ?? []) onHave(cids)
+      }
     })
     this.emit(entry, true)
     download.run(stop).then(async () => {
@@ -465,6 +471,28 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
     }
     log('storage cleared: %d files no longer stored, %d downloads started again', cleared.lost.length, cleared.restarted.length)
     this.safeDispatchEvent('storage:cleared', { detail: cleared })
+  }
+
+  /**
+   * What we hold of `root` for a peer downloading it: all of a complete file,
+   * what a download of it stored so far (or nothing); and from now on each
+   * block of it a download of ours stores, to `onHave`.
+   */
+  private holdings (root: CID, onHave: (cids: CID[]) => void): Holdings {
+    const cid = root.toString()
+    const entry = this.entries.get(cid)
+    const held = entry?.record.state === 'complete' ? 'all' : entry?.download?.heldBlocks() ?? []
+    let listeners = this.announcees.get(cid)
+    if (listeners == null) this.announcees.set(cid, listeners = new Set())
+    const own = listeners
+    own.add(onHave)
+    return {
+      held,
+      stop: () => {
+        own.delete(onHave)
+        if (own.size === 0 && this.announcees.get(cid) === own) this.announcees.delete(cid)
+      }
+    }
   }
 
   private served (cid: string): void {

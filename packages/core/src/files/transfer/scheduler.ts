@@ -12,12 +12,26 @@
  *   `maxWindow`), and halves on a timeout. A provider gets work as fast as it
  *   delivers: the fastest take the most blocks (rebalancing by pull), and a
  *   slow one's short queue lets urgent blocks overtake.
- * - A provider that said it does not hold a block is never asked for it again.
+ * - Which provider holds what (provider-state.ts): a provider that announces
+ *   (HAVE) is asked only for what it announced; one that does not is asked
+ *   for anything, and again, some time after it said it lacked a block. The
+ *   blocks a provider announced are handed to it after the urgent and
+ *   priority ones, before the rest.
+ * - Spreading: while some provider announces (another downloader of the same
+ *   file), a provider is asked for a random one of the next `spreadBlocks`
+ *   blocks in file order that no provider announced, so that downloaders
+ *   starting together fetch different blocks from the seeder and have
+ *   something to trade; otherwise blocks go in file order. A provider that
+ *   holds every block (the seeder) then has at most `seederWindow` requests
+ *   in flight: with a deep queue there, each downloader would have most of a
+ *   small file on its way from the seeder before any other could offer it.
  * - Endgame: once nothing is left to hand out and only a few blocks are in
  *   flight (`endgameBlocks`), an idle provider also asks for those; the first
  *   copy to arrive wins and the others are cancelled. (Earlier, with windows
  *   of up to 32 blocks, it would duplicate half of a small file.)
  */
+import { LACK_RETRY_MS, SEEDER_WINDOW, SPREAD_BLOCKS } from './constants.js'
+import { forget, mayServe, newProvider, nextWindow, noteHave, noteMissing, type Provider } from './provider-state.js'
 import type { CID } from 'multiformats/cid'
 
 export interface SchedulerInit {
@@ -31,17 +45,16 @@ export interface SchedulerInit {
   queueSeconds: number
   /** Endgame starts once nothing is left to hand out and at most this many blocks are in flight. */
   endgameBlocks: number
-}
-
-interface Provider {
-  window: number
-  /** CID string → when it was asked for. */
-  inFlight: Map<string, number>
-  /** Blocks this provider said it does not hold. */
-  lacks: Set<string>
-  delivered: number
-  /** When its last few blocks arrived (ms), to measure its rate. */
-  arrivals: number[]
+  /** A provider that does not announce and said it lacked a block is asked for it again after this long (ms; LACK_RETRY_MS). */
+  lackRetryMs?: number
+  /** A new provider is asked for nothing for this long (ms) unless it announces what it holds (default 0). */
+  announceWaitMs?: number
+  /** Spreading picks among this many blocks in file order (see above; SPREAD_BLOCKS); 0 for file order always. */
+  spreadBlocks?: number
+  /** While spreading, a provider that holds every block is asked for at most this many at a time (SEEDER_WINDOW). */
+  seederWindow?: number
+  /** Random numbers in [0, 1) for spreading (Math.random). */
+  random?(): number
 }
 
 export interface Request {
@@ -70,8 +83,16 @@ export class Scheduler {
   private inFlightCount = 0
   /** Every block to fetch has been listed (no endgame before: more may be coming). */
   private listed = false
+  /** Orders requests and announcements (see provider-state.ts). */
+  private seq = 0
 
-  constructor (private readonly init: SchedulerInit) {}
+  private readonly spreadBlocks: number
+  private readonly seederWindow: number
+
+  constructor (private readonly init: SchedulerInit) {
+    this.spreadBlocks = init.spreadBlocks ?? SPREAD_BLOCKS
+    this.seederWindow = init.seederWindow ?? SEEDER_WINDOW
+  }
 
   /** Adds blocks to fetch: `urgent` ones before everything else. Blocks already known are only re-prioritised. */
   want (cids: Iterable<CID>, options: { urgent?: boolean } = {}): void {
@@ -83,6 +104,7 @@ export class Scheduler {
         this.cids.set(key, cid)
         this.state.set(key, 'wanted')
         this.wantedCount++
+        for (const p of this.providers.values()) if (p.has.has(key)) p.offers.push(key)
         if (options.urgent !== true) {
           this.main.push(key)
           continue
@@ -128,7 +150,7 @@ export class Scheduler {
     if (provider == null) return []
     let demand = 0
     for (const key of new Set([...this.urgent, ...this.priority])) {
-      if (this.state.get(key) === 'wanted' && !provider.lacks.has(key)) demand++
+      if (this.state.get(key) === 'wanted' && mayServe(provider, key, Date.now())) demand++
     }
     let need = Math.min(demand, provider.window) - (provider.window - provider.inFlight.size)
     if (need <= 0) return []
@@ -161,17 +183,10 @@ export class Scheduler {
     return state === 'wanted' || state === 'in-flight'
   }
 
-  addProvider (peer: string): void {
+  addProvider (peer: string, now = Date.now()): void {
     if (this.providers.has(peer)) return
-    this.providers.set(peer, { window: this.init.initialWindow, inFlight: new Map(), lacks: new Set(), delivered: 0, arrivals: [] })
-  }
-
-  hasProvider (peer: string): boolean {
-    return this.providers.has(peer)
-  }
-
-  get providerCount (): number {
-    return this.providers.size
+    const wait = this.init.announceWaitMs ?? 0
+    this.providers.set(peer, newProvider(this.init.initialWindow, wait > 0 ? now + wait : 0))
   }
 
   /** Forgets a provider; what it had in flight is handed out again. */
@@ -190,23 +205,28 @@ export class Scheduler {
   /** The blocks to ask `peer` for now, filling its window. */
   next (peer: string, now = Date.now()): CID[] {
     const provider = this.providers.get(peer)
-    if (provider == null) return []
+    // a new provider that may announce soon (see provider-state.ts)
+    if (provider == null || (!provider.announces && now < provider.quietUntil)) return []
     const out: CID[] = []
+    const asked = { at: now, seq: ++this.seq }
     const take = (key: string): void => {
       this.state.set(key, 'in-flight')
       this.wantedCount--
       this.inFlightCount++
-      provider.inFlight.set(key, now)
+      provider.inFlight.set(key, asked)
       out.push(this.cids.get(key) as CID)
     }
-    const room = (): boolean => provider.inFlight.size < provider.window
+    // while downloaders trade, one that holds everything (the seeder) is asked for few blocks at a time: the blocks
+    // that reach a downloader from it are ones no other asked for (yet), and the rest comes from the others
+    const window = provider.all != null && this.spreading() ? Math.min(provider.window, this.seederWindow) : provider.window
+    const room = (): boolean => provider.inFlight.size < window
     const drain = (deque: string[]): void => {
       for (let i = 0; i < deque.length && room();) {
         const key = deque[i] as string
         const state = this.state.get(key)
         if (state !== 'wanted') {
           deque.splice(i, 1)
-        } else if (provider.lacks.has(key)) {
+        } else if (!mayServe(provider, key, now)) {
           i++
         } else {
           deque.splice(i, 1)
@@ -214,11 +234,10 @@ export class Scheduler {
         }
       }
     }
-    for (const deque of [this.urgent, this.priority, this.retry]) drain(deque)
-    while (room() && this.cursor < this.main.length) {
-      const key = this.main[this.cursor++] as string
-      if (this.state.get(key) === 'wanted' && !provider.lacks.has(key)) take(key)
-      else if (this.state.get(key) === 'wanted') this.retry.push(key)
+    for (const deque of [this.urgent, this.priority, this.retry, provider.offers]) drain(deque)
+    if (room()) {
+      if (this.spreading()) this.spread(provider, take, window - provider.inFlight.size, now)
+      else this.inOrder(provider, take, room, now)
     }
     drain(this.deferred)
     if (room() && this.listed && this.wantedCount === 0 && this.inFlightCount <= this.init.endgameBlocks) {
@@ -227,18 +246,57 @@ export class Scheduler {
       for (const [other, p] of this.providers) {
         if (other === peer) continue
         for (const [key, since] of p.inFlight) {
-          if (!provider.inFlight.has(key) && !provider.lacks.has(key)) candidates.push([key, since])
+          if (!provider.inFlight.has(key) && mayServe(provider, key, now)) candidates.push([key, since.at])
         }
       }
       candidates.sort((a, b) => a[1] - b[1])
       for (const [key] of candidates) {
         if (!room()) break
         if (provider.inFlight.has(key)) continue
-        provider.inFlight.set(key, now)
+        provider.inFlight.set(key, asked)
         out.push(this.cids.get(key) as CID)
       }
     }
     return out
+  }
+
+  /** Whether some provider announces what it holds without holding everything: another downloader of the file. */
+  private spreading (): boolean {
+    if (this.spreadBlocks <= 0) return false
+    for (const p of this.providers.values()) if (p.announces && p.all == null) return true
+    return false
+  }
+
+  /** The rest in file order (a block `provider` lacks waits in the retry queue). */
+  private inOrder (provider: Provider, take: (key: string) => void, room: () => boolean, now: number): void {
+    while (room() && this.cursor < this.main.length) {
+      const key = this.main[this.cursor++] as string
+      if (this.state.get(key) !== 'wanted') continue
+      if (mayServe(provider, key, now)) take(key)
+      else this.retry.push(key)
+    }
+  }
+
+  /**
+   * The rest spread: of the next `spreadBlocks` wanted blocks in file order,
+   * those announced by the fewest providers first (none: nobody else can
+   * give them), at random among equals.
+   */
+  private spread (provider: Provider, take: (key: string) => void, room: number, now: number): void {
+    while (this.cursor < this.main.length && this.state.get(this.main[this.cursor] as string) !== 'wanted') this.cursor++
+    const candidates: Array<[string, number]> = []
+    let seen = 0
+    for (let i = this.cursor; i < this.main.length && seen < this.spreadBlocks; i++) {
+      const key = this.main[i] as string
+      if (this.state.get(key) !== 'wanted') continue
+      seen++
+      if (!mayServe(provider, key, now)) continue
+      let holders = 0
+      for (const p of this.providers.values()) if (p.has.has(key)) holders++
+      candidates.push([key, holders + (this.init.random ?? Math.random)()])
+    }
+    candidates.sort((a, b) => a[1] - b[1])
+    for (const [key] of candidates.slice(0, room)) take(key)
   }
 
   /**
@@ -251,7 +309,7 @@ export class Scheduler {
     if (provider != null) {
       provider.inFlight.delete(key)
       provider.delivered++
-      provider.window = this.nextWindow(provider, now)
+      provider.window = nextWindow(provider, now, this.init)
     }
     const state = this.state.get(key)
     if (state == null || state === 'done') return { wanted: false, cancel: [] }
@@ -261,18 +319,43 @@ export class Scheduler {
     this.urgentKeys.delete(key)
     const cancel: string[] = []
     for (const [other, p] of this.providers) {
+      forget(p, key)
       if (p.inFlight.delete(key)) cancel.push(other)
     }
     return { wanted: true, cancel }
   }
 
-  /** `peer` does not hold the block: someone else is asked. */
-  missing (peer: string, cid: CID): void {
+  /**
+   * `peer` does not hold the block: someone else is asked (and `peer` again
+   * later, see provider-state.ts). Returns true when `peer` had announced
+   * the block before it was asked for it (a false announcement).
+   */
+  missing (peer: string, cid: CID, now = Date.now()): boolean {
     const key = cid.toString()
     const provider = this.providers.get(peer)
+    if (provider == null) return false
+    const asked = provider.inFlight.get(key)
+    if (asked != null) {
+      provider.inFlight.delete(key)
+      this.release(key)
+    }
+    return noteMissing(provider, key, asked, now, this.init.lackRetryMs ?? LACK_RETRY_MS)
+  }
+
+  /** `peer` announced that it holds these blocks, or with `all`, every block of the file. */
+  have (peer: string, cids: CID[], all = false): void {
+    const provider = this.providers.get(peer)
     if (provider == null) return
-    provider.lacks.add(key)
-    if (provider.inFlight.delete(key)) this.release(key)
+    const wanted = (key: string): boolean | undefined => {
+      const state = this.state.get(key)
+      return state === 'done' ? false : state === 'wanted' ? true : undefined
+    }
+    noteHave(provider, cids.map(c => c.toString()), all, ++this.seq, wanted, Math.max(4096, 2 * this.state.size))
+  }
+
+  /** False announcements `peer` made (MISSING for blocks it had announced). */
+  falseHaves (peer: string): number {
+    return this.providers.get(peer)?.falseHaves ?? 0
   }
 
   /** A block marked received could not be kept (storage failed): it is wanted again. */
@@ -284,16 +367,6 @@ export class Scheduler {
     this.retry.push(key)
   }
 
-  /** The block was already stored by other means: stop wanting it. */
-  have (cid: CID): string[] {
-    return this.received('', cid).cancel
-  }
-
-  /** True if `peer` has asked for this block and not had it yet. */
-  asked (peer: string, cid: CID): boolean {
-    return this.providers.get(peer)?.inFlight.has(cid.toString()) ?? false
-  }
-
   /**
    * Requests older than `timeoutMs`: they are handed out again and their
    * providers' windows halved.
@@ -303,7 +376,7 @@ export class Scheduler {
     for (const [peer, provider] of this.providers) {
       let any = false
       for (const [key, since] of provider.inFlight) {
-        if (now - since < timeoutMs) continue
+        if (now - since.at < timeoutMs) continue
         provider.inFlight.delete(key)
         this.release(key)
         expired.push({ peer, cid: this.cids.get(key) as CID })
@@ -312,20 +385,6 @@ export class Scheduler {
       if (any) provider.window = Math.max(1, Math.floor(provider.window / 2))
     }
     return expired
-  }
-
-  /**
-   * Slow start (one more per block) until the rate is measured over a few
-   * blocks, then about `queueSeconds` of the provider's deliveries.
-   */
-  private nextWindow (provider: Provider, now: number): number {
-    provider.arrivals.push(now)
-    if (provider.arrivals.length > 8) provider.arrivals.shift()
-    const first = provider.arrivals[0] as number
-    const span = (now - first) / 1000
-    if (provider.arrivals.length < 4 || span <= 0) return Math.min(this.init.maxWindow, provider.window + 1)
-    const perSecond = (provider.arrivals.length - 1) / span
-    return Math.max(2, Math.min(this.init.maxWindow, Math.ceil(perSecond * this.init.queueSeconds) + 1))
   }
 
   /** Window of a provider (for tests and status). */

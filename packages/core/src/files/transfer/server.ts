@@ -4,12 +4,17 @@
  * stream to drain, so a slow reader slows the server instead of filling its
  * memory; the next block is read from the store while the current one is
  * sent. A block we do not hold is answered MISSING at once.
+ *
+ * A client that asks for them in OPEN is told which blocks of the file we
+ * hold (HAVE): first what we hold when it opens, then each block we store
+ * while we download the same file, written before the next answer, so a
+ * HAVE for a block always follows a MISSING we sent for it earlier.
  */
 import { logger } from '@libp2p/logger'
 import { frameStream, readFrame, type FrameStream } from '../../connectivity/frames.js'
 import { BlockNotFoundError, BlockProtocolError, BlockStreamIdleError } from '../errors.js'
 import { blockFrameHead, decodeFrame, encodeFrame, type BlockFrame } from './codec.js'
-import { MAX_BLOCK_FRAME_BYTES, MAX_QUEUED_WANTS, SERVER_IDLE_TIMEOUT_MS } from './constants.js'
+import { MAX_BLOCK_FRAME_BYTES, MAX_CIDS_PER_FRAME, MAX_QUEUED_WANTS, SERVER_IDLE_TIMEOUT_MS } from './constants.js'
 import type { Throttle } from './throttle.js'
 import type { ChunkStore } from '../chunk-store.js'
 import type { Stream } from '@libp2p/interface'
@@ -25,12 +30,25 @@ const FRAME_ERRORS = {
   timedOut: (message: string) => new BlockStreamIdleError(message)
 }
 
+/** What we hold of a file, for a client that reads HAVE frames (see Files). */
+export interface Holdings {
+  /** The blocks held when asked, or 'all'. */
+  held: CID[] | 'all'
+  /** Stops the calls of `onHave` (the stream ended). */
+  stop(): void
+}
+
 export interface ServeInit {
   store: Pick<ChunkStore, 'get'>
   /** Noise-authenticated remote peer, for logs and counters. */
   remotePeer: string
   /** The upload rate limit, waited on before each block is sent. */
   throttle?: Pick<Throttle, 'take'>
+  /**
+   * What we hold of `root` now, and each block of it stored from now on
+   * (passed to `onHave`); absent, no HAVE is ever sent.
+   */
+  holdings?(root: CID, onHave: (cids: CID[]) => void): Holdings
   /** Called for every block sent, with the root CID the client named. */
   onServed?(root: CID, cid: CID): void
   /** Aborts when the service stops. */
@@ -57,6 +75,9 @@ class BlockServer {
   private readerDone = false
   /** The next request's block, read while the current one is sent (unused if that request is cancelled meanwhile). */
   private ahead?: { cid: CID, block: Promise<Uint8Array | undefined> }
+  /** HAVE frames to write before the next answer (a client that asked for them). */
+  private readonly haves: Array<{ cids: CID[], all?: boolean }> = []
+  private holdings?: Holdings
 
   constructor (private readonly stream: Stream, private readonly init: ServeInit) {
     this.lp = frameStream(stream, { maxFrameBytes: MAX_BLOCK_FRAME_BYTES })
@@ -71,6 +92,8 @@ class BlockServer {
       await this.stream.close({ signal: AbortSignal.any([this.init.signal, AbortSignal.timeout(CLOSE_TIMEOUT_MS)]) })
     } catch (err) {
       this.fail(err)
+    } finally {
+      this.holdings?.stop()
     }
   }
 
@@ -108,6 +131,7 @@ class BlockServer {
     if (this.root == null) {
       if (frame.type !== 'open') throw new BlockProtocolError('the first frame must be OPEN')
       this.root = frame.root
+      if (frame.haves === true) this.announce(frame.root)
     } else if (frame.type === 'want') {
       if (this.queue.length + frame.cids.length > MAX_QUEUED_WANTS) throw new BlockProtocolError(`more than ${MAX_QUEUED_WANTS} requests queued`)
       this.queue.push(...frame.cids)
@@ -115,6 +139,30 @@ class BlockServer {
       this.cancel(frame.cids)
     } else {
       throw new BlockProtocolError(`a client may not send ${frame.type.toUpperCase()}`)
+    }
+  }
+
+  // announcements
+
+  /** Queues what we hold of `root` now, then every block of it we store until the stream ends. */
+  private announce (root: CID): void {
+    const holdings = this.holdings = this.init.holdings?.(root, (cids) => {
+      this.queueHaves(cids)
+      this.wake?.()
+    })
+    if (holdings == null) return
+    if (holdings.held === 'all') this.haves.push({ cids: [], all: true })
+    else if (holdings.held.length === 0) this.haves.push({ cids: [] })
+    else this.queueHaves(holdings.held)
+  }
+
+  private queueHaves (cids: CID[]): void {
+    for (let i = 0; i < cids.length; i += MAX_CIDS_PER_FRAME) this.haves.push({ cids: cids.slice(i, i + MAX_CIDS_PER_FRAME) })
+  }
+
+  private async writeHaves (): Promise<void> {
+    for (let have = this.haves.shift(); have != null; have = this.haves.shift()) {
+      await this.lp.write(encodeFrame({ type: 'have', ...have }), { signal: this.init.signal })
     }
   }
 
@@ -141,9 +189,13 @@ class BlockServer {
     }
   }
 
-  /** The next request, waiting for one; undefined once the reader is done and nothing is queued. */
+  /**
+   * The next request, waiting for one (and writing the HAVE frames queued
+   * meanwhile); undefined once the reader is done and nothing is queued.
+   */
   private async nextRequest (): Promise<CID | undefined> {
     while (true) {
+      await this.writeHaves()
       const cid = this.queue.shift()
       if (cid != null || this.readerDone) return cid
       await new Promise<void>(resolve => { this.wake = resolve })

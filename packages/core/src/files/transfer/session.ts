@@ -3,7 +3,9 @@
  * for one file. Requests are written in order (one frame at a time, each
  * waiting for the stream to drain); answers are read in a loop and handed to
  * the download, which awaits each one it cannot keep up with, so a fast
- * provider cannot fill our memory either.
+ * provider cannot fill our memory either. OPEN asks the provider to announce
+ * the blocks it holds (HAVE), which a provider that downloads the same file
+ * does as it stores them; one that does not know HAVE ignores the request.
  */
 import { logger } from '@libp2p/logger'
 import { frameStream, isFrameLengthError, type FrameStream } from '../../connectivity/frames.js'
@@ -34,6 +36,8 @@ export interface SessionHandlers {
   alloc?(length: number): Uint8Array
   /** The provider does not hold a block we asked for. */
   onMissing(cid: CID): void
+  /** The provider holds these blocks (or, with `all`, the whole file). */
+  onHave(cids: CID[], all: boolean): void
   /** The session ended: `err` unless it was closed by us. */
   onEnd(err?: Error): void
 }
@@ -56,7 +60,7 @@ export class BlockSession {
   /** Starts a session on an open stream: sends OPEN and starts reading. */
   static start (peer: string, stream: Stream, root: CID, handlers: SessionHandlers, signal: AbortSignal): BlockSession {
     const session = new BlockSession(peer, stream, handlers, signal)
-    session.write({ type: 'open', root })
+    session.write({ type: 'open', root, haves: true })
     void session.read()
     return session
   }
@@ -115,6 +119,10 @@ export class BlockSession {
     try {
       while (!this.ended) {
         const frame = decodeFrame(await this.readList(), this.handlers.alloc?.bind(this.handlers))
+        if (frame.type === 'have') {
+          this.handlers.onHave(frame.cids, frame.all === true)
+          continue
+        }
         if (frame.type !== 'block' && frame.type !== 'missing') throw new BlockProtocolError(`a server may not send ${frame.type.toUpperCase()}`)
         const key = frame.cid.toString()
         const times = this.asked.get(key) ?? 0

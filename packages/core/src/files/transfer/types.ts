@@ -6,6 +6,7 @@ import type { FileSource } from '../import.js'
 import type { FileManifest } from '../manifest.js'
 import type { RelayLimit } from '../errors.js'
 import type { AbortOptions } from '@libp2p/interface'
+import type { CID } from 'multiformats/cid'
 import type { ProgressOptions } from 'progress-events'
 import type { ImportProgressEvents } from '../import.js'
 
@@ -130,6 +131,8 @@ export interface DownloadHandlers {
   onManifest?(manifest: FileManifest): void
   /** Stats changed (a block stored, a provider came or went). */
   onChange?(): void
+  /** Blocks of the file now held (stored, or found held), for the peers we announce them to. */
+  onHeld?(cids: CID[]): void
 }
 
 /** A reader's window of segments (see Download.playbackWindow). */

@@ -9,11 +9,13 @@ export interface BlockFrame {
   cancel?: BlockFrame.Cancel
   block?: BlockFrame.Block
   missing?: BlockFrame.Missing
+  have?: BlockFrame.Have
 }
 
 export namespace BlockFrame {
   export interface Open {
     root: Uint8Array<ArrayBuffer>
+    haves: boolean
   }
 
   export namespace Open {
@@ -31,12 +33,18 @@ export namespace BlockFrame {
             w.bytes(obj.root)
           }
 
+          if ((obj.haves != null && obj.haves !== false)) {
+            w.uint32(16)
+            w.bool(obj.haves)
+          }
+
           if (opts.lengthDelimited !== false) {
             w.ldelim()
           }
         }, (reader, length, opts = {}) => {
           const obj: any = {
-            root: uint8ArrayAlloc(0)
+            root: uint8ArrayAlloc(0),
+            haves: false
           }
 
           const end = length == null ? reader.len : reader.pos + length
@@ -47,6 +55,10 @@ export namespace BlockFrame {
             switch (tag >>> 3) {
               case 1: {
                 obj.root = reader.bytes()
+                break
+              }
+              case 2: {
+                obj.haves = reader.bool()
                 break
               }
               default: {
@@ -71,6 +83,13 @@ export namespace BlockFrame {
                 }
                 break
               }
+              case 2: {
+                yield {
+                  field: `${prefix}.haves`,
+                  value: reader.bool()
+                }
+                break
+              }
               default: {
                 reader.skipType(tag & 7)
                 break
@@ -88,6 +107,11 @@ export namespace BlockFrame {
       value: Uint8Array<ArrayBuffer>
     }
 
+    export interface OpenHavesFieldEvent {
+      field: '$.haves'
+      value: boolean
+    }
+
     export function encode (obj: Partial<Open>): Uint8Array<ArrayBuffer> {
       return encodeMessage(obj, Open.codec())
     }
@@ -96,7 +120,7 @@ export namespace BlockFrame {
       return decodeMessage(buf, Open.codec(), opts)
     }
 
-    export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Open>): Generator<OpenRootFieldEvent> {
+    export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Open>): Generator<OpenRootFieldEvent | OpenHavesFieldEvent> {
       return streamMessage(buf, Open.codec(), opts)
     }
   }
@@ -518,6 +542,137 @@ export namespace BlockFrame {
     }
   }
 
+  export interface Have {
+    cids: Uint8Array<ArrayBuffer>[]
+    all: boolean
+  }
+
+  export namespace Have {
+    let _codec: Codec<Have>
+
+    export const codec = (): Codec<Have> => {
+      if (_codec == null) {
+        _codec = message<Have>((obj, w, opts = {}) => {
+          if (opts.lengthDelimited !== false) {
+            w.fork()
+          }
+
+          if (obj.cids != null && obj.cids.length > 0) {
+            for (const value of obj.cids) {
+              w.uint32(10)
+              w.bytes(value)
+            }
+          }
+
+          if ((obj.all != null && obj.all !== false)) {
+            w.uint32(16)
+            w.bool(obj.all)
+          }
+
+          if (opts.lengthDelimited !== false) {
+            w.ldelim()
+          }
+        }, (reader, length, opts = {}) => {
+          const obj: any = {
+            cids: [],
+            all: false
+          }
+
+          const end = length == null ? reader.len : reader.pos + length
+
+          while (reader.pos < end) {
+            const tag = reader.uint32()
+
+            switch (tag >>> 3) {
+              case 1: {
+                if (opts.limits?.cids != null && obj.cids.length === opts.limits.cids) {
+                  throw new MaxLengthError('Decode error - repeated field "cids" had too many elements')
+                }
+
+                obj.cids.push(reader.bytes())
+                break
+              }
+              case 2: {
+                obj.all = reader.bool()
+                break
+              }
+              default: {
+                reader.skipType(tag & 7)
+                break
+              }
+            }
+          }
+
+          return obj
+        }, function * (reader, length, prefix, opts = {}) {
+          const obj = {
+            cids: 0
+          }
+
+          const end = length == null ? reader.len : reader.pos + length
+
+          while (reader.pos < end) {
+            const tag = reader.uint32()
+
+            switch (tag >>> 3) {
+              case 1: {
+                if (opts.limits?.cids != null && obj.cids === opts.limits.cids) {
+                  throw new MaxLengthError('Streaming decode error - repeated field "cids" had too many elements')
+                }
+
+                yield {
+                  field: `${prefix}.cids[]`,
+                  index: obj.cids,
+                  value: reader.bytes()
+                }
+
+                obj.cids++
+
+                break
+              }
+              case 2: {
+                yield {
+                  field: `${prefix}.all`,
+                  value: reader.bool()
+                }
+                break
+              }
+              default: {
+                reader.skipType(tag & 7)
+                break
+              }
+            }
+          }
+        })
+      }
+
+      return _codec
+    }
+
+    export interface HaveCidsFieldEvent {
+      field: '$.cids[]'
+      index: number
+      value: Uint8Array<ArrayBuffer>
+    }
+
+    export interface HaveAllFieldEvent {
+      field: '$.all'
+      value: boolean
+    }
+
+    export function encode (obj: Partial<Have>): Uint8Array<ArrayBuffer> {
+      return encodeMessage(obj, Have.codec())
+    }
+
+    export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Have>): Have {
+      return decodeMessage(buf, Have.codec(), opts)
+    }
+
+    export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Have>): Generator<HaveCidsFieldEvent | HaveAllFieldEvent> {
+      return streamMessage(buf, Have.codec(), opts)
+    }
+  }
+
   let _codec: Codec<BlockFrame>
 
   export const codec = (): Codec<BlockFrame> => {
@@ -529,7 +684,16 @@ export namespace BlockFrame {
 
         obj = { ...obj }
 
+        if (obj.have != null) {
+          obj.missing = undefined
+          obj.block = undefined
+          obj.cancel = undefined
+          obj.want = undefined
+          obj.open = undefined
+        }
+
         if (obj.missing != null) {
+          obj.have = undefined
           obj.block = undefined
           obj.cancel = undefined
           obj.want = undefined
@@ -537,6 +701,7 @@ export namespace BlockFrame {
         }
 
         if (obj.block != null) {
+          obj.have = undefined
           obj.missing = undefined
           obj.cancel = undefined
           obj.want = undefined
@@ -544,6 +709,7 @@ export namespace BlockFrame {
         }
 
         if (obj.cancel != null) {
+          obj.have = undefined
           obj.missing = undefined
           obj.block = undefined
           obj.want = undefined
@@ -551,6 +717,7 @@ export namespace BlockFrame {
         }
 
         if (obj.want != null) {
+          obj.have = undefined
           obj.missing = undefined
           obj.block = undefined
           obj.cancel = undefined
@@ -558,6 +725,7 @@ export namespace BlockFrame {
         }
 
         if (obj.open != null) {
+          obj.have = undefined
           obj.missing = undefined
           obj.block = undefined
           obj.cancel = undefined
@@ -587,6 +755,11 @@ export namespace BlockFrame {
         if (obj.missing != null) {
           w.uint32(42)
           BlockFrame.Missing.codec().encode(obj.missing, w)
+        }
+
+        if (obj.have != null) {
+          w.uint32(50)
+          BlockFrame.Have.codec().encode(obj.have, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -631,6 +804,12 @@ export namespace BlockFrame {
               })
               break
             }
+            case 6: {
+              obj.have = BlockFrame.Have.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.have
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -638,7 +817,16 @@ export namespace BlockFrame {
           }
         }
 
+        if (obj.have != null) {
+          delete obj.missing
+          delete obj.block
+          delete obj.cancel
+          delete obj.want
+          delete obj.open
+        }
+
         if (obj.missing != null) {
+          delete obj.have
           delete obj.block
           delete obj.cancel
           delete obj.want
@@ -646,6 +834,7 @@ export namespace BlockFrame {
         }
 
         if (obj.block != null) {
+          delete obj.have
           delete obj.missing
           delete obj.cancel
           delete obj.want
@@ -653,6 +842,7 @@ export namespace BlockFrame {
         }
 
         if (obj.cancel != null) {
+          delete obj.have
           delete obj.missing
           delete obj.block
           delete obj.want
@@ -660,6 +850,7 @@ export namespace BlockFrame {
         }
 
         if (obj.want != null) {
+          delete obj.have
           delete obj.missing
           delete obj.block
           delete obj.cancel
@@ -667,6 +858,7 @@ export namespace BlockFrame {
         }
 
         if (obj.open != null) {
+          delete obj.have
           delete obj.missing
           delete obj.block
           delete obj.cancel
@@ -716,6 +908,13 @@ export namespace BlockFrame {
 
               break
             }
+            case 6: {
+              yield * BlockFrame.Have.codec().stream(reader, reader.uint32(), `${prefix}.have`, {
+                limits: opts.limits?.have
+              })
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -731,6 +930,11 @@ export namespace BlockFrame {
   export interface BlockFrameOpenRootFieldEvent {
     field: '$.open.root'
     value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface BlockFrameOpenHavesFieldEvent {
+    field: '$.open.haves'
+    value: boolean
   }
 
   export interface BlockFrameWantCidsFieldEvent {
@@ -760,6 +964,17 @@ export namespace BlockFrame {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface BlockFrameHaveCidsFieldEvent {
+    field: '$.have.cids[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface BlockFrameHaveAllFieldEvent {
+    field: '$.have.all'
+    value: boolean
+  }
+
   export function encode (obj: Partial<BlockFrame>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, BlockFrame.codec())
   }
@@ -768,7 +983,7 @@ export namespace BlockFrame {
     return decodeMessage(buf, BlockFrame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BlockFrame>): Generator<BlockFrameOpenRootFieldEvent | BlockFrameWantCidsFieldEvent | BlockFrameCancelCidsFieldEvent | BlockFrameBlockCidFieldEvent | BlockFrameBlockDataFieldEvent | BlockFrameMissingCidFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BlockFrame>): Generator<BlockFrameOpenRootFieldEvent | BlockFrameOpenHavesFieldEvent | BlockFrameWantCidsFieldEvent | BlockFrameCancelCidsFieldEvent | BlockFrameBlockCidFieldEvent | BlockFrameBlockDataFieldEvent | BlockFrameMissingCidFieldEvent | BlockFrameHaveCidsFieldEvent | BlockFrameHaveAllFieldEvent> {
     return streamMessage(buf, BlockFrame.codec(), opts)
   }
 }
