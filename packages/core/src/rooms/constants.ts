@@ -54,6 +54,11 @@ export const MAX_FILE_TYPE_LENGTH = 255
 export const MAX_THUMBNAIL_BYTES = 64 * 1024
 /** The types a file preview's thumbnail may have. */
 export const THUMBNAIL_TYPES = ['image/webp', 'image/jpeg', 'image/png'] as const
+/**
+ * Largest width or height, in pixels, a thumbnail's header may declare (senders
+ * make 320): a small file must not decode to a huge picture.
+ */
+export const MAX_THUMBNAIL_SIDE = 1024
 /** Largest width or height, in pixels, a file preview may give for its file. */
 export const MAX_PREVIEW_DIMENSION = 65_535
 

@@ -6,9 +6,10 @@
  * by the earlier JSON format, carry that format's JSON object.
  */
 import { CID } from 'multiformats/cid'
-import { JSON_PAYLOAD_ENVELOPE_VERSION, MESSAGE_ID_BYTES, MAX_FILE_NAME_BYTES, MAX_FILE_TYPE_LENGTH, MAX_NAME_LENGTH, MAX_PREVIEW_DIMENSION, MAX_RECEIPT_IDS, MAX_ROOM_NAME_LENGTH, MAX_TEXT_BYTES, MAX_THUMBNAIL_BYTES, REACTION_EMOJI, THUMBNAIL_TYPES } from './constants.js'
+import { JSON_PAYLOAD_ENVELOPE_VERSION, MESSAGE_ID_BYTES, MAX_FILE_NAME_BYTES, MAX_FILE_TYPE_LENGTH, MAX_NAME_LENGTH, MAX_PREVIEW_DIMENSION, MAX_RECEIPT_IDS, MAX_ROOM_NAME_LENGTH, MAX_TEXT_BYTES, MAX_THUMBNAIL_BYTES, MAX_THUMBNAIL_SIDE, REACTION_EMOJI, THUMBNAIL_TYPES } from './constants.js'
 import { fromBase64url, fromHex, toBase64url, toHex, utf8 } from './encoding.js'
 import { InvalidPreviewError, MalformedFrameError } from './errors.js'
+import { thumbnailSize } from './thumbnail.js'
 import { MemberState as WireState, RoomPayload, type FileAttachment as WireAttachment, type FilePreview as WirePreview } from './pb/payload.js'
 import type { FileAttachment, FilePreview, Hlc, MemberState, PreviewRejection } from './types.js'
 
@@ -221,32 +222,18 @@ export function assertPreview (preview: FilePreview): void {
 
 /**
  * Why a file preview breaks the limits (a thumbnail of at most
- * MAX_THUMBNAIL_BYTES, of one of THUMBNAIL_TYPES whose bytes are of that
- * type, dimensions of 1 to MAX_PREVIEW_DIMENSION pixels), or undefined when
- * it keeps them.
+ * MAX_THUMBNAIL_BYTES, of one of THUMBNAIL_TYPES whose header is that type's
+ * and gives at most MAX_THUMBNAIL_SIDE pixels a side, the file's dimensions
+ * 1 to MAX_PREVIEW_DIMENSION pixels), or undefined when it keeps them.
  */
 export function checkPreview (preview: FilePreview): PreviewRejection | undefined {
   if (!(preview.thumbnail instanceof Uint8Array) || preview.thumbnail.byteLength > MAX_THUMBNAIL_BYTES) return 'oversized'
-  if (!(THUMBNAIL_TYPES as readonly string[]).includes(preview.type) || !hasSignature(preview.thumbnail, preview.type)) return 'bad-type'
+  const drawn = (THUMBNAIL_TYPES as readonly string[]).includes(preview.type) ? thumbnailSize(preview.thumbnail, preview.type) : undefined
+  if (drawn == null) return 'bad-type'
   const durationOk = preview.durationMs == null || (Number.isSafeInteger(preview.durationMs) && preview.durationMs >= 0 && preview.durationMs <= 0xffff_ffff)
-  if (![preview.width, preview.height].every(n => Number.isSafeInteger(n) && n >= 1 && n <= MAX_PREVIEW_DIMENSION) || !durationOk) return 'bad-dimensions'
+  const sides = (max: number, ...values: number[]): boolean => values.every(n => Number.isSafeInteger(n) && n >= 1 && n <= max)
+  if (!sides(MAX_PREVIEW_DIMENSION, preview.width, preview.height) || !sides(MAX_THUMBNAIL_SIDE, drawn.width, drawn.height) || !durationOk) return 'bad-dimensions'
   return undefined
-}
-
-const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]
-
-/** Whether `bytes` start as a file of `type` does (PNG signature, JPEG SOI marker, RIFF/WEBP header). */
-function hasSignature (bytes: Uint8Array, type: string): boolean {
-  const at = (offset: number, expected: number[] | string): boolean => {
-    const values = typeof expected === 'string' ? [...expected].map(c => c.charCodeAt(0)) : expected
-    return bytes.byteLength >= offset + values.length && values.every((v, i) => bytes[offset + i] === v)
-  }
-  switch (type) {
-    case 'image/png': return at(0, PNG_SIGNATURE)
-    case 'image/jpeg': return at(0, [0xff, 0xd8, 0xff])
-    case 'image/webp': return at(0, 'RIFF') && at(8, 'WEBP')
-    default: return false
-  }
 }
 
 function attachmentToWire (file: FileAttachment): WireAttachment {

@@ -73,8 +73,9 @@ export interface FilePreview {
 /**
  * Why a received file preview was dropped (the message is kept without it):
  * `oversized`: its thumbnail is larger than MAX_THUMBNAIL_BYTES;
- * `bad-type`: its type is not an allowed one, or the bytes are not of that type;
- * `bad-dimensions`: a width or height of 0 or above MAX_PREVIEW_DIMENSION.
+ * `bad-type`: its type is not an allowed one, or the bytes do not start with that type's header;
+ * `bad-dimensions`: the file's width or height is 0 or above MAX_PREVIEW_DIMENSION, or the
+ * thumbnail's header declares a side of 0 or above MAX_THUMBNAIL_SIDE.
  */
 export type PreviewRejection = 'oversized' | 'bad-type' | 'bad-dimensions'
 

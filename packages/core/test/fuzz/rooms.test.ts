@@ -15,7 +15,7 @@ import { streamPair } from '@libp2p/utils'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { frameStream } from '../../src/connectivity/frames.js'
-import { JSON_PAYLOAD_ENVELOPE_VERSION, MAX_ENVELOPE_BYTES, MAX_PREVIEW_DIMENSION, MAX_ROOM_NAME_LENGTH, MAX_THUMBNAIL_BYTES, THUMBNAIL_TYPES, MAX_SYNC_FRAME_BYTES, MAX_SYNC_LIST, REACTION_EMOJI, ROOM_ENVELOPE_VERSION } from '../../src/rooms/constants.js'
+import { JSON_PAYLOAD_ENVELOPE_VERSION, MAX_ENVELOPE_BYTES, MAX_PREVIEW_DIMENSION, MAX_ROOM_NAME_LENGTH, MAX_THUMBNAIL_BYTES, MAX_THUMBNAIL_SIDE, THUMBNAIL_TYPES, MAX_SYNC_FRAME_BYTES, MAX_SYNC_LIST, REACTION_EMOJI, ROOM_ENVELOPE_VERSION } from '../../src/rooms/constants.js'
 import { deriveRoomKeys, openEnvelope, sealEnvelope } from '../../src/rooms/crypto.js'
 import { fromBase64url, toBase64url } from '../../src/rooms/encoding.js'
 import { associatedData, decodeEnvelope, encodeEnvelope, signedBytes, type Envelope } from '../../src/rooms/envelope.js'
@@ -26,6 +26,7 @@ import { HybridClock } from '../../src/rooms/hlc.js'
 import { Room } from '../../src/rooms/room.js'
 import { MemoryRoomStore } from '../../src/rooms/store.js'
 import { decodeSyncFrame, encodeSyncFrame, readSyncFrame, type SyncFrame } from '../../src/rooms/sync.js'
+import { thumbnail, type ThumbnailType } from '../support/thumbnails.js'
 import { FUZZ_TIMEOUT_MS, anyBytes, decodes, decodesAsync, jsonFrameInputs, mutatedBytes, params, rejectsWith, report, runs, tally, textInputs, utf8 } from './support.js'
 
 const invite = createRoomInvite()
@@ -38,7 +39,7 @@ const ID = 'ab'.repeat(32)
 const payloads: Payload[] = [
   { k: 'chat', text: 'hello 😀', name: 'Ann' },
   { k: 'chat', text: '', name: 'Ann', file: { cid: 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi', key: 'A'.repeat(43), name: 'a.txt', size: 3, type: 'text/plain' } },
-  { k: 'chat', text: '', name: 'Ann', file: { cid: 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi', key: 'A'.repeat(43), name: 'a.webm', size: 3, type: 'video/webm', preview: { thumbnail: new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2]), type: 'image/jpeg', width: 640, height: 360, durationMs: 5_000 } } },
+  { k: 'chat', text: '', name: 'Ann', file: { cid: 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi', key: 'A'.repeat(43), name: 'a.webm', size: 3, type: 'video/webm', preview: { thumbnail: thumbnail('image/jpeg', 320, 180), type: 'image/jpeg', width: 640, height: 360, durationMs: 5_000 } } },
   { k: 'presence', name: 'Ann', state: 'online', call: true },
   { k: 'presence', name: 'Ann', state: 'away' },
   { k: 'receipt', ids: [ID, 'cd'.repeat(32)] },
@@ -178,18 +179,20 @@ describe('fuzzing the room decoders', () => {
   }, FUZZ_TIMEOUT_MS)
 
   it('openEnvelope: a file preview of any size, type, bytes and dimensions is taken exactly when it keeps the limits, else left out with its reason', async () => {
-    const signatures: Record<string, number[]> = { 'image/png': [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'image/jpeg': [0xff, 0xd8, 0xff], 'image/webp': [...'RIFF....WEBP'].map(c => c.charCodeAt(0)) }
-    const body = fc.oneof(anyBytes(64), fc.integer({ min: MAX_THUMBNAIL_BYTES - 16, max: MAX_THUMBNAIL_BYTES + 16 }).map(n => new Uint8Array(n)))
+    const side = fc.oneof({ arbitrary: fc.integer({ min: 1, max: MAX_THUMBNAIL_SIDE }), weight: 3 }, { arbitrary: fc.constantFrom(0, MAX_THUMBNAIL_SIDE + 1, 16_383), weight: 1 })
+    const body = fc.oneof({ arbitrary: anyBytes(64), weight: 3 }, { arbitrary: fc.integer({ min: MAX_THUMBNAIL_BYTES - 64, max: MAX_THUMBNAIL_BYTES + 16 }).map(n => new Uint8Array(n)), weight: 1 })
     const dimension = fc.oneof({ arbitrary: fc.integer({ min: 1, max: MAX_PREVIEW_DIMENSION }), weight: 3 }, { arbitrary: fc.integer({ min: 0, max: 0xffff_ffff }), weight: 1 }, { arbitrary: fc.constantFrom(0, 1, MAX_PREVIEW_DIMENSION, MAX_PREVIEW_DIMENSION + 1), weight: 1 })
     const type = fc.oneof({ arbitrary: fc.constantFrom(...THUMBNAIL_TYPES), weight: 3 }, { arbitrary: fc.constantFrom('image/svg+xml', 'image/gif', 'IMAGE/PNG', ''), weight: 1 }, { arbitrary: fc.string(), weight: 1 })
-    // the bytes start as the type says, as another allowed type does, or anyhow
-    const preview = fc.record({ type, head: fc.constantFrom<string | undefined>(undefined, ...THUMBNAIL_TYPES), matching: fc.boolean(), body, width: dimension, height: dimension, durationMs: fc.integer({ min: 0, max: 0xffff_ffff }) })
-      .map(({ type, head, matching, body, ...rest }) => {
-        const prefix = signatures[matching ? type : head ?? ''] ?? []
-        const thumbnail = new Uint8Array(prefix.length + body.length)
-        thumbnail.set(prefix)
-        thumbnail.set(body, prefix.length)
-        return { ...rest, type, thumbnail }
+    // the bytes start with the header of the type given, of another allowed type, or of none; mutated or not
+    const preview = fc.record({ type, head: fc.constantFrom<ThumbnailType | undefined>(undefined, ...THUMBNAIL_TYPES), matching: fc.boolean(), drawn: fc.tuple(side, side), body, mutate: fc.option(fc.tuple(fc.nat(40), fc.nat(255))), width: dimension, height: dimension, durationMs: fc.integer({ min: 0, max: 0xffff_ffff }) })
+      .map(({ type, head, matching, drawn, body, mutate, ...rest }) => {
+        const headType = matching && (THUMBNAIL_TYPES as readonly string[]).includes(type) ? type as ThumbnailType : head
+        const header = headType == null ? new Uint8Array() : thumbnail(headType, drawn[0], drawn[1], 0)
+        const bytes = new Uint8Array(header.length + body.length)
+        bytes.set(header)
+        bytes.set(body, header.length)
+        if (mutate != null && mutate[0] < bytes.length) bytes[mutate[0]] = mutate[1]
+        return { ...rest, type, thumbnail: bytes }
       })
     const base = payloads[1] as Extract<Payload, { k: 'chat' }>
     const t = tally()

@@ -15,7 +15,7 @@ import { streamPair } from '@libp2p/utils'
 import fc from 'fast-check'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { frameStream } from '../../src/connectivity/frames.js'
-import { MAX_ENVELOPE_BYTES, MAX_SYNC_FRAME_BYTES, MAX_TEXT_BYTES, MAX_THUMBNAIL_BYTES, TYPING_INTERVAL_MS, TYPING_TIMEOUT_MS } from '../../src/rooms/constants.js'
+import { MAX_ENVELOPE_BYTES, MAX_SYNC_FRAME_BYTES, MAX_TEXT_BYTES, MAX_THUMBNAIL_BYTES, MAX_THUMBNAIL_SIDE, TYPING_INTERVAL_MS, TYPING_TIMEOUT_MS } from '../../src/rooms/constants.js'
 import { deriveRoomKeys, sealEnvelope } from '../../src/rooms/crypto.js'
 import { decodeEnvelope, encodeEnvelope, type Envelope } from '../../src/rooms/envelope.js'
 import { EmptyMessageError, InvalidPreviewError, MessageNotFoundError, NotAuthorError, UnknownReactionError } from '../../src/rooms/errors.js'
@@ -27,6 +27,7 @@ import { isAction, MemoryRoomStore, type StoredRecord } from '../../src/rooms/st
 import { requestHistory, serveHistory } from '../../src/rooms/sync.js'
 import type { ChatMessage, DropReason, FileAttachment, FilePreview, PreviewRejection, RoomInvite } from '../../src/rooms/types.js'
 import { startRooms } from '../support/rooms.js'
+import { thumbnail } from '../support/thumbnails.js'
 import type { PrivateKey } from '@libp2p/interface'
 
 interface Member {
@@ -385,11 +386,9 @@ describe('typing', () => {
   })
 })
 
-/** A thumbnail of `bytes` bytes that starts as a PNG does (core checks the signature, not the picture). */
+/** A PNG thumbnail of `bytes` bytes (a 320 × 240 header, then padding: core reads the header, not the picture). */
 function png (bytes: number): Uint8Array {
-  const data = new Uint8Array(bytes).fill(7)
-  data.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
-  return data
+  return thumbnail('image/png', 320, 240, bytes)
 }
 
 const PHOTO: FileAttachment = { cid: 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi', key: 'A'.repeat(43), name: 'photo.png', size: 3_000_000, type: 'image/png' }
@@ -399,18 +398,23 @@ describe('file previews', () => {
   it('travel with the message to members now and by sync to late joiners, the full file\'s size and a video\'s length with them', async () => {
     const net = await network(['Ann', 'Bob'])
     const [a, b] = net.members as [Member, Member]
-    const clip: FilePreview = { thumbnail: new Uint8Array([...new TextEncoder().encode('RIFF'), 0, 0, 0, 0, ...new TextEncoder().encode('WEBP'), 1, 2, 3]), type: 'image/webp', width: 1920, height: 1080, durationMs: 12_345 }
+    // a thumbnail of each allowed type, at the largest side allowed
+    for (const type of ['image/jpeg', 'image/webp'] as const) {
+      await a.room.send('', { ...PHOTO, cid: PHOTO.cid, preview: { ...PREVIEW, type, thumbnail: thumbnail(type, MAX_THUMBNAIL_SIDE, MAX_THUMBNAIL_SIDE) } })
+    }
+    const clip: FilePreview = { thumbnail: thumbnail('image/webp', 320, 180), type: 'image/webp', width: 1920, height: 1080, durationMs: 12_345 }
     const sent = await a.room.send('', { ...PHOTO, preview: PREVIEW })
     await a.room.send('the clip', { ...PHOTO, cid: 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy', name: 'clip.webm', type: 'video/webm', preview: clip })
     expect(sent.file?.preview).toEqual(PREVIEW)
     await net.deliver()
-    expect(b.room.messages().map(m => m.file?.preview)).toEqual([PREVIEW, clip])
+    expect(b.room.messages().map(m => m.file?.preview?.type)).toEqual(['image/jpeg', 'image/webp', 'image/png', 'image/webp'])
+    expect(b.room.messages().slice(2).map(m => m.file?.preview)).toEqual([PREVIEW, clip])
     const late = await net.join('Cid')
     await sync(late, a)
-    expect(late.room.messages().map(m => m.file?.preview)).toEqual([PREVIEW, clip])
+    expect(late.room.messages().slice(2).map(m => m.file?.preview)).toEqual([PREVIEW, clip])
   })
 
-  it('a preview a hostile member forges (too large, not an allowed type, bytes not of its type, absurd sizes) is left out with its reason; the message and its file stay', async () => {
+  it('a preview a hostile member forges (too large, not an allowed type, bytes not of its type, absurd sizes, a thumbnail declaring a huge picture) is left out with its reason; the message and its file stay', async () => {
     const net = await network(['Ann', 'Bob'])
     const [a, b] = net.members as [Member, Member]
     const forged: Array<[PreviewRejection, FilePreview]> = [
@@ -418,7 +422,11 @@ describe('file previews', () => {
       ['bad-type', { ...PREVIEW, type: 'image/svg+xml', thumbnail: new TextEncoder().encode('<svg onload="alert(1)"/>') }],
       ['bad-type', { ...PREVIEW, type: 'image/jpeg' }],
       ['bad-dimensions', { ...PREVIEW, width: 0 }],
-      ['bad-dimensions', { ...PREVIEW, height: 70_000 }]
+      ['bad-dimensions', { ...PREVIEW, height: 70_000 }],
+      // a small file whose header declares a huge picture (it would decode to gigabytes)
+      ['bad-dimensions', { ...PREVIEW, thumbnail: thumbnail('image/png', 40_000, 40_000, 1_000) }],
+      ['bad-dimensions', { ...PREVIEW, type: 'image/webp', thumbnail: thumbnail('image/webp', 320, 16_000) }],
+      ['bad-type', { ...PREVIEW, type: 'image/jpeg', thumbnail: new Uint8Array([0xff, 0xd8, 0xff, 0xda, 0, 2, 1, 2, 3]) }]
     ]
     const seen: PreviewRejection[] = []
     b.room.addEventListener('preview:dropped', evt => { seen.push(evt.detail.reason) })
@@ -427,7 +435,7 @@ describe('file previews', () => {
       await b.room.receive(await forge(a, net.invite, { k: 'chat', text: `forged ${i}`, name: 'Ann', file: { ...PHOTO, preview } }))
     }
     expect(seen).toEqual(forged.map(([reason]) => reason))
-    expect(b.room.previewsDropped).toEqual({ oversized: 1, 'bad-type': 2, 'bad-dimensions': 2 })
+    expect(b.room.previewsDropped).toEqual({ oversized: 1, 'bad-type': 3, 'bad-dimensions': 4 })
     expect(dropped).toEqual([])
     expect(b.room.messages().map(m => [m.text, m.file])).toEqual(forged.map((_, i) => [`forged ${i}`, PHOTO]))
   })
