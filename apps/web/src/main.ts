@@ -14,8 +14,9 @@ import './chat.css'
 
 const session = new Session()
 const router = new Router()
-const chat = new Chat(session, router)
 const files = new FilesModel({ session, nameOf: (peerId) => chat.nameOf(peerId) })
+// small images members share in rooms download by themselves
+const chat = new Chat(session, router, { onFile: (file, author, roomId) => { files.autoDownload(file, author, roomId) } })
 // last: chat and files follow a new peer before the route is opened again with it
 const navigation = new Navigation({ session, router, chat, files })
 // listening from the start: the browser may offer installation before the page is drawn

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { bytesText, peersText, percent, rateText, relayLimitText } from '../src/lib/files/file-format.ts'
+import { bytesText, mediaLengthText, peersText, percent, rateText, relayLimitText } from '../src/lib/files/file-format.ts'
+import { fitted } from '../src/lib/files/thumbnail.ts'
 import { parseRoute } from '../src/lib/shared/routes.ts'
 
 const CID = 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi'
@@ -22,6 +23,14 @@ describe('file routes and texts', () => {
     expect(peersText(2)).toBe('2 peers')
     expect(percent(50, 200)).toBe(25)
     expect(percent(5, undefined)).toBe(0)
+  })
+
+  it('writes a video\'s length as players do, and fits a picture into a preview\'s square without enlarging it', () => {
+    expect([0, 2_930, 59_600, 754_000, 3_723_000].map(mediaLengthText)).toEqual(['0:00', '0:03', '1:00', '12:34', '1:02:03'])
+    expect(fitted(4000, 3000)).toEqual({ width: 320, height: 240 })
+    expect(fitted(1080, 1920)).toEqual({ width: 180, height: 320 })
+    expect(fitted(100, 50)).toEqual({ width: 100, height: 50 })
+    expect(fitted(65_535, 1)).toEqual({ width: 320, height: 1 })
   })
 
   it('says why a download stopped at a relay\'s limit, naming who it needs a direct connection to', () => {

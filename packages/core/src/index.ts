@@ -36,8 +36,8 @@ export type { PeerStatus } from './connectivity/peer-tracker.js'
 export type { IceServerStatus } from './connectivity/ice-check.js'
 
 // Rooms
-export { Rooms, Room, MemoryRoomStore, roomLink, parseRoomLink, roomTopic, REACTION_EMOJI, RATE_BURST, RATE_PER_SECOND } from './rooms/index.js'
-export type { ChatMessage, DropReason, FileAttachment, Member, RoomInvite, RoomSummary, SendOptions } from './rooms/index.js'
+export { Rooms, Room, MemoryRoomStore, roomLink, parseRoomLink, roomTopic, REACTION_EMOJI, RATE_BURST, RATE_PER_SECOND, checkPreview, InvalidPreviewError, MAX_THUMBNAIL_BYTES, THUMBNAIL_TYPES } from './rooms/index.js'
+export type { ChatMessage, DropReason, FileAttachment, FilePreview, Member, PreviewRejection, RoomInvite, RoomSummary, SendOptions } from './rooms/index.js'
 
 // Direct messages
 export { DirectMessages, MemoryDmStore } from './dm/index.js'

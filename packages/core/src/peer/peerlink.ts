@@ -17,7 +17,7 @@ import type { Reservations } from '../connectivity/reservations.js'
 import { Calls } from '../calls/index.js'
 import { DirectMessages, type DmsCleared } from '../dm/index.js'
 import { Files, type FileLink, type FilesCleared, type NamedFile, type ShareOptions, type TransferStatus } from '../files/index.js'
-import { Rooms, RoomNotFoundError, type RoomsCleared } from '../rooms/index.js'
+import { assertPreview, Rooms, RoomNotFoundError, type FilePreview, type RoomsCleared } from '../rooms/index.js'
 import type { PeerInit, PeerlinkLibp2p, PeerStores } from './types.js'
 import type { AbortOptions, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -129,18 +129,22 @@ export class Peerlink extends TypedEventEmitter<PeerlinkEvents> {
 
   /**
    * Shares a file: encrypts and stores it, announces it on the DHT and, with
-   * `roomId`, posts it to that room (the room's encryption carries its key).
+   * `roomId`, posts it to that room (the room's encryption carries its key,
+   * and `preview`, an image's or video's thumbnail the caller made).
    *
    * @throws {RoomNotFoundError} when `roomId` is not a joined room (checked before importing)
+   * @throws {InvalidPreviewError} when `preview` breaks a limit (checked before importing)
    * @throws {FileTooLargeError} or a storage error from importing
    */
-  async shareFile (file: NamedFile, options: ShareOptions & { key?: Uint8Array } = {}): Promise<{ status: TransferStatus, link: FileLink }> {
+  async shareFile (file: NamedFile, options: ShareOptions & { key?: Uint8Array, preview?: FilePreview } = {}): Promise<{ status: TransferStatus, link: FileLink }> {
     const room = options.roomId == null ? undefined : this.rooms.get(options.roomId)
     if (options.roomId != null && room == null) throw new RoomNotFoundError(`not a member of room ${options.roomId}`)
+    const { preview } = options
+    if (preview != null) assertPreview(preview)
     const shared = await this.files.share(file, options)
     const { status } = shared
     if (room != null) {
-      await room.send('', { cid: status.cid, key: toString(shared.link.key, 'base64url'), name: status.name ?? file.name, size: status.size ?? file.size, type: status.type ?? '' })
+      await room.send('', { cid: status.cid, key: toString(shared.link.key, 'base64url'), name: status.name ?? file.name, size: status.size ?? file.size, type: status.type ?? '', ...(preview == null ? {} : { preview }) })
     }
     return shared
   }

@@ -50,6 +50,18 @@ export const MAX_FILE_NAME_BYTES = 1024
 /** Largest MIME type of a shared file in a message. */
 export const MAX_FILE_TYPE_LENGTH = 255
 
+/** Largest thumbnail of a file preview in a message, in bytes (senders aim at a third of it). */
+export const MAX_THUMBNAIL_BYTES = 64 * 1024
+/** The types a file preview's thumbnail may have. */
+export const THUMBNAIL_TYPES = ['image/webp', 'image/jpeg', 'image/png'] as const
+/**
+ * Largest width or height, in pixels, a thumbnail's header may declare (senders
+ * make 320): a small file must not decode to a huge picture.
+ */
+export const MAX_THUMBNAIL_SIDE = 1024
+/** Largest width or height, in pixels, a file preview may give for its file. */
+export const MAX_PREVIEW_DIMENSION = 65_535
+
 /** Largest display name, in characters. */
 export const MAX_NAME_LENGTH = 64
 /** Largest room name, in characters (UTF-16 code units). */

@@ -1,3 +1,5 @@
+import type { PreviewRejection } from './types.js'
+
 /** A room link is malformed: wrong shape, bad id or a key of the wrong size. */
 export class InvalidRoomLinkError extends Error {
   override readonly name = 'InvalidRoomLinkError'
@@ -66,4 +68,12 @@ export class NotAuthorError extends Error {
 /** A reaction with an emoji outside the room's set (REACTION_EMOJI). */
 export class UnknownReactionError extends Error {
   override readonly name = 'UnknownReactionError'
+}
+
+/** A file preview given to send breaks a limit (see `checkPreview`): `reason` says which. */
+export class InvalidPreviewError extends Error {
+  override readonly name = 'InvalidPreviewError'
+  constructor (readonly reason: PreviewRejection) {
+    super(`the file preview was refused (${reason})`)
+  }
 }

@@ -18,6 +18,8 @@
  */
 export { Rooms, type RoomsComponents, type RoomsInit } from './rooms.js'
 export { Room, type RoomOptions, type SendOptions } from './room.js'
+/** The limits of a file preview in a room message. */
+export { assertPreview, checkPreview } from './payload.js'
 export { createRoomInvite, roomLink, parseRoomLink, roomTopic } from './invite.js'
 /** For other protocols scoped to a room's members (calls). */
 export { membershipProof, verifyMembershipProof } from './crypto.js'

@@ -6,15 +6,20 @@
  * by the earlier JSON format, carry that format's JSON object.
  */
 import { CID } from 'multiformats/cid'
-import { JSON_PAYLOAD_ENVELOPE_VERSION, MESSAGE_ID_BYTES, MAX_FILE_NAME_BYTES, MAX_FILE_TYPE_LENGTH, MAX_NAME_LENGTH, MAX_RECEIPT_IDS, MAX_ROOM_NAME_LENGTH, MAX_TEXT_BYTES, REACTION_EMOJI } from './constants.js'
+import { JSON_PAYLOAD_ENVELOPE_VERSION, MESSAGE_ID_BYTES, MAX_FILE_NAME_BYTES, MAX_FILE_TYPE_LENGTH, MAX_NAME_LENGTH, MAX_PREVIEW_DIMENSION, MAX_RECEIPT_IDS, MAX_ROOM_NAME_LENGTH, MAX_TEXT_BYTES, MAX_THUMBNAIL_BYTES, MAX_THUMBNAIL_SIDE, REACTION_EMOJI, THUMBNAIL_TYPES } from './constants.js'
 import { fromBase64url, fromHex, toBase64url, toHex, utf8 } from './encoding.js'
-import { MalformedFrameError } from './errors.js'
-import { MemberState as WireState, RoomPayload, type FileAttachment as WireAttachment } from './pb/payload.js'
-import type { FileAttachment, Hlc, MemberState } from './types.js'
+import { InvalidPreviewError, MalformedFrameError } from './errors.js'
+import { thumbnailSize } from './thumbnail.js'
+import { MemberState as WireState, RoomPayload, type FileAttachment as WireAttachment, type FilePreview as WirePreview } from './pb/payload.js'
+import type { FileAttachment, FilePreview, Hlc, MemberState, PreviewRejection } from './types.js'
 
-/** Message ids are lowercase hex in payloads as elsewhere (`replyTo`, `target`). */
+/**
+ * Message ids are lowercase hex in payloads as elsewhere (`replyTo`, `target`).
+ * A received chat message whose file preview broke a limit comes without it,
+ * `previewDropped` saying why.
+ */
 export type Payload =
-  | { k: 'chat', text: string, name: string, file?: FileAttachment, replyTo?: string }
+  | { k: 'chat', text: string, name: string, file?: FileAttachment, replyTo?: string, previewDropped?: PreviewRejection }
   | { k: 'presence', name: string, state: MemberState, call?: boolean }
   | { k: 'receipt', ids: string[] }
   | RoomAction
@@ -77,7 +82,9 @@ function decodeWirePayload (bytes: Uint8Array): Payload {
   }
   if (p.chat != null) {
     const { text, name, file, replyTo } = p.chat
-    const message = chat(text, checkName(name), file == null ? undefined : attachmentFromWire(file))
+    const attachment = file == null ? undefined : attachmentFromWire(file)
+    const message = chat(text, checkName(name), attachment?.file)
+    if (attachment?.previewDropped != null) message.previewDropped = attachment.previewDropped
     if (replyTo.byteLength === 0) return message
     return { ...message, replyTo: messageId(replyTo, 'bad reply') }
   }
@@ -195,11 +202,61 @@ function isCanonicalCid (text: string): boolean {
   }
 }
 
-function attachmentToWire (file: FileAttachment): WireAttachment {
-  return { cid: CID.parse(file.cid).bytes as Uint8Array<ArrayBuffer>, key: fromBase64url(file.key) as Uint8Array<ArrayBuffer>, name: file.name, size: file.size, type: file.type }
+/**
+ * Checks an attachment about to be sent: its shape, and its preview's limits.
+ *
+ * @throws {MalformedFrameError | InvalidPreviewError}
+ */
+export function checkAttachment (file: FileAttachment): void {
+  parseAttachment(file)
+  if (file.preview != null) assertPreview(file.preview)
 }
 
-function attachmentFromWire (file: WireAttachment): FileAttachment {
+/**
+ * @throws {InvalidPreviewError} when `preview` breaks a limit (see {@link checkPreview})
+ */
+export function assertPreview (preview: FilePreview): void {
+  const rejection = checkPreview(preview)
+  if (rejection != null) throw new InvalidPreviewError(rejection)
+}
+
+/**
+ * Why a file preview breaks the limits (a thumbnail of at most
+ * MAX_THUMBNAIL_BYTES, of one of THUMBNAIL_TYPES whose header is that type's
+ * and gives at most MAX_THUMBNAIL_SIDE pixels a side, the file's dimensions
+ * 1 to MAX_PREVIEW_DIMENSION pixels), or undefined when it keeps them.
+ */
+export function checkPreview (preview: FilePreview): PreviewRejection | undefined {
+  if (!(preview.thumbnail instanceof Uint8Array) || preview.thumbnail.byteLength > MAX_THUMBNAIL_BYTES) return 'oversized'
+  const drawn = (THUMBNAIL_TYPES as readonly string[]).includes(preview.type) ? thumbnailSize(preview.thumbnail, preview.type) : undefined
+  if (drawn == null) return 'bad-type'
+  const durationOk = preview.durationMs == null || (Number.isSafeInteger(preview.durationMs) && preview.durationMs >= 0 && preview.durationMs <= 0xffff_ffff)
+  const sides = (max: number, ...values: number[]): boolean => values.every(n => Number.isSafeInteger(n) && n >= 1 && n <= max)
+  if (!sides(MAX_PREVIEW_DIMENSION, preview.width, preview.height) || !sides(MAX_THUMBNAIL_SIDE, drawn.width, drawn.height) || !durationOk) return 'bad-dimensions'
+  return undefined
+}
+
+function attachmentToWire (file: FileAttachment): WireAttachment {
+  const wire: WireAttachment = { cid: CID.parse(file.cid).bytes as Uint8Array<ArrayBuffer>, key: fromBase64url(file.key) as Uint8Array<ArrayBuffer>, name: file.name, size: file.size, type: file.type }
+  const preview = file.preview
+  if (preview != null) wire.preview = { thumbnail: preview.thumbnail as Uint8Array<ArrayBuffer>, type: preview.type, width: preview.width, height: preview.height, durationMs: preview.durationMs ?? 0 }
+  return wire
+}
+
+/** A received attachment: a preview that breaks a limit is left out, `previewDropped` says why. */
+function attachmentFromWire (file: WireAttachment): { file: FileAttachment, previewDropped?: PreviewRejection } {
+  const attachment = fileFromWire(file)
+  if (file.preview == null) return { file: attachment }
+  const preview = previewFromWire(file.preview)
+  const rejection = checkPreview(preview)
+  return rejection == null ? { file: { ...attachment, preview } } : { file: attachment, previewDropped: rejection }
+}
+
+function previewFromWire ({ thumbnail, type, width, height, durationMs }: WirePreview): FilePreview {
+  return durationMs === 0 ? { thumbnail, type, width, height } : { thumbnail, type, width, height, durationMs }
+}
+
+function fileFromWire (file: WireAttachment): FileAttachment {
   let cid: string
   try {
     cid = CID.decode(file.cid).toString()

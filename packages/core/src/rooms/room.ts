@@ -1,17 +1,17 @@
 import { logger } from '@libp2p/logger'
 import { TypedEventEmitter } from 'main-event'
-import { MAX_CLOCK_SKEW_MS, MAX_RECEIPT_IDS, MAX_ROOM_NAME_LENGTH, MAX_TEXT_BYTES, OFFLINE_AFTER_MS, RATE_BURST, RATE_PER_SECOND, RECEIPT_DELAY_MS, TYPING_INTERVAL_MS, TYPING_TIMEOUT_MS } from './constants.js'
+import { MAX_CLOCK_SKEW_MS, MAX_ENVELOPE_BYTES, MAX_RECEIPT_IDS, MAX_ROOM_NAME_LENGTH, MAX_TEXT_BYTES, OFFLINE_AFTER_MS, RATE_BURST, RATE_PER_SECOND, RECEIPT_DELAY_MS, TYPING_INTERVAL_MS, TYPING_TIMEOUT_MS } from './constants.js'
 import { openEnvelope, sealEnvelope, type RoomKeys } from './crypto.js'
 import { utf8 } from './encoding.js'
 import { decodeEnvelope, encodeEnvelope, envelopeId, type Envelope } from './envelope.js'
 import { BadSignatureError, EmptyMessageError, MessageNotFoundError, MessageTooLargeError, NotAuthorError, OversizedFrameError, UndecryptableError, UnknownReactionError } from './errors.js'
 import { authorOf, History, hlcOf } from './history.js'
-import { isReactionEmoji, parseAttachment, type Payload, type RoomAction } from './payload.js'
+import { checkAttachment, isReactionEmoji, type Payload, type RoomAction } from './payload.js'
 import { roomLink, roomTopic } from './invite.js'
 import { RateLimiter } from './rate-limiter.js'
 import { compareHlc, type HybridClock } from './hlc.js'
 import { isAction, type RoomStore, type StoredAction, type StoredMessage, type StoredRecord } from './store.js'
-import type { ChatMessage, DropReason, FileAttachment, Hlc, KeyMismatchReason, Member, MemberState, RoomEvents, RoomInvite, RoomKeyState } from './types.js'
+import type { ChatMessage, DropReason, FileAttachment, Hlc, KeyMismatchReason, Member, MemberState, PreviewRejection, RoomEvents, RoomInvite, RoomKeyState } from './types.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { PrivateKey } from '@libp2p/interface'
 
@@ -51,6 +51,8 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   readonly roomId: string
   readonly topic: string
   readonly dropped: Record<DropReason, number> = { malformed: 0, oversized: 0, 'bad-signature': 0, undecryptable: 0, 'rate-limited': 0, 'wrong-room': 0, 'not-author': 0 }
+  /** File previews left out of received messages, per reason (the messages were kept). */
+  readonly previewsDropped: Record<PreviewRejection, number> = { oversized: 0, 'bad-type': 0, 'bad-dimensions': 0 }
   private readonly history: History
   private readonly members_ = new Map<string, Member>()
   private readonly limiter = new RateLimiter(RATE_BURST, RATE_PER_SECOND)
@@ -122,17 +124,25 @@ export class Room extends TypedEventEmitter<RoomEvents> {
    * Adds a message to the room. It is stored at once and published when any
    * peer is subscribed to the room; until then its status is `sending`.
    *
-   * @param file - a shared file (see `Peerlink.shareFile`); `text` may then be empty
+   * @param file - a shared file (see `Peerlink.shareFile`); `text` may then be empty. Its
+   * preview is left out when the message would be too large with it (long text).
    * @throws {EmptyMessageError | MessageTooLargeError | MalformedFrameError} (the last for a malformed attachment)
+   * @throws {InvalidPreviewError} when the file's preview breaks a limit (see `checkPreview`)
    * @throws {MessageNotFoundError} when `options.replyTo` names no message this device holds (or a deleted one)
    */
   async send (text: string, file?: FileAttachment, options: SendOptions = {}): Promise<ChatMessage> {
     checkText(text, file != null)
-    if (file != null) parseAttachment(file)
+    if (file != null) checkAttachment(file)
     const { replyTo } = options
     if (replyTo != null) this.shownMessage(replyTo)
     const name = this.components.profile.name()
-    const envelope = await this.seal({ k: 'chat', text, name, ...(file == null ? {} : { file }), ...(replyTo == null ? {} : { replyTo }) })
+    let envelope = await this.seal({ k: 'chat', text, name, ...(file == null ? {} : { file }), ...(replyTo == null ? {} : { replyTo }) })
+    if (file?.preview != null && encodeEnvelope(envelope).byteLength > MAX_ENVELOPE_BYTES) {
+      log('the preview of %s is left out: the message would be too large with it', file.name)
+      file = { ...file }
+      delete file.preview
+      envelope = await this.seal({ k: 'chat', text, name, file, ...(replyTo == null ? {} : { replyTo }) })
+    }
     const id = envelopeId(envelope)
     // nobody can read what we write with a key that is not the room's: keep it, do not send it
     const status = this.keyState_ === 'mismatch' ? 'unreadable' : 'sending'
@@ -327,6 +337,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
       case 'chat': {
         const message: ChatMessage = { id, roomId: this.roomId, author: envelope.author, authorName: payload.name, text: payload.text, ...(payload.file == null ? {} : { file: payload.file }), ...(payload.replyTo == null ? {} : { replyTo: payload.replyTo }), hlc, status: own ? 'sent' : 'received', own }
         await this.addChat({ id, envelope, message })
+        if (payload.previewDropped != null) this.dropPreview(payload.previewDropped, id, envelope.author)
         if (!own) {
           this.queueReceipt(id)
           this.stopTyping(envelope.author)
@@ -591,6 +602,12 @@ export class Room extends TypedEventEmitter<RoomEvents> {
         .then(async envelope => this.components.pubsub.publish(this.topic, encodeEnvelope(envelope)))
         .catch(err => { log('sending receipts in %s: %e', this.topic, err) })
     }, RECEIPT_DELAY_MS)
+  }
+
+  private dropPreview (reason: PreviewRejection, id: string, from: string): void {
+    this.previewsDropped[reason]++
+    log('left out the file preview of %s from %s: %s', id, from, reason)
+    this.safeDispatchEvent('preview:dropped', { detail: { reason, id, from } })
   }
 
   private drop (reason: DropReason, from?: string): void {

@@ -49,7 +49,35 @@ export interface FileAttachment {
   size: number
   /** MIME type, `''` when unknown. */
   type: string
+  /** An image's or video's thumbnail and size, when the sender could make one. */
+  preview?: FilePreview
 }
+
+/**
+ * A shared image's or video's thumbnail (travelling in the room message,
+ * encrypted with it) and the full file's size in pixels. Limits: see
+ * {@link checkPreview}.
+ */
+export interface FilePreview {
+  /** The thumbnail's bytes, at most MAX_THUMBNAIL_BYTES. */
+  thumbnail: Uint8Array
+  /** One of THUMBNAIL_TYPES, matching the bytes. */
+  type: string
+  /** The full image's or video's width and height in pixels (1 to MAX_PREVIEW_DIMENSION). */
+  width: number
+  height: number
+  /** A video's length in ms, when known. */
+  durationMs?: number
+}
+
+/**
+ * Why a received file preview was dropped (the message is kept without it):
+ * `oversized`: its thumbnail is larger than MAX_THUMBNAIL_BYTES;
+ * `bad-type`: its type is not an allowed one, or the bytes do not start with that type's header;
+ * `bad-dimensions`: the file's width or height is 0 or above MAX_PREVIEW_DIMENSION, or the
+ * thumbnail's header declares a side of 0 or above MAX_THUMBNAIL_SIDE.
+ */
+export type PreviewRejection = 'oversized' | 'bad-type' | 'bad-dimensions'
 
 export interface ChatMessage {
   /** Content hash of the signed envelope (hex sha-256). */
@@ -130,6 +158,8 @@ export interface RoomEvents {
   'room:renamed': CustomEvent<{ name: string, by: string }>
   /** Who is typing changed: the PeerIds of the members typing now. */
   'typing:changed': CustomEvent<string[]>
+  /** A received message's file preview broke a limit: the message `id` was kept without it. */
+  'preview:dropped': CustomEvent<{ reason: PreviewRejection, id: string, from: string }>
 }
 
 export interface RoomsEvents {

@@ -6,7 +6,8 @@
  * module's named errors; none accepts an over-size frame. And a room fed
  * whatever payloads another member can seal (reactions, edits, deletions,
  * namings, typing notices, replies, mutated) never throws, and never lets
- * that member change or delete a message that is not its own.
+ * that member change or delete a message that is not its own. A file's
+ * preview that breaks a limit is left out of the message, never taken.
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
@@ -14,17 +15,18 @@ import { streamPair } from '@libp2p/utils'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { frameStream } from '../../src/connectivity/frames.js'
-import { JSON_PAYLOAD_ENVELOPE_VERSION, MAX_ENVELOPE_BYTES, MAX_ROOM_NAME_LENGTH, MAX_SYNC_FRAME_BYTES, MAX_SYNC_LIST, REACTION_EMOJI, ROOM_ENVELOPE_VERSION } from '../../src/rooms/constants.js'
+import { JSON_PAYLOAD_ENVELOPE_VERSION, MAX_ENVELOPE_BYTES, MAX_PREVIEW_DIMENSION, MAX_ROOM_NAME_LENGTH, MAX_THUMBNAIL_BYTES, MAX_THUMBNAIL_SIDE, THUMBNAIL_TYPES, MAX_SYNC_FRAME_BYTES, MAX_SYNC_LIST, REACTION_EMOJI, ROOM_ENVELOPE_VERSION } from '../../src/rooms/constants.js'
 import { deriveRoomKeys, openEnvelope, sealEnvelope } from '../../src/rooms/crypto.js'
 import { fromBase64url, toBase64url } from '../../src/rooms/encoding.js'
 import { associatedData, decodeEnvelope, encodeEnvelope, signedBytes, type Envelope } from '../../src/rooms/envelope.js'
 import { BadSignatureError, InvalidRoomLinkError, MalformedFrameError, OversizedFrameError, UndecryptableError } from '../../src/rooms/errors.js'
 import { createRoomInvite, parseRoomLink, roomLink, roomTopic } from '../../src/rooms/invite.js'
-import { encodePayload, type Payload } from '../../src/rooms/payload.js'
+import { checkPreview, encodePayload, type Payload } from '../../src/rooms/payload.js'
 import { HybridClock } from '../../src/rooms/hlc.js'
 import { Room } from '../../src/rooms/room.js'
 import { MemoryRoomStore } from '../../src/rooms/store.js'
 import { decodeSyncFrame, encodeSyncFrame, readSyncFrame, type SyncFrame } from '../../src/rooms/sync.js'
+import { thumbnail, type ThumbnailType } from '../support/thumbnails.js'
 import { FUZZ_TIMEOUT_MS, anyBytes, decodes, decodesAsync, jsonFrameInputs, mutatedBytes, params, rejectsWith, report, runs, tally, textInputs, utf8 } from './support.js'
 
 const invite = createRoomInvite()
@@ -37,6 +39,7 @@ const ID = 'ab'.repeat(32)
 const payloads: Payload[] = [
   { k: 'chat', text: 'hello 😀', name: 'Ann' },
   { k: 'chat', text: '', name: 'Ann', file: { cid: 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi', key: 'A'.repeat(43), name: 'a.txt', size: 3, type: 'text/plain' } },
+  { k: 'chat', text: '', name: 'Ann', file: { cid: 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi', key: 'A'.repeat(43), name: 'a.webm', size: 3, type: 'video/webm', preview: { thumbnail: thumbnail('image/jpeg', 320, 180), type: 'image/jpeg', width: 640, height: 360, durationMs: 5_000 } } },
   { k: 'presence', name: 'Ann', state: 'online', call: true },
   { k: 'presence', name: 'Ann', state: 'away' },
   { k: 'receipt', ids: [ID, 'cd'.repeat(32)] },
@@ -86,6 +89,8 @@ function checkPayload (p: Payload): void {
   if (p.k === 'chat' || p.k === 'presence') expect(p.name.length).toBeLessThanOrEqual(64)
   if (p.k === 'chat') expect(utf8.encode(p.text).byteLength).toBeLessThanOrEqual(64 * 1024)
   if (p.k === 'chat' && p.file != null) expect(fromBase64url(p.file.key)?.byteLength).toBe(32)
+  if (p.k === 'chat' && p.file?.preview != null) expect(checkPreview(p.file.preview)).toBeUndefined()
+  if (p.k === 'chat' && p.previewDropped != null) expect(p.file?.preview).toBeUndefined()
   if (p.k === 'chat' && p.replyTo != null) expect(p.replyTo).toMatch(MESSAGE_ID)
   if (p.k === 'receipt') expect(p.ids.length).toBeLessThanOrEqual(1000)
   if (p.k === 'receipt') expect(p.ids.every(id => MESSAGE_ID.test(id))).toBe(true)
@@ -171,6 +176,41 @@ describe('fuzzing the room decoders', () => {
       utf8.encode(JSON.stringify({ k: 'chat', text: '', name: 'Ann', file: { cid: 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi', key: 'A'.repeat(42) + 'C', name: 'a.txt', size: 3, type: 'text/plain' } }))
     ]))
     report('rooms openEnvelope (JSON payload)', t, started)
+  }, FUZZ_TIMEOUT_MS)
+
+  it('openEnvelope: a file preview of any size, type, bytes and dimensions is taken exactly when it keeps the limits, else left out with its reason', async () => {
+    const side = fc.oneof({ arbitrary: fc.integer({ min: 1, max: MAX_THUMBNAIL_SIDE }), weight: 3 }, { arbitrary: fc.constantFrom(0, MAX_THUMBNAIL_SIDE + 1, 16_383), weight: 1 })
+    const body = fc.oneof({ arbitrary: anyBytes(64), weight: 3 }, { arbitrary: fc.integer({ min: MAX_THUMBNAIL_BYTES - 64, max: MAX_THUMBNAIL_BYTES + 16 }).map(n => new Uint8Array(n)), weight: 1 })
+    const dimension = fc.oneof({ arbitrary: fc.integer({ min: 1, max: MAX_PREVIEW_DIMENSION }), weight: 3 }, { arbitrary: fc.integer({ min: 0, max: 0xffff_ffff }), weight: 1 }, { arbitrary: fc.constantFrom(0, 1, MAX_PREVIEW_DIMENSION, MAX_PREVIEW_DIMENSION + 1), weight: 1 })
+    const type = fc.oneof({ arbitrary: fc.constantFrom(...THUMBNAIL_TYPES), weight: 3 }, { arbitrary: fc.constantFrom('image/svg+xml', 'image/gif', 'IMAGE/PNG', ''), weight: 1 }, { arbitrary: fc.string(), weight: 1 })
+    // the bytes start with the header of the type given, of another allowed type, or of none; mutated or not
+    const preview = fc.record({ type, head: fc.constantFrom<ThumbnailType | undefined>(undefined, ...THUMBNAIL_TYPES), matching: fc.boolean(), drawn: fc.tuple(side, side), body, mutate: fc.option(fc.tuple(fc.nat(40), fc.nat(255))), width: dimension, height: dimension, durationMs: fc.integer({ min: 0, max: 0xffff_ffff }) })
+      .map(({ type, head, matching, drawn, body, mutate, ...rest }) => {
+        const headType = matching && (THUMBNAIL_TYPES as readonly string[]).includes(type) ? type as ThumbnailType : head
+        const header = headType == null ? new Uint8Array() : thumbnail(headType, drawn[0], drawn[1], 0)
+        const bytes = new Uint8Array(header.length + body.length)
+        bytes.set(header)
+        bytes.set(body, header.length)
+        if (mutate != null && mutate[0] < bytes.length) bytes[mutate[0]] = mutate[1]
+        return { ...rest, type, thumbnail: bytes }
+      })
+    const base = payloads[1] as Extract<Payload, { k: 'chat' }>
+    const t = tally()
+    const started = performance.now()
+    await fc.assert(fc.asyncProperty(preview, async sent => {
+      t.inputs++
+      const envelope = await sealBytes(encodePayload({ ...base, file: { ...(base.file as NonNullable<typeof base.file>), preview: sent } }), ROOM_ENVELOPE_VERSION)
+      const opened = await openEnvelope(keys, envelope)
+      checkPayload(opened)
+      if (opened.k !== 'chat') throw new Error('not a chat message')
+      const expected = checkPreview({ ...sent, durationMs: sent.durationMs === 0 ? undefined : sent.durationMs })
+      expect(opened.previewDropped).toBe(expected)
+      expect(opened.file?.preview != null).toBe(expected == null)
+      if (expected == null) t.accepted++
+      else t.rejected[expected] = (t.rejected[expected] ?? 0) + 1
+    }), params(runs(500)))
+    report('rooms openEnvelope (file preview)', t, started)
+    expect(t.accepted).toBeGreaterThan(0)
   }, FUZZ_TIMEOUT_MS)
 
   it('openEnvelope: a mutated envelope fails its signature, its tag or its shape, by name', async () => {

@@ -6,7 +6,8 @@
  * when they arrive before the message they name), and say they are typing.
  * Members exchange envelopes through an in-memory network that holds every
  * publication until the test delivers it; late joiners pull history through
- * the real sync protocol over a stream pair.
+ * the real sync protocol over a stream pair. Shared files carry a preview
+ * (thumbnail and size) that members check, and leave out when it breaks a limit.
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
@@ -14,18 +15,19 @@ import { streamPair } from '@libp2p/utils'
 import fc from 'fast-check'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { frameStream } from '../../src/connectivity/frames.js'
-import { MAX_SYNC_FRAME_BYTES, TYPING_INTERVAL_MS, TYPING_TIMEOUT_MS } from '../../src/rooms/constants.js'
+import { MAX_ENVELOPE_BYTES, MAX_SYNC_FRAME_BYTES, MAX_TEXT_BYTES, MAX_THUMBNAIL_BYTES, MAX_THUMBNAIL_SIDE, TYPING_INTERVAL_MS, TYPING_TIMEOUT_MS } from '../../src/rooms/constants.js'
 import { deriveRoomKeys, sealEnvelope } from '../../src/rooms/crypto.js'
 import { decodeEnvelope, encodeEnvelope, type Envelope } from '../../src/rooms/envelope.js'
-import { EmptyMessageError, MessageNotFoundError, NotAuthorError, UnknownReactionError } from '../../src/rooms/errors.js'
+import { EmptyMessageError, InvalidPreviewError, MessageNotFoundError, NotAuthorError, UnknownReactionError } from '../../src/rooms/errors.js'
 import { HybridClock } from '../../src/rooms/hlc.js'
 import { createRoomInvite, roomTopic } from '../../src/rooms/invite.js'
 import type { Payload } from '../../src/rooms/payload.js'
 import { Room } from '../../src/rooms/room.js'
 import { isAction, MemoryRoomStore, type StoredRecord } from '../../src/rooms/store.js'
 import { requestHistory, serveHistory } from '../../src/rooms/sync.js'
-import type { ChatMessage, DropReason, RoomInvite } from '../../src/rooms/types.js'
+import type { ChatMessage, DropReason, FileAttachment, FilePreview, PreviewRejection, RoomInvite } from '../../src/rooms/types.js'
 import { startRooms } from '../support/rooms.js'
+import { thumbnail } from '../support/thumbnails.js'
 import type { PrivateKey } from '@libp2p/interface'
 
 interface Member {
@@ -381,6 +383,88 @@ describe('typing', () => {
     const notice = decodeEnvelope(await forge(b, net.invite, { k: 'typing' }))
     expect(await a.room.ingest(notice, false)).toBe(false)
     expect(a.room.typingMembers()).toEqual([])
+  })
+})
+
+/** A PNG thumbnail of `bytes` bytes (a 320 × 240 header, then padding: core reads the header, not the picture). */
+function png (bytes: number): Uint8Array {
+  return thumbnail('image/png', 320, 240, bytes)
+}
+
+const PHOTO: FileAttachment = { cid: 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi', key: 'A'.repeat(43), name: 'photo.png', size: 3_000_000, type: 'image/png' }
+const PREVIEW: FilePreview = { thumbnail: png(20_000), type: 'image/png', width: 4000, height: 3000 }
+
+describe('file previews', () => {
+  it('travel with the message to members now and by sync to late joiners, the full file\'s size and a video\'s length with them', async () => {
+    const net = await network(['Ann', 'Bob'])
+    const [a, b] = net.members as [Member, Member]
+    // a thumbnail of each allowed type, at the largest side allowed
+    for (const type of ['image/jpeg', 'image/webp'] as const) {
+      await a.room.send('', { ...PHOTO, cid: PHOTO.cid, preview: { ...PREVIEW, type, thumbnail: thumbnail(type, MAX_THUMBNAIL_SIDE, MAX_THUMBNAIL_SIDE) } })
+    }
+    const clip: FilePreview = { thumbnail: thumbnail('image/webp', 320, 180), type: 'image/webp', width: 1920, height: 1080, durationMs: 12_345 }
+    const sent = await a.room.send('', { ...PHOTO, preview: PREVIEW })
+    await a.room.send('the clip', { ...PHOTO, cid: 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy', name: 'clip.webm', type: 'video/webm', preview: clip })
+    expect(sent.file?.preview).toEqual(PREVIEW)
+    await net.deliver()
+    expect(b.room.messages().map(m => m.file?.preview?.type)).toEqual(['image/jpeg', 'image/webp', 'image/png', 'image/webp'])
+    expect(b.room.messages().slice(2).map(m => m.file?.preview)).toEqual([PREVIEW, clip])
+    const late = await net.join('Cid')
+    await sync(late, a)
+    expect(late.room.messages().slice(2).map(m => m.file?.preview)).toEqual([PREVIEW, clip])
+  })
+
+  it('a preview a hostile member forges (too large, not an allowed type, bytes not of its type, absurd sizes, a thumbnail declaring a huge picture) is left out with its reason; the message and its file stay', async () => {
+    const net = await network(['Ann', 'Bob'])
+    const [a, b] = net.members as [Member, Member]
+    const forged: Array<[PreviewRejection, FilePreview]> = [
+      ['oversized', { ...PREVIEW, thumbnail: png(MAX_THUMBNAIL_BYTES + 1) }],
+      ['bad-type', { ...PREVIEW, type: 'image/svg+xml', thumbnail: new TextEncoder().encode('<svg onload="alert(1)"/>') }],
+      ['bad-type', { ...PREVIEW, type: 'image/jpeg' }],
+      ['bad-dimensions', { ...PREVIEW, width: 0 }],
+      ['bad-dimensions', { ...PREVIEW, height: 70_000 }],
+      // a small file whose header declares a huge picture (it would decode to gigabytes)
+      ['bad-dimensions', { ...PREVIEW, thumbnail: thumbnail('image/png', 40_000, 40_000, 1_000) }],
+      ['bad-dimensions', { ...PREVIEW, type: 'image/webp', thumbnail: thumbnail('image/webp', 320, 16_000) }],
+      ['bad-type', { ...PREVIEW, type: 'image/jpeg', thumbnail: new Uint8Array([0xff, 0xd8, 0xff, 0xda, 0, 2, 1, 2, 3]) }]
+    ]
+    const seen: PreviewRejection[] = []
+    b.room.addEventListener('preview:dropped', evt => { seen.push(evt.detail.reason) })
+    const dropped = drops(b.room)
+    for (const [i, [, preview]] of forged.entries()) {
+      await b.room.receive(await forge(a, net.invite, { k: 'chat', text: `forged ${i}`, name: 'Ann', file: { ...PHOTO, preview } }))
+    }
+    expect(seen).toEqual(forged.map(([reason]) => reason))
+    expect(b.room.previewsDropped).toEqual({ oversized: 1, 'bad-type': 3, 'bad-dimensions': 4 })
+    expect(dropped).toEqual([])
+    expect(b.room.messages().map(m => [m.text, m.file])).toEqual(forged.map((_, i) => [`forged ${i}`, PHOTO]))
+  })
+
+  it('a preview breaking a limit is refused when sending, by reason; one that would make the message too large is left out', async () => {
+    const net = await network(['Ann', 'Bob'])
+    const [a, b] = net.members as [Member, Member]
+    await expect(a.room.send('', { ...PHOTO, preview: { ...PREVIEW, thumbnail: png(MAX_THUMBNAIL_BYTES + 1) } })).rejects.toMatchObject({ name: InvalidPreviewError.name, reason: 'oversized' })
+    await expect(a.room.send('', { ...PHOTO, preview: { ...PREVIEW, type: 'image/gif' } })).rejects.toMatchObject({ name: InvalidPreviewError.name, reason: 'bad-type' })
+    expect(a.room.messages()).toEqual([])
+    // the largest text and the largest thumbnail do not fit in one envelope
+    const text = 'x'.repeat(MAX_TEXT_BYTES)
+    expect(MAX_TEXT_BYTES + MAX_THUMBNAIL_BYTES).toBeGreaterThan(MAX_ENVELOPE_BYTES)
+    const sent = await a.room.send(text, { ...PHOTO, preview: { ...PREVIEW, thumbnail: png(MAX_THUMBNAIL_BYTES) } })
+    expect(sent.file).toEqual(PHOTO)
+    await net.deliver()
+    expect(b.room.messages().map(m => [m.text, m.file])).toEqual([[text, PHOTO]])
+  })
+
+  it('a message with a preview is stored whole, and a deletion forgets the preview with the file', async () => {
+    const net = await network(['Ann', 'Bob'])
+    const [a, b] = net.members as [Member, Member]
+    const sent = await a.room.send('', { ...PHOTO, preview: PREVIEW })
+    await net.deliver()
+    const stored = await b.store.messages(b.room.roomId)
+    expect(stored.map(r => isAction(r) ? undefined : r.message.file?.preview)).toEqual([PREVIEW])
+    await a.room.delete(sent.id)
+    await net.deliver()
+    expect(b.room.messages().map(m => [m.deleted, m.file])).toEqual([[true, undefined]])
   })
 })
 

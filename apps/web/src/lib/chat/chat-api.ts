@@ -4,5 +4,5 @@
  */
 export { parseRoomLink, REACTION_EMOJI, roomLink } from '@peerlink/core'
 export type {
-  ChatMessage, ConversationSummary, DirectMessage, DirectMessages, DropReason, Member, Peerlink, Room, RoomInvite, Rooms, RoomSummary
+  ChatMessage, ConversationSummary, DirectMessage, DirectMessages, DropReason, FileAttachment, Member, Peerlink, Room, RoomInvite, Rooms, RoomSummary
 } from '@peerlink/core'

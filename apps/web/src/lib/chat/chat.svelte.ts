@@ -1,4 +1,4 @@
-import type { Peerlink } from './chat-api.ts'
+import type { FileAttachment, Peerlink } from './chat-api.ts'
 import { DirectMessagesModel } from './dms-model.svelte.ts'
 import { followVisibility } from './presence.ts'
 import { roomHref, RoomsModel } from './rooms-model.svelte.ts'
@@ -15,7 +15,12 @@ import type { Session } from '../session/session.svelte.ts'
  * Opening what the route names is {@link Navigation}'s.
  */
 export class Chat {
-  readonly rooms = new RoomsModel({ onIncoming: roomId => { this.#incoming(roomKey(roomId)) } })
+  readonly rooms = new RoomsModel({
+    onIncoming: (roomId, message) => {
+      this.#incoming(roomKey(roomId))
+      if (message.file != null) this.options.onFile?.(message.file, message.author, roomId)
+    }
+  })
   readonly dms = new DirectMessagesModel({ onIncoming: peerId => { this.#incoming(dmKey(peerId)) } })
   /** Messages from others not seen yet, per conversation (persisted). */
   readonly unread = new UnreadCounts()
@@ -26,7 +31,8 @@ export class Chat {
   #peer?: Peerlink
   #hidden = false
 
-  constructor (private readonly session: Session, private readonly router: Router) {
+  /** `onFile`: a member shared a file in a room (a new message from someone else). */
+  constructor (private readonly session: Session, private readonly router: Router, private readonly options: { onFile?: (file: FileAttachment, author: string, roomId: string) => void } = {}) {
     session.watchPeer(peer => { this.#attach(peer) })
     followVisibility(away => {
       this.#peer?.rooms.setAway(away)

@@ -46,3 +46,11 @@ export function canPlayType (type: string, probe: () => Pick<HTMLMediaElement, '
   if (!/^(video|audio)\/[\w.+-]+/.test(type)) return false
   return probe().canPlayType(type) !== ''
 }
+
+/** A video's length as players show it, to the nearest second: "0:03", "12:05", "1:02:03". */
+export function mediaLengthText (ms: number): string {
+  const total = Math.max(0, Math.round(ms / 1000))
+  const [h, m, s] = [Math.floor(total / 3600), Math.floor(total / 60) % 60, total % 60]
+  const ss = String(s).padStart(2, '0')
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`
+}

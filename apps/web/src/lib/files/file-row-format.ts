@@ -5,7 +5,7 @@
  */
 import { isStorageCleared, isStorageFull, STORAGE_FULL_ADVICE } from '../shared/errors.ts'
 import { bytesText, canPlayType, peersText, percent, rateText, relayLimitText } from './file-format.ts'
-import type { TransferStatus } from './files-api.ts'
+import type { FilePreview, TransferStatus } from './files-api.ts'
 import { fileHref } from './files-route.ts'
 
 /** What a row knows of a file before (or without) a transfer: from a room message or a file link. */
@@ -20,6 +20,8 @@ export interface FileRef {
   /** PeerIds likely to hold the file. */
   providers?: string[]
   roomId?: string
+  /** An image's or video's thumbnail and size, from the room message that shared it. */
+  preview?: FilePreview
 }
 
 /**

@@ -1,5 +1,6 @@
 import { CopyAction } from '../shared/clipboard.svelte.ts'
 import { errorMessage } from '../shared/errors.ts'
+import { FilePreviewView } from './file-preview.svelte.ts'
 import { FileRowFormat, type FileRef } from './file-row-format.ts'
 import { SaveFlow, type SaveState } from './file-save-flow.ts'
 import { serviceWorkerControls } from './file-save.ts'
@@ -21,6 +22,8 @@ export interface FileRowHost {
   noteDownloadClick(): void
   /** A display name for a peer (a room member's), for messages about it. */
   nameOf?(peerId: string): string
+  /** The whole file from this device's store; throws when it is not all here. */
+  read(cid: string): Promise<Blob>
 }
 
 /**
@@ -37,6 +40,7 @@ export class FileRowView extends FileRowFormat {
   /** Why the last action (download, save, pause…) failed. */
   error = $state<string>()
   readonly #saver: SaveFlow
+  #preview?: FilePreviewView
 
   constructor (private readonly host: FileRowHost, ref: FileRef) {
     super(ref, () => host.status(ref.cid), peerId => host.nameOf?.(peerId) ?? peerId)
@@ -49,6 +53,15 @@ export class FileRowView extends FileRowFormat {
       onState: state => { this.save = state },
       onError: message => { this.error = message }
     })
+  }
+
+  /** The thumbnail a room message carried for this image or video, if any. */
+  get preview (): FilePreviewView | undefined {
+    const preview = this.ref.preview
+    if (this.#preview == null && preview != null) {
+      this.#preview = new FilePreviewView(preview, { type: this.ref.type ?? '', ...(this.size == null ? {} : { size: this.size }) }, async () => this.host.read(this.ref.cid))
+    }
+    return this.#preview
   }
 
   /** The player can start: the manifest is known (the worker needs the size to answer ranges). */
@@ -118,6 +131,7 @@ export class FileRowView extends FileRowFormat {
   /** The transfer is gone (cancelled): nothing is waiting to be saved, and a save under way is aborted. */
   removed (): void {
     this.#saver.removed()
+    this.#preview?.release()
   }
 
   async copyLink (): Promise<void> {

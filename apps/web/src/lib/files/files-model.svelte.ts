@@ -1,14 +1,18 @@
 import { errorMessage, isStorageFull, STORAGE_FULL_ADVICE } from '../shared/errors.ts'
 import type { FileRef } from './file-row-format.ts'
 import { FileRowView, type FileRowHost } from './file-row.svelte.ts'
-import { fileLink, parseFileLink, type Files, type FileSink, type NamedFile, type Peerlink, type SaveOptions, type TransferStatus } from './files-api.ts'
+import { fileLink, parseFileLink, type FileAttachment, type Files, type FileSink, type NamedFile, type Peerlink, type SaveOptions, type TransferStatus } from './files-api.ts'
 import { Notifier } from './notify.ts'
 import { serveRangeReads } from './range-bridge.ts'
 import { uploadLimitOf } from './upload-limit.ts'
 import { appUrl } from '../shared/routes.ts'
 import { StorageModel } from './storage.svelte.ts'
+import { makePreview } from './thumbnail.ts'
 import { subscribe } from '../shared/subscribe.ts'
 import type { Session } from '../session/session.svelte.ts'
+
+/** Images shared in a room up to this size download by themselves. */
+export const AUTO_DOWNLOAD_BYTES = 2 * 1024 * 1024
 
 /** How long after it last served a block this browser counts as still sending a file (the wake lock holds meanwhile). */
 const SERVING_IDLE_MS = 20_000
@@ -58,6 +62,9 @@ export class FilesModel implements FileRowHost {
   #servingTimer?: ReturnType<typeof setTimeout>
   readonly #notifier: Notifier
   readonly #nameOf?: (peerId: string) => string
+  /** Files {@link autoDownload} started (or chose not to fetch again), by CID. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #autoDownloaded = new Set<string>()
 
   /** Rows of every transfer, newest first. */
   readonly rows: FileRowView[] = $derived(this.transfers.map(t => this.row({ cid: t.cid })).reverse())
@@ -122,24 +129,54 @@ export class FilesModel implements FileRowHost {
     known.size ??= ref.size
     known.type ??= ref.type
     known.roomId ??= ref.roomId
+    known.preview ??= ref.preview
     for (const p of ref.providers ?? []) if (known.providers?.includes(p) === false) known.providers.push(p)
     return row
   }
 
   /** The row of a room message's file attachment (key as base64url), shared by `author`. */
-  attachmentRow (file: { cid: string, key: string, name: string, size: number, type: string }, author: string, roomId: string): FileRowView | undefined {
+  attachmentRow (file: FileAttachment, author: string, roomId: string): FileRowView | undefined {
     let key: Uint8Array | undefined
     try {
       key = parseFileLink(`/f/${file.cid}/${file.key}`).key
     } catch {
       return undefined // checked by core on receipt; a bad one is simply not offered
     }
-    return this.row({ cid: file.cid, key, name: file.name, size: file.size, type: file.type, providers: [author], roomId })
+    return this.row({ cid: file.cid, key, name: file.name, size: file.size, type: file.type, providers: [author], roomId, ...(file.preview == null ? {} : { preview: file.preview }) })
+  }
+
+  /**
+   * A room member shared `file`: a small image (at most AUTO_DOWNLOAD_BYTES)
+   * is downloaded at once, unless this browser has it, has it coming, or was
+   * already asked to (a failed or deleted one is not fetched again by itself).
+   */
+  autoDownload (file: FileAttachment, author: string, roomId: string): void {
+    if (!file.type.startsWith('image/') || file.size > AUTO_DOWNLOAD_BYTES || this.#files == null) return
+    if (this.#autoDownloaded.has(file.cid) || this.#files.get(file.cid) != null) return
+    this.#autoDownloaded.add(file.cid)
+    const row = this.attachmentRow(file, author, roomId)
+    if (row == null) return
+    try {
+      this.startDownload(row.ref)
+    } catch (err) {
+      row.error = `Could not download ${file.name}: ${errorMessage(err)}`
+    }
+  }
+
+  /** The whole of a file held here, as a Blob of its type (throws when a block is missing). */
+  async read (cid: string): Promise<Blob> {
+    const files = this.#running()
+    const status = files.get(cid)
+    if (status?.state !== 'complete' || status.size == null) throw new Error('the file is not all here')
+    const parts: Uint8Array<ArrayBuffer>[] = []
+    for await (const chunk of files.readRange(cid, 0, status.size)) parts.push(chunk.slice())
+    return new Blob(parts, { type: status.type ?? '' })
   }
 
   /**
    * Shares files one after the other (each is encrypted, chunked and stored,
-   * announced on the relays, and posted in the room if `roomId` is given).
+   * announced on the relays, and posted in the room if `roomId` is given,
+   * with a thumbnail when it is an image or video).
    * `onShared` is called with each file's link as soon as that file is shared;
    * the files shared are returned (a failed one is left out, `error` says why).
    */
@@ -157,8 +194,11 @@ export class FilesModel implements FileRowHost {
     this.sharing = [...this.sharing, ...queue.map(q => q.progress)]
     for (const { file, progress } of queue) {
       try {
+        // the room message carries a thumbnail of an image or video (none when it cannot be made)
+        const preview = roomId == null ? undefined : await makePreview(file)
         const result = await peer.shareFile(namedFile(file), {
           ...(roomId == null ? {} : { roomId }),
+          ...(preview == null ? {} : { preview }),
           onProgress: (event) => { this.#progress(progress.id, event.detail.bytes) }
         })
         const link: SharedLink = { cid: result.status.cid, name: result.status.name ?? file.name, size: result.status.size ?? file.size, link: fileLink(appUrl(), result.link) }

@@ -406,6 +406,31 @@ export namespace RoomPayload {
     value: string
   }
 
+  export interface RoomPayloadChatFilePreviewThumbnailFieldEvent {
+    field: '$.chat.file.preview.thumbnail'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface RoomPayloadChatFilePreviewTypeFieldEvent {
+    field: '$.chat.file.preview.type'
+    value: string
+  }
+
+  export interface RoomPayloadChatFilePreviewWidthFieldEvent {
+    field: '$.chat.file.preview.width'
+    value: number
+  }
+
+  export interface RoomPayloadChatFilePreviewHeightFieldEvent {
+    field: '$.chat.file.preview.height'
+    value: number
+  }
+
+  export interface RoomPayloadChatFilePreviewDurationMsFieldEvent {
+    field: '$.chat.file.preview.durationMs'
+    value: number
+  }
+
   export interface RoomPayloadChatReplyToFieldEvent {
     field: '$.chat.replyTo'
     value: Uint8Array<ArrayBuffer>
@@ -485,7 +510,7 @@ export namespace RoomPayload {
     return decodeMessage(buf, RoomPayload.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RoomPayload>): Generator<RoomPayloadChatTextFieldEvent | RoomPayloadChatNameFieldEvent | RoomPayloadChatFileCidFieldEvent | RoomPayloadChatFileKeyFieldEvent | RoomPayloadChatFileNameFieldEvent | RoomPayloadChatFileSizeFieldEvent | RoomPayloadChatFileTypeFieldEvent | RoomPayloadChatReplyToFieldEvent | RoomPayloadPresenceNameFieldEvent | RoomPayloadPresenceStateFieldEvent | RoomPayloadPresenceCallFieldEvent | RoomPayloadReceiptIdsFieldEvent | RoomPayloadReactionTargetFieldEvent | RoomPayloadReactionEmojiFieldEvent | RoomPayloadReactionRemoveFieldEvent | RoomPayloadEditTargetFieldEvent | RoomPayloadEditTextFieldEvent | RoomPayloadDeleteTargetFieldEvent | RoomPayloadDeleteWallFieldEvent | RoomPayloadDeleteCounterFieldEvent | RoomPayloadRoomNameNameFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RoomPayload>): Generator<RoomPayloadChatTextFieldEvent | RoomPayloadChatNameFieldEvent | RoomPayloadChatFileCidFieldEvent | RoomPayloadChatFileKeyFieldEvent | RoomPayloadChatFileNameFieldEvent | RoomPayloadChatFileSizeFieldEvent | RoomPayloadChatFileTypeFieldEvent | RoomPayloadChatFilePreviewThumbnailFieldEvent | RoomPayloadChatFilePreviewTypeFieldEvent | RoomPayloadChatFilePreviewWidthFieldEvent | RoomPayloadChatFilePreviewHeightFieldEvent | RoomPayloadChatFilePreviewDurationMsFieldEvent | RoomPayloadChatReplyToFieldEvent | RoomPayloadPresenceNameFieldEvent | RoomPayloadPresenceStateFieldEvent | RoomPayloadPresenceCallFieldEvent | RoomPayloadReceiptIdsFieldEvent | RoomPayloadReactionTargetFieldEvent | RoomPayloadReactionEmojiFieldEvent | RoomPayloadReactionRemoveFieldEvent | RoomPayloadEditTargetFieldEvent | RoomPayloadEditTextFieldEvent | RoomPayloadDeleteTargetFieldEvent | RoomPayloadDeleteWallFieldEvent | RoomPayloadDeleteCounterFieldEvent | RoomPayloadRoomNameNameFieldEvent> {
     return streamMessage(buf, RoomPayload.codec(), opts)
   }
 }
@@ -651,6 +676,31 @@ export namespace Chat {
     value: string
   }
 
+  export interface ChatFilePreviewThumbnailFieldEvent {
+    field: '$.file.preview.thumbnail'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ChatFilePreviewTypeFieldEvent {
+    field: '$.file.preview.type'
+    value: string
+  }
+
+  export interface ChatFilePreviewWidthFieldEvent {
+    field: '$.file.preview.width'
+    value: number
+  }
+
+  export interface ChatFilePreviewHeightFieldEvent {
+    field: '$.file.preview.height'
+    value: number
+  }
+
+  export interface ChatFilePreviewDurationMsFieldEvent {
+    field: '$.file.preview.durationMs'
+    value: number
+  }
+
   export interface ChatReplyToFieldEvent {
     field: '$.replyTo'
     value: Uint8Array<ArrayBuffer>
@@ -664,7 +714,7 @@ export namespace Chat {
     return decodeMessage(buf, Chat.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Chat>): Generator<ChatTextFieldEvent | ChatNameFieldEvent | ChatFileCidFieldEvent | ChatFileKeyFieldEvent | ChatFileNameFieldEvent | ChatFileSizeFieldEvent | ChatFileTypeFieldEvent | ChatReplyToFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Chat>): Generator<ChatTextFieldEvent | ChatNameFieldEvent | ChatFileCidFieldEvent | ChatFileKeyFieldEvent | ChatFileNameFieldEvent | ChatFileSizeFieldEvent | ChatFileTypeFieldEvent | ChatFilePreviewThumbnailFieldEvent | ChatFilePreviewTypeFieldEvent | ChatFilePreviewWidthFieldEvent | ChatFilePreviewHeightFieldEvent | ChatFilePreviewDurationMsFieldEvent | ChatReplyToFieldEvent> {
     return streamMessage(buf, Chat.codec(), opts)
   }
 }
@@ -675,6 +725,7 @@ export interface FileAttachment {
   name: string
   size: number
   type: string
+  preview?: FilePreview
 }
 
 export namespace FileAttachment {
@@ -710,6 +761,11 @@ export namespace FileAttachment {
         if ((obj.type != null && obj.type !== '')) {
           w.uint32(42)
           w.string(obj.type)
+        }
+
+        if (obj.preview != null) {
+          w.uint32(50)
+          FilePreview.codec().encode(obj.preview, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -748,6 +804,12 @@ export namespace FileAttachment {
             }
             case 5: {
               obj.type = reader.string()
+              break
+            }
+            case 6: {
+              obj.preview = FilePreview.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.preview
+              })
               break
             }
             default: {
@@ -800,6 +862,13 @@ export namespace FileAttachment {
               }
               break
             }
+            case 6: {
+              yield * FilePreview.codec().stream(reader, reader.uint32(), `${prefix}.preview`, {
+                limits: opts.limits?.preview
+              })
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -837,6 +906,31 @@ export namespace FileAttachment {
     value: string
   }
 
+  export interface FileAttachmentPreviewThumbnailFieldEvent {
+    field: '$.preview.thumbnail'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FileAttachmentPreviewTypeFieldEvent {
+    field: '$.preview.type'
+    value: string
+  }
+
+  export interface FileAttachmentPreviewWidthFieldEvent {
+    field: '$.preview.width'
+    value: number
+  }
+
+  export interface FileAttachmentPreviewHeightFieldEvent {
+    field: '$.preview.height'
+    value: number
+  }
+
+  export interface FileAttachmentPreviewDurationMsFieldEvent {
+    field: '$.preview.durationMs'
+    value: number
+  }
+
   export function encode (obj: Partial<FileAttachment>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, FileAttachment.codec())
   }
@@ -845,8 +939,189 @@ export namespace FileAttachment {
     return decodeMessage(buf, FileAttachment.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FileAttachment>): Generator<FileAttachmentCidFieldEvent | FileAttachmentKeyFieldEvent | FileAttachmentNameFieldEvent | FileAttachmentSizeFieldEvent | FileAttachmentTypeFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FileAttachment>): Generator<FileAttachmentCidFieldEvent | FileAttachmentKeyFieldEvent | FileAttachmentNameFieldEvent | FileAttachmentSizeFieldEvent | FileAttachmentTypeFieldEvent | FileAttachmentPreviewThumbnailFieldEvent | FileAttachmentPreviewTypeFieldEvent | FileAttachmentPreviewWidthFieldEvent | FileAttachmentPreviewHeightFieldEvent | FileAttachmentPreviewDurationMsFieldEvent> {
     return streamMessage(buf, FileAttachment.codec(), opts)
+  }
+}
+
+export interface FilePreview {
+  thumbnail: Uint8Array<ArrayBuffer>
+  type: string
+  width: number
+  height: number
+  durationMs: number
+}
+
+export namespace FilePreview {
+  let _codec: Codec<FilePreview>
+
+  export const codec = (): Codec<FilePreview> => {
+    if (_codec == null) {
+      _codec = message<FilePreview>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.thumbnail != null && obj.thumbnail.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.thumbnail)
+        }
+
+        if ((obj.type != null && obj.type !== '')) {
+          w.uint32(18)
+          w.string(obj.type)
+        }
+
+        if ((obj.width != null && obj.width !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.width)
+        }
+
+        if ((obj.height != null && obj.height !== 0)) {
+          w.uint32(32)
+          w.uint32(obj.height)
+        }
+
+        if ((obj.durationMs != null && obj.durationMs !== 0)) {
+          w.uint32(40)
+          w.uint32(obj.durationMs)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          thumbnail: uint8ArrayAlloc(0),
+          type: '',
+          width: 0,
+          height: 0,
+          durationMs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.thumbnail = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.type = reader.string()
+              break
+            }
+            case 3: {
+              obj.width = reader.uint32()
+              break
+            }
+            case 4: {
+              obj.height = reader.uint32()
+              break
+            }
+            case 5: {
+              obj.durationMs = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.thumbnail`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.type`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.width`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.height`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.durationMs`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface FilePreviewThumbnailFieldEvent {
+    field: '$.thumbnail'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FilePreviewTypeFieldEvent {
+    field: '$.type'
+    value: string
+  }
+
+  export interface FilePreviewWidthFieldEvent {
+    field: '$.width'
+    value: number
+  }
+
+  export interface FilePreviewHeightFieldEvent {
+    field: '$.height'
+    value: number
+  }
+
+  export interface FilePreviewDurationMsFieldEvent {
+    field: '$.durationMs'
+    value: number
+  }
+
+  export function encode (obj: Partial<FilePreview>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, FilePreview.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FilePreview>): FilePreview {
+    return decodeMessage(buf, FilePreview.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FilePreview>): Generator<FilePreviewThumbnailFieldEvent | FilePreviewTypeFieldEvent | FilePreviewWidthFieldEvent | FilePreviewHeightFieldEvent | FilePreviewDurationMsFieldEvent> {
+    return streamMessage(buf, FilePreview.codec(), opts)
   }
 }
 
