@@ -1,4 +1,5 @@
 import type { ManifestOptions } from 'vite-plugin-pwa'
+import { SHARE_TARGET_PATH } from './src/lib/share/share-route.ts'
 
 export const THEME_COLOR = '#4f46e5'
 
@@ -12,6 +13,14 @@ export const manifest: Partial<ManifestOptions> = {
   display: 'standalone',
   start_url: '.',
   scope: '.',
+  // "Share to Peerlink" in the system's share sheet: the service worker receives the POST (src/sw/share-target.ts);
+  // the action is relative to this manifest, so to the app's scope wherever the app is served
+  share_target: {
+    action: SHARE_TARGET_PATH,
+    method: 'POST',
+    enctype: 'multipart/form-data',
+    params: { title: 'title', text: 'text', url: 'url', files: [{ name: 'files', accept: ['*/*'] }] }
+  },
   icons: [
     { src: 'icon-192.png', sizes: '192x192', type: 'image/png' },
     { src: 'icon-512.png', sizes: '512x512', type: 'image/png' },

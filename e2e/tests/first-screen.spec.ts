@@ -6,32 +6,19 @@
  * unread messages do to the room list and the tab's title.
  */
 import QRCode from 'qrcode'
-import type { Browser, BrowserContext, Page } from '@playwright/test'
+import type { BrowserContext, Page } from '@playwright/test'
 import { expect, test } from '../support/test.js'
 import { startRelay } from '../../relay/test/support/relay-process.js'
-import { APP_PERMISSIONS, connectByPeerId, openApp, openView, shownPeerId } from '../support/app.js'
+import { connectByPeerId, openApp, openView, shownPeerId } from '../support/app.js'
 import { member, messages, roomOfTwo, send } from '../support/chat.js'
 import { fileRow, makeFile, opfsSha256, saveToOpfs } from '../support/files.js'
+import { contextOf, keepScreenshot, LAPTOP, PHONE } from '../support/looks.js'
 
 /** Downloads here take longer than the default expect timeout on a slow machine. */
 const TRANSFER_TIMEOUT = 90_000
 
 /** A tab title without an unread count ("Peerlink", or a subject before it). */
 const NO_UNREAD = /^(?!\()(.* · )?Peerlink$/
-
-const PHONE = { width: 390, height: 844 }
-const LAPTOP = { width: 1280, height: 800 }
-
-async function contextOf (browser: Browser, viewport: { width: number, height: number }): Promise<BrowserContext> {
-  return browser.newContext({ viewport, permissions: APP_PERMISSIONS })
-}
-
-/** A screenshot of the whole page, kept with the test's results (test-results/…/<name>.png). */
-async function keepScreenshot (page: Page, name: string): Promise<void> {
-  const path = test.info().outputPath(`${name.replace(/[^\w×-]+/g, '-')}.png`)
-  await page.screenshot({ path, fullPage: true })
-  await test.info().attach(name, { path, contentType: 'image/png' })
-}
 
 /**
  * Records the page's screen wake lock requests and releases in `window.__wakeLock` (the real API still runs;

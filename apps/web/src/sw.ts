@@ -7,6 +7,9 @@
  *   streamed from IndexedDB and decrypted on the fly, with Range support;
  *   files still downloading are read through a page's peer (lib/range-bridge.ts),
  *   so a video plays while it downloads;
+ * - receives what other apps share to Peerlink (the manifest's share target,
+ *   a POST to `<scope>share-target`): keeps it in IndexedDB and sends the
+ *   browser to the share view (sw/share-target.ts);
  * - focuses the app when a "download complete" notification is clicked;
  * - caches nothing at run time: the server's config.json (the default
  *   relays, never precached: the app fetches it on every start), relays'
@@ -18,8 +21,11 @@ import { clientsClaim } from 'workbox-core'
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching'
 import { NavigationRoute, registerRoute } from 'workbox-routing'
 import { FILES_PATH } from './lib/files/files-route.ts'
+import { SHARE_TARGET_PATH } from './lib/share/share-route.ts'
+import { ShareStore } from './lib/share/share-store.ts'
 import { remoteFile } from './sw/remote-file.ts'
 import { serveFile, type OpenStoredFile } from './sw/serve-file.ts'
+import { receiveShare } from './sw/share-target.ts'
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<string | { url: string, revision: string | null }> }
 
@@ -64,6 +70,13 @@ for (const method of ['GET', 'HEAD'] as const) {
     method
   )
 }
+
+// the share sheet's POST (a navigation): kept, then the share view
+registerRoute(
+  ({ url }) => url.origin === self.location.origin && url.pathname === scopePath + SHARE_TARGET_PATH,
+  async ({ request }) => receiveShare(request, self.registration.scope, new ShareStore()),
+  'POST'
+)
 
 precacheAndRoute(self.__WB_MANIFEST)
 cleanupOutdatedCaches()

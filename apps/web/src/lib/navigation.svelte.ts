@@ -6,6 +6,7 @@ import { FilePageView } from './files/file-page.svelte.ts'
 import { parseFileLink } from './files/files-api.ts'
 import type { FilesModel } from './files/files-model.svelte.ts'
 import { validatePeerId } from './session/peer-id.ts'
+import { ShareView } from './share/share-view.svelte.ts'
 import type { Session } from './session/session.svelte.ts'
 import { errorMessage } from './shared/errors.ts'
 import type { Router } from './shared/router.svelte.ts'
@@ -23,6 +24,8 @@ export type MainView =
   | { kind: 'dm', conversation: ConversationView }
   /** A file opened by its link. */
   | { kind: 'file', file: FilePageView }
+  /** What another app shared to Peerlink (the share target). */
+  | { kind: 'share', share: ShareView }
   /** The route could not be opened: `Navigation.error` says why. */
   | { kind: 'error' }
 
@@ -69,13 +72,16 @@ export class Navigation {
   /** Opens what the route names, replacing the current view. */
   async #open (): Promise<void> {
     const token = ++this.#token
+    const route = this.#router.route
+    // a share being sent stays as it is when the peer starts or changes
+    if (route.kind === 'share' && this.view.kind === 'share' && this.view.share.id === route.id) return
     this.#close()
     this.error = undefined
     this.#chat.error = undefined
-    const route = this.#router.route
     if (route.kind === 'room') await this.#openRoom(route.fragment, token)
     else if (route.kind === 'dm') this.#openConversation(route.peerId)
     else if (route.kind === 'file') this.#openFile(route.fragment)
+    else if (route.kind === 'share') this.view = { kind: 'share', share: new ShareView(route.id, { files: this.#files, rooms: this.#chat.rooms, go: href => { this.go(href) } }) }
     else if (route.kind === 'settings' || route.kind === 'diagnostics') this.view = { kind: route.kind }
     else this.view = { kind: 'home' }
   }

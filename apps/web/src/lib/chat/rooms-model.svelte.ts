@@ -106,6 +106,13 @@ export class RoomsModel {
     return this.#running().join(invite)
   }
 
+  /** Sends a message to a joined room (open or not). */
+  async send (roomId: string, text: string): Promise<void> {
+    const room = this.#running().get(roomId)
+    if (room == null) throw new Error('this room is not joined')
+    await room.send(text)
+  }
+
   async leave (roomId: string): Promise<void> {
     await this.#running().leave(roomId)
     this.refresh()

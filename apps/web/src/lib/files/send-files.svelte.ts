@@ -95,9 +95,10 @@ export class SendFiles {
     return this.files.ready
   }
 
-  async send (picked: Iterable<File>): Promise<void> {
+  /** Shares `picked` by link; returns the files shared (a failed one is left out: `FilesModel.error` says why). */
+  async send (picked: Iterable<File>): Promise<SharedLink[]> {
     this.error = undefined
-    await this.files.share(picked, undefined, shared => {
+    return this.files.share(picked, undefined, shared => {
       this.sent = [new SentFile(shared, this.files), ...this.sent.filter(s => s.cid !== shared.cid)].slice(0, MAX_SHOWN)
     })
   }

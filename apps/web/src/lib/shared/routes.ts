@@ -7,6 +7,7 @@
  * - `#/r/<roomId>/<key>`: a room (joined on opening)
  * - `#/dm/<peerId>`: a direct-message conversation
  * - `#/f/<cid>/<key>[?p=<peer ids>]`: a shared file (its download starts on opening)
+ * - `#/share/<id>`: what another app shared to Peerlink (the share target), to send to a room or by link
  */
 export type Route =
   | { kind: 'home' }
@@ -15,6 +16,7 @@ export type Route =
   | { kind: 'room', /** The fragment, for parseRoomLink. */ fragment: string, roomId: string }
   | { kind: 'dm', peerId: string }
   | { kind: 'file', /** The fragment, for parseFileLink. */ fragment: string, cid: string }
+  | { kind: 'share', id: string }
   | { kind: 'unknown', fragment: string }
 
 /** The route of a URL fragment (`location.hash`, with or without its `#`). */
@@ -29,9 +31,19 @@ export function parseRoute (hash: string): Route {
   if (/^\/?f(\/|$)/.test(fragment)) {
     return { kind: 'file', fragment, cid: fragment.replace(/^\/?f\/?/, '').split(/[/?]/)[0] ?? '' }
   }
+  const share = /^\/?share\/([^/?#]*)\/?$/.exec(fragment)
+  if (share != null) return { kind: 'share', id: safeDecode(share[1] ?? '') }
   const dm = /^\/?dm\/([^/?#]+)\/?$/.exec(fragment)
   if (dm != null) return { kind: 'dm', peerId: decodeURIComponent(dm[1] ?? '') }
   return { kind: 'unknown', fragment }
+}
+
+function safeDecode (text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
 }
 
 export const HOME_HREF = '#/'
