@@ -142,9 +142,10 @@ test('bench --only swarm, 1 MiB to 1 then 2 downloaders: every round timed, ever
       expect(Object.values(d.sources).reduce((a, b) => a + b, 0)).toBe(d.fetched)
       expect(d.fromSeeder + d.fromPeers).toBe(d.fetched)
       expect(d.sources[d.peerId]).toBeUndefined()
-      // stamped in order: the click, the row complete, the file saved
+      // stamped after the click: the row complete and the file saved (the save runs beside the download and
+      // closes the file once it completed, so the two rows' updates may render in either order)
       expect(d.clickMs).toBeLessThan(d.completeMs)
-      expect(d.completeMs).toBeLessThanOrEqual(d.savedMs)
+      expect(d.clickMs).toBeLessThan(d.savedMs)
     }
     expect(r.fetched).toBe(r.totalBlocks * r.downloaders)
     expect(r.fromSeeder + r.fromPeers).toBe(r.fetched)
