@@ -108,7 +108,7 @@ export class Chat {
     this.#incoming(roomKey(roomId), { id: message.id, at: message.hlc.wall, counter: message.hlc.counter })
     if (message.deleted === true) return // a deletion's tombstone: nothing to say
     const room = this.rooms.list.find(r => r.roomId === roomId)
-    const author = this.nameOf(message.author)
+    const author = message.authorName.trim() !== '' ? message.authorName : this.nameOf(message.author)
     const { title, body } = messageNotification(room?.title ?? 'A room', author, message.text, message.file?.name)
     this.notifier.notifyIfHidden(title, body, `peerlink:${roomKey(roomId)}`, room == null ? {} : { href: room.href })
   }
