@@ -10,7 +10,9 @@
  * - receives what other apps share to Peerlink (the manifest's share target,
  *   a POST to `<scope>share-target`): keeps it in IndexedDB and sends the
  *   browser to the share view (sw/share-target.ts);
- * - focuses the app when a "download complete" notification is clicked;
+ * - focuses the app when one of its notifications is clicked, and opens the
+ *   conversation a message's notification names (posting the route to the
+ *   page, or opening a window at it when none is open);
  * - caches nothing at run time: the server's config.json (the default
  *   relays, never precached: the app fetches it on every start), relays'
  *   /relay.json and every other cross-origin request go straight to the network.
@@ -23,6 +25,7 @@ import { NavigationRoute, registerRoute } from 'workbox-routing'
 import { FILES_PATH } from './lib/files/files-route.ts'
 import { SHARE_TARGET_PATH } from './lib/share/share-route.ts'
 import { ShareStore } from './lib/share/share-store.ts'
+import { OPEN_ROUTE, routeOf } from './lib/shared/notification-open.ts'
 import { remoteFile } from './sw/remote-file.ts'
 import { serveFile, type OpenStoredFile } from './sw/serve-file.ts'
 import { receiveShare } from './sw/share-target.ts'
@@ -82,13 +85,18 @@ precacheAndRoute(self.__WB_MANIFEST)
 cleanupOutdatedCaches()
 registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html'), { denylist: [new RegExp(`^${escapeRegExp(filesPrefix)}`)] }))
 
-// a "download complete" notification brings the app forward
+// a notification brings the app forward; a message's opens its conversation
 self.addEventListener('notificationclick', (event) => {
   event.notification.close()
+  const href = routeOf(event.notification.data)
   event.waitUntil(self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then(async (windows) => {
-    const open = windows[0]
-    if (open != null) await open.focus()
-    else await self.clients.openWindow(scopePath)
+    const open = windows.find(w => w.focused) ?? windows[0]
+    if (open == null) {
+      await self.clients.openWindow(scopePath + (href ?? ''))
+      return
+    }
+    await open.focus()
+    if (href != null) open.postMessage({ type: OPEN_ROUTE, href })
   }))
 })
 

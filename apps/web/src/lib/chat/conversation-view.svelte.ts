@@ -1,6 +1,7 @@
 import type { DirectMessage, DirectMessages } from './chat-api.ts'
 import { uniqueById, type LogEntry } from './chat-format.ts'
 import { Composer } from './composer.svelte.ts'
+import { MessageSearch } from './search.svelte.ts'
 import { errorMessage } from '../shared/errors.ts'
 import { subscribe } from '../shared/subscribe.ts'
 
@@ -21,6 +22,9 @@ export class ConversationView {
     own: m.own,
     time: m.sentAt
   })))
+
+  /** Search in the conversation. */
+  readonly search = new MessageSearch(() => this.entries)
 
   #loads = 0
   #disposed = false
@@ -54,6 +58,7 @@ export class ConversationView {
 
   dispose (): void {
     this.#disposed = true
+    this.search.dispose()
     this.#unsubscribe()
   }
 }

@@ -5,6 +5,7 @@ import { droppedFiles } from '../files/file-drop.ts'
 import type { FilesModel } from '../files/files-model.svelte.ts'
 import { RoomNameForm } from './room-name.svelte.ts'
 import { RoomShare } from './room-share.svelte.ts'
+import { MessageSearch } from './search.svelte.ts'
 import { errorMessage } from '../shared/errors.ts'
 import { subscribe } from '../shared/subscribe.ts'
 
@@ -39,6 +40,8 @@ export class RoomView implements MessageActions {
   readonly composer: Composer
   readonly share: RoomShare
   readonly nameForm: RoomNameForm
+  /** Search in the room's history. */
+  readonly search = new MessageSearch(() => this.messages)
   /** The emoji members can react with. */
   readonly emoji = REACTION_EMOJI
   readonly #unsubscribe: () => void
@@ -171,6 +174,7 @@ export class RoomView implements MessageActions {
   }
 
   dispose (): void {
+    this.search.dispose()
     this.#unsubscribe()
   }
 

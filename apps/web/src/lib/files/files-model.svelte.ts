@@ -2,7 +2,7 @@ import { errorMessage, isStorageFull, STORAGE_FULL_ADVICE } from '../shared/erro
 import type { FileRef } from './file-row-format.ts'
 import { FileRowView, type FileRowHost } from './file-row.svelte.ts'
 import { fileLink, parseFileLink, type FileAttachment, type Files, type FileSink, type NamedFile, type Peerlink, type SaveOptions, type TransferStatus } from './files-api.ts'
-import { Notifier } from './notify.ts'
+import { Notifier } from '../shared/notifier.svelte.ts'
 import { serveRangeReads } from './range-bridge.ts'
 import { uploadLimitOf } from './upload-limit.ts'
 import { appUrl } from '../shared/routes.ts'
