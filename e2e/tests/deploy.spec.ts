@@ -492,6 +492,7 @@ test('the compose services as processes: the app over https through Caddy instal
     const otherPage = await (await browser.newContext({ permissions: APP_PERMISSIONS })).newPage()
     await otherPage.goto(`https://${OTHER_DOMAIN}/`)
     await readPeerId(otherPage)
+    await openView(otherPage, 'diagnostics')
     const otherList = otherPage.getByRole('list', { name: 'Relays' }).getByRole('listitem')
     await expect(otherList).toHaveCount(2)
     expect(await otherList.evaluateAll(items => items.map(i => i.getAttribute('data-relay-input')))).toEqual(otherUrls)
