@@ -228,6 +228,32 @@ describe('saving while downloading', () => {
     expect(out.written().equals(Buffer.from(file.data))).toBe(true)
   })
 
+  it('a download a relay\'s limit stopped (it resumes by itself once a connection can carry the rest) holds the save like a pause; the resumed download finishes it', async () => {
+    const file = await sharedFile()
+    const first = new FakeDownload(file.source, file.stored)
+    const transfer = new FakeTransfer(file.stored, first)
+    const out = slowSink()
+    const saving = save(file, transfer, out.sink)
+
+    for (const i of [0, 1]) await first.arrive(file.leaves[i]!)
+    await out.reached(prefixBytes(2))
+    // the download's reads fail with the relay's limit, then the transfer reads as failed, resuming by itself
+    first.stop(Object.assign(new Error('the relay carries too little'), { name: 'RelayLimitError' }))
+    transfer.set({ state: 'failed', error: 'RelayLimitError: the relay carries too little', resumes: true })
+    await new Promise(resolve => setTimeout(resolve, 20))
+    expect(out.events).toEqual([])
+    expect(out.written().byteLength).toBe(prefixBytes(2))
+
+    // a direct connection opened: a new download brings the rest
+    const second = new FakeDownload(file.source, file.stored)
+    transfer.state('downloading', second)
+    for (const cid of file.leaves.slice(2)) await second.arrive(cid)
+    transfer.state('complete')
+    await saving
+    expect(out.events).toEqual(['close'])
+    expect(out.written().equals(Buffer.from(file.data))).toBe(true)
+  })
+
   it('writes no faster than the sink takes: one write at a time, what is decrypted meanwhile gathered into the next (up to writeBytes), and no more read ahead than that', async () => {
     const file = await sharedFile()
     // every block is already here: only the sink holds the save back

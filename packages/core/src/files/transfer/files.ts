@@ -292,7 +292,7 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
     const transfer = followTransfer({
       current: () => {
         const entry = this.entries.get(cid)
-        return entry == null ? undefined : { state: entry.record.state, download: entry.download, error: entry.record.error }
+        return entry == null ? undefined : { state: entry.record.state, download: entry.download, error: entry.record.error, resumes: entry.record.relayLimit != null }
       },
       changed: async (o) => this.changed(cid, o),
       store: this.chunks
@@ -376,6 +376,7 @@ export class Files extends TypedEventEmitter<FilesEvents> implements Startable {
       entry.record.state = 'failed'
       entry.record.error = `${err.name}: ${err.message}`
       if (err instanceof RelayLimitError) entry.record.relayLimit = err.limit
+      else delete entry.record.relayLimit
       await this.persist(entry)
       this.emit(entry, true)
       // a connection that can carry the rest may have opened while it stopped

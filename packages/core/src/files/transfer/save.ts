@@ -120,6 +120,8 @@ export interface TransferNow {
   download?: { reader: ReadableChunkStore | VerifiedReader }
   /** Why it failed (`<name>: <message>`). */
   error?: string
+  /** Failed, but resumes by itself: a relay's limit stopped it, and it continues once a connection can carry the rest. */
+  resumes?: boolean
 }
 
 /** What following a transfer across pauses needs of the service. */
@@ -142,9 +144,13 @@ export interface FollowedTransfer {
 
 const running = (state: TransferState): boolean => state === 'resolving' || state === 'downloading'
 
-/** A download stopped (paused, cancelled, the service stopping) rather than failed. */
+/**
+ * A download stopped (paused, cancelled, the service stopping) or held by a
+ * relay's limit (it resumes by itself), rather than failed.
+ */
 function stopped (err: unknown): boolean {
-  return err instanceof TransferStoppedError || (err as { name?: unknown } | null)?.name === 'AbortError'
+  const name = (err as { name?: unknown } | null)?.name
+  return err instanceof TransferStoppedError || name === 'AbortError' || name === 'RelayLimitError'
 }
 
 /**
@@ -158,7 +164,7 @@ export function followTransfer (components: FollowComponents): FollowedTransfer 
   const now = (): TransferNow => {
     const transfer = components.current()
     if (transfer == null) throw new TransferStoppedError('the transfer was cancelled')
-    if (transfer.state === 'failed') throw new DownloadFailedError(`the download failed: ${transfer.error ?? 'no reason given'}`)
+    if (transfer.state === 'failed' && transfer.resumes !== true) throw new DownloadFailedError(`the download failed: ${transfer.error ?? 'no reason given'}`)
     return transfer
   }
   const same = (a: TransferNow, b: TransferNow | undefined): boolean => b != null && a.state === b.state && a.download === b.download
