@@ -43,13 +43,13 @@ test('site data cleared while the app runs: nothing is shown complete whose bloc
     await expect(fileRow(b, own.name)).toHaveAttribute('data-state', 'complete')
     await expect(messages(b)).toHaveCount(4)
 
-    // Bob downloads the small file completely, and starts the large one (saved when complete)
+    // Bob downloads the small file completely, and starts the large one (saved into the picked file while it downloads)
     const bSmall = fileRow(b, small.name)
     await bSmall.getByRole('link', { name: `Download ${small.name}` }).click()
     await expect(bSmall).toHaveAttribute('data-save', 'saved', { timeout: TRANSFER_TIMEOUT })
     const bLarge = fileRow(b, large.name)
     await bLarge.getByRole('link', { name: `Download ${large.name}` }).click()
-    await expect(bLarge).toHaveAttribute('data-save', 'waiting')
+    await expect(bLarge).toHaveAttribute('data-save', 'saving')
     await expect.poll(async () => (await counters(bLarge)).blocks, { timeout: TRANSFER_TIMEOUT }).toBeGreaterThan(2)
     expect((await counters(bLarge)).state).toBe('downloading')
 
