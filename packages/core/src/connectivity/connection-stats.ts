@@ -1,4 +1,4 @@
-import type { StatsSource } from './ice-route.js'
+import { selectedPair, type StatsSource } from './ice-route.js'
 
 /**
  * Counters of one WebRTC connection, from its RTCPeerConnection's stats: the
@@ -21,19 +21,7 @@ export interface ConnectionStats {
  * while none is selected or when the stats are not available.
  */
 export async function readConnectionStats (pc: Pick<StatsSource, 'getStats'>, now: () => number = Date.now): Promise<ConnectionStats | undefined> {
-  let stats: RTCStatsReport
-  try {
-    stats = await pc.getStats()
-  } catch {
-    return undefined
-  }
-  const byId = new Map<string, Record<string, unknown>>()
-  stats.forEach((s: Record<string, unknown>) => { byId.set(String(s.id), s) })
-  let pair: Record<string, unknown> | undefined
-  for (const s of byId.values()) {
-    if (s.type === 'transport' && typeof s.selectedCandidatePairId === 'string') pair = byId.get(s.selectedCandidatePairId)
-  }
-  pair ??= [...byId.values()].find(s => s.type === 'candidate-pair' && s.nominated === true && s.state === 'succeeded')
+  const pair = (await selectedPair(pc))?.pair
   if (pair == null) return undefined
   const rtt = pair.currentRoundTripTime
   return {

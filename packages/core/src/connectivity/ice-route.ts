@@ -41,12 +41,18 @@ export function peerConnectionOf (connection: Connection): StatsSource | undefin
   return typeof pc?.getStats === 'function' && typeof pc.addEventListener === 'function' ? pc as StatsSource : undefined
 }
 
+/** A stats report's entries by id, and the selected candidate pair among them. */
+export interface SelectedPair {
+  pair: Record<string, unknown>
+  byId: Map<string, Record<string, unknown>>
+}
+
 /**
  * The selected candidate pair of `pc`, from its stats: the transport's
  * `selectedCandidatePairId`, or else the nominated, succeeded pair. Undefined
  * while ICE has not selected one (or when the stats are not available).
  */
-export async function selectedIceRoute (pc: Pick<RTCPeerConnection, 'getStats'>): Promise<IceRoute | undefined> {
+export async function selectedPair (pc: Pick<RTCPeerConnection, 'getStats'>): Promise<SelectedPair | undefined> {
   let stats: RTCStatsReport
   try {
     stats = await pc.getStats()
@@ -60,7 +66,14 @@ export async function selectedIceRoute (pc: Pick<RTCPeerConnection, 'getStats'>)
     if (s.type === 'transport' && typeof s.selectedCandidatePairId === 'string') pair = byId.get(s.selectedCandidatePairId)
   }
   pair ??= [...byId.values()].find(s => s.type === 'candidate-pair' && s.nominated === true && s.state === 'succeeded')
-  if (pair == null) return undefined
+  return pair == null ? undefined : { pair, byId }
+}
+
+/** The ICE route of `pc`'s selected candidate pair (see {@link selectedPair}). */
+export async function selectedIceRoute (pc: Pick<RTCPeerConnection, 'getStats'>): Promise<IceRoute | undefined> {
+  const selected = await selectedPair(pc)
+  if (selected == null) return undefined
+  const { pair, byId } = selected
   const local = byId.get(String(pair.localCandidateId))?.candidateType
   const remote = byId.get(String(pair.remoteCandidateId))?.candidateType
   if (typeof local !== 'string' || typeof remote !== 'string' || !CANDIDATE_TYPES.has(local) || !CANDIDATE_TYPES.has(remote)) return undefined
