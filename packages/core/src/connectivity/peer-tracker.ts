@@ -23,6 +23,10 @@ export interface PeerTrackerComponents {
   libp2p: Pick<Libp2p, 'getConnections' | 'addEventListener' | 'removeEventListener'>
 }
 
+/** How many times, and first after how long (doubling), a peer-reflexive end of a selected pair is read again. */
+const PRFLX_REREADS = 5
+const PRFLX_REREAD_MS = 1000
+
 interface WatchedRoute {
   route?: IceRoute
   unwatch: () => void
@@ -92,23 +96,36 @@ export class PeerTracker extends TypedEventEmitter<PeerTrackerEvents> implements
     }
   }
 
-  /** Follows the selected ICE pair of a WebRTC connection to a peer, refreshing its status when the pair changes. */
+  /**
+   * Follows the selected ICE pair of a WebRTC connection to a peer, refreshing its status when the pair changes.
+   *
+   * A peer-reflexive end is read again a few times: when the peer's check arrives before its signalled candidate,
+   * the browser names that candidate peer-reflexive and, once the candidate arrives, gives it its real type (a
+   * relay one, say) in place, without a pair change to say so.
+   */
   private watch (connection: Connection): void {
     const peerId = connection.remotePeer.toString()
     if (this.isRelay(peerId) || transportOf(connection.remoteAddr) !== 'webrtc') return
     const pc = peerConnectionOf(connection)
     if (pc == null) return
-    const watched: WatchedRoute = { unwatch: () => {} }
+    let timer: ReturnType<typeof setTimeout> | undefined
+    let rereads = 0
+    const unwatch = (): void => { clearTimeout(timer); stopWatching() }
+    const watched: WatchedRoute = { unwatch }
     const probe = (): void => {
       void selectedIceRoute(pc).then(route => {
         if (this.routes.get(connection.id) !== watched || route == null) return
+        clearTimeout(timer)
+        if ((route.local === 'prflx' || route.remote === 'prflx') && rereads < PRFLX_REREADS) {
+          timer = setTimeout(probe, PRFLX_REREAD_MS * 2 ** rereads++)
+        }
         const was = watched.route
         if (was?.local === route.local && was.remote === route.remote) return
         watched.route = route
         this.refresh(peerId)
       })
     }
-    watched.unwatch = watchIceRoute(pc, probe)
+    const stopWatching = watchIceRoute(pc, probe)
     this.routes.set(connection.id, watched)
     probe()
   }
