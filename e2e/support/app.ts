@@ -26,6 +26,12 @@ export async function openApp (target: Browser | BrowserContext, relays: string[
   await setup?.(context)
   const page = await context.newPage()
   page.on('pageerror', err => { console.log(`[${name} pageerror] ${err.message}`) })
+  // PEERLINK_E2E_DEBUG=<namespaces> (e.g. peerlink:calls*) prints the page's own logs of those namespaces
+  const debug = process.env.PEERLINK_E2E_DEBUG
+  if (debug != null && debug !== '') {
+    await page.addInitScript((namespaces) => { localStorage.setItem('debug', namespaces) }, debug)
+    page.on('console', msg => { if (msg.type() === 'debug' || msg.type() === 'log') console.log(`[${name} ${new Date().toISOString().slice(11, 23)}] ${msg.text().replaceAll('%c', '')}`) })
+  }
   await page.goto((base == null ? appUrl(relays) : new URL(appUrl(relays), base).toString()) + suffix)
   const peerId = await readPeerId(page)
   return {

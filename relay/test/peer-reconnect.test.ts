@@ -48,7 +48,38 @@ describe('a Peerlink peer (Node variant)', () => {
     const again = nextEvent(peer, 'relay:reserved')
     relay = await startRelay(ports, { dataDir: relay.dataDir })
     expect(await again).toMatchObject({ peerId: relay.peerId, state: 'reserved' })
-  })
+  }, 30_000)
+
+  it('finds a peer through a restarted relay, which remembers no peer, also when it knew the peer before', async () => {
+    const ports = ['--ws-port', String(await freePort()), '--webrtc-port', String(await freePort()), '--tcp-port', String(await freePort()), '--http-port', String(await freePort())]
+    let relay: RelayProcess = await startRelay(ports)
+    cleanup.push(async () => relay.stop())
+    const { relays } = parseRelayList(relay.infoUrl)
+    // relayed connections only: WebRTC between two Node peers does not connect on loopback
+    const start = async (): Promise<Peerlink> => {
+      const p = await createPeer({ privateKey: await loadOrCreateIdentity(new MemoryKeyStore()), relays, webrtc: false, relayBackoff: { initialMs: 100, maxMs: 1000, jitter: 0 } })
+      cleanup.push(async () => p.stop())
+      if (p.relays()[0]?.state !== 'reserved') await nextEvent(p, 'relay:reserved')
+      return p
+    }
+    const ann = await start()
+    const bob = await start()
+    expect((await ann.connectToPeer(bob.peerId, { signal: AbortSignal.timeout(15_000) })).remotePeer).toBe(bob.peerId)
+
+    // the relay restarts: the relayed connection is gone with it
+    const back = Promise.all([ann, bob].map(async p => nextEvent(p, 'relay:reserved')))
+    await relay.stop()
+    relay = await startRelay(ports, { dataDir: relay.dataDir })
+    await back
+    await vi.waitFor(() => { expect(ann.peers().some(p => p.peerId === bob.peerId)).toBe(false) })
+    // as a browser's did after Bob reloaded during the outage: Bob known, with no address (kad-dht answers a
+    // lookup from such a record, with no address, unless told not to)
+    await ann.libp2p.peerStore.patch(bob.libp2p.peerId, { multiaddrs: [] })
+    expect((await ann.connectToPeer(bob.peerId, { signal: AbortSignal.timeout(15_000) })).remotePeer).toBe(bob.peerId)
+    // and a peer that never knew Bob finds him too
+    const cat = await start()
+    expect((await cat.connectToPeer(bob.peerId, { signal: AbortSignal.timeout(15_000) })).remotePeer).toBe(bob.peerId)
+  }, 60_000)
 
   it('reports a relay it cannot reach as an error and keeps retrying', async () => {
     const port = await freePort()

@@ -197,6 +197,7 @@ export class Peerlink extends TypedEventEmitter<PeerlinkEvents> {
       if (existing?.limits == null && existing != null) return describeConnection(existing)
       try {
         const addrs = await this.addressesOf(id, attempt > 0, { signal })
+        log('addresses of %p (%s): %s', id, attempt > 0 ? 'peer routing' : 'peer store', addrs.map(String).join(' '))
         const direct = addrs.filter(ma => WebRTC.matches(ma))
         const relayed = addrs.filter(ma => Circuit.matches(ma) && !WebRTC.matches(ma))
         if (direct.length > 0) {
@@ -242,7 +243,8 @@ export class Peerlink extends TypedEventEmitter<PeerlinkEvents> {
         // not in the peer store: ask the DHT
       }
     }
-    const info = await this.libp2p.peerRouting.findPeer(id, options)
+    // past the peer store: kad-dht would answer from it, even with no address
+    const info = await this.libp2p.peerRouting.findPeer(id, { ...options, useCache: false })
     return info.multiaddrs.map(ma => withPeerId(ma, id))
   }
 }
