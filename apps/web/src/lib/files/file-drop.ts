@@ -1,5 +1,5 @@
 /**
- * Files dropped onto the page, folders included: every file inside a dropped
+ * Files dropped onto the page or picked in a file input, folders included: every file inside a dropped
  * folder (recursively) is shared on its own.
  */
 
@@ -50,4 +50,11 @@ function isFile (entry: FileSystemEntry): entry is FileSystemFileEntry {
 
 function isDirectory (entry: FileSystemEntry): entry is FileSystemDirectoryEntry {
   return entry.isDirectory
+}
+
+/** The files picked in a file input, emptying it so that the same file can be picked again. */
+export function takePicked (input: HTMLInputElement): File[] {
+  const list = Array.from(input.files ?? [])
+  input.value = ''
+  return list
 }
