@@ -19,7 +19,8 @@
  * (1000,2000: the reserved peers of each relay-capacity step; bench/relay-capacity/),
  * --storm-peers N (2000: peers holding reservations when the relay restarts, for storm),
  * --storm-signal SIGTERM|SIGKILL (SIGTERM), --swarm-size MiB (16: the file of each swarm round),
- * --swarm-downloaders (1,2,4,8: the downloaders of each round, starting together), --chat-pages
+ * --swarm-downloaders (1,2,4,8: the downloaders of each round, starting together), --swarm-seeder-limit
+ * (0: the seeder's upload limit, bytes per second with k or m, as the app's ?upload-limit=), --chat-pages
  * (6, or 6,12 with --full: the room's pages, half on each of two relays; one measurement per value),
  * --chat-rate (10: messages per second, all pages together), --chat-seconds (30: the sending window),
  * --chat-grace (10: seconds after the window a message may still arrive), --full.
@@ -62,6 +63,7 @@ const { values: args } = parseArgs({
     'storm-signal': { type: 'string', default: 'SIGTERM' },
     'swarm-size': { type: 'string', default: '16' },
     'swarm-downloaders': { type: 'string', default: '1,2,4,8' },
+    'swarm-seeder-limit': { type: 'string', default: '0' },
     'chat-pages': { type: 'string' },
     'chat-rate': { type: 'string', default: '10' },
     'chat-seconds': { type: 'string', default: '30' },
@@ -97,6 +99,12 @@ if (stormSignal !== 'SIGTERM' && stormSignal !== 'SIGKILL') {
   process.exit(2)
 }
 const swarmSize = Math.round(positive('swarm-size', args['swarm-size']) * MiB)
+// the app's own ?upload-limit= syntax: bytes per second, k = 1,000, m = 1,000,000
+const swarmSeederLimit = args['swarm-seeder-limit'].trim().toLowerCase()
+if (!/^\d+(\.\d+)?[km]?$/.test(swarmSeederLimit)) {
+  console.error(`bench: --swarm-seeder-limit is bytes per second, with k or m (e.g. 500k; 0 for none; got "${args['swarm-seeder-limit']}")`)
+  process.exit(2)
+}
 const swarmDownloaders = args['swarm-downloaders'].split(',').map(s => Math.round(positive('swarm-downloaders', s.trim())))
 const chatPages = (args['chat-pages'] ?? (args.full ? '6,12' : '6')).split(',').map(s => Math.round(positive('chat-pages', s.trim())))
 if (chatPages.some(n => n < 2)) {
@@ -501,7 +509,7 @@ async function measureLoopback (): Promise<void> {
     load.beforeSwarm = loadavg()
     try {
       const swarm = await swarmModule.measureSwarm(browser, {
-        size: swarmSize, downloaders: swarmDownloaders, appBase: app.url, relays, relayPeerId: relay.peerId, timeoutMs: TIMEOUT_MS, meshMs: 60_000, log
+        size: swarmSize, downloaders: swarmDownloaders, seederLimit: swarmSeederLimit, appBase: app.url, relays, relayPeerId: relay.peerId, timeoutMs: TIMEOUT_MS, meshMs: 60_000, log
       })
       rows.push(...swarm.rows)
       for (const e of swarm.errors) {
@@ -520,7 +528,7 @@ async function measureLoopback (): Promise<void> {
         await writeFile(plot, swarmModule.swarmPlot(swarm))
         log(`wrote ${plot}`)
       }
-      details.swarm = { sizeBytes: swarm.sizeBytes, rounds: swarm.rounds, errors: swarm.errors }
+      details.swarm = { sizeBytes: swarm.sizeBytes, seederLimit: swarm.seederLimit ?? null, rounds: swarm.rounds, errors: swarm.errors }
     } catch (err) {
       failed = true
       skipped.push(`swarm: ${brief(err)}`)
@@ -595,7 +603,7 @@ const result = {
     ...(joinModule != null ? { trials } : {}),
     ...(only.has('relay') ? { relayPeers } : {}),
     ...(only.has('storm') ? { stormPeers, stormSignal } : {}),
-    ...(only.has('swarm') ? { swarmSizeBytes: swarmSize, swarmDownloaders } : {}),
+    ...(only.has('swarm') ? { swarmSizeBytes: swarmSize, swarmDownloaders, swarmSeederLimit } : {}),
     ...(only.has('chat') ? { chatPages, chatRate, chatSeconds, chatGraceMs } : {})
   },
   rows: rows.map(r => ({

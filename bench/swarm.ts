@@ -48,6 +48,12 @@ export interface SwarmOptions {
   timeoutMs: number
   /** How long to wait for every member's link to every other to be direct before the downloads start anyway. */
   meshMs: number
+  /**
+   * The seeder's upload limit (the app's `?upload-limit=`, e.g. `500k` bytes per second), standing for a home
+   * connection's upload link, so that the seeder's link rather than the machine's CPU is what one download waits
+   * for; absent or `0`, none.
+   */
+  seederLimit?: string
   log: (line: string) => void
 }
 
@@ -114,6 +120,8 @@ export interface SwarmRound {
 
 export interface SwarmResult {
   sizeBytes: number
+  /** The seeder's upload limit, as given (`?upload-limit=`), or undefined for none. */
+  seederLimit?: string
   rounds: SwarmRound[]
   /** Rounds that did not finish, with why. */
   errors: Array<{ downloaders: number, error: string }>
@@ -144,7 +152,8 @@ async function oneRound (browser: Browser, n: number, options: SwarmOptions, fil
   const load = { start: loadavg(), end: [] as number[] }
   const pages: AppPage[] = []
   try {
-    const seeder = await openApp(browser, options.appBase, 'seeder', { relays: options.relays })
+    const limited = options.seederLimit != null && options.seederLimit !== '0'
+    const seeder = await openApp(browser, options.appBase, 'seeder', { relays: options.relays, ...(limited ? { query: { 'upload-limit': options.seederLimit! } } : {}) })
     pages.push(seeder)
     await setName(e2e(seeder), 'Seeder')
     await waitReserved(seeder, options.relayPeerId)
@@ -294,12 +303,18 @@ export async function measureSwarm (browser: Browser, options: SwarmOptions): Pr
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
-  return { sizeBytes: options.size, rounds, errors, rows: swarmRows(options.size, rounds, errors) }
+  const seederLimit = options.seederLimit != null && options.seederLimit !== '0' ? options.seederLimit : undefined
+  return { sizeBytes: options.size, ...(seederLimit != null ? { seederLimit } : {}), rounds, errors, rows: swarmRows(options.size, rounds, errors, seederLimit) }
 }
 
-function swarmRows (size: number, rounds: SwarmRound[], errors: SwarmResult['errors']): Row[] {
+/** How a seeder limit reads: `500k` → "seeder uploads at most 500 kB/s". */
+function limitText (limit: string): string {
+  return `seeder uploads at most ${limit.replace(/k$/i, ' kB').replace(/m$/i, ' MB')}${/[km]$/i.test(limit) ? '' : ' B'}/s`
+}
+
+function swarmRows (size: number, rounds: SwarmRound[], errors: SwarmResult['errors'], seederLimit?: string): Row[] {
   const rows: Row[] = []
-  const mib = `${round(size / MiB, 2)} MiB`
+  const mib = `${round(size / MiB, 2)} MiB${seederLimit != null ? ` (${limitText(seederLimit)})` : ''}`
   for (const r of rounds) {
     const each = r.perDownloader.map(d => d.completeMs)
     rows.push({
@@ -332,6 +347,7 @@ export function swarmPlot (result: SwarmResult): string {
   const rounds = [...result.rounds].sort((a, b) => a.downloaders - b.downloaders)
   const one = rounds.find(r => r.downloaders === 1)
   const mib = round(result.sizeBytes / MiB, 2)
+  const limit = result.seederLimit != null ? `, ${limitText(result.seederLimit)}` : ''
   const time = linePlot({
     id: 'swarm-time',
     title: `${mib} MiB to n downloaders at once`,
@@ -356,5 +372,5 @@ export function swarmPlot (result: SwarmResult): string {
       { name: 'ideal: the seeder sends one copy', reference: true, points: rounds.map(r => [r.downloaders, 100 / r.downloaders] as [number, number]) }
     ]
   })
-  return sideBySide(`One file to many browsers: ${mib} MiB, 1 seeder`, [time, share])
+  return sideBySide(`One file to many browsers: ${mib} MiB, 1 seeder${limit}`, [time, share])
 }

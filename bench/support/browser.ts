@@ -31,14 +31,16 @@ export interface OpenOptions {
   relays: string[]
   /** Appended to the URL, e.g. a `#/f/…` or `#/r/…` fragment. */
   fragment?: string
+  /** More query parameters, e.g. `{ 'upload-limit': '500k' }`. */
+  query?: Record<string, string>
   /** Runs on the context before the page opens (init scripts). */
   setup?: (context: BrowserContext) => Promise<void>
   /** A context made by the caller (with its own permissions, e.g. the NAT lab's) instead of a fresh one from `browser`. */
   context?: BrowserContext
 }
 
-export function appUrl (base: string, relays: string[], fragment = ''): string {
-  const query = relays.map(r => `relay=${encodeURIComponent(r)}`).join('&')
+export function appUrl (base: string, relays: string[], fragment = '', more: Record<string, string> = {}): string {
+  const query = [...relays.map(r => ['relay', r]), ...Object.entries(more)].map(([k, v]) => `${k}=${encodeURIComponent(v!)}`).join('&')
   return new URL(query === '' ? '/' : `/?${query}`, base).toString() + fragment
 }
 
@@ -52,7 +54,7 @@ export async function openApp (browser: Browser, base: string, name: string, opt
   await options.setup?.(context)
   const page = await context.newPage()
   page.on('pageerror', err => { console.log(`  [${name} pageerror] ${err.message}`) })
-  await page.goto(appUrl(base, options.relays, options.fragment))
+  await page.goto(appUrl(base, options.relays, options.fragment, options.query))
   // the app's main area carries our PeerId once the identity is loaded
   const main = page.locator('main[data-peer-id^="12D3KooW"]')
   await main.waitFor({ timeout: 60_000 })
