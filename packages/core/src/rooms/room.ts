@@ -1,6 +1,6 @@
 import { logger } from '@libp2p/logger'
 import { TypedEventEmitter } from 'main-event'
-import { MAX_CLOCK_SKEW_MS, MAX_ENVELOPE_BYTES, MAX_RECEIPT_IDS, MAX_ROOM_NAME_LENGTH, MAX_TEXT_BYTES, OFFLINE_AFTER_MS, RATE_BURST, RATE_PER_SECOND, RECEIPT_DELAY_MS, TYPING_INTERVAL_MS, TYPING_TIMEOUT_MS } from './constants.js'
+import { MAX_CLOCK_SKEW_MS, MAX_ENVELOPE_BYTES, MAX_RECEIPT_IDS, MAX_ROOM_NAME_LENGTH, MAX_TEXT_BYTES, RATE_BURST, RATE_PER_SECOND, RECEIPT_DELAY_MS, TYPING_INTERVAL_MS } from './constants.js'
 import { openEnvelope, sealEnvelope, type RoomKeys } from './crypto.js'
 import { utf8 } from './encoding.js'
 import { decodeEnvelope, encodeEnvelope, envelopeId, type Envelope } from './envelope.js'
@@ -9,9 +9,10 @@ import { authorOf, History, hlcOf } from './history.js'
 import { checkAttachment, isReactionEmoji, type Payload, type RoomAction } from './payload.js'
 import { roomLink, roomTopic } from './invite.js'
 import { RateLimiter } from './rate-limiter.js'
-import { compareHlc, type HybridClock } from './hlc.js'
+import { RoomMembers } from './members.js'
 import { isAction, type RoomStore, type StoredAction, type StoredMessage, type StoredRecord } from './store.js'
-import type { ChatMessage, DropReason, FileAttachment, Hlc, KeyMismatchReason, Member, MemberState, PreviewRejection, RoomEvents, RoomInvite, RoomKeyState } from './types.js'
+import type { ChatMessage, DropReason, FileAttachment, KeyMismatchReason, Member, MemberState, PreviewRejection, RoomEvents, RoomInvite, RoomKeyState } from './types.js'
+import type { HybridClock } from './hlc.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { PrivateKey } from '@libp2p/interface'
 
@@ -54,18 +55,14 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   /** File previews left out of received messages, per reason (the messages were kept). */
   readonly previewsDropped: Record<PreviewRejection, number> = { oversized: 0, 'bad-type': 0, 'bad-dimensions': 0 }
   private readonly history: History
-  private readonly members_ = new Map<string, Member>()
+  private readonly members_: RoomMembers
   private readonly limiter = new RateLimiter(RATE_BURST, RATE_PER_SECOND)
   private readonly pendingReceipts = new Set<string>()
   private receiptTimer?: ReturnType<typeof setTimeout>
   private flushing?: Promise<void>
   private flushAgain = false
   private inCall_ = false
-  /** Clock of each member's latest presence: gossip may deliver an older one late. */
-  private readonly presenceAt = new Map<string, Hlc>()
   private keyState_: RoomKeyState
-  /** Members typing, each with the timer that ends it. */
-  private readonly typing_ = new Map<string, ReturnType<typeof setTimeout>>()
   /** When we last said we are typing (this device's clock). */
   private typingSentAt = -Infinity
   /** Left: nothing more is stored. */
@@ -76,6 +73,12 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     this.roomId = invite.roomId
     this.topic = roomTopic(invite.roomId)
     this.history = new History(stored, { roomId: this.roomId, self: components.peerId })
+    this.members_ = new RoomMembers({
+      now: () => this.now(),
+      onChange: () => { this.emitMembers() },
+      onTyping: (typing) => { this.safeDispatchEvent('typing:changed', { detail: typing }) },
+      onReturn: (peerId) => { this.components.onMemberSeen(this, peerId) }
+    })
     for (const r of stored) components.clock.observe(hlcOf(r))
     // a message of another member in our history decrypted with our key
     this.keyState_ = options.created === true || stored.some(r => authorOf(r) !== components.peerId) ? 'confirmed' : 'unconfirmed'
@@ -106,13 +109,13 @@ export class Room extends TypedEventEmitter<RoomEvents> {
 
   /** The members typing now (PeerIds). */
   typingMembers (): string[] {
-    return [...this.typing_.keys()]
+    return this.members_.typingMembers()
   }
 
   /** Members, ourselves first. */
   members (): Member[] {
     const self: Member = { peerId: this.components.peerId, name: this.components.profile.name(), state: this.components.profile.away() ? 'away' : 'online', lastSeen: this.now(), self: true, inCall: this.inCall_ }
-    return [self, ...[...this.members_.values()].map(m => ({ ...m }))]
+    return [self, ...this.members_.list()]
   }
 
   /** Stored messages, for the sync protocol. */
@@ -273,15 +276,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
 
   /** Marks members silent for too long as offline. */
   expireMembers (now = this.now()): void {
-    let changed = false
-    for (const member of this.members_.values()) {
-      if (member.state !== 'offline' && now - member.lastSeen > OFFLINE_AFTER_MS) {
-        member.state = 'offline'
-        member.inCall = false
-        changed = true
-      }
-    }
-    if (changed) this.emitMembers()
+    this.members_.expire(now)
   }
 
   /** Handles an envelope from gossip. Rejected frames are counted, never thrown. */
@@ -326,13 +321,8 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     this.components.clock.observe(hlc)
     const own = envelope.author === this.components.peerId
     if (!own) await this.keyConfirmed(envelope.author)
-    if (payload.k === 'presence' && !own) {
-      const latest = this.presenceAt.get(envelope.author)
-      // an older presence than one we applied says nothing new (and must not undo it)
-      if (latest != null && compareHlc(hlc, latest) <= 0) return false
-      this.presenceAt.set(envelope.author, hlc)
-    }
-    if (!own && live) this.seen(envelope.author, payload.k === 'chat' || payload.k === 'presence' ? payload.name : undefined, payload.k === 'presence' ? payload : undefined)
+    if (payload.k === 'presence' && !own && !this.members_.newerPresence(envelope.author, hlc)) return false
+    if (!own && live) this.members_.seen(envelope.author, payload.k === 'chat' || payload.k === 'presence' ? payload.name : undefined, payload.k === 'presence' ? payload : undefined)
     switch (payload.k) {
       case 'chat': {
         const message: ChatMessage = { id, roomId: this.roomId, author: envelope.author, authorName: payload.name, text: payload.text, ...(payload.file == null ? {} : { file: payload.file }), ...(payload.replyTo == null ? {} : { replyTo: payload.replyTo }), hlc, status: own ? 'sent' : 'received', own }
@@ -340,7 +330,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
         if (payload.previewDropped != null) this.dropPreview(payload.previewDropped, id, envelope.author)
         if (!own) {
           this.queueReceipt(id)
-          this.stopTyping(envelope.author)
+          this.members_.stopTyping(envelope.author)
         }
         return true
       }
@@ -350,7 +340,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
       case 'room-name':
         return this.apply({ id, envelope, action: payload })
       case 'typing':
-        if (!own && live) this.startTyping(envelope.author)
+        if (!own && live) this.members_.startTyping(envelope.author)
         return false
       case 'receipt':
         for (const receiptId of payload.ids) {
@@ -366,8 +356,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   /** Stops timers; once left (`closed`), stores nothing more. */
   stop (options: { closed?: boolean } = {}): void {
     clearTimeout(this.receiptTimer)
-    for (const timer of this.typing_.values()) clearTimeout(timer)
-    this.typing_.clear()
+    this.members_.stop()
     if (options.closed === true) this.closed = true
   }
 
@@ -548,40 +537,6 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     stored.message.status = status
     await this.persist([stored])
     this.emitMessage('message:updated', stored.id)
-  }
-
-  private startTyping (peerId: string): void {
-    const known = this.typing_.has(peerId)
-    clearTimeout(this.typing_.get(peerId))
-    this.typing_.set(peerId, setTimeout(() => { this.stopTyping(peerId) }, TYPING_TIMEOUT_MS))
-    if (!known) this.emitTyping()
-  }
-
-  private stopTyping (peerId: string): void {
-    const timer = this.typing_.get(peerId)
-    if (timer == null) return
-    clearTimeout(timer)
-    this.typing_.delete(peerId)
-    this.emitTyping()
-  }
-
-  private emitTyping (): void {
-    this.safeDispatchEvent('typing:changed', { detail: this.typingMembers() })
-  }
-
-  /** A sign of life from a member: any message, or a presence (which also says whether it is in the call). */
-  private seen (peerId: string, name: string | undefined, presence: { state: MemberState, call?: boolean } | undefined): void {
-    const member = this.members_.get(peerId)
-    const returning = member == null || member.state === 'offline'
-    const state = presence?.state ?? (member?.state === 'away' ? 'away' : 'online')
-    const inCall = state !== 'offline' && (presence != null ? presence.call === true : member?.inCall === true)
-    // lastSeen is when we received it, by our clock: the sender's clock may be off
-    const next: Member = { peerId, name: name ?? member?.name ?? '', state, lastSeen: this.now(), self: false, inCall }
-    if (state === 'offline') next.lastSeen = member?.lastSeen ?? this.now()
-    this.members_.set(peerId, next)
-    if (state === 'offline') this.stopTyping(peerId)
-    if (member == null || member.name !== next.name || member.state !== next.state || member.inCall !== next.inCall) this.emitMembers()
-    if (returning && next.state !== 'offline') this.components.onMemberSeen(this, peerId)
   }
 
   private now (): number {
