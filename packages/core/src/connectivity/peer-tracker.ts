@@ -23,9 +23,8 @@ export interface PeerTrackerComponents {
   libp2p: Pick<Libp2p, 'getConnections' | 'addEventListener' | 'removeEventListener'>
 }
 
-/** How many times, and first after how long (doubling), a peer-reflexive end of a selected pair is read again. */
-const PRFLX_REREADS = 5
-const PRFLX_REREAD_MS = 1000
+/** A WebRTC connection's selected ICE pair is read again this often (ms), beside the browser's events. */
+export const ROUTE_REREAD_MS = 5_000
 
 interface WatchedRoute {
   route?: IceRoute
@@ -97,35 +96,30 @@ export class PeerTracker extends TypedEventEmitter<PeerTrackerEvents> implements
   }
 
   /**
-   * Follows the selected ICE pair of a WebRTC connection to a peer, refreshing its status when the pair changes.
-   *
-   * A peer-reflexive end is read again a few times: when the peer's check arrives before its signalled candidate,
-   * the browser names that candidate peer-reflexive and, once the candidate arrives, gives it its real type (a
-   * relay one, say) in place, without a pair change to say so.
+   * Follows the selected ICE pair of a WebRTC connection to a peer, refreshing its status when the pair changes:
+   * at once when the browser says so, and by reading it again every ROUTE_REREAD_MS, since it does not always say
+   * so. ICE may move to another pair without a change of the connection's state (in the NAT lab, a TURN pair to
+   * the peer's reflexive candidate replaced by one from a peer-reflexive candidate to the peer's relay one, with no
+   * event seen for it); and a peer-reflexive end, a candidate whose check arrived before its signalling, is given
+   * its real type in place once that arrives.
    */
   private watch (connection: Connection): void {
     const peerId = connection.remotePeer.toString()
     if (this.isRelay(peerId) || transportOf(connection.remoteAddr) !== 'webrtc') return
     const pc = peerConnectionOf(connection)
     if (pc == null) return
-    let timer: ReturnType<typeof setTimeout> | undefined
-    let rereads = 0
-    const unwatch = (): void => { clearTimeout(timer); stopWatching() }
-    const watched: WatchedRoute = { unwatch }
     const probe = (): void => {
       void selectedIceRoute(pc).then(route => {
         if (this.routes.get(connection.id) !== watched || route == null) return
-        clearTimeout(timer)
-        if ((route.local === 'prflx' || route.remote === 'prflx') && rereads < PRFLX_REREADS) {
-          timer = setTimeout(probe, PRFLX_REREAD_MS * 2 ** rereads++)
-        }
         const was = watched.route
         if (was?.local === route.local && was.remote === route.remote) return
         watched.route = route
         this.refresh(peerId)
       })
     }
-    const stopWatching = watchIceRoute(pc, probe)
+    const stopEvents = watchIceRoute(pc, probe)
+    const timer = setInterval(probe, ROUTE_REREAD_MS)
+    const watched: WatchedRoute = { unwatch: () => { clearInterval(timer); stopEvents() } }
     this.routes.set(connection.id, watched)
     probe()
   }
