@@ -152,8 +152,7 @@ async function oneRound (browser: Browser, n: number, options: SwarmOptions, fil
   const load = { start: loadavg(), end: [] as number[] }
   const pages: AppPage[] = []
   try {
-    const limited = options.seederLimit != null && options.seederLimit !== '0'
-    const seeder = await openApp(browser, options.appBase, 'seeder', { relays: options.relays, ...(limited ? { query: { 'upload-limit': options.seederLimit! } } : {}) })
+    const seeder = await openApp(browser, options.appBase, 'seeder', { relays: options.relays, ...(options.seederLimit != null ? { query: { 'upload-limit': options.seederLimit } } : {}) })
     pages.push(seeder)
     await setName(e2e(seeder), 'Seeder')
     await waitReserved(seeder, options.relayPeerId)
@@ -272,7 +271,11 @@ async function oneRound (browser: Browser, n: number, options: SwarmOptions, fil
 }
 
 /** Every round, in order; a round that fails is reported and the next one runs. */
-export async function measureSwarm (browser: Browser, options: SwarmOptions): Promise<SwarmResult> {
+export async function measureSwarm (browser: Browser, given: SwarmOptions): Promise<SwarmResult> {
+  // '0' is no limit
+  const { seederLimit: limit, ...rest } = given
+  const seederLimit = limit != null && limit !== '0' ? limit : undefined
+  const options: SwarmOptions = { ...rest, ...(seederLimit != null ? { seederLimit } : {}) }
   const dir = await mkdtemp(join(tmpdir(), 'peerlink-bench-swarm-'))
   const rounds: SwarmRound[] = []
   const errors: SwarmResult['errors'] = []
@@ -303,7 +306,6 @@ export async function measureSwarm (browser: Browser, options: SwarmOptions): Pr
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
-  const seederLimit = options.seederLimit != null && options.seederLimit !== '0' ? options.seederLimit : undefined
   return { sizeBytes: options.size, ...(seederLimit != null ? { seederLimit } : {}), rounds, errors, rows: swarmRows(options.size, rounds, errors, seederLimit) }
 }
 
