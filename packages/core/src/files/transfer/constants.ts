@@ -55,6 +55,15 @@ export const ANNOUNCE_WAIT_MS = 500
  */
 export const SEEDER_WINDOW = 4
 
+/**
+ * A request expected to take longer than this (s) to arrive from its
+ * provider, at the provider's measured rate (before that is known: one
+ * queued behind another), is cancelled and asked of a downloader that
+ * announces the block: a seeder with a slow uplink, shared by several
+ * downloaders, then sends each block about once.
+ */
+export const TAKE_BACK_SECONDS = 1
+
 /** False announcements (MISSING for a block it announced) after which a provider is dropped for the file. */
 export const MAX_FALSE_HAVES = 3
 

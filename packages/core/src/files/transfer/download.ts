@@ -292,8 +292,12 @@ export class Download {
             this.pumpAll()
           },
           onHave: (cids, all) => {
-            this.scheduler.have(peer, cids, all)
+            const takenBack = this.scheduler.have(peer, cids, all)
             this.pump(peer)
+            for (const [other, back] of takenBack) {
+              this.sessions.get(other)?.cancel(back)
+              this.pump(other)
+            }
           },
           onEnd: (err) => { this.ended(peer, err) }
         }, this.signal)

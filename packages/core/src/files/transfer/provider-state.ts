@@ -111,11 +111,17 @@ export function noteMissing (provider: Provider, key: string, asked: Asked | und
 export function nextWindow (provider: Provider, now: number, init: { maxWindow: number, queueSeconds: number }): number {
   provider.arrivals.push(now)
   if (provider.arrivals.length > 8) provider.arrivals.shift()
-  const first = provider.arrivals[0] as number
-  const span = (now - first) / 1000
-  if (provider.arrivals.length < 4 || span <= 0) return Math.min(init.maxWindow, provider.window + 1)
-  const perSecond = (provider.arrivals.length - 1) / span
+  const perSecond = rate(provider)
+  if (perSecond == null) return Math.min(init.maxWindow, provider.window + 1)
   return Math.max(2, Math.min(init.maxWindow, Math.ceil(perSecond * init.queueSeconds) + 1))
+}
+
+/** Blocks per second `provider` delivered over its last few blocks; undefined until a few arrived. */
+export function rate (provider: Provider): number | undefined {
+  const { arrivals } = provider
+  if (arrivals.length < 4) return undefined
+  const span = ((arrivals[arrivals.length - 1] as number) - (arrivals[0] as number)) / 1000
+  return span > 0 ? (arrivals.length - 1) / span : undefined
 }
 
 /** The block is no longer wanted: forgotten. */

@@ -25,13 +25,16 @@
  *   holds every block (the seeder) then has at most `seederWindow` requests
  *   in flight: with a deep queue there, each downloader would have most of a
  *   small file on its way from the seeder before any other could offer it.
+ *   A request that would take a slow provider more than about a second to
+ *   deliver is taken back when another downloader announces the block, and
+ *   asked of that one.
  * - Endgame: once nothing is left to hand out and only a few blocks are in
  *   flight (`endgameBlocks`), an idle provider also asks for those; the first
  *   copy to arrive wins and the others are cancelled. (Earlier, with windows
  *   of up to 32 blocks, it would duplicate half of a small file.)
  */
-import { LACK_RETRY_MS, SEEDER_WINDOW, SPREAD_BLOCKS } from './constants.js'
-import { forget, mayServe, newProvider, nextWindow, noteHave, noteMissing, type Provider } from './provider-state.js'
+import { LACK_RETRY_MS, SEEDER_WINDOW, SPREAD_BLOCKS, TAKE_BACK_SECONDS } from './constants.js'
+import { forget, mayServe, newProvider, nextWindow, noteHave, noteMissing, rate, type Provider } from './provider-state.js'
 import type { CID } from 'multiformats/cid'
 
 export interface SchedulerInit {
@@ -53,6 +56,12 @@ export interface SchedulerInit {
   spreadBlocks?: number
   /** While spreading, a provider that holds every block is asked for at most this many at a time (SEEDER_WINDOW). */
   seederWindow?: number
+  /**
+   * A request expected to take longer than this (s) to arrive from its
+   * provider is taken back when another provider announces the block
+   * (TAKE_BACK_SECONDS; see `have`).
+   */
+  takeBackSeconds?: number
   /** Random numbers in [0, 1) for spreading (Math.random). */
   random?(): number
 }
@@ -342,15 +351,60 @@ export class Scheduler {
     return noteMissing(provider, key, asked, now, this.init.lackRetryMs ?? LACK_RETRY_MS)
   }
 
-  /** `peer` announced that it holds these blocks, or with `all`, every block of the file. */
-  have (peer: string, cids: CID[], all = false): void {
+  /**
+   * `peer` announced that it holds these blocks, or with `all`, every block
+   * of the file. Requests for them that would take longer than
+   * `takeBackSeconds` to arrive from a provider of the whole file (the
+   * seeder), at its measured rate (or, before that is known, that wait
+   * behind another request there), are taken back and handed to `peer`.
+   *
+   * @returns the blocks taken back, by provider, to CANCEL there
+   */
+  have (peer: string, cids: CID[], all = false): Map<string, CID[]> {
     const provider = this.providers.get(peer)
-    if (provider == null) return
+    if (provider == null) return new Map()
     const wanted = (key: string): boolean | undefined => {
       const state = this.state.get(key)
       return state === 'done' ? false : state === 'wanted' ? true : undefined
     }
-    noteHave(provider, cids.map(c => c.toString()), all, ++this.seq, wanted, Math.max(4096, 2 * this.state.size))
+    const keys = cids.map(c => c.toString())
+    noteHave(provider, keys, all, ++this.seq, wanted, Math.max(4096, 2 * this.state.size))
+    return this.takeBack(peer, provider, new Set(keys))
+  }
+
+  /**
+   * Takes back requests for `announced` blocks that wait long at other
+   * providers. A slow provider (a seeder on a home uplink, shared by several
+   * downloaders) would otherwise send a block that `peer` just got from it
+   * or from someone else: the seeder's upload is what swarming saves, and it
+   * drops a cancelled block it has not started to send (see server.ts). A
+   * block already on its way then comes twice, which costs the seeder
+   * nothing more.
+   */
+  private takeBack (peer: string, to: Provider, announced: Set<string>): Map<string, CID[]> {
+    const cancel = new Map<string, CID[]>()
+    if (announced.size === 0) return cancel
+    const seconds = this.init.takeBackSeconds ?? TAKE_BACK_SECONDS
+    for (const [other, provider] of this.providers) {
+      // only from a provider of the whole file: between downloaders it saves no one's upload, and a busy one's
+      // blocks taken back and then sent anyway would come twice
+      if (other === peer || provider.all == null) continue
+      const perSecond = rate(provider)
+      let ahead = 0
+      for (const key of [...provider.inFlight.keys()]) {
+        // until its rate is known, the oldest request stays: it may be on its way
+        const slow = perSecond == null ? ahead >= 1 : (ahead + 1) / perSecond > seconds
+        if (!announced.has(key) || !slow) {
+          ahead++
+          continue
+        }
+        provider.inFlight.delete(key)
+        // and after everything else to anyone, should `peer` go away or turn out not to hold it after all
+        this.release(key, to.offers, this.deferred)
+        cancel.set(other, [...(cancel.get(other) ?? []), this.cids.get(key) as CID])
+      }
+    }
+    return cancel
   }
 
   /** False announcements `peer` made (MISSING for blocks it had announced). */
@@ -392,13 +446,17 @@ export class Scheduler {
     return this.providers.get(peer)?.window ?? 0
   }
 
-  /** A block no longer in flight at some provider: wanted again unless another has it in flight. */
-  private release (key: string, queue = this.retry): void {
+  /**
+   * A block no longer in flight at some provider: wanted again unless another
+   * has it in flight, and put in `queues` (the first to drain it takes it;
+   * the others drop it, as no longer wanted).
+   */
+  private release (key: string, ...queues: string[][]): void {
     if (this.state.get(key) !== 'in-flight') return
     for (const p of this.providers.values()) if (p.inFlight.has(key)) return
     this.state.set(key, 'wanted')
     this.inFlightCount--
     this.wantedCount++
-    queue.push(key)
+    for (const queue of queues.length > 0 ? queues : [this.retry]) queue.push(key)
   }
 }

@@ -78,6 +78,8 @@ class BlockServer {
   /** HAVE frames to write before the next answer (a client that asked for them). */
   private readonly haves: Array<{ cids: CID[], all?: boolean }> = []
   private holdings?: Holdings
+  /** The answer waiting for the upload limit: a CANCEL for its block stops it (nothing of it is sent yet). */
+  private waiting?: { key: string, skip: AbortController }
 
   constructor (private readonly stream: Stream, private readonly init: ServeInit) {
     this.lp = frameStream(stream, { maxFrameBytes: MAX_BLOCK_FRAME_BYTES })
@@ -168,12 +170,17 @@ class BlockServer {
 
   // cancellation
 
-  /** Drops queued requests for these blocks (one being sent is sent). */
+  /**
+   * Drops queued requests for these blocks, and the one waiting for the
+   * upload limit if it is one of them (one being sent is sent): a seeder
+   * with a slow uplink then sends nothing its client got elsewhere meanwhile.
+   */
   private cancel (cids: CID[]): void {
     const cancelled = new Set(cids.map(c => c.toString()))
     for (let i = this.queue.length - 1; i >= 0; i--) {
       if (cancelled.has(String(this.queue[i]))) this.queue.splice(i, 1)
     }
+    if (this.waiting != null && cancelled.has(this.waiting.key)) this.waiting.skip.abort()
   }
 
   // answering in order, with backpressure
@@ -218,10 +225,26 @@ class BlockServer {
       await this.lp.write(encodeFrame({ type: 'missing', cid }), { signal })
       return
     }
-    await this.init.throttle?.take(block.byteLength, { signal })
+    if (!await this.mayUpload(cid, block.byteLength)) return
     await this.send(blockFrameHead(cid, block.byteLength))
     await this.send(block)
     if (this.root != null) this.init.onServed?.(this.root, cid)
+  }
+
+  /** Waits for the upload limit to let `bytes` go; false if the client cancelled the block meanwhile. */
+  private async mayUpload (cid: CID, bytes: number): Promise<boolean> {
+    const { throttle, signal } = this.init
+    if (throttle == null) return true
+    const waiting = this.waiting = { key: cid.toString(), skip: new AbortController() }
+    try {
+      await throttle.take(bytes, { signal: AbortSignal.any([signal, waiting.skip.signal]) })
+      return true
+    } catch (err) {
+      if (waiting.skip.signal.aborted && !signal.aborted) return false
+      throw err
+    } finally {
+      this.waiting = undefined
+    }
   }
 
   /**

@@ -24,7 +24,10 @@ export class Throttle {
     this.limit = limit
   }
 
-  /** Resolves once `bytes` may be sent. */
+  /**
+   * Resolves once `bytes` may be sent. Rejects if `options.signal` aborts
+   * first, having taken nothing: the next sender goes on.
+   */
   async take (bytes: number, options: AbortOptions = {}): Promise<void> {
     const turn = this.queue.then(async () => this.wait(bytes, options))
     this.queue = turn.catch(() => {})
@@ -32,6 +35,7 @@ export class Throttle {
   }
 
   private async wait (bytes: number, options: AbortOptions): Promise<void> {
+    options.signal?.throwIfAborted()
     while (this.limit > 0) {
       const now = this.now()
       this.tokens = Math.min(this.limit, this.tokens + (now - this.last) * this.limit / 1000)
