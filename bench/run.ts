@@ -33,6 +33,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { arch, cpus, loadavg, release, totalmem } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { parseUploadLimit } from '../apps/web/src/lib/files/upload-limit.ts'
 import type { CallResult } from './calls.ts'
 import { connectDirect, filesUiReady, measureFileTransfer, topFunctions, type FileRunResult } from './file-transfer.ts'
 import type { JoinResult } from './join.ts'
@@ -99,9 +100,9 @@ if (stormSignal !== 'SIGTERM' && stormSignal !== 'SIGKILL') {
   process.exit(2)
 }
 const swarmSize = Math.round(positive('swarm-size', args['swarm-size']) * MiB)
-// the app's own ?upload-limit= syntax: bytes per second, k = 1,000, m = 1,000,000
+// passed on as the seeder's ?upload-limit=, so checked by the app's own parser
 const swarmSeederLimit = args['swarm-seeder-limit'].trim().toLowerCase()
-if (!/^\d+(\.\d+)?[km]?$/.test(swarmSeederLimit)) {
+if (parseUploadLimit(swarmSeederLimit) == null) {
   console.error(`bench: --swarm-seeder-limit is bytes per second, with k or m (e.g. 500k; 0 for none; got "${args['swarm-seeder-limit']}")`)
   process.exit(2)
 }
