@@ -16,8 +16,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { CDPSession, Locator, Page } from '@playwright/test'
-import { openView } from '../e2e/support/app.ts'
-import { appUrl, waitDirect, type AppPage } from './support/browser.ts'
+import { appUrl, openView } from '../e2e/support/app.ts'
+import { waitDirect, type AppPage } from './support/browser.ts'
 import { cpuDelta, sampleChromiumCpu } from './support/cpu.ts'
 
 export interface FileRunResult {
@@ -148,7 +148,7 @@ export async function measureFileTransfer (a: AppPage, b: AppPage, options: File
     if (!link.includes(`#/f/${cid}/`) || !link.includes(a.peerId)) throw new Error(`unexpected file link from A: ${link}`)
 
     // B opens the link (same document: its connections stay) and waits for the name (the manifest is in)
-    await b.page.goto(appUrl(options.appBase, options.relays, new URL(link).hash))
+    await b.page.goto(appUrl(options.relays, { base: options.appBase }) + new URL(link).hash)
     const bRow = b.page.locator(`.file-row[data-cid="${cid}"]`)
     const download = bRow.getByRole('link', { name: `Download ${name}`, exact: true })
     await download.waitFor({ timeout: timeoutMs })

@@ -5,8 +5,9 @@
  * frame decoded), while the file is still downloading.
  */
 import type { Page } from '@playwright/test'
+import { appUrl } from '../e2e/support/app.ts'
 import { makeClip } from '../e2e/support/video.ts'
-import { appUrl, waitDirect, type AppPage } from './support/browser.ts'
+import { waitDirect, type AppPage } from './support/browser.ts'
 
 export interface PlayOptions {
   appBase: string
@@ -52,7 +53,7 @@ export async function measurePlay (a: AppPage, b: AppPage, options: PlayOptions)
   const heldAtFirstFrame: number[] = []
   for (let i = 0; i < options.runs; i++) {
     const link = await shareAndLink(a.page, clip.path, name, options.timeoutMs, seen)
-    await b.page.goto(appUrl(options.appBase, options.relays, new URL(link).hash))
+    await b.page.goto(appUrl(options.relays, { base: options.appBase }) + new URL(link).hash)
     const play = b.page.getByRole('button', { name: `Play ${name}`, exact: true })
     await play.waitFor({ timeout: options.timeoutMs })
     await waitDirect(a, b.peerId)

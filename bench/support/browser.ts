@@ -5,7 +5,7 @@
  */
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test'
 import config from '../../playwright.config.ts'
-import { visit, type AppPage as E2eAppPage } from '../../e2e/support/app.ts'
+import { appUrl, visit, type AppPage as E2eAppPage } from '../../e2e/support/app.ts'
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
@@ -39,11 +39,6 @@ export interface OpenOptions {
   context?: BrowserContext
 }
 
-export function appUrl (base: string, relays: string[], fragment = '', more: Record<string, string> = {}): string {
-  const query = [...relays.map(r => ['relay', r]), ...Object.entries(more)].map(([k, v]) => `${k}=${encodeURIComponent(v!)}`).join('&')
-  return new URL(query === '' ? '/' : `/?${query}`, base).toString() + fragment
-}
-
 /**
  * Opens the app in a fresh context (or in `options.context`). A media
  * permission is granted: without one Chromium enumerates no network
@@ -54,7 +49,7 @@ export async function openApp (browser: Browser, base: string, name: string, opt
   await options.setup?.(context)
   const page = await context.newPage()
   page.on('pageerror', err => { console.log(`  [${name} pageerror] ${err.message}`) })
-  await page.goto(appUrl(base, options.relays, options.fragment, options.query))
+  await page.goto(appUrl(options.relays, { base, query: options.query }) + (options.fragment ?? ''))
   // the app's main area carries our PeerId once the identity is loaded
   const main = page.locator('main[data-peer-id^="12D3KooW"]')
   await main.waitFor({ timeout: 60_000 })

@@ -32,7 +32,7 @@ export async function openApp (target: Browser | BrowserContext, relays: string[
     await page.addInitScript((namespaces) => { localStorage.setItem('debug', namespaces) }, debug)
     page.on('console', msg => { if (msg.type() === 'debug' || msg.type() === 'log') console.log(`[${name} ${new Date().toISOString().slice(11, 23)}] ${msg.text().replaceAll('%c', '')}`) })
   }
-  await page.goto((base == null ? appUrl(relays) : new URL(appUrl(relays), base).toString()) + suffix)
+  await page.goto(appUrl(relays, { base }) + suffix)
   const peerId = await readPeerId(page)
   return {
     context,
@@ -48,9 +48,14 @@ export async function openApp (target: Browser | BrowserContext, relays: string[
   }
 }
 
-export function appUrl (relays: string[]): string {
-  const query = relays.map(r => `relay=${encodeURIComponent(r)}`).join('&')
-  return query === '' ? '/' : `/?${query}`
+/**
+ * The app's URL with a `?relay=` for each of `relays` and `query`'s parameters after them: a path
+ * (for the test server), or at `base` (the bench's app server, say).
+ */
+export function appUrl (relays: string[], { base, query = {} }: { base?: string | undefined, query?: Record<string, string> } = {}): string {
+  const search = [...relays.map(r => ['relay', r] as const), ...Object.entries(query)].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&')
+  const path = search === '' ? '/' : `/?${search}`
+  return base == null ? path : new URL(path, base).toString()
 }
 
 /** The relays in the Diagnostics view. */

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Writes Peerlink's PNG app icons into public/ with nothing but node:zlib:
+ * Writes Peerlink's PNG app icons into public/ (with ./png.ts, which needs only node:zlib):
  * a diagonal indigo→violet gradient with two linked "peer" dots.
  *
  *   node scripts/make-icons.mjs
@@ -12,7 +12,7 @@
 import { writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { crc32, deflateSync } from 'node:zlib'
+import { encodePng } from './png.ts'
 
 const publicDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'public')
 
@@ -56,34 +56,11 @@ function pixel (x, y, size, maskable) {
   return [...rgb.map(Math.round), Math.round(alpha * 255)]
 }
 
-function chunk (type, data) {
-  const len = Buffer.alloc(4)
-  len.writeUInt32BE(data.length)
-  const body = Buffer.concat([Buffer.from(type, 'ascii'), data])
-  const crc = Buffer.alloc(4)
-  crc.writeUInt32BE(crc32(body))
-  return Buffer.concat([len, body, crc])
-}
-
+/** The size×size icon (pixels sampled at their centres). */
 function png (size, maskable) {
-  const header = Buffer.alloc(13)
-  header.writeUInt32BE(size, 0)
-  header.writeUInt32BE(size, 4)
-  header[8] = 8 // bit depth
-  header[9] = 6 // colour type: RGBA
-  const raw = Buffer.alloc(size * (size * 4 + 1))
-  for (let y = 0; y < size; y++) {
-    const row = y * (size * 4 + 1) // each scanline starts with filter byte 0
-    for (let x = 0; x < size; x++) {
-      raw.set(pixel(x + 0.5, y + 0.5, size, maskable), row + 1 + x * 4)
-    }
-  }
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(raw, { level: 9 })),
-    chunk('IEND', Buffer.alloc(0))
-  ])
+  return encodePng(size, size, { channels: 4, level: 9 }, (y, row) => {
+    for (let x = 0; x < size; x++) row.set(pixel(x + 0.5, y + 0.5, size, maskable), x * 4)
+  })
 }
 
 for (const [name, size, maskable] of [

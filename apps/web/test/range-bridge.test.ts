@@ -105,4 +105,11 @@ describe('upload limit setting', () => {
     expect(at('?upload-limit=1.5M')).toBe(1_500_000)
     for (const bad of ['-1', 'fast', '1e9', '10 kb', '']) expect(at(`?upload-limit=${encodeURIComponent(bad)}`), bad).toBe(0)
   })
+
+  it('tells a malformed limit from none when parsing one alone', async () => {
+    const { parseUploadLimit } = await import('../src/lib/files/upload-limit.ts')
+    expect(parseUploadLimit('0')).toBe(0)
+    expect(parseUploadLimit(' 500K ')).toBe(500_000)
+    for (const bad of ['-1', 'fast', '1e9', '10 kb', '']) expect(parseUploadLimit(bad), bad).toBeUndefined()
+  })
 })

@@ -1,6 +1,6 @@
 import { logger } from '@libp2p/logger'
 import { TypedEventEmitter } from 'main-event'
-import { MAX_CLOCK_SKEW_MS, MAX_ENVELOPE_BYTES, MAX_RECEIPT_IDS, MAX_ROOM_NAME_LENGTH, MAX_TEXT_BYTES, RATE_BURST, RATE_PER_SECOND, RECEIPT_DELAY_MS, TYPING_INTERVAL_MS } from './constants.js'
+import { MAX_CLOCK_SKEW_MS, MAX_ENVELOPE_BYTES, MAX_ROOM_NAME_LENGTH, MAX_TEXT_BYTES, RATE_BURST, RATE_PER_SECOND, TYPING_INTERVAL_MS } from './constants.js'
 import { openEnvelope, sealEnvelope, type RoomKeys } from './crypto.js'
 import { utf8 } from './encoding.js'
 import { decodeEnvelope, encodeEnvelope, envelopeId, type Envelope } from './envelope.js'
@@ -10,6 +10,7 @@ import { checkAttachment, isReactionEmoji, type Payload, type RoomAction } from 
 import { roomLink, roomTopic } from './invite.js'
 import { RateLimiter } from './rate-limiter.js'
 import { RoomMembers } from './members.js'
+import { RoomOutbox } from './outbox.js'
 import { isAction, type RoomStore, type StoredAction, type StoredMessage, type StoredRecord } from './store.js'
 import type { ChatMessage, DropReason, FileAttachment, KeyMismatchReason, Member, MemberState, PreviewRejection, RoomEvents, RoomInvite, RoomKeyState } from './types.js'
 import type { HybridClock } from './hlc.js'
@@ -56,11 +57,8 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   readonly previewsDropped: Record<PreviewRejection, number> = { oversized: 0, 'bad-type': 0, 'bad-dimensions': 0 }
   private readonly history: History
   private readonly members_: RoomMembers
+  private readonly outbox: RoomOutbox
   private readonly limiter = new RateLimiter(RATE_BURST, RATE_PER_SECOND)
-  private readonly pendingReceipts = new Set<string>()
-  private receiptTimer?: ReturnType<typeof setTimeout>
-  private flushing?: Promise<void>
-  private flushAgain = false
   private inCall_ = false
   private keyState_: RoomKeyState
   /** When we last said we are typing (this device's clock). */
@@ -78,6 +76,15 @@ export class Room extends TypedEventEmitter<RoomEvents> {
       onChange: () => { this.emitMembers() },
       onTyping: (typing) => { this.safeDispatchEvent('typing:changed', { detail: typing }) },
       onReturn: (peerId) => { this.components.onMemberSeen(this, peerId) }
+    })
+    this.outbox = new RoomOutbox({
+      topic: this.topic,
+      pubsub: components.pubsub,
+      history: this.history,
+      held: () => this.keyState_ === 'mismatch',
+      seal: async (payload) => this.seal(payload),
+      persist: async (records) => this.persist(records),
+      setStatus: async (stored, status) => this.setStatus(stored, status)
     })
     for (const r of stored) components.clock.observe(hlcOf(r))
     // a message of another member in our history decrypted with our key
@@ -216,39 +223,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
 
   /** Publishes our messages still `sending` (none while our key is a mismatch); called again whenever peers appear. */
   async flush (): Promise<void> {
-    if (this.flushing != null) {
-      // a flush is under way: have it look again when done, for messages added meanwhile
-      this.flushAgain = true
-      return this.flushing
-    }
-    const run = async (): Promise<void> => {
-      do {
-        this.flushAgain = false
-        await this.publishPending()
-      } while (this.flushAgain)
-    }
-    this.flushing = run().finally(() => { this.flushing = undefined })
-    return this.flushing
-  }
-
-  private async publishPending (): Promise<void> {
-    try {
-      const waiting = this.history.all().filter(r => isAction(r) ? r.pending === true : r.message.status === 'sending' && r.envelope != null)
-      for (const stored of waiting) {
-        if (this.keyState_ === 'mismatch' || stored.envelope == null) return
-        const result = await this.components.pubsub.publish(this.topic, encodeEnvelope(stored.envelope))
-        if (result.recipients.length === 0) return
-        if (isAction(stored)) {
-          delete stored.pending
-          await this.persist([stored])
-        } else if (stored.message.status === 'sending') {
-          // the key may have turned out wrong meanwhile: then it stays unreadable
-          await this.setStatus(stored, 'sent')
-        }
-      }
-    } catch (err) {
-      log('publishing to %s: %e', this.topic, err)
-    }
+    return this.outbox.flush()
   }
 
   /** Whether we are in the room's call (see `Calls`). */
@@ -329,7 +304,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
         await this.addChat({ id, envelope, message })
         if (payload.previewDropped != null) this.dropPreview(payload.previewDropped, id, envelope.author)
         if (!own) {
-          this.queueReceipt(id)
+          this.outbox.queueReceipt(id)
           this.members_.stopTyping(envelope.author)
         }
         return true
@@ -355,7 +330,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
 
   /** Stops timers; once left (`closed`), stores nothing more. */
   stop (options: { closed?: boolean } = {}): void {
-    clearTimeout(this.receiptTimer)
+    this.outbox.stop()
     this.members_.stop()
     if (options.closed === true) this.closed = true
   }
@@ -545,18 +520,6 @@ export class Room extends TypedEventEmitter<RoomEvents> {
 
   private emitMembers (): void {
     this.safeDispatchEvent('members:changed', { detail: this.members() })
-  }
-
-  private queueReceipt (id: string): void {
-    this.pendingReceipts.add(id)
-    this.receiptTimer ??= setTimeout(() => {
-      this.receiptTimer = undefined
-      const ids = [...this.pendingReceipts].slice(0, MAX_RECEIPT_IDS)
-      for (const i of ids) this.pendingReceipts.delete(i)
-      void this.seal({ k: 'receipt', ids })
-        .then(async envelope => this.components.pubsub.publish(this.topic, encodeEnvelope(envelope)))
-        .catch(err => { log('sending receipts in %s: %e', this.topic, err) })
-    }, RECEIPT_DELAY_MS)
   }
 
   private dropPreview (reason: PreviewRejection, id: string, from: string): void {
