@@ -20,8 +20,11 @@ export interface Worker {
   next<T extends FromWorker['type']>(type: T): Promise<Extract<FromWorker, { type: T }>>
 }
 
-export async function startWorker (): Promise<Worker> {
-  const child = fork(WORKER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-old-space-size=8192'] })
+/** Starts one client process; `nodeArgs` go to its node (e.g. --cpu-prof). */
+export async function startWorker (nodeArgs: string[] = []): Promise<Worker> {
+  const child = fork(WORKER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-old-space-size=8192', ...nodeArgs],
+    // libp2p makes a logger for each stream; without this each asks whether stderr is a terminal
+    env: { ...process.env, DEBUG_COLORS: '0' } })
   const queue: FromWorker[] = []
   const waiting: Array<(m: FromWorker) => void> = []
   child.on('message', (m: FromWorker) => {
