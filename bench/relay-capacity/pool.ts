@@ -20,8 +20,11 @@ export interface Worker {
   next<T extends FromWorker['type']>(type: T): Promise<Extract<FromWorker, { type: T }>>
 }
 
-export async function startWorker (): Promise<Worker> {
-  const child = fork(WORKER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-old-space-size=8192'] })
+/** Starts one client process; `nodeArgs` go to its node (e.g. --cpu-prof). */
+export async function startWorker (nodeArgs: string[] = []): Promise<Worker> {
+  const child = fork(WORKER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-old-space-size=8192', ...nodeArgs],
+    // libp2p makes a logger for each stream; without this each asks whether stderr is a terminal
+    env: { ...process.env, DEBUG_COLORS: '0' } })
   const queue: FromWorker[] = []
   const waiting: Array<(m: FromWorker) => void> = []
   child.on('message', (m: FromWorker) => {
@@ -93,6 +96,8 @@ export interface RelayHeap {
   heapUsedMiB?: number
   heapTotalMiB?: number
   externalMiB?: number
+  /** The relay's event-loop delay p99 (prom-client's, over its last 10 s), ms. */
+  eventLoopLagP99Ms?: number
 }
 
 /** The relay's V8 heap and external memory, from prom-client's default metrics on /metrics. */
@@ -102,7 +107,13 @@ export async function relayHeap (relay: Pick<RelayProcess, 'http'>): Promise<Rel
     const line = text.split('\n').find(l => l.startsWith(`${name} `))
     return line == null ? undefined : round(Number(line.slice(name.length + 1)) / MiB)
   }
-  const figures = { heapUsedMiB: value('nodejs_heap_size_used_bytes'), heapTotalMiB: value('nodejs_heap_size_total_bytes'), externalMiB: value('nodejs_external_memory_bytes') }
+  const lag = text.split('\n').find(l => l.startsWith('nodejs_eventloop_lag_p99_seconds '))
+  const figures = {
+    heapUsedMiB: value('nodejs_heap_size_used_bytes'),
+    heapTotalMiB: value('nodejs_heap_size_total_bytes'),
+    externalMiB: value('nodejs_external_memory_bytes'),
+    eventLoopLagP99Ms: lag == null ? undefined : round(Number(lag.split(' ')[1]) * 1000, 0)
+  }
   return Object.fromEntries(Object.entries(figures).filter(([, v]) => v != null))
 }
 

@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { startRelay, type RelayProcess } from '../support/servers.ts'
 import { linePlot, sideBySide } from '../support/plot.ts'
 import { percentile, round } from '../support/stats.ts'
-import { countReserved, growClients, healthzMs, MiB, relayHeap, relayUsage, startWorker, stopWorkers, type Worker } from './pool.ts'
+import { countClients, growClients, healthzMs, MiB, relayHeap, relayUsage, startWorker, stopWorkers, workersCpuSeconds, type Worker } from './pool.ts'
 
 export interface CapacityOptions {
   /** Reserved peers to reach, in order (e.g. 500, 1000, 2000, 5000, 10000). */
@@ -29,6 +29,10 @@ export interface CapacityOptions {
   relayArgs?: string[]
   /** Extra environment for the relay process (e.g. MALLOC_ARENA_MAX). */
   relayEnv?: Record<string, string>
+  /** Share of the clients so far that may be without a reservation (failed, or lost it) and the run still go on to the next step; 0 by default. */
+  tolerate?: number
+  /** Extra node arguments for each client process (e.g. --cpu-prof --cpu-prof-dir=<dir>). */
+  workerNodeArgs?: string[]
   /** Write the relay's V8 heap snapshot into this folder with no clients and after each step (see ./heap-diff.ts). */
   heapSnapshots?: string
 }
@@ -45,15 +49,25 @@ export interface CapacityStep {
   latencyP99Ms: number
   /** Relay CPU seconds ÷ wall seconds while the step's clients arrived. */
   relayCpuCores: number
+  /** Relay CPU seconds ÷ wall seconds while the clients sat idle in the settle (its pings, yamux keep-alives, timers). */
+  relayIdleCpuCores: number
+  /** /healthz's latency, ms; NaN when it failed (healthzError says why). */
   healthzMs: number
+  healthzError?: string
   /** Failed reservations of this step, by error. */
   failures: Record<string, number>
   /** Client processes' resident memory in all, MiB. */
   clientsRssMiB: number
+  /** Client processes' CPU seconds ÷ wall seconds (over all of them) while the step's clients arrived, and while they sat idle in the settle. */
+  clientsCpuCores: number
+  clientsIdleCpuCores: number
+  /** The worst client process's event-loop delay p99 over the step and its settle, ms. */
+  clientsLagP99Ms: number
   /** From the relay's /metrics (prom-client): V8 heap used and total, and memory outside the heap, MiB. */
   heapUsedMiB?: number
   heapTotalMiB?: number
   externalMiB?: number
+  eventLoopLagP99Ms?: number
 }
 
 export interface CapacityResult {
@@ -88,12 +102,13 @@ export async function measureRelayCapacity (options: CapacityOptions, progress: 
     '--max-pending-connections', '1024',
     ...(options.relayArgs ?? [])
   ]
-  const env = { ...options.relayEnv, ...(options.heapSnapshots == null ? {} : { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${options.heapSnapshots}` }) }
+  const nodeOptions = [options.relayEnv?.NODE_OPTIONS, ...(options.heapSnapshots == null ? [] : ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${options.heapSnapshots}`])].filter(o => o != null && o !== '')
+  const env = { ...options.relayEnv, ...(nodeOptions.length > 0 ? { NODE_OPTIONS: nodeOptions.join(' ') } : {}) }
   const relay = await startRelay(relayArgs, { env })
   const workers: Worker[] = []
   const result: CapacityResult = { baselineRssMiB: 0, steps: [], relayArgs }
   try {
-    for (let i = 0; i < options.workers; i++) workers.push(await startWorker())
+    for (let i = 0; i < options.workers; i++) workers.push(await startWorker(options.workerNodeArgs))
     await new Promise(resolve => setTimeout(resolve, options.settleMs))
     const baseline = (await relayUsage(relay)).rssBytes
     result.baselineRssMiB = round(baseline / MiB)
@@ -105,15 +120,25 @@ export async function measureRelayCapacity (options: CapacityOptions, progress: 
       const count = target - clients
       if (count <= 0) continue
       const before = await relayUsage(relay)
+      const clientCpuBefore = await workersCpuSeconds(workers)
       const started = performance.now()
       const grown = await growClients(workers, { count, perSecond: options.perSecond, relay: relayAddr, relayPeerId: relay.peerId, timeoutMs: options.timeoutMs })
       const wall = (performance.now() - started) / 1000
       const during = await relayUsage(relay)
+      const clientCpuDuring = await workersCpuSeconds(workers)
       clients = target
+      const settled = performance.now()
       await new Promise(resolve => setTimeout(resolve, options.settleMs))
-      const reserved = await countReserved(workers, relay.peerId)
-      const after = await relayUsage(relay)
+      const settleWall = (performance.now() - settled) / 1000
+      const clientCpuIdle = (await workersCpuSeconds(workers) - clientCpuDuring) / settleWall
+      const relayIdle = await relayUsage(relay)
+      const counted = await countClients(workers, relay.peerId)
+      const reserved = counted.holding
+      const after = relayIdle
       await heapSnapshot(relay, options.heapSnapshots)
+      // a relay too busy to answer is a finding of the step, not the end of the run
+      const healthz: { ms: number, error?: string } = await healthzMs(relay).then(ms => ({ ms }), (err: Error) => ({ ms: NaN, error: String(err.cause ?? err) }))
+      const heap = await relayHeap(relay).catch(() => ({}))
       const step: CapacityStep = {
         clients,
         reserved,
@@ -122,18 +147,23 @@ export async function measureRelayCapacity (options: CapacityOptions, progress: 
         latencyP50Ms: round(percentile(grown.latencies, 50), 0),
         latencyP99Ms: round(percentile(grown.latencies, 99), 0),
         relayCpuCores: round((during.cpuSeconds - before.cpuSeconds) / wall, 2),
-        healthzMs: round(await healthzMs(relay), 0),
+        relayIdleCpuCores: round((relayIdle.cpuSeconds - during.cpuSeconds) / settleWall, 2),
+        healthzMs: round(healthz.ms, 0),
+        ...(healthz.error != null ? { healthzError: healthz.error } : {}),
         failures: grown.failures,
         clientsRssMiB: round(grown.rssBytes / MiB),
-        ...await relayHeap(relay)
+        clientsCpuCores: round((clientCpuDuring - clientCpuBefore) / wall, 2),
+        clientsIdleCpuCores: round(clientCpuIdle, 2),
+        clientsLagP99Ms: counted.lagP99Ms,
+        ...heap
       }
       result.steps.push(step)
-      progress(`relay capacity: ${reserved}/${clients} reserved, relay RSS ${step.relayRssMiB} MiB (${step.perPeerKiB} KiB per peer), reservation p50 ${step.latencyP50Ms} ms p99 ${step.latencyP99Ms} ms, relay CPU ${step.relayCpuCores} cores, healthz ${step.healthzMs} ms, heap ${step.heapUsedMiB ?? '?'}/${step.heapTotalMiB ?? '?'} MiB, external ${step.externalMiB ?? '?'} MiB, clients RSS ${step.clientsRssMiB} MiB${Object.keys(grown.failures).length > 0 ? `, failures ${JSON.stringify(grown.failures)}` : ''}`)
+      progress(`relay capacity: ${reserved}/${clients} reserved, relay RSS ${step.relayRssMiB} MiB (${step.perPeerKiB} KiB per peer), reservation p50 ${step.latencyP50Ms} ms p99 ${step.latencyP99Ms} ms, relay CPU ${step.relayCpuCores} cores (idle ${step.relayIdleCpuCores}), healthz ${healthz.error ?? `${step.healthzMs} ms`}, event-loop delay p99 ${step.eventLoopLagP99Ms ?? '?'} ms, heap ${step.heapUsedMiB ?? '?'}/${step.heapTotalMiB ?? '?'} MiB, external ${step.externalMiB ?? '?'} MiB, clients RSS ${step.clientsRssMiB} MiB, clients CPU ${step.clientsCpuCores} cores (idle ${step.clientsIdleCpuCores}), clients' event-loop delay p99 ${step.clientsLagP99Ms} ms${Object.keys(grown.failures).length > 0 ? `, failures ${JSON.stringify(grown.failures)}` : ''}`)
       const firstError = Object.keys(grown.failures)[0]
-      if (firstError != null || reserved < clients) {
+      if ((firstError != null || reserved < clients) && result.firstFailure == null) {
         result.firstFailure = { clients, error: firstError ?? `${clients - reserved} reservations lost after the step` }
-        break
       }
+      if (clients - reserved > (options.tolerate ?? 0) * clients) break
     }
   } finally {
     await stopWorkers(workers)
@@ -183,6 +213,10 @@ if (import.meta.main) {
       timeout: { type: 'string', default: '60000' },
       settle: { type: 'string', default: '5000' },
       'heap-snapshots': { type: 'string' },
+      // share of the clients so far that may be without a reservation and the run go on (e.g. 0.01)
+      tolerate: { type: 'string', default: '0' },
+      // a directory for the client processes' V8 CPU profiles (node --cpu-prof), written when they stop
+      'worker-cpu-prof': { type: 'string' },
       'relay-env': { type: 'string', multiple: true, default: [] },
       'relay-arg': { type: 'string', multiple: true, default: [] }
     }
@@ -194,6 +228,8 @@ if (import.meta.main) {
     timeoutMs: Number(values.timeout),
     settleMs: Number(values.settle),
     heapSnapshots: values['heap-snapshots'],
+    tolerate: Number(values.tolerate),
+    workerNodeArgs: values['worker-cpu-prof'] != null ? ['--cpu-prof', `--cpu-prof-dir=${values['worker-cpu-prof']}`] : [],
     relayEnv: Object.fromEntries(values['relay-env'].map(kv => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
     relayArgs: values['relay-arg'].flatMap(a => a.split(' '))
   }, line => { console.log(line) })

@@ -85,6 +85,10 @@ async function addClient (worker: number, index: number, relay: string, relayPee
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
       connectionGater: { denyDialMultiaddr: () => false },
+      // the dial below carries the bench's timeout; libp2p's own 6 s per address would cut a client's handshake
+      // short while its process is busy with hundreds of others (the relay still closes one it has not
+      // finished in its --handshake-timeout)
+      connectionManager: { dialTimeout: timeoutMs, addressDialTimeout: timeoutMs },
       // load generators, not browsers: the relay still pings every client (its own connection monitor), but
       // thousands of clients per process pinging back would starve the process (a browser pings one relay)
       connectionMonitor: { enabled: false },

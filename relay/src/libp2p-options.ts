@@ -88,7 +88,8 @@ export function relayLibp2pOptions (config: RelayConfig, parts: RelayLibp2pParts
     connectionEncrypters: [noise()],
     // kad-dht's pings can hold the only outbound ping stream, making the
     // connection monitor's own ping fail and abort healthy connections
-    connectionMonitor: { abortConnectionOnPingFailure: false },
+    // each ping is a new stream on the connection: with 10,000 peers the default 10 s is 1,000 pings a second
+    connectionMonitor: { enabled: config.pingInterval > 0, pingInterval: config.pingInterval, abortConnectionOnPingFailure: false },
     streamMuxers: [yamux()],
     connectionGater: reaper.gater(limitsGater(config, { getConnections: (peerId) => parts.getConnections(peerId), byIp: parts.byIp })),
     connectionManager: {
