@@ -1,7 +1,10 @@
 import { readFile } from 'node:fs/promises'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { MemoryDatastore } from 'datastore-core'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { ConfigError, envName, OPTIONS, parseConfig } from '../src/config.js'
+import { relayLibp2pOptions, type RelayLibp2pParts } from '../src/libp2p-options.js'
 
 describe('relay config', () => {
   it('uses the defaults when nothing is given', () => {
@@ -62,5 +65,24 @@ describe('docs/relay.md', () => {
       expect(row).toContain(`\`${envName(option.flag)}\``)
       if (option.default !== '') expect(row).toContain(option.default)
     }
+  })
+})
+
+describe('relay libp2p options', () => {
+  const parts = async (): Promise<RelayLibp2pParts> => ({
+    state: { privateKey: await generateKeyPair('Ed25519'), keychainPass: 'pass' },
+    // only handed to libp2p, which takes any datastore
+    datastore: { datastore: new MemoryDatastore() } as unknown as RelayLibp2pParts['datastore'],
+    reaper: { gater: (gater) => gater },
+    guard: { transport: (transport) => transport },
+    getConnections: () => [],
+    byIp: { count: () => 0 }
+  })
+
+  it('pings each connection every --ping-interval ms, and not at all with 0', async () => {
+    expect(relayLibp2pOptions(parseConfig(['--ping-interval', '60000'], {}), await parts()).connectionMonitor)
+      .toMatchObject({ enabled: true, pingInterval: 60_000 })
+    expect(relayLibp2pOptions(parseConfig([], {}), await parts()).connectionMonitor).toMatchObject({ enabled: true, pingInterval: 10_000 })
+    expect(relayLibp2pOptions(parseConfig(['--ping-interval', '0'], {}), await parts()).connectionMonitor).toMatchObject({ enabled: false })
   })
 })
