@@ -147,6 +147,17 @@ describe('scheduler: who holds what', () => {
     expect(strings(trading.next('other downloader'))).toEqual([String(blocks[0])])
   })
 
+  /** A scheduler for `blocks` with a seeder (3 requests at a time) and another downloader that holds nothing yet. */
+  function seederAndDownloader (blocks: CID[]): Scheduler {
+    const s = new Scheduler({ ...init, queueSeconds: 10, seederWindow: 3, takeBackSeconds: 1, random: () => 0 })
+    s.want(blocks)
+    s.addProvider('seeder')
+    s.addProvider('other downloader')
+    s.have('seeder', [], true)
+    s.have('other downloader', [])
+    return s
+  }
+
   // the seeder delivered 4 blocks, one every `everyMs` (none: its rate is not known yet), and has 3 more in flight;
   // the other downloader then announces those 3
   it.each([
@@ -156,12 +167,7 @@ describe('scheduler: who holds what', () => {
     { seeder: 'a rate not known yet (the oldest request may be on its way)', everyMs: undefined, back: [1, 2] }
   ])('takes back the requests at a seeder delivering $seeder that would come later than a downloader announcing them', async ({ everyMs, back }) => {
     const blocks = await cids(12)
-    const s = new Scheduler({ ...init, queueSeconds: 10, seederWindow: 3, takeBackSeconds: 1, random: () => 0 })
-    s.want(blocks)
-    s.addProvider('seeder')
-    s.addProvider('other downloader')
-    s.have('seeder', [], true)
-    s.have('other downloader', [])
+    const s = seederAndDownloader(blocks)
     const queued = everyMs == null ? s.next('seeder', 0) : deliver(s, 4, everyMs)
     expect(queued).toHaveLength(3)
     const now = 10_000
@@ -192,12 +198,7 @@ describe('scheduler: who holds what', () => {
 
   it('asks the seeder again for a block taken back from it when the downloader that announced it goes away', async () => {
     const blocks = await cids(3)
-    const s = new Scheduler({ ...init, queueSeconds: 10, seederWindow: 3, takeBackSeconds: 1, random: () => 0 })
-    s.want(blocks)
-    s.addProvider('seeder')
-    s.addProvider('other downloader')
-    s.have('seeder', [], true)
-    s.have('other downloader', [])
+    const s = seederAndDownloader(blocks)
     const queued = s.next('seeder', 0)
     expect(strings(s.have('other downloader', queued).get('seeder') ?? [])).toEqual(strings(queued.slice(1)))
     s.removeProvider('other downloader')
