@@ -47,6 +47,9 @@ test('a 32 MiB file shared in a room: B saves it through the File System Access 
     expect(bLink).toContain(`#/f/${cid}/`)
     expect(bLink).toContain(b.peerId)
 
+    // C swarms only over direct connections (a relayed one cannot carry a file): have both before it starts
+    for (const holder of [a, b]) await expect(member(c, holder.peerId)).toHaveAttribute('data-link', 'direct', { timeout: 60_000 })
+
     // C has no File System Access API: the click starts the download, and when it completes
     // the browser downloads the service worker's stream of the stored file
     await controlled(c.page)

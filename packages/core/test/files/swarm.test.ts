@@ -230,7 +230,7 @@ describe('HAVE on the wire', () => {
   })
 
   /** A server over an in-memory stream holding `held`, whose store gains blocks when the test says; the client's frames and answers. */
-  async function server (held: CID[], options: { throttle?: Pick<Throttle, 'take'>, blockBytes?: number, served?: CID[] } = {}): Promise<{ send(frame: BlockFrame): Promise<void>, next(): Promise<BlockFrame>, store(cid: CID): void, close(): Promise<void> }> {
+  async function server (held: CID[], options: { throttle?: Pick<Throttle, 'take' | 'bytesPerSecond'>, blockBytes?: number, served?: CID[] } = {}): Promise<{ send(frame: BlockFrame): Promise<void>, next(): Promise<BlockFrame>, store(cid: CID): void, close(): Promise<void> }> {
     const [client, inbound] = await streamPair()
     const stored = new Set(held.map(String))
     let onHave: ((cids: CID[]) => void) | undefined
@@ -271,7 +271,7 @@ describe('HAVE on the wire', () => {
     const limit = new Throttle(1000)
     let waited = (): void => {}
     const waiting = new Promise<void>(resolve => { waited = resolve })
-    const throttle = { take: async (bytes: number, options?: AbortOptions) => { waited(); return limit.take(bytes, options) } }
+    const throttle = { bytesPerSecond: limit.bytesPerSecond, take: async (bytes: number, options?: AbortOptions) => { waited(); return limit.take(bytes, options) } }
     const s = await server([a!, b!], { throttle, blockBytes: 600, served })
     await s.send({ type: 'open', root: root! })
     await s.send({ type: 'want', cids: [a!] })

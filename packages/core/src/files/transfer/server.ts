@@ -42,8 +42,8 @@ export interface ServeInit {
   store: Pick<ChunkStore, 'get'>
   /** Noise-authenticated remote peer, for logs and counters. */
   remotePeer: string
-  /** The upload rate limit, waited on before each block is sent. */
-  throttle?: Pick<Throttle, 'take'>
+  /** The upload rate limit, waited on before each block is sent (none at 0). */
+  throttle?: Pick<Throttle, 'take' | 'bytesPerSecond'>
   /**
    * What we hold of `root` now, and each block of it stored from now on
    * (passed to `onHave`); absent, no HAVE is ever sent.
@@ -234,7 +234,7 @@ class BlockServer {
   /** Waits for the upload limit to let `bytes` go; false if the client cancelled the block meanwhile. */
   private async mayUpload (cid: CID, bytes: number): Promise<boolean> {
     const { throttle, signal } = this.init
-    if (throttle == null) return true
+    if (throttle == null || throttle.bytesPerSecond === 0) return true
     const waiting = this.waiting = { key: cid.toString(), skip: new AbortController() }
     try {
       await throttle.take(bytes, { signal: AbortSignal.any([signal, waiting.skip.signal]) })
