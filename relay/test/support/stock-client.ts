@@ -2,16 +2,23 @@
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { identify } from '@libp2p/identify'
 import { noise } from '@libp2p/noise'
-import { ping } from '@libp2p/ping'
+import { ping, PING_PROTOCOL } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
+import { byteStream } from '@libp2p/utils'
 import { createLibp2p } from 'libp2p'
-import type { PrivateKey } from '@libp2p/interface'
+import type { AbortOptions, Connection, PrivateKey } from '@libp2p/interface'
 
-export async function stockClient (privateKey?: PrivateKey) {
+/**
+ * `monitor: false` turns off the client's connection monitor: its ping every
+ * 10 s takes the one outbound ping stream a connection allows, and aborts the
+ * connection when that stream is refused because `pingOn` holds it.
+ */
+export async function stockClient (privateKey?: PrivateKey, init: { monitor?: boolean } = {}) {
   return createLibp2p({
     privateKey,
+    connectionMonitor: { enabled: init.monitor ?? true },
     addresses: { listen: ['/p2p-circuit'] },
     transports: [tcp(), webSockets(), circuitRelayTransport()],
     connectionEncrypters: [noise()],
@@ -41,4 +48,29 @@ export async function reservedAddress (client: StockClient, relayPeerId: string,
       reject(options.signal?.reason as Error)
     }, { once: true })
   })
+}
+
+/**
+ * One ping on this connection, limited or not: a round trip of 32 bytes in
+ * ms. The ping service's own `ping` does not reuse a limited (relayed)
+ * connection: it dials the circuit anew for every ping and drops the
+ * duplicate, so two clients pinging each other race to close each other's
+ * circuit.
+ */
+export async function pingOn (connection: Connection, options: AbortOptions = {}): Promise<number> {
+  const stream = await connection.newStream(PING_PROTOCOL, { ...options, runOnLimitedConnection: true })
+  try {
+    const bytes = byteStream(stream)
+    const sent = crypto.getRandomValues(new Uint8Array(32))
+    const start = performance.now()
+    await bytes.write(sent, options)
+    const echoed = await bytes.read({ ...options, bytes: sent.byteLength })
+    const rtt = performance.now() - start
+    if (!echoed.subarray().every((b, i) => b === sent[i])) throw new Error('the ping came back different')
+    await stream.close(options)
+    return rtt
+  } catch (err) {
+    stream.abort(err as Error)
+    throw err
+  }
 }
