@@ -124,6 +124,24 @@ export function rate (provider: Provider): number | undefined {
   return span > 0 ? (arrivals.length - 1) / span : undefined
 }
 
+/**
+ * The requests in flight at `provider` for `announced` blocks that would take
+ * longer than `seconds` to arrive: those behind enough others at its measured
+ * rate or, until that is known, any behind another (the oldest may be on its
+ * way). Not removed here.
+ */
+export function slowRequests (provider: Provider, announced: Set<string>, seconds: number): string[] {
+  const perSecond = rate(provider)
+  const slow: string[] = []
+  let ahead = 0
+  for (const key of provider.inFlight.keys()) {
+    const late = perSecond == null ? ahead >= 1 : (ahead + 1) / perSecond > seconds
+    if (announced.has(key) && late) slow.push(key)
+    else ahead++
+  }
+  return slow
+}
+
 /** The block is no longer wanted: forgotten. */
 export function forget (provider: Provider, key: string): void {
   provider.has.delete(key)

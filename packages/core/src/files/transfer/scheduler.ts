@@ -34,7 +34,7 @@
  *   of up to 32 blocks, it would duplicate half of a small file.)
  */
 import { LACK_RETRY_MS, SEEDER_WINDOW, SPREAD_BLOCKS, TAKE_BACK_SECONDS } from './constants.js'
-import { forget, mayServe, newProvider, nextWindow, noteHave, noteMissing, rate, type Provider } from './provider-state.js'
+import { forget, mayServe, newProvider, nextWindow, noteHave, noteMissing, slowRequests, type Provider } from './provider-state.js'
 import type { CID } from 'multiformats/cid'
 
 export interface SchedulerInit {
@@ -389,15 +389,7 @@ export class Scheduler {
       // only from a provider of the whole file: between downloaders it saves no one's upload, and a busy one's
       // blocks taken back and then sent anyway would come twice
       if (other === peer || provider.all == null) continue
-      const perSecond = rate(provider)
-      let ahead = 0
-      for (const key of [...provider.inFlight.keys()]) {
-        // until its rate is known, the oldest request stays: it may be on its way
-        const slow = perSecond == null ? ahead >= 1 : (ahead + 1) / perSecond > seconds
-        if (!announced.has(key) || !slow) {
-          ahead++
-          continue
-        }
+      for (const key of slowRequests(provider, announced, seconds)) {
         provider.inFlight.delete(key)
         // and after everything else to anyone, should `peer` go away or turn out not to hold it after all
         this.release(key, to.offers, this.deferred)
