@@ -1,6 +1,6 @@
 import { MemoryDatastore } from 'datastore-core'
 import type { FsDatastore } from 'datastore-fs'
-import type { Libp2pEvents, Metrics, PeerId, PeerStore, Startable, TypedEventTarget } from '@libp2p/interface'
+import type { Libp2pEvents, Metrics, PeerId, PeerStore, PeerUpdate, Startable, TypedEventTarget } from '@libp2p/interface'
 import type { Logger } from '@libp2p/logger'
 
 /** Where libp2p's peer store keeps its records in the datastore. */
@@ -53,6 +53,18 @@ export class PeerRecords implements Startable {
     this.goneSince.set(evt.detail.toString(), { peer: evt.detail, since: Date.now() })
   }
 
+  /**
+   * A record written about a peer with no connection (a tag removed after
+   * its peer left, a peer learned from the DHT) starts the clock too, or a
+   * record made after the sweep forgot its peer would stay for good.
+   */
+  private readonly onUpdate = (evt: CustomEvent<PeerUpdate>): void => {
+    const peer = evt.detail.peer.id
+    const key = peer.toString()
+    if (this.goneSince.has(key) || this.connected(peer)) return
+    this.goneSince.set(key, { peer, since: Date.now() })
+  }
+
   constructor (inner: FsDatastore, private readonly init: PeerRecordsInit) {
     const { memory, keys } = this
     const routed = {
@@ -98,6 +110,7 @@ export class PeerRecords implements Startable {
     const components = this.components
     if (components == null) throw new Error('PeerRecords.attach() must be called before start()')
     components.events.addEventListener('peer:disconnect', this.onDisconnect)
+    components.events.addEventListener('peer:update', this.onUpdate)
     const interval = Math.min(5_000, Math.max(100, Math.floor(this.init.grace / 4)))
     this.timer = setInterval(() => {
       this.sweep().catch((err: unknown) => { this.init.log.error('forgetting peers: %e', err) })
@@ -108,23 +121,38 @@ export class PeerRecords implements Startable {
   stop (): void {
     clearInterval(this.timer)
     this.components?.events.removeEventListener('peer:disconnect', this.onDisconnect)
+    this.components?.events.removeEventListener('peer:update', this.onUpdate)
     this.goneSince.clear()
   }
 
-  /** Forgets the peers gone for the grace that carry no tag. */
+  /**
+   * Forgets the peers gone for the grace that carry no tag. A tagged peer
+   * stays on the list and is looked at again at the next sweep: its tag may
+   * go (a reservation ended, a DHT routing table entry evicted) while it is
+   * still away.
+   */
   async sweep (): Promise<void> {
     const components = this.components
     if (components == null) return
     const now = Date.now()
     for (const [key, { peer, since }] of this.goneSince) {
       if (now - since < this.init.grace) continue
-      this.goneSince.delete(key)
-      if (components.getConnections(peer).some(c => c.status === 'open')) continue
+      if (this.connected(peer)) {
+        // back: the clock starts again when it leaves
+        this.goneSince.delete(key)
+        continue
+      }
       const record = await components.peerStore.get(peer).catch(() => undefined)
-      if (record == null || record.tags.size > 0) continue
+      if (record != null && record.tags.size > 0) continue
+      this.goneSince.delete(key)
+      if (record == null) continue
       await components.peerStore.delete(peer)
       this.forgottenCount++
     }
+  }
+
+  private connected (peer: PeerId): boolean {
+    return this.components?.getConnections(peer).some(c => c.status === 'open') ?? false
   }
 }
 
