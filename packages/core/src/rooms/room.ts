@@ -11,7 +11,8 @@ import { roomLink, roomTopic } from './invite.js'
 import { RateLimiter } from './rate-limiter.js'
 import { RoomMembers } from './members.js'
 import { RoomOutbox } from './outbox.js'
-import { isAction, type RoomStore, type StoredAction, type StoredMessage, type StoredRecord } from './store.js'
+import { HistoryWriter } from './history-writer.js'
+import { isAction, type RoomStore, type StoredMessage, type StoredRecord } from './store.js'
 import type { ChatMessage, DropReason, FileAttachment, KeyMismatchReason, Member, MemberState, PreviewRejection, RoomEvents, RoomInvite, RoomKeyState } from './types.js'
 import type { HybridClock } from './hlc.js'
 import type { GossipSub } from '@libp2p/gossipsub'
@@ -58,6 +59,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   private readonly history: History
   private readonly members_: RoomMembers
   private readonly outbox: RoomOutbox
+  private readonly writer: HistoryWriter
   private readonly limiter = new RateLimiter(RATE_BURST, RATE_PER_SECOND)
   private inCall_ = false
   private keyState_: RoomKeyState
@@ -85,6 +87,14 @@ export class Room extends TypedEventEmitter<RoomEvents> {
       seal: async (payload) => this.seal(payload),
       persist: async (records) => this.persist(records),
       setStatus: async (stored, status) => this.setStatus(stored, status)
+    })
+    this.writer = new HistoryWriter({
+      history: this.history,
+      persist: async (records) => this.persist(records),
+      forget: async (ids) => { if (!this.closed) await components.store.removeMessages(this.roomId, ids) },
+      drop: (reason, from) => { this.drop(reason, from) },
+      emitMessage: (type, id) => { this.emitMessage(type, id) },
+      onRenamed: (naming) => { this.safeDispatchEvent('room:renamed', { detail: naming }) }
     })
     for (const r of stored) components.clock.observe(hlcOf(r))
     // a message of another member in our history decrypted with our key
@@ -157,7 +167,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     // nobody can read what we write with a key that is not the room's: keep it, do not send it
     const status = this.keyState_ === 'mismatch' ? 'unreadable' : 'sending'
     const message: ChatMessage = { id, roomId: this.roomId, author: this.components.peerId, authorName: name, text, ...(file == null ? {} : { file }), ...(replyTo == null ? {} : { replyTo }), hlc: { wall: envelope.wall, counter: envelope.counter }, status, own: true }
-    await this.add({ id, envelope, message })
+    await this.writer.add({ id, envelope, message })
     void this.flush()
     return this.history.message(id) ?? { ...message }
   }
@@ -301,7 +311,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     switch (payload.k) {
       case 'chat': {
         const message: ChatMessage = { id, roomId: this.roomId, author: envelope.author, authorName: payload.name, text: payload.text, ...(payload.file == null ? {} : { file: payload.file }), ...(payload.replyTo == null ? {} : { replyTo: payload.replyTo }), hlc, status: own ? 'sent' : 'received', own }
-        await this.addChat({ id, envelope, message })
+        await this.writer.addChat({ id, envelope, message })
         if (payload.previewDropped != null) this.dropPreview(payload.previewDropped, id, envelope.author)
         if (!own) {
           this.outbox.queueReceipt(id)
@@ -313,7 +323,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
       case 'edit':
       case 'delete':
       case 'room-name':
-        return this.apply({ id, envelope, action: payload })
+        return this.writer.apply({ id, envelope, action: payload })
       case 'typing':
         if (!own && live) this.members_.startTyping(envelope.author)
         return false
@@ -370,110 +380,14 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     return sealEnvelope({ keys: this.keys, topic: this.topic, privateKey, author: peerId, hlc: clock.now(), payload })
   }
 
-  private async add (stored: StoredMessage): Promise<void> {
-    if (!this.history.add(stored)) return
-    await this.persist([stored])
-    this.emitMessage('message:added', stored.id)
-  }
-
-  /**
-   * Adds a chat message from a member (or one of ours from another device):
-   * edits and deletions of it that came first from anyone but its author are
-   * refused now; a deletion by its author that came first leaves only its
-   * tombstone.
-   */
-  private async addChat (stored: StoredMessage): Promise<void> {
-    const { id, message } = stored
-    for (const a of this.history.actionsOn(id)) {
-      if ((a.action.k === 'edit' || a.action.k === 'delete') && a.envelope.author !== message.author) await this.refuse(a)
-    }
-    const deleted = this.history.actionsOn(id).some(a => a.action.k === 'delete')
-    if (!deleted) return this.add(stored)
-    const tombstone: ChatMessage = { ...message, text: '', deleted: true }
-    delete tombstone.file
-    await this.add({ id, message: tombstone })
-    await this.forgetEdits(id, message.author)
-  }
-
   /**
    * Our action, sealed, applied and published (kept until a peer has it,
    * like our messages).
    */
   private async act (action: RoomAction): Promise<void> {
     const envelope = await this.seal(action)
-    await this.apply({ id: envelopeId(envelope), envelope, action, pending: true })
+    await this.writer.apply({ id: envelopeId(envelope), envelope, action, pending: true })
     void this.flush()
-  }
-
-  /**
-   * Applies a reaction, edit, deletion or naming (ours or a member's) and
-   * keeps it. Edits and deletions of another author's message are refused
-   * (`not-author`); those naming a message not held yet are kept and judged
-   * when it arrives. Edits of a deleted message are moot and not kept.
-   *
-   * @returns whether it was kept
-   */
-  private async apply (record: StoredAction): Promise<boolean> {
-    const { action, envelope } = record
-    if (action.k === 'room-name') {
-      const before = this.history.roomName()
-      if (!this.history.add(record)) return false
-      await this.persist([record])
-      const after = this.history.roomName()
-      if (after != null && after.id !== before?.id && after.name !== (before?.name ?? '')) {
-        this.safeDispatchEvent('room:renamed', { detail: { name: after.name, by: after.by } })
-      }
-      return true
-    }
-    const target = this.history.get(action.target)
-    if (target != null && isAction(target)) {
-      this.drop('malformed', envelope.author)
-      return false
-    }
-    if (target != null && (action.k === 'edit' || action.k === 'delete') && target.message.author !== envelope.author) {
-      this.drop('not-author', envelope.author)
-      return false
-    }
-    if (target?.message.deleted === true && action.k === 'edit') return false
-    if (!this.history.add(record)) return false
-    await this.persist([record])
-    if (action.k === 'delete') {
-      if (target != null) await this.redact(target)
-      await this.forgetEdits(action.target, envelope.author)
-      // a deletion of a message never held shows as its tombstone
-      if (target == null) this.emitMessage('message:added', action.target)
-    }
-    if (target != null) this.emitMessage('message:updated', target.id)
-    return true
-  }
-
-  /** A deleted message: its envelope, text and file are forgotten, its id, author and clock stay. */
-  private async redact (stored: StoredMessage): Promise<void> {
-    if (stored.message.deleted === true) return
-    delete stored.envelope
-    delete stored.message.file
-    stored.message.text = ''
-    stored.message.deleted = true
-    await this.persist([stored])
-  }
-
-  /**
-   * Forgets the edits of a deleted message by its author (their envelopes
-   * hold its text); those of others are refused when the message comes.
-   */
-  private async forgetEdits (target: string, author: string): Promise<void> {
-    const edits = this.history.actionsOn(target).filter(a => a.action.k === 'edit' && a.envelope.author === author)
-    if (edits.length === 0) return
-    for (const e of edits) this.history.removeAction(e.id)
-    if (!this.closed) await this.components.store.removeMessages(this.roomId, edits.map(e => e.id))
-  }
-
-  /** An edit or deletion whose message turned out to be another member's. */
-  private async refuse (record: StoredAction): Promise<void> {
-    this.history.removeAction(record.id)
-    if (!this.closed) await this.components.store.removeMessages(this.roomId, [record.id])
-    this.drop('not-author', record.envelope.author)
-    if (record.action.k === 'delete') this.emitMessage('message:updated', record.action.target)
   }
 
   /**
