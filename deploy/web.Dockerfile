@@ -5,6 +5,8 @@ FROM node:22-bookworm-slim AS build
 RUN npm install -g pnpm@10
 WORKDIR /src
 COPY package.json pnpm-workspace.yaml pnpm-lock.yaml tsconfig.base.json ./
+# libp2p carries a fix (see pnpm-workspace.yaml)
+COPY patches/ patches/
 COPY packages/core/package.json packages/core/tsconfig.json packages/core/tsconfig.build.json packages/core/
 COPY packages/core/src packages/core/src
 COPY apps/web/package.json apps/web/index.html apps/web/pwa-manifest.ts apps/web/svelte.config.js apps/web/vite.config.ts apps/web/tsconfig.json apps/web/tsconfig.sw.json apps/web/
