@@ -123,7 +123,7 @@ export const OPTIONS: Option[] = [
   { key: 'circuitDataLimit', flag: 'circuit-data-limit', type: 'bytes', default: '1048576', help: 'bytes per relayed connection and direction (0: unlimited)' },
   { key: 'circuitDurationLimit', flag: 'circuit-duration-limit', type: 'ms', default: '600000', help: 'lifetime of a relayed connection in ms (0: unlimited)' },
   { key: 'handshakeTimeout', flag: 'handshake-timeout', type: 'count', default: '5000', help: 'ms a new connection has to complete its handshake (on the HTTP port: send its request); idle sockets are closed then' },
-  { key: 'pingInterval', flag: 'ping-interval', type: 'ms', default: '10000', help: 'ms between the relay\'s pings of each connection (0: none)' },
+  { key: 'pingInterval', flag: 'ping-interval', type: 'ms', default: '0', help: 'ms between the relay\'s pings of each connection, which only measure round trips (0: none)' },
   { key: 'maxPendingPerIp', flag: 'max-pending-per-ip', type: 'count', default: '8', help: 'most connections from one IP address still in their handshake, and most sockets from it open on the HTTP port' },
   { key: 'maxPendingConnections', flag: 'max-pending-connections', type: 'count', default: '256', help: 'most connections from all addresses still in their handshake, and most sockets open on the HTTP port' },
   { key: 'maxNewConnectionsPerIp', flag: 'max-new-connections-per-ip', type: 'count', default: '16', help: 'most new connections per second from one IP address (users behind one NAT share it)' },

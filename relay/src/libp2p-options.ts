@@ -14,6 +14,7 @@ import { yamux } from '@libp2p/yamux'
 import { DHT_PROTOCOL } from '@peerlink/core'
 import { limitsGater, type ConnectionsByIp } from './gater.js'
 import { countRelayedBytes } from './metrics.js'
+import { quietLogger } from './quiet-logger.js'
 import { RELAY_AGENT_NAME } from './topic-follower.js'
 import type { RelayConfig } from './config.js'
 import type { RelayState } from './persistence.js'
@@ -70,6 +71,8 @@ export function relayLibp2pOptions (config: RelayConfig, parts: RelayLibp2pParts
   return {
     privateKey: state.privateKey,
     datastore: datastore.datastore,
+    // a logger is made for every stream: those DEBUG leaves off cost nothing (see quiet-logger.ts)
+    logger: quietLogger(),
     addresses: {
       listen: [
         // with --tls-cert: wss only (see tls.ts)
@@ -86,9 +89,10 @@ export function relayLibp2pOptions (config: RelayConfig, parts: RelayLibp2pParts
     // dropped SYN costs its client a retransmission a second or more later
     transports: [guard.transport(tls?.webSockets() ?? webSockets()), webRTCDirect({ rtcConfiguration: { iceServers: [] } }), guard.transport(tcp({ backlog: LISTEN_BACKLOG }))],
     connectionEncrypters: [noise()],
-    // kad-dht's pings can hold the only outbound ping stream, making the
-    // connection monitor's own ping fail and abort healthy connections
-    // each ping is a new stream on the connection: with 10,000 peers the default 10 s is 1,000 pings a second
+    // off by default: each ping is a new stream (about 0.8 ms of the relay's thread measured at 5,000 peers), and
+    // its round trip is all it gives; yamux's keep-alive already writes to every connection every 30 s, so a dead
+    // one still fails. Never aborting: kad-dht's pings can hold the only outbound ping stream, making the
+    // monitor's own ping fail on healthy connections
     connectionMonitor: { enabled: config.pingInterval > 0, pingInterval: config.pingInterval, abortConnectionOnPingFailure: false },
     streamMuxers: [yamux()],
     connectionGater: reaper.gater(limitsGater(config, { getConnections: (peerId) => parts.getConnections(peerId), byIp: parts.byIp })),

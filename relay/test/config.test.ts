@@ -79,10 +79,10 @@ describe('relay libp2p options', () => {
     byIp: { count: () => 0 }
   })
 
-  it('pings each connection every --ping-interval ms, and not at all with 0', async () => {
+  it('pings each connection every --ping-interval ms, and not at all with 0, the default', async () => {
     expect(relayLibp2pOptions(parseConfig(['--ping-interval', '60000'], {}), await parts()).connectionMonitor)
       .toMatchObject({ enabled: true, pingInterval: 60_000 })
-    expect(relayLibp2pOptions(parseConfig([], {}), await parts()).connectionMonitor).toMatchObject({ enabled: true, pingInterval: 10_000 })
+    expect(relayLibp2pOptions(parseConfig([], {}), await parts()).connectionMonitor).toMatchObject({ enabled: false })
     expect(relayLibp2pOptions(parseConfig(['--ping-interval', '0'], {}), await parts()).connectionMonitor).toMatchObject({ enabled: false })
   })
 })
