@@ -28,7 +28,7 @@ export { parseIceUrl, turnCredential, type IceServerEntry } from './config/ice-s
 export { APP_CONFIG_PATH, parseAppConfig } from './config/app-config.js'
 
 // Connectivity status
-export { RelayKeeper, RESERVATION_WAIT_MS, type RelayState, type RelayStatus } from './connectivity/relay-keeper.js'
+export { DEFAULT_RELAY_HEARTBEAT, RelayKeeper, RESERVATION_WAIT_MS, type RelayHeartbeat, type RelayState, type RelayStatus } from './connectivity/relay-keeper.js'
 export type { ConnectionInfo, ConnectionLimits, TransportName } from './connectivity/connection-info.js'
 export type { ConnectionStats } from './connectivity/connection-stats.js'
 export type { ConnectionPath } from './connectivity/ice-route.js'

@@ -27,7 +27,7 @@ const PROBE_BYTES = 32
  * same WebRTC-direct port answers the old connection's ICE checks (its
  * listener takes them for a new client), so the browser never closes it, and
  * the relay no longer holds our reservation. libp2p's own connection monitor
- * pings too but is told not to abort (see create-peer.ts).
+ * is off (see create-peer.ts).
  */
 export interface RelayHeartbeat {
   /** ms between probes of a relay connection while it answers. */
