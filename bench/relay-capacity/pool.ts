@@ -14,6 +14,15 @@ import type { FromWorker, ToWorker } from './messages.ts'
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url))
 export const MiB = 1024 * 1024
 
+/**
+ * The environment the relay is deployed with (relay/Dockerfile, the systemd
+ * unit; the capacity smoke test holds them to it): glibc's malloc arenas
+ * capped, and V8's young generation larger than its default, so that fewer
+ * of each connection's short-lived objects are promoted to the old heap
+ * (see docs/relay.md#sizing).
+ */
+export const DEPLOYED_RELAY_ENV = { MALLOC_ARENA_MAX: '2', NODE_OPTIONS: '--max-semi-space-size=64' } as const
+
 export interface Worker {
   child: ChildProcess
   /** The next message of `type` (any other type first is an error). */
@@ -34,8 +43,10 @@ export async function startWorker (nodeArgs: string[] = []): Promise<Worker> {
   })
   const next = async <T extends FromWorker['type']>(type: T): Promise<Extract<FromWorker, { type: T }>> => {
     const m = queue.shift() ?? await new Promise<FromWorker>((resolve, reject) => {
-      waiting.push(resolve)
-      child.once('exit', code => { reject(new Error(`client process exited with ${String(code)}`)) })
+      const exited = (code: number | null): void => { reject(new Error(`client process exited with ${String(code)}`)) }
+      // one listener per wait, gone with its answer (a storm asks each process twice a second)
+      waiting.push(message => { child.off('exit', exited); resolve(message) })
+      child.once('exit', exited)
     })
     if (m.type !== type) throw new Error(`client process said ${m.type}, expected ${type}`)
     return m as Extract<FromWorker, { type: T }>
@@ -52,13 +63,18 @@ export async function stopWorkers (workers: Worker[]): Promise<void> {
   }))
 }
 
+/** From now on every client of every worker pings the relay every `intervalMs` (see worker.ts). */
+export function startPings (workers: Worker[], intervalMs: number): void {
+  workers.forEach(w => { w.child.send({ type: 'pings', intervalMs } satisfies ToWorker) })
+}
+
 /** Clients holding a reservation on `relayPeerId`, over every worker. */
 export async function countReserved (workers: Worker[], relayPeerId: string): Promise<number> {
   return (await countClients(workers, relayPeerId)).holding
 }
 
 /** Clients holding a reservation on `relayPeerId`, and kept clients by their RelayKeeper's state, over every worker. */
-export async function countClients (workers: Worker[], relayPeerId: string): Promise<{ holding: number, keepers: Record<string, number>, errors: Record<string, number>, lagP99Ms: number, failedAttempts: Record<string, number> }> {
+export async function countClients (workers: Worker[], relayPeerId: string): Promise<{ holding: number, keepers: Record<string, number>, errors: Record<string, number>, lagP99Ms: number, failedAttempts: Record<string, number>, pings: { sent: number, failed: number } }> {
   workers.forEach(w => { w.child.send({ type: 'count', relayPeerId } satisfies ToWorker) })
   const counted = await Promise.all(workers.map(async w => w.next('counted')))
   const keepers: Record<string, number> = {}
@@ -67,7 +83,8 @@ export async function countClients (workers: Worker[], relayPeerId: string): Pro
   const failedAttempts: Record<string, number> = {}
   for (const c of counted) for (const [k, v] of Object.entries(c.errors)) errors[k] = (errors[k] ?? 0) + v
   for (const c of counted) for (const [k, v] of Object.entries(c.failedAttempts)) failedAttempts[k] = (failedAttempts[k] ?? 0) + v
-  return { holding: counted.reduce((n, c) => n + c.holding, 0), keepers, errors, lagP99Ms: Math.max(0, ...counted.map(c => c.lagP99Ms)), failedAttempts }
+  const pings = { sent: counted.reduce((n, c) => n + c.pings.sent, 0), failed: counted.reduce((n, c) => n + c.pings.failed, 0) }
+  return { holding: counted.reduce((n, c) => n + c.holding, 0), keepers, errors, lagP99Ms: Math.max(0, ...counted.map(c => c.lagP99Ms)), failedAttempts, pings }
 }
 
 /** The kernel's counts of connections its TCP listeners' queues had no room for (this network namespace's /proc/net/netstat). */

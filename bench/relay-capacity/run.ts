@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { startRelay, type RelayProcess } from '../support/servers.ts'
 import { linePlot, sideBySide } from '../support/plot.ts'
 import { percentile, round } from '../support/stats.ts'
-import { countClients, growClients, healthzMs, MiB, relayHeap, relayUsage, startWorker, stopWorkers, workersCpuSeconds, type Worker } from './pool.ts'
+import { countClients, growClients, healthzMs, MiB, relayHeap, relayUsage, startPings, startWorker, stopWorkers, workersCpuSeconds, type Worker } from './pool.ts'
 
 export interface CapacityOptions {
   /** Reserved peers to reach, in order (e.g. 500, 1000, 2000, 5000, 10000). */
@@ -33,6 +33,8 @@ export interface CapacityOptions {
   tolerate?: number
   /** Extra node arguments for each client process (e.g. --cpu-prof --cpu-prof-dir=<dir>). */
   workerNodeArgs?: string[]
+  /** Every client pings the relay every this many ms, as a browser's relay keeper probes its relay (0 or none: no pings). */
+  clientPingIntervalMs?: number
   /** Write the relay's V8 heap snapshot into this folder with no clients and after each step (see ./heap-diff.ts). */
   heapSnapshots?: string
 }
@@ -63,6 +65,8 @@ export interface CapacityStep {
   clientsIdleCpuCores: number
   /** The worst client process's event-loop delay p99 over the step and its settle, ms. */
   clientsLagP99Ms: number
+  /** The clients' pings of the relay over the step and its settle, and those that failed (with clientPingIntervalMs). */
+  clientPings?: { sent: number, failed: number }
   /** From the relay's /metrics (prom-client): V8 heap used and total, and memory outside the heap, MiB. */
   heapUsedMiB?: number
   heapTotalMiB?: number
@@ -109,6 +113,7 @@ export async function measureRelayCapacity (options: CapacityOptions, progress: 
   const result: CapacityResult = { baselineRssMiB: 0, steps: [], relayArgs }
   try {
     for (let i = 0; i < options.workers; i++) workers.push(await startWorker(options.workerNodeArgs))
+    if ((options.clientPingIntervalMs ?? 0) > 0) startPings(workers, options.clientPingIntervalMs ?? 0)
     await new Promise(resolve => setTimeout(resolve, options.settleMs))
     const baseline = (await relayUsage(relay)).rssBytes
     result.baselineRssMiB = round(baseline / MiB)
@@ -155,10 +160,11 @@ export async function measureRelayCapacity (options: CapacityOptions, progress: 
         clientsCpuCores: round((clientCpuDuring - clientCpuBefore) / wall, 2),
         clientsIdleCpuCores: round(clientCpuIdle, 2),
         clientsLagP99Ms: counted.lagP99Ms,
+        ...((options.clientPingIntervalMs ?? 0) > 0 ? { clientPings: counted.pings } : {}),
         ...heap
       }
       result.steps.push(step)
-      progress(`relay capacity: ${reserved}/${clients} reserved, relay RSS ${step.relayRssMiB} MiB (${step.perPeerKiB} KiB per peer), reservation p50 ${step.latencyP50Ms} ms p99 ${step.latencyP99Ms} ms, relay CPU ${step.relayCpuCores} cores (idle ${step.relayIdleCpuCores}), healthz ${healthz.error ?? `${step.healthzMs} ms`}, event-loop delay p99 ${step.eventLoopLagP99Ms ?? '?'} ms, heap ${step.heapUsedMiB ?? '?'}/${step.heapTotalMiB ?? '?'} MiB, external ${step.externalMiB ?? '?'} MiB, clients RSS ${step.clientsRssMiB} MiB, clients CPU ${step.clientsCpuCores} cores (idle ${step.clientsIdleCpuCores}), clients' event-loop delay p99 ${step.clientsLagP99Ms} ms${Object.keys(grown.failures).length > 0 ? `, failures ${JSON.stringify(grown.failures)}` : ''}`)
+      progress(`relay capacity: ${reserved}/${clients} reserved, relay RSS ${step.relayRssMiB} MiB (${step.perPeerKiB} KiB per peer), reservation p50 ${step.latencyP50Ms} ms p99 ${step.latencyP99Ms} ms, relay CPU ${step.relayCpuCores} cores (idle ${step.relayIdleCpuCores}), healthz ${healthz.error ?? `${step.healthzMs} ms`}, event-loop delay p99 ${step.eventLoopLagP99Ms ?? '?'} ms, heap ${step.heapUsedMiB ?? '?'}/${step.heapTotalMiB ?? '?'} MiB, external ${step.externalMiB ?? '?'} MiB, clients RSS ${step.clientsRssMiB} MiB, clients CPU ${step.clientsCpuCores} cores (idle ${step.clientsIdleCpuCores}), clients' event-loop delay p99 ${step.clientsLagP99Ms} ms${step.clientPings != null ? `, clients' pings ${step.clientPings.sent} (${step.clientPings.failed} failed)` : ''}${Object.keys(grown.failures).length > 0 ? `, failures ${JSON.stringify(grown.failures)}` : ''}`)
       const firstError = Object.keys(grown.failures)[0]
       if ((firstError != null || reserved < clients) && result.firstFailure == null) {
         result.firstFailure = { clients, error: firstError ?? `${clients - reserved} reservations lost after the step` }
@@ -218,7 +224,9 @@ if (import.meta.main) {
       // a directory for the client processes' V8 CPU profiles (node --cpu-prof), written when they stop
       'worker-cpu-prof': { type: 'string' },
       'relay-env': { type: 'string', multiple: true, default: [] },
-      'relay-arg': { type: 'string', multiple: true, default: [] }
+      'relay-arg': { type: 'string', multiple: true, default: [] },
+      // each client pings the relay every this many ms, as a browser's relay keeper does (10000)
+      'client-pings': { type: 'string', default: '0' }
     }
   })
   const result = await measureRelayCapacity({
@@ -231,7 +239,8 @@ if (import.meta.main) {
     tolerate: Number(values.tolerate),
     workerNodeArgs: values['worker-cpu-prof'] != null ? ['--cpu-prof', `--cpu-prof-dir=${values['worker-cpu-prof']}`] : [],
     relayEnv: Object.fromEntries(values['relay-env'].map(kv => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
-    relayArgs: values['relay-arg'].flatMap(a => a.split(' '))
+    relayArgs: values['relay-arg'].flatMap(a => a.split(' ')),
+    clientPingIntervalMs: Number(values['client-pings'])
   }, line => { console.log(line) })
   console.log(JSON.stringify(result, null, 2))
 }

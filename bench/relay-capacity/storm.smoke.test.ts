@@ -5,11 +5,12 @@
  * was measured, never how fast (that is the benchmark's business).
  */
 import { describe, expect, it } from 'vitest'
+import { DEPLOYED_RELAY_ENV } from './pool.ts'
 import { measureReconnectStorm, stormPlot } from './storm.ts'
 
 describe('bench/relay-capacity reconnect storm', () => {
   it('restarts the relay under reserved peers and times their return', async () => {
-    const result = await measureReconnectStorm({ peers: 12, workers: 2, perSecond: 10, timeoutMs: 60_000, signal: 'SIGKILL', recoverMs: 120_000, relayEnv: { MALLOC_ARENA_MAX: '2' } })
+    const result = await measureReconnectStorm({ peers: 12, workers: 2, perSecond: 10, timeoutMs: 60_000, signal: 'SIGKILL', recoverMs: 120_000, relayEnv: DEPLOYED_RELAY_ENV })
     expect(result.reservedBefore).toBe(12)
     expect(result.growFailures).toEqual({})
     expect(result.lost).toBe(0)

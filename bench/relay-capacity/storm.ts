@@ -14,7 +14,7 @@ import { freePort } from '../../relay/test/support/relay-process.ts'
 import { linePlot } from '../support/plot.ts'
 import { startRelay, type RelayProcess } from '../support/servers.ts'
 import { percentile, round } from '../support/stats.ts'
-import { countClients, countReserved, growClients, listenOverflows, MiB, relayUsage, startWorker, stopWorkers, workersCpuSeconds, type Worker } from './pool.ts'
+import { countClients, countReserved, DEPLOYED_RELAY_ENV, growClients, listenOverflows, MiB, relayUsage, startWorker, stopWorkers, workersCpuSeconds, type Worker } from './pool.ts'
 
 export interface StormOptions {
   /** Clients that reserve before the restart. */
@@ -260,9 +260,9 @@ if (import.meta.main) {
     signal: values.signal,
     recoverMs: Number(values.recover),
     relayEnv: {
-      MALLOC_ARENA_MAX: '2',
+      ...DEPLOYED_RELAY_ENV,
       ...(values['relay-debug'] != null ? { DEBUG: values['relay-debug'] } : {}),
-      ...(values['cpu-prof'] != null ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${values['cpu-prof']}` } : {})
+      ...(values['cpu-prof'] != null ? { NODE_OPTIONS: `${DEPLOYED_RELAY_ENV.NODE_OPTIONS} --cpu-prof --cpu-prof-dir=${values['cpu-prof']}` } : {})
     },
     relayArgs: values['relay-arg'].flatMap(a => a.split('=')),
     ...(values['relay-log'] != null ? { relayLog: values['relay-log'] } : {})

@@ -7,9 +7,9 @@
  * browser's does (the reconnect storm). Driven over IPC (./run.ts, ./storm.ts).
  */
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
-import { identify } from '@libp2p/identify'
+import { identify, type Identify } from '@libp2p/identify'
 import { noise } from '@libp2p/noise'
-import { ping } from '@libp2p/ping'
+import { ping, type Ping } from '@libp2p/ping'
 import { tcp, type TCPSocketOptions } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -21,7 +21,9 @@ import type { FromWorker, ToWorker } from './messages.ts'
 /** Clients per source address: under the relay's default pending handshakes (8) and new connections per second (16) per IP. */
 export const CLIENTS_PER_ADDRESS = 6
 
-const clients: Libp2p[] = []
+type Client = Libp2p<{ identify: Identify, ping: Ping }>
+
+const clients: Client[] = []
 /** This process's event-loop delay since the last count: a client process starved of CPU answers its handshakes late. */
 const lag = monitorEventLoopDelay({ resolution: 20 })
 lag.enable()
@@ -37,6 +39,9 @@ function sourceAddress (worker: number, index: number): string {
   const block = Math.floor(index / CLIENTS_PER_ADDRESS)
   return `127.${worker + 1}.${Math.floor(block / 250)}.${(block % 250) + 1}`
 }
+
+/** Pings since the last count, and those that failed (any error, or no answer in 10 s). */
+let pings = { sent: 0, failed: 0 }
 
 /** Failed relay attempts since the last count, by how long each took (a quick refusal or a timeout) and error. */
 let failedAttempts: Record<string, number> = {}
@@ -72,7 +77,7 @@ async function reserved (client: Libp2p, relayPeerId: string, signal: AbortSigna
 /** Makes one client, dials the relay and waits for the reservation; resolves with the ms it took or the error. */
 async function addClient (worker: number, index: number, relay: string, relayPeerId: string, timeoutMs: number, keep: boolean): Promise<number | Error> {
   const started = performance.now()
-  let client: Libp2p | undefined
+  let client: Client | undefined
   try {
     // @libp2p/tcp hands dialOpts to net.connect, which takes a source address (its type does not list it)
     const dialOpts: TCPSocketOptions & { localAddress: string } = { localAddress: sourceAddress(worker, index) }
@@ -89,8 +94,8 @@ async function addClient (worker: number, index: number, relay: string, relayPee
       // short while its process is busy with hundreds of others (the relay still closes one it has not
       // finished in its --handshake-timeout)
       connectionManager: { dialTimeout: timeoutMs, addressDialTimeout: timeoutMs },
-      // load generators, not browsers: the relay still pings every client (its own connection monitor), but
-      // thousands of clients per process pinging back would starve the process (a browser pings one relay)
+      // no connection monitor, as in a browser; a browser's relay keeper probes its relay, which --client-pings
+      // makes these clients do (see startPings)
       connectionMonitor: { enabled: false },
       services: { identify: identify(), ping: ping() }
     })
@@ -152,13 +157,37 @@ function count (relayPeerId: string): void {
   }
   const lagP99Ms = Math.round(lag.percentile(99) / 1e6)
   lag.reset()
-  send({ type: 'counted', holding, clients: clients.length, keepers: states, errors, lagP99Ms, failedAttempts })
+  send({ type: 'counted', holding, clients: clients.length, keepers: states, errors, lagP99Ms, failedAttempts, pings })
   failedAttempts = {}
+  pings = { sent: 0, failed: 0 }
+}
+
+/**
+ * Each client pings the relay over its connection every `intervalMs`, the
+ * pings of all clients spread evenly over the interval (a tick every 100 ms
+ * pings the next clients in turn), as browsers' relay keepers probe.
+ */
+function startPings (intervalMs: number): void {
+  const tickMs = 100
+  let next = 0
+  let due = 0
+  setInterval(() => {
+    if (stopping || clients.length === 0) return
+    due += clients.length * tickMs / intervalMs
+    for (; due >= 1; due--) {
+      const client = clients[next++ % clients.length]
+      const relay = client?.getConnections()[0]?.remotePeer
+      if (client == null || relay == null) continue
+      pings.sent++
+      client.services.ping.ping(relay, { signal: AbortSignal.timeout(10_000) }).catch(() => { pings.failed++ })
+    }
+  }, tickMs)
 }
 
 process.on('message', (message: ToWorker) => {
   if (message.type === 'grow') void grow(message)
   else if (message.type === 'count') count(message.relayPeerId)
+  else if (message.type === 'pings') startPings(message.intervalMs)
   else if (message.type === 'stop') {
     stopping = true
     keepers.forEach(k => { k.stop() })

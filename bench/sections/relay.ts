@@ -11,16 +11,18 @@ import { round } from '../support/stats.ts'
 
 export async function measureRelay (options: BenchOptions, results: Results): Promise<void> {
   const { capacityPlot, measureRelayCapacity } = await import('../relay-capacity/run.ts')
+  const { DEPLOYED_RELAY_ENV } = await import('../relay-capacity/pool.ts')
+  const { DEFAULT_RELAY_HEARTBEAT } = await import('@peerlink/core')
   results.load.beforeRelay = loadavg()
   try {
-    const capacity = await measureRelayCapacity({ steps: options.relayPeers, workers: 4, perSecond: 15, timeoutMs: 60_000, settleMs: 5000, relayEnv: { MALLOC_ARENA_MAX: '2' } }, log)
+    const capacity = await measureRelayCapacity({ steps: options.relayPeers, workers: 4, perSecond: 15, timeoutMs: 60_000, settleMs: 5000, relayEnv: DEPLOYED_RELAY_ENV, clientPingIntervalMs: DEFAULT_RELAY_HEARTBEAT.intervalMs }, log)
     for (const step of capacity.steps) {
       results.rows.push({
         measurement: `relay RSS, ${step.reserved} of ${step.clients} reserved`,
         runs: [step.relayRssMiB],
         median: step.relayRssMiB,
         unit: 'MiB',
-        note: `${step.perPeerKiB} KiB per peer over the empty relay (${capacity.baselineRssMiB} MiB); heap ${step.heapUsedMiB ?? '?'} of ${step.heapTotalMiB ?? '?'} MiB; relay CPU ${step.relayCpuCores} cores while they arrived; /healthz ${step.healthzMs} ms`
+        note: `${step.perPeerKiB} KiB per peer over the empty relay (${capacity.baselineRssMiB} MiB); heap ${step.heapUsedMiB ?? '?'} of ${step.heapTotalMiB ?? '?'} MiB; relay CPU ${step.relayCpuCores} cores while they arrived, ${step.relayIdleCpuCores} idle; /healthz ${step.healthzMs} ms; each client pinging the relay every ${DEFAULT_RELAY_HEARTBEAT.intervalMs / 1000} s as a browser's relay keeper does (${step.clientPings?.sent ?? 0} pings, ${step.clientPings?.failed ?? 0} failed)`
       })
       results.rows.push({
         measurement: `  reservation, step to ${step.clients}`,
@@ -41,9 +43,10 @@ export async function measureRelay (options: BenchOptions, results: Results): Pr
 
 export async function measureStorm (options: BenchOptions, results: Results): Promise<void> {
   const { measureReconnectStorm, stormPlot } = await import('../relay-capacity/storm.ts')
+  const { DEPLOYED_RELAY_ENV } = await import('../relay-capacity/pool.ts')
   results.load.beforeStorm = loadavg()
   try {
-    const storm = await measureReconnectStorm({ peers: options.stormPeers, workers: 4, perSecond: 15, timeoutMs: 60_000, signal: options.stormSignal, recoverMs: 300_000, relayEnv: { MALLOC_ARENA_MAX: '2' } }, log)
+    const storm = await measureReconnectStorm({ peers: options.stormPeers, workers: 4, perSecond: 15, timeoutMs: 60_000, signal: options.stormSignal, recoverMs: 300_000, relayEnv: DEPLOYED_RELAY_ENV }, log)
     const away = `relay away ${round((storm.stopMs + storm.startMs) / 1000, 1)} s (${storm.signal})`
     results.rows.push({
       measurement: `storm: 99 % of ${storm.reservedBefore} back`,
