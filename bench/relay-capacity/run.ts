@@ -111,9 +111,10 @@ export async function measureRelayCapacity (options: CapacityOptions, progress: 
   const relay = await startRelay(relayArgs, { env })
   const workers: Worker[] = []
   const result: CapacityResult = { baselineRssMiB: 0, steps: [], relayArgs }
+  const pingIntervalMs = options.clientPingIntervalMs ?? 0
   try {
     for (let i = 0; i < options.workers; i++) workers.push(await startWorker(options.workerNodeArgs))
-    if ((options.clientPingIntervalMs ?? 0) > 0) startPings(workers, options.clientPingIntervalMs ?? 0)
+    if (pingIntervalMs > 0) startPings(workers, pingIntervalMs)
     await new Promise(resolve => setTimeout(resolve, options.settleMs))
     const baseline = (await relayUsage(relay)).rssBytes
     result.baselineRssMiB = round(baseline / MiB)
@@ -160,7 +161,7 @@ export async function measureRelayCapacity (options: CapacityOptions, progress: 
         clientsCpuCores: round((clientCpuDuring - clientCpuBefore) / wall, 2),
         clientsIdleCpuCores: round(clientCpuIdle, 2),
         clientsLagP99Ms: counted.lagP99Ms,
-        ...((options.clientPingIntervalMs ?? 0) > 0 ? { clientPings: counted.pings } : {}),
+        ...(pingIntervalMs > 0 ? { clientPings: counted.pings } : {}),
         ...heap
       }
       result.steps.push(step)

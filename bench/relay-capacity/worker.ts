@@ -176,8 +176,9 @@ function startPings (intervalMs: number): void {
     due += clients.length * tickMs / intervalMs
     for (; due >= 1; due--) {
       const client = clients[next++ % clients.length]
-      const relay = client?.getConnections()[0]?.remotePeer
-      if (client == null || relay == null) continue
+      if (client == null) continue
+      const relay = client.getConnections()[0]?.remotePeer
+      if (relay == null) continue
       pings.sent++
       client.services.ping.ping(relay, { signal: AbortSignal.timeout(10_000) }).catch(() => { pings.failed++ })
     }
