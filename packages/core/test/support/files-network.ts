@@ -89,9 +89,16 @@ export class FakeLibp2p extends TypedEventEmitter<{ 'connection:open': CustomEve
   readonly connections: FakeConnection[] = []
   /** The limit of the connections `connectToPeer` makes. */
   nextLimit: number | 'time' | 'phantom' | 'none' = 'none'
+  /** Dials `connectToPeer` fails before it connects again (a peer unreachable for a moment). */
+  failDials = 0
+  /** Searches of the DHT for providers (none is found there). */
+  searches = 0
   readonly contentRouting = {
     provide: async () => {},
-    findProviders: async function * () {}
+    findProviders: (): AsyncGenerator<never> => {
+      this.searches++
+      return (async function * () {})()
+    }
   }
 
   constructor (readonly peerId: PeerId) {
@@ -140,7 +147,13 @@ export async function peer (chunks = new MemoryChunkStore()): Promise<TestPeer> 
   const libp2p = new FakeLibp2p(peerIdFromPrivateKey(await generateKeyPair('Ed25519')))
   const files = new Files({
     libp2p: libp2p as unknown as FilesComponents['libp2p'],
-    connectToPeer: async (id: string) => libp2p.open(id)
+    connectToPeer: async (id: string) => {
+      if (libp2p.failDials > 0) {
+        libp2p.failDials--
+        throw new Error('the dial failed')
+      }
+      return libp2p.open(id)
+    }
   }, { chunks, transfers: new MemoryTransferStore(), relayLimitGraceMs: 200 })
   await files.start()
   services.push(files)

@@ -24,9 +24,10 @@ import { deriveFileKeys } from '../keys.js'
 import { segmentPlainLength } from '../layout.js'
 import { decryptManifest, type FileManifest } from '../manifest.js'
 import { verifyBlock } from '../verify.js'
-import { ANNOUNCE_WAIT_MS, BLOCK_TIMEOUT_MS, ENDGAME_BLOCKS, INITIAL_WINDOW, MAX_FALSE_HAVES, MAX_WINDOW, QUEUE_SECONDS, PROVIDER_RETRY_MS, RELAY_LIMIT_GRACE_MS } from './constants.js'
+import { ANNOUNCE_WAIT_MS, BLOCK_TIMEOUT_MS, ENDGAME_BLOCKS, INITIAL_WINDOW, MAX_FALSE_HAVES, MAX_WINDOW, QUEUE_SECONDS, RELAY_LIMIT_GRACE_MS } from './constants.js'
 import { fitsConnection, leftOf, LimitedPaths, relayLimitError, type Left } from './relay-limit.js'
 import { BufferPool } from './buffer-pool.js'
+import { ProviderRetries } from './retries.js'
 import { ReaderWindows } from './playback.js'
 import { searchProviders } from './providers.js'
 import { RateMeter } from './rate.js'
@@ -71,7 +72,7 @@ export class Download {
   /** Providers refused because their (relayed) connections cannot carry the rest of the file. */
   private readonly limited: LimitedPaths
   private readonly connecting = new Set<string>()
-  private readonly retryAt = new Map<string, number>()
+  private readonly retries = new ProviderRetries()
   /** Leaf CID → segment index, for the leaves still to fetch. */
   private readonly leafIndex = new Map<string, number>()
   /** Leaf CIDs by segment index (known once walked). */
@@ -191,7 +192,7 @@ export class Download {
    */
   retry (peer: string): void {
     if (!this.limited.has(peer)) return
-    this.retryAt.delete(peer)
+    this.retries.clear(peer)
     this.connect(peer)
   }
 
@@ -268,8 +269,11 @@ export class Download {
 
   private connect (peer: string): void {
     if (peer === this.components.self || this.sessions.has(peer) || this.connecting.has(peer) || this.signal.aborted) return
-    if (this.stats.rejected[peer] != null || this.components.penalties.isBanned(peer)) return
-    if ((this.retryAt.get(peer) ?? 0) > Date.now()) return
+    if (this.stats.rejected[peer] != null || this.components.penalties.isBanned(peer)) {
+      this.retries.forget(peer)
+      return
+    }
+    if (!this.retries.allowed(peer, Date.now())) return
     this.connecting.add(peer)
     void (async () => {
       try {
@@ -304,12 +308,13 @@ export class Download {
         this.sessions.set(peer, session)
         this.budgets.set(peer, budget)
         this.limited.use(peer)
+        this.retries.succeeded(peer)
         this.scheduler.addProvider(peer)
         log('downloading %c from %s', this.root, peer)
         this.handlers.onChange?.()
         this.pump(peer)
       } catch (err) {
-        this.retryAt.set(peer, Date.now() + PROVIDER_RETRY_MS)
+        this.retries.failed(peer, Date.now())
         log('no block stream to %s: %e', peer, err)
       } finally {
         this.connecting.delete(peer)
@@ -322,7 +327,7 @@ export class Download {
     this.budgets.delete(peer)
     this.scheduler.removeProvider(peer)
     if (err != null && !(err instanceof CorruptBlockError)) {
-      this.retryAt.set(peer, Date.now() + PROVIDER_RETRY_MS)
+      this.retries.failed(peer, Date.now())
       log('provider %s of %c left: %e', peer, this.root, err)
     }
     this.handlers.onChange?.()
@@ -404,7 +409,7 @@ export class Download {
     const bytes = budget.budget()
     if (left == null || fitsConnection(bytes, left)) return true
     this.limited.refuse(peer, Math.max(budget.limit ?? 0, bytes ?? 0))
-    this.retryAt.set(peer, Date.now() + PROVIDER_RETRY_MS)
+    this.retries.later(peer, Date.now())
     log('not downloading %c from %s: its relayed connection carries %d more bytes, the rest of the file %d', this.root, peer, bytes, left.bytes)
     this.checkLimits()
     return false
@@ -470,6 +475,8 @@ export class Download {
       this.sessions.get(peer)?.cancel([cid])
     }
     this.pumpAll()
+    // providers that failed a moment ago are tried again (a stream that did not open, a session that broke)
+    for (const peer of this.retries.due(Date.now())) this.connect(peer)
     // with no provider in use, those refused for their limited connections are asked again (a direct connection may have opened)
     if (this.sessions.size === 0) for (const peer of this.limited.peers) this.connect(peer)
     this.checkLimits()
