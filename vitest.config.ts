@@ -5,6 +5,9 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['packages/*/test/**/*.test.ts', 'relay/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'bench/**/*.smoke.test.ts'],
+    // most of these tests wait on relay processes, sockets and timers: four files at a time on two cores (one at a
+    // time took 10 min, four 4 min)
+    maxWorkers: 4,
     testTimeout: 30_000,
     hookTimeout: 30_000
   }
