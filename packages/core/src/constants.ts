@@ -39,3 +39,11 @@ export const CONNECT_TIMEOUT_MS = 30_000
  * connection is taken for half-open and the next one is tried.
  */
 export const STREAM_OPEN_TIMEOUT_MS = 10_000
+
+/**
+ * With several connections of one kind to a peer (two WebRTC connections
+ * when both ends dialled at once), the next one is asked for the stream too
+ * when the one before has not given it within this long; the first stream to
+ * open is used.
+ */
+export const STREAM_RACE_MS = 1_000

@@ -62,3 +62,17 @@ export class InvalidPeerIdError extends Error {
 export class InvalidAppConfigError extends Error {
   override readonly name = 'InvalidAppConfigError'
 }
+
+/**
+ * A connection took no stream within the time allowed while another
+ * connection to the same peer did: it is closed with this error (a WebRTC
+ * connection whose other end was closed looks open here until ICE gives up).
+ */
+export class StreamOpenTimeoutError extends Error {
+  override readonly name = 'StreamOpenTimeoutError'
+}
+
+/** A stream opened on one connection to a peer after another connection's stream was already in use: it is reset with this error. */
+export class StreamNotNeededError extends Error {
+  override readonly name = 'StreamNotNeededError'
+}
