@@ -33,7 +33,7 @@ export interface CapacityOptions {
   tolerate?: number
   /** Extra node arguments for each client process (e.g. --cpu-prof --cpu-prof-dir=<dir>). */
   workerNodeArgs?: string[]
-  /** Every client pings the relay every this many ms, as a browser's relay keeper probes its relay (0 or none: no pings). */
+  /** Every client probes the relay every this many ms, as a browser's relay keeper does (32 bytes echoed on one ping stream per connection; 0 or none: no probes). */
   clientPingIntervalMs?: number
   /** Write the relay's V8 heap snapshot into this folder with no clients and after each step (see ./heap-diff.ts). */
   heapSnapshots?: string

@@ -13,7 +13,7 @@ import { ping, type Ping } from '@libp2p/ping'
 import { tcp, type TCPSocketOptions } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
-import { parseRelayEntry, RelayKeeper, RESERVATION_WAIT_MS } from '@peerlink/core'
+import { parseRelayEntry, RelayKeeper, RelayProbes, RESERVATION_WAIT_MS } from '@peerlink/core'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import type { FromWorker, ToWorker } from './messages.ts'
@@ -163,12 +163,15 @@ function count (relayPeerId: string): void {
 }
 
 /**
- * Each client pings the relay over its connection every `intervalMs`, the
- * pings of all clients spread evenly over the interval (a tick every 100 ms
- * pings the next clients in turn), as browsers' relay keepers probe.
+ * Each client probes the relay over its connection every `intervalMs`, the
+ * probes of all clients spread evenly over the interval (a tick every 100 ms
+ * probes the next clients in turn), as browsers' relay keepers do: 32 bytes
+ * echoed on one ping stream per connection, kept open (RelayProbes). A probe
+ * that gets no answer within 10 s counts as failed.
  */
 function startPings (intervalMs: number): void {
   const tickMs = 100
+  const probes = new RelayProbes()
   let next = 0
   let due = 0
   setInterval(() => {
@@ -177,10 +180,10 @@ function startPings (intervalMs: number): void {
     for (; due >= 1; due--) {
       const client = clients[next++ % clients.length]
       if (client == null) continue
-      const relay = client.getConnections()[0]?.remotePeer
-      if (relay == null) continue
+      const connection = client.getConnections().find(c => c.status === 'open' && c.limits == null)
+      if (connection == null) continue
       pings.sent++
-      client.services.ping.ping(relay, { signal: AbortSignal.timeout(10_000) }).catch(() => { pings.failed++ })
+      void probes.probe(connection, 10_000, AbortSignal.timeout(15_000)).then(answered => { if (!answered) pings.failed++ })
     }
   }, tickMs)
 }

@@ -11,7 +11,7 @@ import { tcp } from '@libp2p/tcp'
 import { webRTCDirect } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
-import { DHT_PROTOCOL } from '@peerlink/core'
+import { DHT_PROTOCOL, RELAY_PING_STREAM_MS } from '@peerlink/core'
 import { limitsGater, type ConnectionsByIp } from './gater.js'
 import { countRelayedBytes } from './metrics.js'
 import { quietLogger } from './quiet-logger.js'
@@ -110,8 +110,10 @@ export function relayLibp2pOptions (config: RelayConfig, parts: RelayLibp2pParts
       identify: identify(),
       identifyPush: identifyPush(),
       // the defaults (1 outbound, 2 inbound stream per connection) make a client's ping fail while the
-      // connection monitor's or another ping's stream is still open on the same connection
-      ping: ping({ maxInboundStreams: 8, maxOutboundStreams: 4 }),
+      // connection monitor's or another ping's stream is still open on the same connection. A browser probes
+      // its relay on one ping stream kept open (32 bytes echoed every 10 s): the stream lives 5 min here,
+      // not libp2p's 10 s, so the relay negotiates a stream per browser every 5 min, not at every probe
+      ping: ping({ maxInboundStreams: 8, maxOutboundStreams: 4, timeout: RELAY_PING_STREAM_MS }),
       // holds the WebRTC-direct certificate's key so its certhash survives restarts
       keychain: keychain({ pass: state.keychainPass }),
       relay: circuitRelayServer({

@@ -7,17 +7,20 @@
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { identify } from '@libp2p/identify'
 import { noise } from '@libp2p/noise'
-import { ping } from '@libp2p/ping'
+import { ping, PING_PROTOCOL } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
+import { byteStream } from '@libp2p/utils'
 import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startRelay, type RelayProcess } from './support/relay-process.js'
 
-async function stockClient () {
+/** A stock client; `monitor: false` turns libp2p's connection monitor off, as browsers run it. */
+async function stockClient (monitor = true) {
   return createLibp2p({
+    connectionMonitor: { enabled: monitor },
     addresses: { listen: ['/p2p-circuit'] },
     transports: [tcp(), webSockets(), circuitRelayTransport()],
     connectionEncrypters: [noise()],
@@ -66,6 +69,27 @@ describe('a stock js-libp2p client', () => {
     const rtt = await client.services.ping.ping(multiaddr(relay.addr(kind)), { signal: AbortSignal.timeout(10_000) })
     expect(rtt).toBeGreaterThanOrEqual(0)
   })
+
+  it('keeps a ping stream open past libp2p\'s 10 s, echoing each probe on it (how browsers probe their relay)', async () => {
+    // (libp2p's connection monitor would want the one outbound ping stream a stock client allows, and close the connection)
+    const client = await stockClient(false)
+    clients.push(client)
+    const connection = await client.dial(multiaddr(relay.addr('ws')), { signal: AbortSignal.timeout(10_000) })
+    const stream = await connection.newStream(PING_PROTOCOL, { signal: AbortSignal.timeout(10_000) })
+    const bytes = byteStream(stream)
+    const echo = async (): Promise<Uint8Array> => {
+      const probe = crypto.getRandomValues(new Uint8Array(32))
+      await bytes.write(probe, { signal: AbortSignal.timeout(5_000) })
+      expect(new Uint8Array((await bytes.read({ bytes: 32, signal: AbortSignal.timeout(5_000) })).subarray())).toEqual(probe)
+      return probe
+    }
+    await echo()
+    // libp2p's ping handler ends a stream 10 s after it opened; the relay keeps it (the time passing is the test)
+    await new Promise(resolve => setTimeout(resolve, 11_000))
+    expect(stream.status).toBe('open')
+    await echo()
+    await stream.close()
+  }, 30_000)
 
   it('reaches another stock client through the relay', async () => {
     const [a, b] = clients

@@ -22,6 +22,13 @@ export const TOPIC_PREFIX = `${PROTOCOL_PREFIX}/topic/`
  */
 export const WEBRTC_MAX_MESSAGE_SIZE = 256 * 1024
 
+/**
+ * How long a Peerlink relay keeps a ping stream open: a browser's relay
+ * keeper probes its relay every 10 s on one ping stream per connection (see
+ * connectivity/relay-probe.ts), opening a new one when the relay ends it.
+ */
+export const RELAY_PING_STREAM_MS = 5 * 60_000
+
 /** Path of the JSON document a relay serves on its HTTP port. */
 export const RELAY_INFO_PATH = '/relay.json'
 

@@ -13,7 +13,7 @@ export { Peerlink, type PeerlinkEvents, type StorageCleared } from './peer/peerl
 export type { PeerInit, PeerStores } from './peer/types.js'
 
 // Protocol ids and paths the relay serves
-export { DHT_PROTOCOL, TOPIC_PREFIX, RELAY_INFO_PATH } from './constants.js'
+export { DHT_PROTOCOL, TOPIC_PREFIX, RELAY_INFO_PATH, RELAY_PING_STREAM_MS } from './constants.js'
 
 // Identity
 export { loadOrCreateIdentity, openIdentity, exportIdentity, importIdentity, parseIdentityFile, identityFileName } from './identity/identity.js'
@@ -29,6 +29,7 @@ export { APP_CONFIG_PATH, parseAppConfig } from './config/app-config.js'
 
 // Connectivity status
 export { DEFAULT_RELAY_HEARTBEAT, RelayKeeper, RESERVATION_WAIT_MS, type RelayHeartbeat, type RelayState, type RelayStatus } from './connectivity/relay-keeper.js'
+export { RelayProbes } from './connectivity/relay-probe.js'
 export type { ConnectionInfo, ConnectionLimits, TransportName } from './connectivity/connection-info.js'
 export type { ConnectionStats } from './connectivity/connection-stats.js'
 export type { ConnectionPath } from './connectivity/ice-route.js'

@@ -65,8 +65,13 @@ describe('relay keeper heartbeat', () => {
     for (const fn of cleanup.splice(0).reverse()) await fn()
   })
 
-  /** A "relay" node that answers pings (when `answerPings`) and counts the probes, behind a proxy; a client keeping it. */
-  async function setup (answerPings: boolean, heartbeat = HEARTBEAT): Promise<{ relay: Libp2p, keeper: RelayKeeper, proxy: SilenceableProxy, probes: () => number }> {
+  /**
+   * A "relay" node behind a proxy, and a client keeping it. The relay echoes pings on a stream until the client
+   * ends it ('echo', as a Peerlink relay does for 5 min), ends each ping stream after one echo ('echo-once', as a
+   * relay whose ping streams time out between probes), or refuses the ping protocol ('refuse'); it counts the
+   * probes it echoed and the ping streams it was asked for.
+   */
+  async function setup (answer: 'echo' | 'echo-once' | 'refuse', heartbeat = HEARTBEAT): Promise<{ relay: Libp2p, keeper: RelayKeeper, proxy: SilenceableProxy, probes: () => number, streams: () => number }> {
     const relay = await createLibp2p({
       addresses: { listen: ['/ip4/127.0.0.1/tcp/0/ws'] },
       transports: [webSockets()],
@@ -77,10 +82,17 @@ describe('relay keeper heartbeat', () => {
     })
     cleanup.push(async () => relay.stop())
     let probes = 0
-    if (answerPings) {
+    let streams = 0
+    if (answer !== 'refuse') {
       await relay.handle(PING_PROTOCOL, async (stream) => {
-        probes++
-        for await (const chunk of stream) stream.send(chunk)
+        streams++
+        let echoed = 0
+        for await (const chunk of stream) {
+          stream.send(chunk)
+          echoed += chunk.byteLength
+          if (echoed % 32 === 0) probes++
+          if (answer === 'echo-once' && echoed === 32) break
+        }
         await stream.close()
       }, { runOnLimitedConnection: true })
     }
@@ -106,7 +118,7 @@ describe('relay keeper heartbeat', () => {
     })
     keeper.start()
     cleanup.push(async () => { keeper.stop() })
-    return { relay, keeper, proxy, probes: () => probes }
+    return { relay, keeper, proxy, probes: () => probes, streams: () => streams }
   }
 
   async function next<K extends keyof RelayKeeperEvents> (keeper: RelayKeeper, type: K, timeoutMs = 10_000): Promise<RelayKeeperEvents[K]['detail']> {
@@ -120,7 +132,7 @@ describe('relay keeper heartbeat', () => {
   }
 
   it('closes a relay connection that stops answering, and dials the relay again', async () => {
-    const { keeper, proxy } = await setup(true)
+    const { keeper, proxy } = await setup('echo')
     await next(keeper, 'relay:connected')
     const lost = next(keeper, 'relay:lost')
     const connectedAgain = next(keeper, 'relay:connected', 20_000)
@@ -137,21 +149,33 @@ describe('relay keeper heartbeat', () => {
     expect((await connectedAgain).state).toBe('connected')
   })
 
-  it('keeps a relay connection that answers its probes', async () => {
-    const { keeper, probes } = await setup(true)
+  it('keeps a relay connection that answers its probes, all of them on one ping stream', async () => {
+    const { keeper, probes, streams } = await setup('echo')
     await next(keeper, 'relay:connected')
     let lost = 0
     keeper.addEventListener('relay:lost', () => { lost++ })
     const start = probes()
     await new Promise(resolve => setTimeout(resolve, 10 * HEARTBEAT.intervalMs))
     expect(probes() - start).toBeGreaterThanOrEqual(5)
+    expect(streams()).toBe(1)
+    expect(lost).toBe(0)
+    expect(keeper.list()[0]?.state).toBe('connected')
+  })
+
+  it('a relay that ends the ping stream after each echo is probed on a new stream each time, and kept', async () => {
+    const { keeper, probes, streams } = await setup('echo-once')
+    await next(keeper, 'relay:connected')
+    let lost = 0
+    keeper.addEventListener('relay:lost', () => { lost++ })
+    await expect.poll(probes, { timeout: 20 * HEARTBEAT.intervalMs }).toBeGreaterThanOrEqual(5)
+    expect(streams()).toBe(probes())
     expect(lost).toBe(0)
     expect(keeper.list()[0]?.state).toBe('connected')
   })
 
   it('sends no probe during a new connection\'s first interval (kad-dht pings a new relay then, to admit it to its routing table)', async () => {
     const slow = { ...HEARTBEAT, intervalMs: 3_000 }
-    const { keeper, probes } = await setup(true, slow)
+    const { keeper, probes } = await setup('echo', slow)
     await next(keeper, 'relay:connected')
     const connected = performance.now()
     await new Promise(resolve => setTimeout(resolve, slow.intervalMs / 2))
@@ -161,7 +185,7 @@ describe('relay keeper heartbeat', () => {
   })
 
   it('keeps a relay connection whose relay refuses the probe: a refusal is an answer', async () => {
-    const { keeper } = await setup(false)
+    const { keeper } = await setup('refuse')
     await next(keeper, 'relay:connected')
     let lost = 0
     keeper.addEventListener('relay:lost', () => { lost++ })

@@ -1,25 +1,21 @@
 import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { PING_PROTOCOL } from '@libp2p/ping'
-import { byteStream } from '@libp2p/utils'
 import { TypedEventEmitter } from 'main-event'
 import { fetchRelayInfo, type ParsedRelayInfo } from '../config/relay-info.js'
 import { DEFAULT_TIMEOUT_MS } from '../constants.js'
 import { RelayReservationMissingError, RelayUnresponsiveError } from '../errors.js'
 import { backoffDelay, sleep, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js'
 import { bestConnection, transportOf, type TransportName } from './connection-info.js'
+import { RelayProbes } from './relay-probe.js'
 import type { Reservations } from './reservations.js'
 import type { RelayEntry } from '../config/relays.js'
-import type { AbortOptions, Connection, Libp2p, PeerId, Startable } from '@libp2p/interface'
+import type { AbortOptions, Libp2p, PeerId, Startable } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 const log = logger('peerlink:relays')
 
 /** Tag that keeps the connection manager from pruning relay connections. */
 const RELAY_TAG = 'peerlink-relay'
-
-/** Bytes a heartbeat probe sends and expects back (as a ping does). */
-const PROBE_BYTES = 32
 
 /**
  * How the keeper checks that a connected relay still answers. A connection
@@ -32,7 +28,7 @@ const PROBE_BYTES = 32
 export interface RelayHeartbeat {
   /** ms between probes of a relay connection while it answers. */
   intervalMs: number
-  /** ms a probe (a ping stream: negotiation and echo) waits for any answer. */
+  /** ms a probe (32 bytes echoed on the connection's ping stream, opened first when there is none) waits for any answer. */
   timeoutMs: number
   /**
    * Probes in a row that got no answer at all before the connection is closed
@@ -288,7 +284,8 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> implements
   }
 
   /**
-   * Probes every open connection to the relay until `signal` aborts; closes
+   * Probes every open connection to the relay until `signal` aborts (on one
+   * ping stream per connection, see relay-probe.ts); closes
    * one that leaves `heartbeat.misses` probes in a row unanswered (the relay
    * keeper then sees it gone and dials again). The first probe waits
    * `intervalMs`: a new connection has just answered, and kad-dht pings a new
@@ -301,6 +298,8 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> implements
     const { intervalMs, timeoutMs, misses } = this.heartbeat
     /** Unanswered probes in a row, by connection id. */
     const missed = new Map<string, number>()
+    const probes = new RelayProbes()
+    signal.addEventListener('abort', () => { probes.keepOnly([]) }, { once: true })
     let again = false
     while (!signal.aborted) {
       if (!again) {
@@ -312,7 +311,8 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> implements
       }
       again = false
       const connections = this.components.libp2p.getConnections(peerId).filter(c => c.status === 'open' && c.limits == null)
-      const answers = await Promise.all(connections.map(async c => this.probe(c, timeoutMs, signal)))
+      probes.keepOnly(connections.map(c => c.id))
+      const answers = await Promise.all(connections.map(async c => probes.probe(c, timeoutMs, signal)))
       if (signal.aborted) return
       connections.forEach((connection, i) => {
         if (answers[i] === true) {
@@ -331,32 +331,6 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> implements
         onSilent(err)
         connection.abort(err)
       })
-    }
-  }
-
-  /**
-   * One round trip on `connection`: a ping stream negotiated and 32 bytes
-   * echoed. True when anything came back within `timeoutMs` (an error the
-   * relay sent, such as a refused stream, shows it is there too); false when
-   * nothing did.
-   */
-  private async probe (connection: Connection, timeoutMs: number, signal: AbortSignal): Promise<boolean> {
-    const timeout = AbortSignal.timeout(timeoutMs)
-    const options = { signal: AbortSignal.any([signal, timeout]) }
-    let stream
-    try {
-      stream = await connection.newStream(PING_PROTOCOL, { ...options, runOnLimitedConnection: true })
-      const bytes = byteStream(stream)
-      const sent = crypto.getRandomValues(new Uint8Array(PROBE_BYTES))
-      await bytes.write(sent, options)
-      await bytes.read({ ...options, bytes: PROBE_BYTES })
-      await stream.close(options)
-      return true
-    } catch (err) {
-      stream?.abort(err as Error)
-      if (timeout.aborted && !signal.aborted) return false
-      log.trace('probing relay %p via %a: %e', connection.remotePeer, connection.remoteAddr, err)
-      return true
     }
   }
 

@@ -18,7 +18,7 @@ export function services ({ allowPrivateAddresses }: ServiceOptions): ServiceFac
   return {
     identify: identify(),
     identifyPush: identifyPush(),
-    // several pings share one connection to a relay: the relay keeper's heartbeat, the
+    // several pings share one connection to a relay: the relay keeper's heartbeat (one stream kept open), the
     // user's, and kad-dht's, which admits a relay to the routing table only if its ping succeeds. With the
     // library's one outbound stream, a ping already in flight made kad-dht's fail
     // (TooManyOutboundProtocolStreamsError): the relay stayed out of the table, every DHT lookup waited for a
