@@ -226,7 +226,7 @@ if (import.meta.main) {
       'worker-cpu-prof': { type: 'string' },
       'relay-env': { type: 'string', multiple: true, default: [] },
       'relay-arg': { type: 'string', multiple: true, default: [] },
-      // each client pings the relay every this many ms, as a browser's relay keeper does (10000)
+      // each client probes the relay every this many ms, as a browser's relay keeper does (10000)
       'client-pings': { type: 'string', default: '0' }
     }
   })
