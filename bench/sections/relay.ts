@@ -22,7 +22,7 @@ export async function measureRelay (options: BenchOptions, results: Results): Pr
         runs: [step.relayRssMiB],
         median: step.relayRssMiB,
         unit: 'MiB',
-        note: `${step.perPeerKiB} KiB per peer over the empty relay (${capacity.baselineRssMiB} MiB); heap ${step.heapUsedMiB ?? '?'} of ${step.heapTotalMiB ?? '?'} MiB; relay CPU ${step.relayCpuCores} cores while they arrived, ${step.relayIdleCpuCores} idle; /healthz ${step.healthzMs} ms; each client pinging the relay every ${DEFAULT_RELAY_HEARTBEAT.intervalMs / 1000} s as a browser's relay keeper does (${step.clientPings?.sent ?? 0} pings, ${step.clientPings?.failed ?? 0} failed)`
+        note: `${step.perPeerKiB} KiB per peer over the empty relay (${capacity.baselineRssMiB} MiB); heap ${step.heapUsedMiB ?? '?'} of ${step.heapTotalMiB ?? '?'} MiB; relay CPU ${step.relayCpuCores} cores while they arrived, ${step.relayIdleCpuCores} idle; /healthz ${step.healthzMs} ms; each client probing the relay every ${DEFAULT_RELAY_HEARTBEAT.intervalMs / 1000} s on one ping stream as a browser's relay keeper does (${step.clientPings?.sent ?? 0} probes, ${step.clientPings?.failed ?? 0} unanswered)`
       })
       results.rows.push({
         measurement: `  reservation, step to ${step.clients}`,
