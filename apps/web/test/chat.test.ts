@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { dropSummary, linkify, linkOf, roomTitle, shortId, timeText, typingText, uniqueById } from '../src/lib/chat/chat-format.ts'
+import { dropSummary, keepUnchanged, linkify, linkOf, roomTitle, shortId, timeText, typingText, uniqueById, type LogEntry } from '../src/lib/chat/chat-format.ts'
 import { followVisibility } from '../src/lib/chat/presence.ts'
 import { appUrl, dmHref, parseRoute } from '../src/lib/shared/routes.ts'
 import type { PeerStatus } from '../src/lib/session/session-api.ts'
@@ -69,6 +69,40 @@ describe('chat formatting', () => {
   it('keeps the first of items with the same id, and identical texts with different ids', () => {
     const items = [{ id: 'a', text: 'hi' }, { id: 'b', text: 'hi' }, { id: 'a', text: 'again' }]
     expect(uniqueById(items)).toEqual([{ id: 'a', text: 'hi' }, { id: 'b', text: 'hi' }])
+  })
+
+  it('keeps an entry that shows the same as before the same object, and gives every changed one anew', () => {
+    // a file's row is a class instance (FileRowView): compared by identity
+    class Row { name = 'a.txt' }
+    const row = new Row() as unknown as NonNullable<LogEntry['file']>
+    const otherRow = new Row() as unknown as NonNullable<LogEntry['file']>
+    const entry = (id: string, extra: Partial<LogEntry> = {}): LogEntry => ({
+      id, author: PEER, authorName: 'Ann', text: `text ${id}`, status: 'sent', own: false, time: 1,
+      quote: { id: 'q', authorName: 'Bob', text: 'asked', state: 'shown' },
+      reactions: [{ emoji: '👍', count: 1, names: ['Bob'], mine: false }],
+      file: row,
+      ...extra
+    })
+    const before = [entry('a'), entry('b'), entry('c'), entry('d'), entry('e'), entry('f'), entry('g')]
+    const next = [
+      entry('a'), // the same
+      entry('b', { status: 'seen' }),
+      entry('c', { reactions: [{ emoji: '👍', count: 2, names: ['Bob', 'Cid'], mine: false }] }),
+      entry('d', { quote: { id: 'q', authorName: 'Bob', text: 'asked', state: 'deleted' } }),
+      entry('e', { edited: true }), // a field the earlier one lacks
+      entry('f', { file: otherRow }), // another row object, though alike
+      entry('g', { authorName: 'Ann B.' }),
+      entry('h') // new
+    ]
+    const kept = keepUnchanged(before, next)
+    expect(kept).toEqual(next)
+    expect(kept[0]).toBe(before[0])
+    for (let i = 1; i < next.length; i++) expect(kept[i], next[i]?.id).toBe(next[i])
+    // an entry keeps its object however the log around it changed (reordered, one gone)
+    const again = keepUnchanged(kept, [entry('h'), entry('a')])
+    expect(again[0]).toBe(kept[7])
+    expect(again[1]).toBe(before[0])
+    expect(keepUnchanged([], next)).toBe(next)
   })
 
   it('tells direct, TURN and relayed connections apart', () => {

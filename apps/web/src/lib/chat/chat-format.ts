@@ -185,3 +185,32 @@ export function uniqueById<T extends { id: string }> (items: T[]): T[] {
   const seen = new Set<string>()
   return items.filter(item => !seen.has(item.id) && seen.add(item.id) != null)
 }
+
+/**
+ * The log `next`, with each entry that shows the same as one of `previous`
+ * (same id, same fields) replaced by that earlier object. A keyed list
+ * renders a row again only when its entry is a new object, so re-reading a
+ * room on every event (a message, a receipt, someone typing) then costs the
+ * rows that changed rather than every row of the log.
+ */
+export function keepUnchanged (previous: readonly LogEntry[], next: LogEntry[]): LogEntry[] {
+  if (previous.length === 0) return next
+  const earlier = new Map(previous.map(entry => [entry.id, entry]))
+  return next.map(entry => {
+    const before = earlier.get(entry.id)
+    return before != null && sameData(before, entry) ? before : entry
+  })
+}
+
+/** Plain objects and arrays compared by their contents, anything else (a file's row, say) by identity. */
+function sameData (a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  if (typeof a !== 'object' || typeof b !== 'object' || a == null || b == null) return false
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((value, i) => sameData(value, b[i]))
+  }
+  if (Object.getPrototypeOf(a) !== Object.prototype || Object.getPrototypeOf(b) !== Object.prototype) return false
+  const keys = Object.keys(a)
+  return keys.length === Object.keys(b).length &&
+    keys.every(key => Object.hasOwn(b, key) && sameData((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]))
+}

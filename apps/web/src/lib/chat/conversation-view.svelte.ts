@@ -1,5 +1,5 @@
 import type { DirectMessage, DirectMessages } from './chat-api.ts'
-import { uniqueById, type LogEntry } from './chat-format.ts'
+import { keepUnchanged, uniqueById, type LogEntry } from './chat-format.ts'
 import { Composer } from './composer.svelte.ts'
 import { MessageSearch } from './search.svelte.ts'
 import { errorMessage } from '../shared/errors.ts'
@@ -12,16 +12,21 @@ export class ConversationView {
   error = $state<string>()
   readonly safetyNumber: string
   readonly composer: Composer
-  /** Messages as log entries, with names as they are known now. */
-  readonly entries: LogEntry[] = $derived(this.messages.map(m => ({
-    id: m.id,
-    author: m.from,
-    authorName: this.nameOf(m.from),
-    text: m.text,
-    status: m.status,
-    own: m.own,
-    time: m.sentAt
-  })))
+  /** The entries last shown, read to keep unchanged ones the same objects (not state). */
+  #shown: LogEntry[] = []
+  /** Messages as log entries, with names as they are known now (an unchanged one is the same object as before). */
+  readonly entries: LogEntry[] = $derived.by(() => {
+    this.#shown = keepUnchanged(this.#shown, this.messages.map(m => ({
+      id: m.id,
+      author: m.from,
+      authorName: this.nameOf(m.from),
+      text: m.text,
+      status: m.status,
+      own: m.own,
+      time: m.sentAt
+    })))
+    return this.#shown
+  })
 
   /** Search in the conversation. */
   readonly search = new MessageSearch(() => this.entries)

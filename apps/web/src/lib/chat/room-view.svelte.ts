@@ -1,5 +1,5 @@
 import { REACTION_EMOJI, type ChatMessage, type DropReason, type Member, type Room } from './chat-api.ts'
-import { nameOrId, roomTitle, typingText, uniqueById, type LogEntry, type MessageActions, type Quote } from './chat-format.ts'
+import { keepUnchanged, nameOrId, roomTitle, typingText, uniqueById, type LogEntry, type MessageActions, type Quote } from './chat-format.ts'
 import { Composer } from './composer.svelte.ts'
 import { droppedFiles } from '../files/file-drop.ts'
 import type { FilesModel } from '../files/files-model.svelte.ts'
@@ -18,6 +18,8 @@ const STATE_ORDER = { online: 0, away: 1, offline: 2 } as const
  */
 export class RoomView implements MessageActions {
   messages = $state.raw<LogEntry[]>([])
+  /** The entries last shown, read to keep unchanged ones the same objects (not state: refresh may run inside an effect). */
+  #shown: LogEntry[] = []
   members = $state.raw<Member[]>([])
   /** Incoming frames rejected, per reason. */
   dropped = $state.raw<Partial<Record<DropReason, number>>>({})
@@ -145,7 +147,7 @@ export class RoomView implements MessageActions {
     this.members = [...this.room.members()].sort(byPresence)
     const messages = uniqueById(this.room.messages())
     const byId: Record<string, ChatMessage> = Object.fromEntries(messages.map(m => [m.id, m]))
-    this.messages = messages.map(m => this.#toEntry(m, byId))
+    this.messages = this.#shown = keepUnchanged(this.#shown, messages.map(m => this.#toEntry(m, byId)))
     this.dropped = { ...this.room.dropped }
     this.keyMismatch = this.room.keyState === 'mismatch'
     this.name = this.room.name
